@@ -1,0 +1,169 @@
+/// The SGD step (science.md §2), the hot loop of sgdyn.
+///
+/// Per step: draw the B samples, compute the K+M local fields of each, form the error Δ and the
+/// first-layer coefficients c_k = (η/√N)(1/B)·v_k g2'(λ_k)·Δ, update v at once, and leave
+/// W ← W·(1 − κ/N) + Σ_b c_k^b x^b pending. With B = 1 the pending update is applied in the same
+/// memory pass that computes the next step's student fields (`RowKernels.updateThenDot`), so each
+/// step reads and writes W once.
+extension Simulation {
+    mutating func runSteps(until end: Int) {
+        guard step < end else { return }
+        let p = parameters
+        let N = p.N, K = p.K, M = p.M, B = p.batchSize, D = K + M
+        let invSqrtN = 1 / Double(N).squareRoot()
+        let firstLayerRate = p.learningRate * invSqrtN / Double(B)
+        let secondLayerRate = p.secondLayerLearningRate / (Double(N) * Double(B))
+        let decay = 1 - p.weightDecay / Double(N)
+        let secondLayerDecay = p.weightDecay / Double(N)
+        let sigma = p.noise, seed = p.seed
+        let teacherActivation = p.teacherActivation, studentActivation = p.studentActivation
+        let trainSecondLayer = p.trainSecondLayer
+        let finiteSetSize = p.trainingSetSize
+
+        // Move the arrays out of `self` so the loop works on locals (no exclusivity checks, no
+        // reloads through self) and nothing is copied: each array is uniquely referenced.
+        var weights = studentWeights; studentWeights = []
+        var secondLayer = studentSecondLayer; studentSecondLayer = []
+        var bufferA = pendingSamples; pendingSamples = []
+        var bufferB = [Double](repeating: 0, count: B * N)
+        var coefficients = pendingCoefficients; pendingCoefficients = []
+        var scratch = [Double](repeating: 0, count: B * D + B + 2 * K)
+        var pending = hasPendingUpdate
+        var pendingInA = true
+        var s = step
+        var permutation = self.permutation, permutationEpoch = self.permutationEpoch
+        let teacherWeights = self.teacherWeights, teacherSecondLayer = self.teacherSecondLayer
+
+        weights.withUnsafeMutableBufferPointer { wBuffer in
+        bufferA.withUnsafeMutableBufferPointer { aBuffer in
+        bufferB.withUnsafeMutableBufferPointer { bBuffer in
+        coefficients.withUnsafeMutableBufferPointer { cBuffer in
+        secondLayer.withUnsafeMutableBufferPointer { vBuffer in
+        scratch.withUnsafeMutableBufferPointer { sBuffer in
+        teacherWeights.withUnsafeBufferPointer { tBuffer in
+        teacherSecondLayer.withUnsafeBufferPointer { vStarBuffer in
+            let w = wBuffer.baseAddress!, teacher = tBuffer.baseAddress!
+            let c = cBuffer.baseAddress!, v = vBuffer.baseAddress!, vStar = vStarBuffer.baseAddress!
+            let fields = sBuffer.baseAddress!, noise = fields + B * D
+            let studentValues = noise + B, vGradient = studentValues + K
+            var xOld = aBuffer.baseAddress!, xNew = bBuffer.baseAddress!
+
+            while s < end {
+                // 1. Samples: x^b (N normals) then ζ^b, per sample of the batch.
+                if let size = finiteSetSize {
+                    for b in 0..<B {
+                        let counter = s * B + b
+                        if counter / size != permutationEpoch {
+                            permutationEpoch = counter / size
+                            permutation = Simulation.shuffledIndices(count: size, seed: seed, epoch: permutationEpoch)
+                        }
+                        let index = permutation[counter % size]
+                        var g = Xoshiro256StarStar(seed: seed, stream: .trainingSample, counter: UInt64(index))
+                        g = Ziggurat.fill(xNew + b * N, count: N, generator: g)
+                        noise[b] = Ziggurat.normal(&g)
+                    }
+                } else {
+                    var g = Xoshiro256StarStar(seed: seed, stream: .step, counter: UInt64(s))
+                    for b in 0..<B {
+                        g = Ziggurat.fill(xNew + b * N, count: N, generator: g)
+                        noise[b] = Ziggurat.normal(&g)
+                    }
+                }
+
+                // 2. Local fields (unscaled dot products), applying the pending update on the way.
+                if B == 1 {
+                    for k in 0..<K {
+                        fields[k] = pending
+                            ? RowKernels.updateThenDot(w + k * N, decay: decay, c: c[k], xOld, xNew, N)
+                            : RowKernels.dot(w + k * N, xNew, N)
+                    }
+                } else {
+                    if pending { Simulation.applyUpdate(w, coefficients: c, samples: xOld, N: N, K: K, B: B, decay: decay) }
+                    for b in 0..<B {
+                        for k in 0..<K { fields[b * D + k] = RowKernels.dot(w + k * N, xNew + b * N, N) }
+                    }
+                }
+                for b in 0..<B {
+                    for m in 0..<M { fields[b * D + K + m] = RowKernels.dot(teacher + m * N, xNew + b * N, N) }
+                }
+
+                // 3. Errors and coefficients, all at the pre-update weights.
+                for k in 0..<K { vGradient[k] = 0 }
+                for b in 0..<B {
+                    let f = fields + b * D
+                    var teacherOutput = 0.0
+                    for m in 0..<M { teacherOutput += vStar[m] * teacherActivation.value(f[K + m] * invSqrtN) }
+                    var studentOutput = 0.0
+                    for k in 0..<K {
+                        studentValues[k] = studentActivation.value(f[k] * invSqrtN)
+                        studentOutput += v[k] * studentValues[k]
+                    }
+                    let delta = teacherOutput + sigma * noise[b] - studentOutput
+                    for k in 0..<K {
+                        c[b * K + k] = firstLayerRate * v[k] * studentActivation.derivative(f[k] * invSqrtN) * delta
+                        vGradient[k] += studentValues[k] * delta
+                    }
+                }
+                if trainSecondLayer {
+                    for k in 0..<K { v[k] = v[k] + secondLayerRate * vGradient[k] - secondLayerDecay * v[k] }
+                }
+                swap(&xOld, &xNew)
+                pending = true
+                s += 1
+            }
+            pendingInA = xOld == aBuffer.baseAddress!
+        }}}}}}}}
+
+        studentWeights = weights
+        studentSecondLayer = secondLayer
+        pendingSamples = pendingInA ? bufferA : bufferB
+        pendingCoefficients = coefficients
+        hasPendingUpdate = pending
+        self.permutation = permutation
+        self.permutationEpoch = permutationEpoch
+        step = s
+    }
+
+    /// W ← W·decay + Σ_b c^b x^b, sample by sample in batch order. Both the B > 1 step and
+    /// `applyPendingUpdate` go through here; with B = 1 it performs exactly the arithmetic of
+    /// `RowKernels.updateThenDot`, so flushing early never changes a bit.
+    static func applyUpdate(_ w: UnsafeMutablePointer<Double>, coefficients c: UnsafePointer<Double>,
+                            samples x: UnsafePointer<Double>, N: Int, K: Int, B: Int, decay: Double) {
+        for k in 0..<K {
+            for b in 0..<B {
+                RowKernels.update(w + k * N, decay: b == 0 ? decay : 1, c: c[b * K + k], x + b * N, N)
+            }
+        }
+    }
+
+    /// Adds the pending update to W, so that W is the true current weights.
+    mutating func applyPendingUpdate() {
+        guard hasPendingUpdate else { return }
+        let N = parameters.N, K = parameters.K, B = parameters.batchSize
+        let decay = 1 - parameters.weightDecay / Double(N)
+        studentWeights.withUnsafeMutableBufferPointer { w in
+            pendingCoefficients.withUnsafeBufferPointer { c in
+                pendingSamples.withUnsafeBufferPointer { x in
+                    Simulation.applyUpdate(w.baseAddress!, coefficients: c.baseAddress!, samples: x.baseAddress!,
+                                           N: N, K: K, B: B, decay: decay)
+                }
+            }
+        }
+        hasPendingUpdate = false
+    }
+
+    /// The permutation of the training set for one epoch (sample counter c is in epoch c / P, at
+    /// position c mod P): Fisher–Yates from the top, j uniform in 0...i, drawn from the
+    /// generator keyed `(seed, epoch stream, epoch)`.
+    static func shuffledIndices(count: Int, seed: UInt64, epoch: Int) -> [Int32] {
+        var g = Xoshiro256StarStar(seed: seed, stream: .epoch, counter: UInt64(epoch))
+        var indices = (0..<Int32(count)).map { $0 }
+        var i = count - 1
+        while i > 0 {
+            let j = Int(g.below(UInt64(i + 1)))
+            indices.swapAt(i, j)
+            i -= 1
+        }
+        return indices
+    }
+}

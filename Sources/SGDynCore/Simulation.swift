@@ -1,0 +1,176 @@
+/// One online-SGD run of a student learning from a teacher (science.md §1–§4): the weights, the
+/// step count and the records so far. A value type; `advance` runs it, `snapshot` freezes it.
+///
+/// All randomness comes from generators keyed by `(seed, stream, counter)` (see `RandomStream`),
+/// so the complete state of a run is its weights, its step count and its records: restoring a
+/// snapshot and continuing gives bit-identical results to a run that never stopped.
+public struct Simulation: Sendable {
+    public let parameters: SimulationParameters
+    /// The steps at which records are taken, ascending, starting with 0.
+    public let recordSteps: [Int]
+    /// SGD steps done so far.
+    public internal(set) var step: Int
+    /// Records taken so far, one per entry of `recordSteps` up to `step`.
+    public internal(set) var records: [SimulationRecord]
+
+    /// Teacher first layer B, M×N row-major; never changes, regenerated from the seed on restore.
+    let teacherWeights: [Double]
+    /// Teacher second layer v*.
+    public let teacherSecondLayer: [Double]
+    /// T = BBᵀ/N, computed once.
+    let teacherOverlaps: [Double]
+    /// Student first layer W, K×N row-major. May lag one step behind (see `pending`).
+    var studentWeights: [Double]
+    /// Student second layer v.
+    var studentSecondLayer: [Double]
+    /// The last step's update, not yet added to `studentWeights`: the next step adds it in the same
+    /// pass that computes its dot products. Samples (B×N) and coefficients (B×K).
+    var pendingSamples: [Double]
+    var pendingCoefficients: [Double]
+    var hasPendingUpdate = false
+    /// The current epoch's permutation of the training set (finite-set mode).
+    var permutation: [Int32] = []
+    var permutationEpoch = -1
+
+    /// A new run at step 0, with the weights drawn as science.md §3 and README describe.
+    public init(parameters: SimulationParameters) {
+        parameters.check()
+        let teacher = Simulation.drawTeacher(parameters)
+        let student = Simulation.drawStudent(parameters, teacherWeights: teacher.weights, teacherSecondLayer: teacher.secondLayer)
+        self.init(parameters: parameters, teacher: teacher, studentWeights: student.weights,
+                  studentSecondLayer: student.secondLayer, step: 0, records: [])
+        record()
+    }
+
+    init(parameters: SimulationParameters, teacher: (weights: [Double], secondLayer: [Double]),
+         studentWeights: [Double], studentSecondLayer: [Double], step: Int, records: [SimulationRecord]) {
+        self.parameters = parameters
+        self.recordSteps = OutputSchedule.steps(tMax: parameters.tMax, points: parameters.points, N: parameters.N)
+        self.teacherWeights = teacher.weights
+        self.teacherSecondLayer = teacher.secondLayer
+        self.teacherOverlaps = Simulation.gram(teacher.weights, teacher.weights, rowsA: parameters.M, rowsB: parameters.M, n: parameters.N)
+        self.studentWeights = studentWeights
+        self.studentSecondLayer = studentSecondLayer
+        self.step = step
+        self.records = records
+        self.pendingSamples = [Double](repeating: 0, count: parameters.batchSize * parameters.N)
+        self.pendingCoefficients = [Double](repeating: 0, count: parameters.batchSize * parameters.K)
+    }
+
+    /// Total steps of the run, ⌈t_max·N⌉.
+    public var totalSteps: Int { recordSteps.last ?? 0 }
+
+    /// Whether the run has reached t_max.
+    public var isFinished: Bool { step >= totalSteps }
+
+    /// Fraction of the steps done, in [0, 1].
+    public var progress: Double { totalSteps == 0 ? 1 : Double(step) / Double(totalSteps) }
+
+    /// The order parameters of the current weights.
+    public var orderParameters: OrderParameters {
+        var copy = self
+        copy.applyPendingUpdate()
+        return copy.computeOrderParameters()
+    }
+
+    /// Runs up to `maxSteps` SGD steps (fewer at the end of the run), recording at the scheduled
+    /// steps. Returns the number of steps done. Call repeatedly; between calls the run can be
+    /// snapshotted or abandoned.
+    @discardableResult
+    public mutating func advance(maxSteps: Int) -> Int {
+        precondition(maxSteps >= 0)
+        let start = step
+        let target = min(totalSteps, step + maxSteps)
+        while step < target {
+            let nextRecord = recordSteps.first { $0 > step } ?? totalSteps
+            let chunkEnd = min(target, nextRecord)
+            runSteps(until: chunkEnd)
+            if step == nextRecord { record() }
+        }
+        return step - start
+    }
+
+    /// Runs to t_max.
+    public mutating func runToEnd() {
+        while !isFinished { advance(maxSteps: Int.max / 2) }
+    }
+
+    /// The final record (at t_max) once the run is finished.
+    public var finalRecord: SimulationRecord? { isFinished ? records.last : nil }
+}
+
+extension Simulation {
+    /// Draws B (and v* when random) from the teacher stream.
+    static func drawTeacher(_ p: SimulationParameters) -> (weights: [Double], secondLayer: [Double]) {
+        var generator = Xoshiro256StarStar(seed: p.seed, stream: .teacher, counter: 0)
+        var weights = [Double](repeating: 0, count: p.M * p.N)
+        weights.withUnsafeMutableBufferPointer { generator = Ziggurat.fill($0.baseAddress!, count: $0.count, generator: generator) }
+        let M = Double(p.M)
+        let secondLayer: [Double]
+        switch p.teacherSecondLayer {
+        case .ones: secondLayer = Array(repeating: 1, count: p.M)
+        case .random: secondLayer = (0..<p.M).map { _ in Ziggurat.normal(&generator) }
+        case .normalise: secondLayer = Array(repeating: 1 / M, count: p.M)
+        case .meanfield: secondLayer = Array(repeating: 1 / M.squareRoot(), count: p.M)
+        case .mix: secondLayer = (0..<p.M).map { $0 % 2 == 1 ? -1 : 1 }
+        case .constant(let a): secondLayer = Array(repeating: a, count: p.M)
+        }
+        return (weights, secondLayer)
+    }
+
+    /// Draws W and v from the student stream: K×N normals ξ for W, then K normals for v (always
+    /// drawn, used only when v is trained), and combines them as `StudentInit` says.
+    static func drawStudent(_ p: SimulationParameters, teacherWeights: [Double], teacherSecondLayer: [Double])
+        -> (weights: [Double], secondLayer: [Double])
+    {
+        var generator = Xoshiro256StarStar(seed: p.seed, stream: .student, counter: 0)
+        var xi = [Double](repeating: 0, count: p.K * p.N + p.K)
+        xi.withUnsafeMutableBufferPointer { generator = Ziggurat.fill($0.baseAddress!, count: $0.count, generator: generator) }
+        let N = p.N, K = p.K, M = p.M
+        var weights = Array(xi[0..<(K * N)])
+        let xiV = Array(xi[(K * N)...])
+        let fixedV = p.teacherSecondLayer.studentValue(K: K)
+        var secondLayer = Array(repeating: fixedV, count: K)
+        switch p.studentInit {
+        case .large:
+            if p.trainSecondLayer { secondLayer = xiV }
+        case .small:
+            for i in weights.indices { weights[i] *= 1e-3 }
+            if p.trainSecondLayer { secondLayer = xiV.map { 1e-3 * $0 } }
+        case .mixed:
+            let scale = 1 / Double(N).squareRoot()
+            for i in weights.indices { weights[i] *= scale }
+            if p.trainSecondLayer { secondLayer = xiV.map { $0 / Double(K).squareRoot() } }
+        case .informed:
+            for k in 0..<K {
+                for i in 0..<N {
+                    weights[k * N + i] = 1e-9 * weights[k * N + i] + (k < M ? teacherWeights[k * N + i] : 0)
+                }
+            }
+            if p.trainSecondLayer { secondLayer = (0..<K).map { 1e-9 * xiV[$0] + ($0 < M ? teacherSecondLayer[$0] : 0) } }
+        case .denoise:
+            for k in 0..<K {
+                let unit = k % M
+                let copies = Double((K - 1 - unit) / M + 1)
+                for i in 0..<N { weights[k * N + i] = teacherWeights[unit * N + i] }
+                secondLayer[k] = teacherSecondLayer[unit] / copies
+            }
+        }
+        return (weights, secondLayer)
+    }
+
+    /// A·Bᵀ/n for row-major A (rowsA×n) and B (rowsB×n).
+    static func gram(_ a: [Double], _ b: [Double], rowsA: Int, rowsB: Int, n: Int) -> [Double] {
+        var out = [Double](repeating: 0, count: rowsA * rowsB)
+        a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                for i in 0..<rowsA {
+                    for j in 0..<rowsB {
+                        out[i * rowsB + j] = RowKernels.dot(pa.baseAddress! + i * n, pb.baseAddress! + j * n, n) / Double(n)
+                    }
+                }
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// The `sgdyn` command: runs teacher–student online-SGD experiments.
+@main
+struct SGDyn: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sgdyn",
+        abstract: "Teacher–student online SGD: simulations, ODEs, and a daemon that runs them overnight.",
+        version: SGDynVersion.string,
+        subcommands: [RunCommand.self, ValidateCommand.self, BenchCommand.self]
+    )
+}
