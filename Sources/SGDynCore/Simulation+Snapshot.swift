@@ -1,0 +1,160 @@
+/// Why a snapshot could not be restored.
+public enum SnapshotError: Error, Equatable, CustomStringConvertible {
+    case notASnapshot
+    case unsupportedVersion(UInt64)
+    case checksumMismatch
+    case truncated
+    case inconsistent(String)
+
+    public var description: String {
+        switch self {
+        case .notASnapshot: return "not an sgdyn simulation snapshot"
+        case .unsupportedVersion(let v): return "snapshot format version \(v) is not supported by this build"
+        case .checksumMismatch: return "snapshot checksum mismatch (corrupted data)"
+        case .truncated: return "snapshot is truncated"
+        case .inconsistent(let why): return "snapshot is inconsistent: \(why)"
+        }
+    }
+}
+
+/// Snapshots: the complete state of a run as bytes, and back.
+///
+/// Layout (little-endian): the magic `SGDYNSNP`, the format version, the parameters, the step, W,
+/// v, the records, and a SHA-256 of everything before it. The teacher is not stored: it is
+/// regenerated from the seed, bit for bit. A pending update is applied before writing, which
+/// changes no bit of the continuation (see `Simulation.applyUpdate`).
+extension Simulation {
+    static let snapshotMagic = Array("SGDYNSNP".utf8)
+    static let snapshotVersion: UInt64 = 1
+
+    /// The complete state of the run.
+    public func snapshot() -> [UInt8] {
+        var state = self
+        state.applyPendingUpdate()
+        var writer = ByteWriter()
+        writer.append(Simulation.snapshotMagic)
+        writer.write(Simulation.snapshotVersion)
+        writer.write(parameters: parameters)
+        writer.write(state.step)
+        writer.write(state.studentWeights)
+        writer.write(state.studentSecondLayer)
+        writer.write(state.records.count)
+        for record in state.records {
+            writer.write(record.step)
+            writer.write(record.t)
+            writer.write(record.eg)
+            writer.write(record.orderParameters.Q)
+            writer.write(record.orderParameters.R)
+            writer.write(record.orderParameters.v)
+            writer.write(optional: record.trainingError)
+            writer.write(optional: record.monteCarloError)
+        }
+        var bytes = writer.bytes
+        bytes += SHA256.hash(bytes)
+        return bytes
+    }
+
+    /// Restores a run from `snapshot()`'s bytes; continuing it gives bit-identical results to the
+    /// run that was snapshotted.
+    public init(snapshot bytes: [UInt8]) throws(SnapshotError) {
+        guard bytes.count >= Simulation.snapshotMagic.count + 8 + 32,
+              Array(bytes.prefix(Simulation.snapshotMagic.count)) == Simulation.snapshotMagic
+        else { throw .notASnapshot }
+        let body = Array(bytes.dropLast(32))
+        guard SHA256.hash(body) == Array(bytes.suffix(32)) else { throw .checksumMismatch }
+        var reader = ByteReader(body)
+        _ = try reader.readRaw(Simulation.snapshotMagic.count)
+        let version = try reader.readUInt64()
+        guard version == Simulation.snapshotVersion else { throw .unsupportedVersion(version) }
+        let p = try reader.readParameters()
+        let step = try reader.readInt()
+        let weights = try reader.readDoubles(expected: p.K * p.N)
+        let secondLayer = try reader.readDoubles(expected: p.K)
+        let count = try reader.readInt()
+        let teacher = Simulation.drawTeacher(p)
+        let T = Simulation.gram(teacher.weights, teacher.weights, rowsA: p.M, rowsB: p.M, n: p.N)
+        var records: [SimulationRecord] = []
+        for _ in 0..<max(0, count) {
+            let recordStep = try reader.readInt()
+            let t = try reader.readDouble()
+            let eg = try reader.readDouble()
+            let Q = try reader.readDoubles(expected: p.K * p.K)
+            let R = try reader.readDoubles(expected: p.K * p.M)
+            let v = try reader.readDoubles(expected: p.K)
+            let op = OrderParameters(K: p.K, M: p.M, Q: Q, R: R, T: T, v: v, vstar: teacher.secondLayer)
+            records.append(SimulationRecord(step: recordStep, t: t, eg: eg, orderParameters: op,
+                                            trainingError: try reader.readOptionalDouble(),
+                                            monteCarloError: try reader.readOptionalDouble()))
+        }
+        guard reader.remaining == 0 else { throw .inconsistent("trailing bytes") }
+        self.init(parameters: p, teacher: teacher, studentWeights: weights, studentSecondLayer: secondLayer,
+                  step: step, records: records)
+        guard step >= 0, step <= totalSteps, records.map(\.step) == recordSteps.filter({ $0 <= step }) else {
+            throw .inconsistent("step \(step) does not match the \(count) records")
+        }
+    }
+}
+
+extension ByteWriter {
+    mutating func write(parameters p: SimulationParameters) {
+        write(p.N)
+        write(p.M)
+        write(p.K)
+        write(UInt8(Activation.allCases.firstIndex(of: p.teacherActivation)!))
+        write(UInt8(Activation.allCases.firstIndex(of: p.studentActivation)!))
+        write(p.learningRate)
+        write(p.secondLayerLearningRate)
+        write(p.noise)
+        write(p.weightDecay)
+        write(p.batchSize)
+        write(p.trainSecondLayer)
+        write(UInt8(StudentInit.allCases.firstIndex(of: p.studentInit)!))
+        switch p.teacherSecondLayer {
+        case .ones: write(UInt8(0)); write(0.0)
+        case .random: write(UInt8(1)); write(0.0)
+        case .normalise: write(UInt8(2)); write(0.0)
+        case .meanfield: write(UInt8(3)); write(0.0)
+        case .mix: write(UInt8(4)); write(0.0)
+        case .constant(let a): write(UInt8(5)); write(a)
+        }
+        write(optional: p.trainingSetRatio)
+        write(p.tMax)
+        write(p.points)
+        write(p.seed)
+        write(optional: p.monteCarloTestSize)
+    }
+}
+
+extension ByteReader {
+    mutating func readParameters() throws(SnapshotError) -> SimulationParameters {
+        func pick<T>(_ all: [T], _ index: UInt8) throws(SnapshotError) -> T {
+            guard Int(index) < all.count else { throw .inconsistent("unknown enumeration value \(index)") }
+            return all[Int(index)]
+        }
+        var p = SimulationParameters()
+        p.N = try readInt()
+        p.M = try readInt()
+        p.K = try readInt()
+        p.teacherActivation = try pick(Activation.allCases, try readByte())
+        p.studentActivation = try pick(Activation.allCases, try readByte())
+        p.learningRate = try readDouble()
+        p.secondLayerLearningRate = try readDouble()
+        p.noise = try readDouble()
+        p.weightDecay = try readDouble()
+        p.batchSize = try readInt()
+        p.trainSecondLayer = try readBool()
+        p.studentInit = try pick(StudentInit.allCases, try readByte())
+        let tag = try readByte()
+        let value = try readDouble()
+        p.teacherSecondLayer = try pick([.ones, .random, .normalise, .meanfield, .mix, .constant(value)], tag)
+        p.trainingSetRatio = try readOptionalDouble()
+        p.tMax = try readDouble()
+        p.points = try readInt()
+        p.seed = try readUInt64()
+        p.monteCarloTestSize = try readOptionalInt()
+        guard p.N >= 1, p.M >= 1, p.K >= 1, p.batchSize >= 1, p.points >= 2, p.tMax > 0,
+              p.K.multipliedReportingOverflow(by: p.N).overflow == false
+        else { throw .inconsistent("invalid parameters") }
+        return p
+    }
+}
