@@ -29,8 +29,10 @@ let package = Package(
         ),
         .target(
             name: "SGDynJobs",
-            dependencies: ["SGDynCore"]
+            dependencies: ["SGDynCore", "CFileSystem"]
         ),
+        // renameat2(RENAME_NOREPLACE) for publishing bundles; used by SGDynJobs only.
+        .target(name: "CFileSystem"),
         .executableTarget(
             name: "sgdyn",
             dependencies: [

@@ -1,11 +1,66 @@
 import ArgumentParser
+import Foundation
+import SGDynJobs
 
+/// `sgdyn run`: one job in the foreground, its bundle written to an outbox.
 struct RunCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "run", abstract: "Run a job file in the foreground.")
-    func run() throws {}
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a job file in the foreground and write its result bundle.",
+        discussion: """
+            Runs every sweep point × seed of the job, one simulation per thread, and writes the bundle \
+            (result.json, job.json, one CSV per run, summary.csv, log.txt, manifest.json) to \
+            OUTBOX/NAME (NAME-2, … if taken). Progress goes to stderr; the bundle path to stdout. \
+            Exits 65 for an invalid job file.
+            """
+    )
+
+    @Argument(help: "The job file (JSON, see README 'Job files').")
+    var job: String
+
+    @Option(help: "Folder to write the result bundle into.")
+    var outbox: String = "outbox"
+
+    @Option(help: "Simulation threads (default: all cores).")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Flag(help: "No progress lines.")
+    var quiet = false
+
+    func validate() throws {
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func run() throws {
+        let (spec, bytes) = try JobFileInput.load(job)
+        guard spec.kind == .simulate else {
+            JobFileInput.printError("\(job): kind \"\(spec.kind.rawValue)\" is not available in this build yet")
+            throw JobFileInput.invalidJob
+        }
+        var log = LogLines()
+        log.add("job '\(spec.name)' from \(job): \(spec.points.count) sweep point(s) × \(spec.seeds.count) seed(s), \(threads) thread(s)")
+        for warning in spec.warnings {
+            log.add("warning: \(warning)")
+            JobFileInput.printNote("warning: \(warning)")
+        }
+        let started = Date()
+        let reporter = ProgressReporter(quiet: quiet)
+        let outcomes = SimulationRunner.run(spec, threads: threads) { reporter.report($0) }
+        let finished = Date()
+        let steps = outcomes.reduce(0) { $0 + $1.steps }
+        let timing = Timing(startedAt: started, finishedAt: finished, steps: steps)
+        log.add("done: \(outcomes.count) run(s), \(steps) steps in \(String(format: "%.1f", timing.wallSeconds)) s")
+        let files = ResultBundle.simulation(spec: spec, jobBytes: bytes, outcomes: outcomes, timing: timing, log: log.lines)
+        let folder = try BundleWriter.write(files, name: spec.name, outbox: URL(fileURLWithPath: outbox))
+        if !quiet { JobFileInput.printNote("bundle written: \(folder.path)") }
+        print(folder.path)
+    }
 }
-struct ValidateCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "validate", abstract: "Check a job file.")
-    func run() throws {}
+
+/// Timestamped lines for a bundle's log.txt.
+struct LogLines {
+    private(set) var lines: [String] = []
+    mutating func add(_ message: String) {
+        lines.append(ISO8601DateFormatter().string(from: Date()) + " " + message)
+    }
 }
-enum SGDynVersion { static let string = "0.1.0" }

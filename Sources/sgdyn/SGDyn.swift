@@ -1,4 +1,5 @@
 import ArgumentParser
+import SGDynJobs
 
 /// The `sgdyn` command: runs teacher–student online-SGD experiments.
 @main

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SGDynJobs
 import SGDynCore
 
 /// Measurements behind `sgdyn bench`.
@@ -61,8 +62,4 @@ enum SimulatorBenchmark {
         let steps = max(2000, guessStepsPerSecond * seconds)
         return SimulationParameters(N: N, M: 2, K: K, learningRate: 0.5, noise: 0.01, tMax: steps / Double(N), points: 200)
     }
-}
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }

@@ -1,0 +1,133 @@
+import CFileSystem
+import Foundation
+import SGDynCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One file of a result bundle, by its path relative to the bundle folder.
+public struct BundleFile: Sendable {
+    public var path: String
+    public var bytes: [UInt8]
+
+    public init(path: String, bytes: [UInt8]) {
+        self.path = path
+        self.bytes = bytes
+    }
+
+    public init(path: String, text: String) {
+        self.init(path: path, bytes: Array(text.utf8))
+    }
+}
+
+/// Why a bundle could not be written (disk full, permissions, …), with the path involved.
+public struct BundleWriteError: Error, CustomStringConvertible {
+    public var path: String
+    public var errno: Int32
+    public var operation: String
+    public var description: String { "\(operation) \(path): \(String(cString: strerror(errno)))" }
+    /// Whether the failure is a full disk or quota, which the daemon waits out instead of failing.
+    public var isOutOfSpace: Bool { errno == ENOSPC || errno == EDQUOT }
+}
+
+/// Writes result bundles so that a bundle folder, once visible, is whole (jobs.md): every file is
+/// written into a hidden temporary folder in the outbox and fsynced, `manifest.json` (sizes and
+/// SHA-256 of every other file) last; then the folder is renamed into place without replacing
+/// anything (`NAME`, else `NAME-2`, `NAME-3`, …) and the outbox directory is fsynced.
+public enum BundleWriter {
+    /// Prefix of temporary bundle folders; `removeStaleTemporaryFolders` deletes leftovers.
+    public static let temporaryPrefix = ".sgdyn-partial-"
+
+    /// Writes `files` plus `manifest.json` as the bundle `name` in `outbox`; returns the folder.
+    @discardableResult
+    public static func write(_ files: [BundleFile], name: String, outbox: URL) throws -> URL {
+        try FileManager.default.createDirectory(at: outbox, withIntermediateDirectories: true)
+        let temporary = outbox.appendingPathComponent(temporaryPrefix + name + "-" + String(UInt64.random(in: 0...UInt64.max), radix: 36))
+        try makeDirectory(temporary.path)
+        do {
+            var manifest: [JSONValue] = []
+            for file in files {
+                let url = temporary.appendingPathComponent(file.path)
+                try makeDirectories(from: temporary, to: url.deletingLastPathComponent())
+                try writeFile(url.path, file.bytes)
+                manifest.append(.object([("path", .string(file.path)), ("size", .int(file.bytes.count)),
+                                         ("sha256", .string(SHA256.hexDigest(file.bytes)))]))
+            }
+            let manifestText = JSONWriter.string(.object([("bundle", .string(name)), ("files", .array(manifest))]))
+            try writeFile(temporary.appendingPathComponent("manifest.json").path, Array(manifestText.utf8))
+            try syncDirectory(temporary.path)
+            for candidate in candidateNames(name) {
+                let final = outbox.appendingPathComponent(candidate)
+                if renameNoReplace(temporary.path, final.path) == 0 {
+                    try syncDirectory(outbox.path)
+                    return final
+                }
+                guard errno == EEXIST || errno == ENOTEMPTY else {
+                    throw BundleWriteError(path: final.path, errno: errno, operation: "rename bundle to")
+                }
+            }
+            throw BundleWriteError(path: outbox.path, errno: EEXIST, operation: "no free bundle name in")
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw error
+        }
+    }
+
+    /// Removes temporary bundle folders left by a crash; returns their names.
+    @discardableResult
+    public static func removeStaleTemporaryFolders(in outbox: URL) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: outbox.path)) ?? []
+        let stale = names.filter { $0.hasPrefix(temporaryPrefix) }
+        for name in stale { try? FileManager.default.removeItem(at: outbox.appendingPathComponent(name)) }
+        return stale
+    }
+
+    static func candidateNames(_ name: String) -> [String] {
+        [name] + (2...10_000).map { "\(name)-\($0)" }
+    }
+
+    /// rename(2) that fails with EEXIST instead of replacing an existing (empty) folder.
+    private static func renameNoReplace(_ from: String, _ to: String) -> Int32 {
+        sgdyn_rename_noreplace(from, to)
+    }
+
+    private static func makeDirectory(_ path: String) throws {
+        guard mkdir(path, 0o755) == 0 || errno == EEXIST else {
+            throw BundleWriteError(path: path, errno: errno, operation: "create folder")
+        }
+    }
+
+    private static func makeDirectories(from root: URL, to folder: URL) throws {
+        guard folder.path != root.path else { return }
+        let relative = folder.path.dropFirst(root.path.count + 1).split(separator: "/")
+        var current = root
+        for component in relative {
+            current = current.appendingPathComponent(String(component))
+            try makeDirectory(current.path)
+        }
+    }
+
+    /// Writes and fsyncs one file; reports ENOSPC and friends as `BundleWriteError`.
+    static func writeFile(_ path: String, _ bytes: [UInt8]) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw BundleWriteError(path: path, errno: errno, operation: "create") }
+        defer { close(fd) }
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw BundleWriteError(path: path, errno: errno, operation: "write")
+            }
+            offset += written
+        }
+        guard fsync(fd) == 0 else { throw BundleWriteError(path: path, errno: errno, operation: "fsync") }
+    }
+
+    static func syncDirectory(_ path: String) throws {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw BundleWriteError(path: path, errno: errno, operation: "open folder") }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw BundleWriteError(path: path, errno: errno, operation: "fsync folder") }
+    }
+}

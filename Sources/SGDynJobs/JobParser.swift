@@ -1,0 +1,67 @@
+import SGDynCore
+
+/// Reads and validates job files (jobs.md). Every problem becomes a `JobError` that names the key
+/// at fault and says what would be accepted; nothing is silently defaulted.
+public enum JobParser {
+    /// All keys a job file may contain, in the order jobs.md lists them (and result.json echoes).
+    public static let knownKeys = [
+        "kind", "name", "description", "N", "M", "K", "activation", "teacher_activation", "student_activation",
+        "lr", "lr2", "sigma", "weight_decay", "batch_size", "train_second_layer", "student_init",
+        "teacher_second_layer", "training_set", "t_max", "points", "seeds", "mc_test_set", "ode", "initial",
+        "sweep", "priority",
+    ]
+
+    /// Keys that may appear in `sweep`.
+    public static let sweepableKeys: Set<String> = [
+        "N", "M", "K", "activation", "teacher_activation", "student_activation", "lr", "lr2", "sigma",
+        "weight_decay", "batch_size", "train_second_layer", "student_init", "teacher_second_layer",
+        "training_set", "t_max",
+    ]
+
+    /// Parses and validates a job file. `defaultName` names the job when it has no `name` key
+    /// (the file name without `.json`).
+    public static func parse(_ bytes: [UInt8], defaultName: String) throws(JobError) -> JobSpec {
+        let document: JSONValue
+        do {
+            document = try JSONParser.parse(bytes)
+        } catch {
+            throw JobError(error.message, line: error.line, column: error.column)
+        }
+        guard case .object(let members) = document else {
+            throw JobError("a job file must be a JSON object ({ ... }), not \(document.typeName)")
+        }
+        var draft = JobDraft()
+        for (key, value) in members {
+            guard knownKeys.contains(key) else {
+                throw JobError("unknown key" + (suggestion(for: key).map { "; did you mean '\($0)'?" } ?? "")
+                               + " (known keys: \(knownKeys.joined(separator: ", ")))", key: key)
+            }
+            try draft.apply(key: key, value: value, errorKey: key)
+        }
+        return try draft.finish(defaultName: defaultName)
+    }
+
+    /// The closest known key, for typos and common synonyms.
+    static func suggestion(for key: String) -> String? {
+        let synonyms = ["learning_rate": "lr", "eta": "lr", "noise": "sigma", "seed": "seeds", "tmax": "t_max",
+                        "alpha": "training_set", "batch": "batch_size", "decay": "weight_decay", "kappa": "weight_decay",
+                        "priority_level": "priority", "lr_v": "lr2", "eta_v": "lr2"]
+        if let s = synonyms[key.lowercased()] { return s }
+        let scored = knownKeys.map { ($0, editDistance($0.lowercased(), key.lowercased())) }.min { $0.1 < $1.1 }
+        guard let best = scored, best.1 <= max(1, key.count / 3) else { return nil }
+        return best.0
+    }
+
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        var previous = Array(0...b.count)
+        for i in 1...max(1, a.count) where !a.isEmpty {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...max(1, b.count) where !b.isEmpty {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return a.isEmpty ? b.count : previous[b.count]
+    }
+}

@@ -1,0 +1,30 @@
+import ArgumentParser
+import SGDynJobs
+
+/// `sgdyn validate`: the daemon's checks on job files, nothing run.
+struct ValidateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Check job files without running them.",
+        discussion: "Prints what each job would run, or the problem with the key (or line and column) at fault. Exits 65 if any file is invalid."
+    )
+
+    @Argument(help: "Job files (JSON, see README 'Job files').")
+    var files: [String]
+
+    func run() throws {
+        var failed = false
+        for file in files {
+            do {
+                let (spec, _) = try JobFileInput.load(file)
+                let runs = spec.points.count * spec.seeds.count
+                let steps = spec.runs.reduce(0) { $0 + $1.parameters.totalSteps }
+                print("ok: \(file): job '\(spec.name)', kind \(spec.kind.rawValue), \(spec.points.count) sweep point(s) × \(spec.seeds.count) seed(s) = \(runs) run(s), \(steps) SGD steps in all")
+                for warning in spec.warnings { print("warning: \(file): \(warning)") }
+            } catch let error as ExitCode where error == JobFileInput.invalidJob {
+                failed = true
+            }
+        }
+        if failed { throw JobFileInput.invalidJob }
+    }
+}
