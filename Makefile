@@ -1,0 +1,34 @@
+# sgdyn — the two set-up commands (README):
+#   make run    install what is missing, build, and run sgdyn on the repo's own inbox/outbox
+#   make test   install what is missing, build, and run the whole test suite
+# Everything else here is a helper for those two and for benchmarks.
+
+SWIFT ?= swift
+export PATH := /opt/swift/usr/bin:$(PATH)
+
+.PHONY: run test deps build release bench bench-ode clean
+
+deps:
+	@./scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build --product sgdyn
+
+release: deps
+	$(SWIFT) build -c release --product sgdyn
+
+## The main job: for now, the example job in the foreground (the daemon replaces this).
+run: build
+	$(SWIFT) run sgdyn run examples/quickstart.json --outbox outbox
+
+## The whole test suite (what .ci/run calls).
+test: deps
+	./scripts/test.sh
+
+## Speed against the C yardstick (release build; takes a few minutes when clean).
+bench: release
+	mkdir -p .build && cc -Ofast -march=native -o .build/sgd_limit ../shared/bench/sgd_limit.c -lm
+	.build/release/sgdyn bench --yardstick .build/sgd_limit
+
+clean:
+	rm -rf .build

@@ -1,0 +1,91 @@
+import Foundation
+import SGDynCore
+import Testing
+@testable import SGDynJobs
+
+@Suite("Result bundles")
+struct BundleTests {
+    static func temporaryFolder() -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("sgdyn-test-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    static let job = #"{"name": "tiny", "N": 60, "K": 3, "t_max": 2, "points": 8, "seeds": 2, "sweep": {"lr": [0.2, 0.6]}}"#
+
+    static func runBundle(into outbox: URL) throws -> URL {
+        let spec = try JobParser.parse(Array(job.utf8), defaultName: "tiny")
+        let outcomes = SimulationRunner.run(spec, threads: 2)
+        let timing = Timing(startedAt: Date(), finishedAt: Date(), steps: outcomes.reduce(0) { $0 + $1.steps })
+        let files = ResultBundle.simulation(spec: spec, jobBytes: Array(job.utf8), outcomes: outcomes, timing: timing, log: ["a line"])
+        return try BundleWriter.write(files, name: spec.name, outbox: outbox)
+    }
+
+    @Test("a simulation bundle holds result.json, job.json, a CSV per run, summary.csv, log.txt and a manifest of them all")
+    func layout() throws {
+        let outbox = Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: outbox) }
+        let folder = try Self.runBundle(into: outbox)
+        #expect(folder.lastPathComponent == "tiny")
+        let expected = ["job.json", "log.txt", "lr=0.2/seed-0.csv", "lr=0.2/seed-1.csv", "lr=0.6/seed-0.csv",
+                        "lr=0.6/seed-1.csv", "manifest.json", "result.json", "summary.csv"]
+        let found = FileManager.default.enumerator(atPath: folder.path)!.compactMap { $0 as? String }
+            .filter { !$0.hasSuffix("lr=0.2") && !$0.hasSuffix("lr=0.6") }.sorted()
+        #expect(found == expected)
+        #expect(try Data(contentsOf: folder.appendingPathComponent("job.json")) == Data(Self.job.utf8))
+        // The manifest lists every other file with its true size and SHA-256.
+        let manifest = try JSONParser.parse([UInt8](Data(contentsOf: folder.appendingPathComponent("manifest.json"))))
+        guard case .array(let entries)? = manifest["files"] else { Issue.record("no files"); return }
+        #expect(entries.count == expected.count - 1)
+        for entry in entries {
+            guard case .string(let path)? = entry["path"], case .string(let sha)? = entry["sha256"] else { continue }
+            let bytes = [UInt8](try Data(contentsOf: folder.appendingPathComponent(path)))
+            #expect(SHA256.hexDigest(bytes) == sha && entry["size"] == .int(bytes.count), "\(path)")
+        }
+        // CSV: header, then t = 0 and the output times.
+        let csv = try String(contentsOf: folder.appendingPathComponent("lr=0.6/seed-1.csv"), encoding: .utf8).split(separator: "\n")
+        #expect(csv[0] == "t,eg,Q11,Q12,Q13,Q22,Q23,Q33,R11,R12,R21,R22,R31,R32,v1,v2,v3,step")
+        #expect(csv[1].hasPrefix("0.0,") && csv.last!.hasSuffix(",120"))
+        let summary = try String(contentsOf: folder.appendingPathComponent("summary.csv"), encoding: .utf8).split(separator: "\n")
+        #expect(summary[0] == "lr,seeds,final_eg_mean,final_eg_stderr,final_eg_ode" && summary.count == 3 && summary[1].hasPrefix("0.2,2,"))
+        let result = try JSONParser.parse([UInt8](Data(contentsOf: folder.appendingPathComponent("result.json"))))
+        #expect(result["status"] == .string("done"))
+        guard case .array(let points)? = result["points"] else { Issue.record("no points"); return }
+        #expect(points.count == 2 && points[1]["parameters"]?["lr"] == .number("0.6"))
+    }
+
+    @Test("the same job gives byte-identical bundles apart from timing and log timestamps")
+    func deterministic() throws {
+        let outbox = Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: outbox) }
+        let first = try Self.runBundle(into: outbox)
+        let second = try Self.runBundle(into: outbox)
+        #expect(second.lastPathComponent == "tiny-2", "an existing bundle is never replaced")
+        for path in ["lr=0.2/seed-0.csv", "lr=0.6/seed-1.csv", "summary.csv", "job.json"] {
+            #expect(try Data(contentsOf: first.appendingPathComponent(path)) == Data(contentsOf: second.appendingPathComponent(path)), "\(path)")
+        }
+        func withoutTiming(_ url: URL) throws -> JSONValue {
+            guard case .object(let members) = try JSONParser.parse([UInt8](Data(contentsOf: url.appendingPathComponent("result.json")))) else { return .null }
+            return .object(members.filter { $0.key != "timing" })
+        }
+        #expect(try withoutTiming(first) == withoutTiming(second))
+    }
+
+    @Test("a rejected job gets a bundle with the error and the bytes as submitted; stale partial folders are removed")
+    func rejection() throws {
+        let outbox = Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: outbox) }
+        let bytes: [UInt8] = Array("{\"lr\": -1}".utf8)
+        let error = try #require(throws: JobError.self) { try JobParser.parse(bytes, defaultName: "bad") }
+        let name = ResultBundle.rejectionName(forFile: "../bad job?.json")
+        #expect(name == "rejected-.._bad_job_" || name.hasPrefix("rejected-"))
+        #expect(!name.contains("/"))
+        let folder = try BundleWriter.write(ResultBundle.rejection(name: name, jobBytes: bytes, error: error, log: []), name: name, outbox: outbox)
+        let result = try JSONParser.parse([UInt8](Data(contentsOf: folder.appendingPathComponent("result.json"))))
+        #expect(result["status"] == .string("rejected") && result["error"]?["key"] == .string("lr"))
+        #expect(try Data(contentsOf: folder.appendingPathComponent("job.json")) == Data(bytes))
+        try FileManager.default.createDirectory(at: outbox.appendingPathComponent(BundleWriter.temporaryPrefix + "x"), withIntermediateDirectories: false)
+        #expect(BundleWriter.removeStaleTemporaryFolders(in: outbox) == [BundleWriter.temporaryPrefix + "x"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outbox.path) == [name])
+    }
+}

@@ -1,0 +1,100 @@
+import Testing
+@testable import SGDynJobs
+
+/// Every kind of invalid job file gets its own clear message, naming the key at fault.
+@Suite("Job files: rejections")
+struct JobRejectionTests {
+    static func error(_ text: String, name: String = "job") -> JobError? {
+        do {
+            _ = try JobParser.parse(Array(text.utf8), defaultName: name)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    struct Case: Sendable, CustomTestStringConvertible {
+        var json: String
+        var key: String?
+        var fragment: String
+        var testDescription: String { json }
+    }
+
+    static let cases: [Case] = [
+        // Unknown keys, with a suggestion.
+        Case(json: #"{"learning_rate": 0.1}"#, key: "learning_rate", fragment: "did you mean 'lr'"),
+        Case(json: #"{"t_mx": 10}"#, key: "t_mx", fragment: "did you mean 't_max'"),
+        Case(json: #"{"ode": {"method": "euler", "step": 0.1}}"#, key: "ode.step", fragment: "unknown key"),
+        // Wrong types.
+        Case(json: #"{"N": "500"}"#, key: "N", fragment: "must be an integer ≥ 1, got a string \"500\""),
+        Case(json: #"{"K": 2.5}"#, key: "K", fragment: "integer"),
+        Case(json: #"{"lr": true}"#, key: "lr", fragment: "must be a number > 0"),
+        Case(json: #"{"train_second_layer": "yes"}"#, key: "train_second_layer", fragment: "true or false"),
+        Case(json: #"{"activation": "tanh"}"#, key: "activation", fragment: #"one of "erf", "relu", "linear""#),
+        Case(json: #"{"kind": "train"}"#, key: "kind", fragment: #""simulate", "ode", "compare""#),
+        Case(json: #"{"seeds": []}"#, key: "seeds", fragment: "non-empty list"),
+        Case(json: #"{"seeds": [1, 1]}"#, key: "seeds", fragment: "twice"),
+        Case(json: #"{"teacher_second_layer": "half"}"#, key: "teacher_second_layer", fragment: "or a number"),
+        Case(json: #"{"sweep": {"K": 3}}"#, key: "sweep.K", fragment: "non-empty list"),
+        Case(json: #"{"name": "../etc"}"#, key: "name", fragment: "1 to 64 characters"),
+        // Out of range.
+        Case(json: #"{"lr": -1}"#, key: "lr", fragment: "got -1"),
+        Case(json: #"{"sigma": -0.1}"#, key: "sigma", fragment: "≥ 0"),
+        Case(json: #"{"points": 1}"#, key: "points", fragment: "from 2 to"),
+        Case(json: #"{"t_max": 0}"#, key: "t_max", fragment: "> 0"),
+        Case(json: #"{"sweep": {"lr": [0.1, -0.2]}}"#, key: "sweep.lr", fragment: "got -0.2"),
+        Case(json: #"{"sweep": {"K": [2, 2]}}"#, key: "sweep.K", fragment: "twice"),
+        Case(json: #"{"sweep": {"seeds": [1, 2]}}"#, key: "sweep.seeds", fragment: "cannot be swept"),
+        Case(json: #"{"ode": {"rtol": 2}}"#, key: "ode.rtol", fragment: "(0, 0.1]"),
+        // Impossible combinations.
+        Case(json: #"{"student_init": "informed", "K": 1, "M": 2}"#, key: "student_init", fragment: "needs K ≥ M"),
+        Case(json: #"{"student_init": "denoise", "K": 4}"#, key: "student_init", fragment: "train_second_layer"),
+        Case(json: #"{"student_init": "informed", "sweep": {"K": [1, 2]}}"#, key: "student_init", fragment: "at sweep point K=1"),
+        Case(json: #"{"kind": "ode", "teacher_activation": "erf", "student_activation": "relu"}"#, key: "student_activation", fragment: "equal teacher and student"),
+        Case(json: #"{"kind": "compare", "training_set": 2}"#, key: "training_set", fragment: "online learning"),
+        Case(json: #"{"initial": {"Q": [[1]]}}"#, key: "initial", fragment: "only used by kind \"ode\""),
+        Case(json: #"{"kind": "ode", "K": 2, "M": 1, "initial": {"Q": [[1, 0], [0, 1]], "R": [[0], [0]], "T": [[1]], "v": [1]}}"#, key: "initial.v", fragment: "list of 2 numbers"),
+        Case(json: #"{"kind": "ode", "initial": {"Q": [[1, 0], [0, 1]]}}"#, key: "initial.R", fragment: "missing"),
+        Case(json: #"{"kind": "ode", "mc_test_set": 10}"#, key: "mc_test_set", fragment: "runs none"),
+        // Resource limits, with the numbers.
+        Case(json: #"{"N": 200000000, "K": 2}"#, key: "N", fragment: "GiB"),
+        Case(json: #"{"seeds": 100, "sweep": {"K": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], "lr": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.1]}}"#,
+             key: "sweep", fragment: "110 sweep points × 100 seeds = 11000 runs, over the limit of 10000"),
+        Case(json: #"{"N": 100000, "t_max": 1e12}"#, key: "t_max", fragment: "over the limit"),
+    ]
+
+    @Test("each invalid job gets a message naming its key", arguments: cases)
+    func rejected(_ c: Case) {
+        let error = Self.error(c.json)
+        #expect(error != nil)
+        #expect(error?.key == c.key)
+        #expect(error?.description.contains(c.fragment) == true, "\(String(describing: error))")
+    }
+
+    @Test("JSON syntax errors carry line and column")
+    func syntax() {
+        let e1 = Self.error("{\n  \"N\": 500,\n  \"K\": 2,\n}")
+        #expect(e1?.line == 4 && e1?.column == 1 && e1?.key == nil, "\(String(describing: e1))")
+        let e2 = Self.error("{\"N\": 50O}")
+        #expect(e2?.line == 1 && e2?.column == 9)
+        let e3 = Self.error("{\"lr\": 0.1, \"lr\": 0.2}")
+        #expect(e3?.message.contains("duplicate key \"lr\"") == true && e3?.column == 13)
+        #expect(Self.error("")?.message.contains("empty") == true)
+        #expect(Self.error("[1, 2]")?.message.contains("must be a JSON object") == true)
+        #expect(Self.error("{'N': 5}")?.message.contains("key in double quotes") == true)
+        let binary = String(decoding: [0x7B, 0xFF, 0xFE, 0x7D], as: UTF8.self)
+        #expect(Self.error(binary) != nil)
+        do {
+            _ = try JobParser.parse([0x7B, 0x22, 0xC3, 0x28, 0x22, 0x7D], defaultName: "x")
+            Issue.record("invalid UTF-8 accepted")
+        } catch {
+            #expect(error.message.contains("UTF-8") && error.column == 3)
+        }
+    }
+
+    @Test("a file name that is not a valid job name needs a name key")
+    func badFileName() {
+        #expect(Self.error("{}", name: "my job")?.key == "name")
+        #expect(Self.error(#"{"name": "ok"}"#, name: "my job") == nil)
+    }
+}
