@@ -87,4 +87,79 @@ enum RowKernels {
         }
         return sum
     }
+
+    /// `dot` of two rows with the same x, in one pass over x; each result is bit-identical to
+    /// `dot` of that row alone.
+    @inlinable
+    static func dot2(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ x: UnsafePointer<Double>, _ n: Int) -> (Double, Double) {
+        var a0 = SIMD8<Double>(), a1 = SIMD8<Double>(), b0 = SIMD8<Double>(), b1 = SIMD8<Double>()
+        var i = 0
+        while i + 16 <= n {
+            let x0 = load(x + i), x1 = load(x + i + 8)
+            a0 += load(a + i) * x0
+            a1 += load(a + i + 8) * x1
+            b0 += load(b + i) * x0
+            b1 += load(b + i + 8) * x1
+            i += 16
+        }
+        if i + 8 <= n {
+            let x0 = load(x + i)
+            a0 += load(a + i) * x0
+            b0 += load(b + i) * x0
+            i += 8
+        }
+        var sumA = (a0 + a1).sum(), sumB = (b0 + b1).sum()
+        while i < n {
+            sumA += a[i] * x[i]
+            sumB += b[i] * x[i]
+            i += 1
+        }
+        return (sumA, sumB)
+    }
+
+    /// `updateThenDot` of two rows sharing xOld and xNew, in one pass over them; each result and
+    /// each updated row is bit-identical to `updateThenDot` of that row alone.
+    @inlinable
+    static func updateThenDot2(
+        _ w: UnsafeMutablePointer<Double>, _ v: UnsafeMutablePointer<Double>, decay: Double, cw: Double, cv: Double,
+        _ xOld: UnsafePointer<Double>, _ xNew: UnsafePointer<Double>, _ n: Int
+    ) -> (Double, Double) {
+        let d = SIMD8(repeating: decay), cW = SIMD8(repeating: cw), cV = SIMD8(repeating: cv)
+        var w0 = SIMD8<Double>(), w1 = SIMD8<Double>(), v0 = SIMD8<Double>(), v1 = SIMD8<Double>()
+        var i = 0
+        while i + 16 <= n {
+            let o0 = load(xOld + i), o1 = load(xOld + i + 8)
+            let n0 = load(xNew + i), n1 = load(xNew + i + 8)
+            let wa = load(w + i) * d + cW * o0, wb = load(w + i + 8) * d + cW * o1
+            let va = load(v + i) * d + cV * o0, vb = load(v + i + 8) * d + cV * o1
+            store(wa, w + i)
+            store(wb, w + i + 8)
+            store(va, v + i)
+            store(vb, v + i + 8)
+            w0 += wa * n0
+            w1 += wb * n1
+            v0 += va * n0
+            v1 += vb * n1
+            i += 16
+        }
+        if i + 8 <= n {
+            let o0 = load(xOld + i), n0 = load(xNew + i)
+            let wa = load(w + i) * d + cW * o0, va = load(v + i) * d + cV * o0
+            store(wa, w + i)
+            store(va, v + i)
+            w0 += wa * n0
+            v0 += va * n0
+            i += 8
+        }
+        var sumW = (w0 + w1).sum(), sumV = (v0 + v1).sum()
+        while i < n {
+            let wi = w[i] * decay + cw * xOld[i], vi = v[i] * decay + cv * xOld[i]
+            w[i] = wi
+            v[i] = vi
+            sumW += wi * xNew[i]
+            sumV += vi * xNew[i]
+            i += 1
+        }
+        return (sumW, sumV)
+    }
 }

@@ -71,21 +71,21 @@ extension Simulation {
                 }
 
                 // 2. Local fields (unscaled dot products), applying the pending update on the way.
-                if B == 1 {
-                    for k in 0..<K {
-                        fields[k] = pending
-                            ? RowKernels.updateThenDot(w + k * N, decay: decay, c: c[k], xOld, xNew, N)
-                            : RowKernels.dot(w + k * N, xNew, N)
+                // Rows go in pairs so x is streamed once per two rows (each row's arithmetic is
+                // the same as alone, so pairing never changes a bit).
+                if B == 1 && pending {
+                    var k = 0
+                    while k + 2 <= K {
+                        (fields[k], fields[k + 1]) = RowKernels.updateThenDot2(
+                            w + k * N, w + (k + 1) * N, decay: decay, cw: c[k], cv: c[k + 1], xOld, xNew, N)
+                        k += 2
                     }
+                    if k < K { fields[k] = RowKernels.updateThenDot(w + k * N, decay: decay, c: c[k], xOld, xNew, N) }
                 } else {
                     if pending { Simulation.applyUpdate(w, coefficients: c, samples: xOld, N: N, K: K, B: B, decay: decay) }
-                    for b in 0..<B {
-                        for k in 0..<K { fields[b * D + k] = RowKernels.dot(w + k * N, xNew + b * N, N) }
-                    }
+                    for b in 0..<B { Simulation.pairedDots(w, rows: K, xNew + b * N, N, into: fields + b * D) }
                 }
-                for b in 0..<B {
-                    for m in 0..<M { fields[b * D + K + m] = RowKernels.dot(teacher + m * N, xNew + b * N, N) }
-                }
+                for b in 0..<B { Simulation.pairedDots(teacher, rows: M, xNew + b * N, N, into: fields + b * D + K) }
 
                 // 3. Errors and coefficients, all at the pre-update weights.
                 for k in 0..<K { vGradient[k] = 0 }
@@ -122,6 +122,18 @@ extension Simulation {
         self.permutation = permutation
         self.permutationEpoch = permutationEpoch
         step = s
+    }
+
+    /// out[r] = rows[r] · x for `rows` consecutive rows of length n, two rows per pass over x.
+    @inline(__always)
+    static func pairedDots(_ matrix: UnsafePointer<Double>, rows: Int, _ x: UnsafePointer<Double>, _ n: Int,
+                           into out: UnsafeMutablePointer<Double>) {
+        var r = 0
+        while r + 2 <= rows {
+            (out[r], out[r + 1]) = RowKernels.dot2(matrix + r * n, matrix + (r + 1) * n, x, n)
+            r += 2
+        }
+        if r < rows { out[r] = RowKernels.dot(matrix + r * n, x, n) }
     }
 
     /// W ← W·decay + Σ_b c^b x^b, sample by sample in batch order. Both the B > 1 step and
