@@ -1,13 +1,22 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+import Foundation
+
 /// The numerical core is always compiled with optimisation, even in debug builds: its inner loops
 /// are 50–100× slower unoptimised, which would make the statistical tests impractically slow.
-/// The CPU target only changes which vector instructions are used, never the results: the code
-/// writes its summation order explicitly and avoids fused multiply–add, so every target gives
-/// bit-identical numbers (see README, "Determinism").
+/// It is compiled for the vector unit of the machine that builds it (AVX-512 or AVX2 where
+/// present; sgdyn is always built where it runs). The CPU target only changes which vector
+/// instructions are used, never the results: the code fixes its summation order and uses no fused
+/// multiply–add, so every target gives bit-identical numbers (see README, "Determinism").
+let cpuFlags = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
+    .split(separator: "\n").first { $0.hasPrefix("flags") }?.split(separator: " ").map(String.init) ?? []
+let coreTargetCPU: [String] =
+    cpuFlags.contains("avx512f") && cpuFlags.contains("avx512dq") ? ["-target-cpu", "skylake-avx512"]
+    : cpuFlags.contains("avx2") && cpuFlags.contains("fma") ? ["-target-cpu", "haswell"]
+    : []
 let coreSwiftSettings: [SwiftSetting] = [
-    .unsafeFlags(["-O", "-target-cpu", "haswell"], .when(platforms: [.linux])),
+    .unsafeFlags(["-O"] + coreTargetCPU, .when(platforms: [.linux])),
 ]
 
 let package = Package(

@@ -18,7 +18,7 @@ extension Simulation {
         let p = parameters
         return OrderParameters(
             K: p.K, M: p.M,
-            Q: Simulation.gram(studentWeights, studentWeights, rowsA: p.K, rowsB: p.K, n: p.N),
+            Q: Simulation.symmetricGram(studentWeights, rows: p.K, n: p.N),
             R: Simulation.gram(studentWeights, teacherWeights, rowsA: p.K, rowsB: p.M, n: p.N),
             T: teacherOverlaps, v: studentSecondLayer, vstar: teacherSecondLayer)
     }

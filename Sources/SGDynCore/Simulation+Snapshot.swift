@@ -72,7 +72,7 @@ extension Simulation {
         let secondLayer = try reader.readDoubles(expected: p.K)
         let count = try reader.readInt()
         let teacher = Simulation.drawTeacher(p)
-        let T = Simulation.gram(teacher.weights, teacher.weights, rowsA: p.M, rowsB: p.M, n: p.N)
+        let T = Simulation.symmetricGram(teacher.weights, rows: p.M, n: p.N)
         var records: [SimulationRecord] = []
         for _ in 0..<max(0, count) {
             let recordStep = try reader.readInt()

@@ -48,7 +48,7 @@ public struct Simulation: Sendable {
         self.recordSteps = OutputSchedule.steps(tMax: parameters.tMax, points: parameters.points, N: parameters.N)
         self.teacherWeights = teacher.weights
         self.teacherSecondLayer = teacher.secondLayer
-        self.teacherOverlaps = Simulation.gram(teacher.weights, teacher.weights, rowsA: parameters.M, rowsB: parameters.M, n: parameters.N)
+        self.teacherOverlaps = Simulation.symmetricGram(teacher.weights, rows: parameters.M, n: parameters.N)
         self.studentWeights = studentWeights
         self.studentSecondLayer = studentSecondLayer
         self.step = step
@@ -157,6 +157,21 @@ extension Simulation {
             }
         }
         return (weights, secondLayer)
+    }
+
+    /// A·Aᵀ/n for row-major A (rows×n): the upper triangle computed, the lower one mirrored.
+    static func symmetricGram(_ a: [Double], rows: Int, n: Int) -> [Double] {
+        var out = [Double](repeating: 0, count: rows * rows)
+        a.withUnsafeBufferPointer { pa in
+            for i in 0..<rows {
+                for j in i..<rows {
+                    let value = RowKernels.dot(pa.baseAddress! + i * n, pa.baseAddress! + j * n, n) / Double(n)
+                    out[i * rows + j] = value
+                    out[j * rows + i] = value
+                }
+            }
+        }
+        return out
     }
 
     /// A·Bᵀ/n for row-major A (rowsA×n) and B (rowsB×n).

@@ -56,10 +56,13 @@ enum SimulatorBenchmark {
         return value
     }
 
-    /// A run sized to take about `seconds` at a rough guess of the speed.
+    /// A run sized to take about `seconds` at a rough guess of the speed, recording as densely as
+    /// a typical job does: 200 output times per 100·N steps (a short run with all 200 points would
+    /// spend most of its time recording, which no real job does).
     private static func parameters(N: Int, K: Int, seconds: Double) -> SimulationParameters {
-        let guessStepsPerSecond = 1.2e8 / Double(N * (K + 2))
-        let steps = max(2000, guessStepsPerSecond * seconds)
-        return SimulationParameters(N: N, M: 2, K: K, learningRate: 0.5, noise: 0.01, tMax: steps / Double(N), points: 200)
+        let guessStepsPerSecond = 2.4e8 / Double(N * (K + 2))
+        let tMax = max(2000, guessStepsPerSecond * seconds) / Double(N)
+        let points = max(2, Int((200 * tMax / 100).rounded()))
+        return SimulationParameters(N: N, M: 2, K: K, learningRate: 0.5, noise: 0.01, tMax: tMax, points: points)
     }
 }
