@@ -29,6 +29,7 @@ extension Simulation {
 
     /// The complete state of the run.
     public func snapshot() -> [UInt8] {
+        precondition(!isReleased, "snapshot of a simulation whose weights were released")
         var state = self
         state.applyPendingUpdate()
         var writer = ByteWriter()

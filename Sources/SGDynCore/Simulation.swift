@@ -28,6 +28,8 @@ public struct Simulation: Sendable {
     var pendingSamples: [Double]
     var pendingCoefficients: [Double]
     var hasPendingUpdate = false
+    /// Set by `withoutWeights`: the weights are gone.
+    var isReleased = false
     /// The current epoch's permutation of the training set (finite-set mode).
     var permutation: [Int32] = []
     var permutationEpoch = -1
@@ -79,6 +81,7 @@ public struct Simulation: Sendable {
     @discardableResult
     public mutating func advance(maxSteps: Int) -> Int {
         precondition(maxSteps >= 0)
+        precondition(!isReleased, "advance on a simulation whose weights were released")
         let start = step
         let target = min(totalSteps, step + maxSteps)
         while step < target {
@@ -93,6 +96,18 @@ public struct Simulation: Sendable {
     /// Runs to t_max.
     public mutating func runToEnd() {
         while !isFinished { advance(maxSteps: Int.max / 2) }
+    }
+
+    /// The run's parameters, step and records with the weight matrices released: what a finished
+    /// run is kept as while others go on. It can no longer advance or be snapshotted.
+    public var withoutWeights: Simulation {
+        var copy = self
+        copy.applyPendingUpdate()
+        copy.studentWeights = []
+        copy.pendingSamples = []
+        copy.permutation = []
+        copy.isReleased = true
+        return copy
     }
 
     /// The final record (at t_max) once the run is finished.
