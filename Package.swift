@@ -29,6 +29,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .target(
@@ -52,6 +54,34 @@ let package = Package(
         ),
         .testTarget(name: "SGDynCoreTests", dependencies: ["SGDynCore"]),
         .testTarget(name: "SGDynJobsTests", dependencies: ["SGDynJobs", "SGDynCore"]),
+        // libinotifytools (Debian's libinotifytools0-dev), used only by SGDynDaemon's InotifyInboxWatcher.
+        .systemLibrary(
+            name: "CInotifyTools",
+            path: "Sources/CInotifyTools",
+            providers: [.apt(["libinotifytools0-dev"])]
+        ),
+        .target(
+            name: "SGDynDaemon",
+            dependencies: [
+                "CInotifyTools",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "SGDynStore",
+            dependencies: [
+                "SGDynCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .testTarget(
+            name: "SGDynDaemonTests",
+            dependencies: ["SGDynDaemon", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
+            name: "SGDynStoreTests",
+            dependencies: ["SGDynStore", "SGDynCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,15 @@
+/// The database identity of a job; a distinct type so that a unit id can never be passed for it.
+public struct JobID: Hashable, Sendable, Comparable, CustomStringConvertible {
+    public let rawValue: Int64
+    public init(_ rawValue: Int64) { self.rawValue = rawValue }
+    public var description: String { String(rawValue) }
+    public static func < (lhs: JobID, rhs: JobID) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+/// The database identity of a unit (one sweep point × seed of a job).
+public struct UnitID: Hashable, Sendable, Comparable, CustomStringConvertible {
+    public let rawValue: Int64
+    public init(_ rawValue: Int64) { self.rawValue = rawValue }
+    public var description: String { String(rawValue) }
+    public static func < (lhs: UnitID, rhs: UnitID) -> Bool { lhs.rawValue < rhs.rawValue }
+}

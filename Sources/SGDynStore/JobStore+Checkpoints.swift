@@ -1,0 +1,51 @@
+import Foundation
+import GRDB
+import SGDynCore
+
+extension JobStore {
+    /// How many checkpoints are kept per unit: the newest, and one to fall back to if it is corrupt.
+    public static let checkpointsKeptPerUnit = 2
+
+    /// Stores a snapshot of a unit with its SHA-256, records `stepsDone` as the unit's progress, and
+    /// drops all but the newest two checkpoints of the unit, in one transaction.
+    /// Returns the checkpoint's sequence number.
+    @discardableResult
+    public func saveCheckpoint(_ unitID: UnitID, snapshot: [UInt8], stepsDone: Int64) async throws -> Int64 {
+        let sha256 = SHA256.hexDigest(snapshot)
+        let timestamp = now()
+        return try await write { db in
+            _ = try Self.currentState(of: unitID, db)
+            let sequence = (try Int64.fetchOne(db, sql: """
+                SELECT MAX(sequence) FROM checkpoints WHERE unit_id = ?
+                """, arguments: [unitID.rawValue]) ?? 0) + 1
+            try db.execute(sql: """
+                INSERT INTO checkpoints (unit_id, sequence, snapshot, sha256, steps_done, created_at)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [unitID.rawValue, sequence, Data(snapshot), sha256, stepsDone, timestamp])
+            try db.execute(sql: """
+                DELETE FROM checkpoints WHERE unit_id = ? AND sequence <= ?
+                """, arguments: [unitID.rawValue, sequence - Int64(Self.checkpointsKeptPerUnit)])
+            try db.execute(sql: "UPDATE units SET steps_done = ? WHERE id = ?", arguments: [stepsDone, unitID.rawValue])
+            return sequence
+        }
+    }
+
+    /// The newest checkpoint of the unit whose snapshot still matches its checksum. A newer one that
+    /// does not is skipped and reported in `skipped`, so the caller can log the fallback.
+    public func latestValidCheckpoint(_ unitID: UnitID) async throws -> CheckpointRecovery {
+        let stored = try await read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT unit_id, sequence, snapshot, sha256, steps_done, created_at FROM checkpoints
+                WHERE unit_id = ? ORDER BY sequence DESC
+                """, arguments: [unitID.rawValue]).map(Checkpoint.init(row:))
+        }
+        var skipped: [CorruptCheckpoint] = []
+        for checkpoint in stored {
+            let actual = SHA256.hexDigest(checkpoint.snapshot)
+            if actual == checkpoint.sha256 { return CheckpointRecovery(checkpoint: checkpoint, skipped: skipped) }
+            skipped.append(CorruptCheckpoint(
+                unitID: unitID, sequence: checkpoint.sequence, expectedSHA256: checkpoint.sha256, actualSHA256: actual))
+        }
+        return CheckpointRecovery(checkpoint: nil, skipped: skipped)
+    }
+}
