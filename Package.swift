@@ -31,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .target(
@@ -49,7 +50,11 @@ let package = Package(
             dependencies: [
                 "SGDynCore",
                 "SGDynJobs",
+                "SGDynStore",
+                "SGDynDaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(name: "SGDynCoreTests", dependencies: ["SGDynCore"]),
@@ -64,7 +69,12 @@ let package = Package(
             name: "SGDynDaemon",
             dependencies: [
                 "CInotifyTools",
+                "SGDynCore",
+                "SGDynJobs",
+                "SGDynStore",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         .target(

@@ -86,8 +86,9 @@ public enum BundleWriter {
         [name] + (2...10_000).map { "\(name)-\($0)" }
     }
 
-    /// rename(2) that fails with EEXIST instead of replacing an existing (empty) folder.
-    private static func renameNoReplace(_ from: String, _ to: String) -> Int32 {
+    /// rename(2) that fails with EEXIST instead of replacing an existing file or (empty) folder.
+    /// Returns 0, or -1 with errno set.
+    public static func renameNoReplace(_ from: String, _ to: String) -> Int32 {
         sgdyn_rename_noreplace(from, to)
     }
 

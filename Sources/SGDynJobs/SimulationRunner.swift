@@ -57,7 +57,7 @@ public enum SimulationRunner {
                 progress?(report)
             case .finished(let id, let simulation):
                 state.withLock { $0.finished[id] = simulation.withoutWeights }
-            case .checkpoint, .stopped:
+            case .started, .checkpoint, .stopped:
                 break
             }
         }

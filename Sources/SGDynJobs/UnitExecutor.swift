@@ -18,6 +18,8 @@ public struct UnitWork: Sendable {
 
 /// What happens to units while they run, reported from the worker threads.
 public enum UnitEvent: Sendable {
+    /// A thread took the unit and is about to run it.
+    case started(id: Int64)
     /// `steps` more steps done; `eg` is the latest recorded ε_g.
     case progress(id: Int64, steps: Int, eg: Double?)
     /// A periodic snapshot of a unit that goes on running.
@@ -65,6 +67,7 @@ public struct UnitExecutor: Sendable {
 
     static func runUnit(_ unit: UnitWork, checkpointInterval: Duration?, events: @Sendable (UnitEvent) -> Void,
                         stopRequested: @Sendable () -> Bool) {
+        events(.started(id: unit.id))
         var simulation = unit.makeSimulation()
         let chunk = chunkSteps(simulation.parameters)
         var lastCheckpoint = ContinuousClock.now
