@@ -17,9 +17,10 @@ build: deps
 release: deps
 	$(SWIFT) build -c release --product sgdyn
 
-## The main job: for now, the example job in the foreground (the daemon replaces this).
-run: build
-	$(SWIFT) run sgdyn run examples/quickstart.json --outbox outbox
+## The daemon in the foreground on the repo's own inbox/, outbox/ and state/ (Ctrl-C stops it
+## after checkpointing; start it again to resume).
+run: release
+	.build/release/sgdyn serve --inbox inbox --outbox outbox --state state
 
 ## The whole test suite (what .ci/run calls).
 test: deps
