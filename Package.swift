@@ -65,10 +65,13 @@ let package = Package(
             path: "Sources/CInotifyTools",
             providers: [.apt(["libinotifytools0-dev"])]
         ),
+        // prctl(PR_SET_PDEATHSIG) for worker processes; used by SGDynDaemon only.
+        .target(name: "CProcessControl"),
         .target(
             name: "SGDynDaemon",
             dependencies: [
                 "CInotifyTools",
+                "CProcessControl",
                 "SGDynCore",
                 "SGDynJobs",
                 "SGDynStore",

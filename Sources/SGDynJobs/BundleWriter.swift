@@ -39,8 +39,10 @@ public enum BundleWriter {
     public static let temporaryPrefix = ".sgdyn-partial-"
 
     /// Writes `files` plus `manifest.json` as the bundle `name` in `outbox`; returns the folder.
+    /// `source` (recorded in the manifest) identifies what the bundle is for, so that
+    /// `existingBundle` can tell after a crash whether it was already published.
     @discardableResult
-    public static func write(_ files: [BundleFile], name: String, outbox: URL) throws -> URL {
+    public static func write(_ files: [BundleFile], name: String, outbox: URL, source: String? = nil) throws -> URL {
         try FileManager.default.createDirectory(at: outbox, withIntermediateDirectories: true)
         let temporary = outbox.appendingPathComponent(temporaryPrefix + name + "-" + String(UInt64.random(in: 0...UInt64.max), radix: 36))
         try makeDirectory(temporary.path)
@@ -53,7 +55,10 @@ public enum BundleWriter {
                 manifest.append(.object([("path", .string(file.path)), ("size", .int(file.bytes.count)),
                                          ("sha256", .string(SHA256.hexDigest(file.bytes)))]))
             }
-            let manifestText = JSONWriter.string(.object([("bundle", .string(name)), ("files", .array(manifest))]))
+            var manifestMembers: [(key: String, value: JSONValue)] = [("bundle", .string(name))]
+            if let source { manifestMembers.append(("source", .string(source))) }
+            manifestMembers.append(("files", .array(manifest)))
+            let manifestText = JSONWriter.string(.object(manifestMembers))
             try writeFile(temporary.appendingPathComponent("manifest.json").path, Array(manifestText.utf8))
             try syncDirectory(temporary.path)
             for candidate in candidateNames(name) {
@@ -71,6 +76,21 @@ public enum BundleWriter {
             try? FileManager.default.removeItem(at: temporary)
             throw error
         }
+    }
+
+    /// The published bundle whose manifest names `source`, among `name`, `name-2`, … (up to the
+    /// first free name): how a daemon that crashed between publishing a bundle and recording it
+    /// avoids publishing it twice.
+    public static func existingBundle(name: String, source: String, outbox: URL) -> URL? {
+        for candidate in candidateNames(name) {
+            let folder = outbox.appendingPathComponent(candidate)
+            guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent("manifest.json").path) else {
+                if FileManager.default.fileExists(atPath: folder.path) { continue }
+                return nil
+            }
+            if let manifest = try? JSONParser.parse([UInt8](data)), manifest["source"] == .string(source) { return folder }
+        }
+        return nil
     }
 
     /// Removes temporary bundle folders left by a crash; returns their names.

@@ -118,9 +118,15 @@ extension Daemon {
         let error = JobError(message, key: key, line: line, column: column)
         var files = ResultBundle.rejection(name: name, jobBytes: bytes, error: error, log: jobLog.lines(forClaimed: claimedPath))
         files.append(BundleFile(path: "kept-at.txt", text: "The file as dropped is kept on the server at \(kept)\n"))
+        let outbox = URL(fileURLWithPath: configuration.outbox)
+        let source = (claimedPath as NSString).lastPathComponent
         do {
-            let folder = try BundleWriter.write(files, name: name, outbox: URL(fileURLWithPath: configuration.outbox))
-            logger.info("rejection bundle written: \(folder.path)", metadata: ["job": "\(name)"])
+            if let published = BundleWriter.existingBundle(name: name, source: source, outbox: outbox) {
+                logger.notice("rejection bundle \(published.path) was already written before the daemon stopped", metadata: ["job": "\(name)"])
+            } else {
+                let folder = try BundleWriter.write(files, name: name, outbox: outbox, source: source)
+                logger.info("rejection bundle written: \(folder.path)", metadata: ["job": "\(name)"])
+            }
         } catch let failure as BundleWriteError where failure.isOutOfSpace {
             logger.critical("cannot write the rejection bundle of \(entryName): \(failure); it is retried at start-up")
             return

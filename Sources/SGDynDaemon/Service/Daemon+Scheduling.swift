@@ -108,13 +108,18 @@ extension Daemon {
     /// cancelled, latest) checkpoint. Returns the bundle folder.
     func publish(_ job: JobRecord, status: String, error: String?) async throws -> String {
         let outbox = URL(fileURLWithPath: configuration.outbox)
+        let source = (job.claimedPath as NSString).lastPathComponent
+        if let published = BundleWriter.existingBundle(name: job.bundleName, source: source, outbox: outbox) {
+            say(.notice, "its bundle \(published.path) was already written before the daemon stopped; not writing it again", job: job)
+            return published.path
+        }
         let log = jobLog.lines(forClaimed: job.claimedPath)
         let spec: JobSpec
         do {
             spec = try JobParser.parse(job.jobBytes, defaultName: job.name)
         } catch {
             let files = ResultBundle.rejection(name: job.bundleName, jobBytes: job.jobBytes, error: error, log: log)
-            return try BundleWriter.write(files, name: job.bundleName, outbox: outbox).path
+            return try BundleWriter.write(files, name: job.bundleName, outbox: outbox, source: source).path
         }
         let runs = spec.runs
         var outcomes: [RunOutcome] = []
@@ -131,7 +136,7 @@ extension Daemon {
         if let error, status != "done" {
             files.append(BundleFile(path: "error.txt", text: error + "\n"))
         }
-        return try BundleWriter.write(files, name: job.bundleName, outbox: outbox).path
+        return try BundleWriter.write(files, name: job.bundleName, outbox: outbox, source: source).path
     }
 
     /// systemd STATUS= on every change, and a progress line per running job every few minutes.

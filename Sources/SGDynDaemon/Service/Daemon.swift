@@ -41,6 +41,7 @@ public actor Daemon {
     var nextRecheck: ContinuousClock.Instant?
     var lastStatus = ""
     var lastProgressLog: [JobID: ContinuousClock.Instant] = [:]
+    var stateLock: FileLock?
 
     /// - Parameters:
     ///   - executable: this program, started as `executable worker …` for each job.
@@ -109,6 +110,11 @@ public actor Daemon {
         for folder in [configuration.inbox, configuration.outbox, configuration.state, configuration.rejectedDirectory] {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         }
+        let lockPath = (configuration.state as NSString).appendingPathComponent("daemon.lock")
+        guard let lock = try FileLock(path: lockPath) else {
+            throw ConfigurationError("another sgdyn daemon is using the state folder \(configuration.state) (it holds \(lockPath)); one daemon per state folder")
+        }
+        stateLock = lock
         store = try JobStore.open(at: configuration.databasePath)
         logger.info("job store \(configuration.databasePath) opened (quick_check ok)")
         for stale in BundleWriter.removeStaleTemporaryFolders(in: URL(fileURLWithPath: configuration.outbox)) {

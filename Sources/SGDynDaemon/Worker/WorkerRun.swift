@@ -1,3 +1,4 @@
+import CProcessControl
 import Foundation
 import Logging
 import SGDynCore
@@ -16,6 +17,30 @@ public enum WorkerRun {
     public static func run(statePath: String, jobID: JobID, threads: Int, checkpointInterval: Duration,
                            logger: Logger) async -> Int32 {
         var logger = logger
+        if sgdyn_die_with_parent() != 0 {
+            logger.warning("worker: cannot arrange to stop with the daemon: \(String(cString: strerror(errno)))")
+        }
+        // One worker per job, ever: a second one (e.g. from a daemon restarted while an old
+        // worker was still exiting) waits for the lock and then finds the units it needs.
+        let lockDirectory = (statePath as NSString).appendingPathComponent("locks")
+        try? FileManager.default.createDirectory(atPath: lockDirectory, withIntermediateDirectories: true)
+        let lockPath = (lockDirectory as NSString).appendingPathComponent("job-\(jobID.rawValue).lock")
+        var jobLock: FileLock?
+        let lockDeadline = ContinuousClock.now + .seconds(30)
+        while jobLock == nil {
+            do { jobLock = try FileLock(path: lockPath) } catch {
+                logger.error("worker: \(error)")
+                return 70
+            }
+            if jobLock == nil {
+                guard ContinuousClock.now < lockDeadline else {
+                    logger.error("worker: job \(jobID) is still locked by another worker after 30 s")
+                    return WorkerExit.stoppedStatus
+                }
+                try? await Task.sleep(for: .milliseconds(200))
+            }
+        }
+        defer { jobLock?.release() }
         let databasePath = (statePath as NSString).appendingPathComponent("sgdyn.sqlite")
         let store: JobStore
         do {
