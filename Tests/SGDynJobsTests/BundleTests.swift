@@ -89,3 +89,20 @@ struct BundleTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: outbox.path) == [name])
     }
 }
+
+@Suite("Publishing bundles once")
+struct PublishOnceTests {
+    @Test("a bundle is found again by the source recorded in its manifest, among NAME, NAME-2, …")
+    func existingBundle() throws {
+        let outbox = BundleTests.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: outbox) }
+        let files = [BundleFile(path: "a.txt", text: "a")]
+        try BundleWriter.write(files, name: "job", outbox: outbox, source: "one")
+        let second = try BundleWriter.write(files, name: "job", outbox: outbox, source: "two")
+        #expect(second.lastPathComponent == "job-2")
+        #expect(BundleWriter.existingBundle(name: "job", source: "two", outbox: outbox)?.lastPathComponent == "job-2")
+        #expect(BundleWriter.existingBundle(name: "job", source: "one", outbox: outbox)?.lastPathComponent == "job")
+        #expect(BundleWriter.existingBundle(name: "job", source: "three", outbox: outbox) == nil)
+        #expect(BundleWriter.existingBundle(name: "other", source: "one", outbox: outbox) == nil)
+    }
+}
