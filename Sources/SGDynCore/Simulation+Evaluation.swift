@@ -38,9 +38,9 @@ extension Simulation {
                 x.withUnsafeMutableBufferPointer { xBuffer in
                     let w = wBuffer.baseAddress!, teacher = tBuffer.baseAddress!, xp = xBuffer.baseAddress!
                     for index in 0..<count {
-                        var g = Xoshiro256StarStar(seed: p.seed, stream: stream, counter: UInt64(index))
-                        g = Ziggurat.fill(xp, count: N, generator: g)
-                        var y = noisyLabels ? p.noise * Ziggurat.normal(&g) : 0
+                        var normals = NormalStream(seed: p.seed, stream: stream, counter: UInt64(index))
+                        normals.fill(xp, count: N)
+                        var y = noisyLabels ? p.noise * normals.next() : 0
                         for m in 0..<M {
                             y += teacherSecondLayer[m] * p.teacherActivation.value(RowKernels.dot(teacher + m * N, xp, N) * invSqrtN)
                         }

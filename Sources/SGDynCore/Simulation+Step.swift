@@ -58,15 +58,15 @@ extension Simulation {
                             permutation = Simulation.shuffledIndices(count: size, seed: seed, epoch: permutationEpoch)
                         }
                         let index = permutation[counter % size]
-                        var g = Xoshiro256StarStar(seed: seed, stream: .trainingSample, counter: UInt64(index))
-                        g = Ziggurat.fill(xNew + b * N, count: N, generator: g)
-                        noise[b] = Ziggurat.normal(&g)
+                        var normals = NormalStream(seed: seed, stream: .trainingSample, counter: UInt64(index))
+                        normals.fill(xNew + b * N, count: N)
+                        noise[b] = normals.next()
                     }
                 } else {
-                    var g = Xoshiro256StarStar(seed: seed, stream: .step, counter: UInt64(s))
+                    var normals = NormalStream(seed: seed, stream: .step, counter: UInt64(s))
                     for b in 0..<B {
-                        g = Ziggurat.fill(xNew + b * N, count: N, generator: g)
-                        noise[b] = Ziggurat.normal(&g)
+                        normals.fill(xNew + b * N, count: N)
+                        noise[b] = normals.next()
                     }
                 }
 

@@ -117,14 +117,14 @@ public struct Simulation: Sendable {
 extension Simulation {
     /// Draws B (and v* when random) from the teacher stream.
     static func drawTeacher(_ p: SimulationParameters) -> (weights: [Double], secondLayer: [Double]) {
-        var generator = Xoshiro256StarStar(seed: p.seed, stream: .teacher, counter: 0)
+        var normals = NormalStream(seed: p.seed, stream: .teacher, counter: 0)
         var weights = [Double](repeating: 0, count: p.M * p.N)
-        weights.withUnsafeMutableBufferPointer { generator = Ziggurat.fill($0.baseAddress!, count: $0.count, generator: generator) }
+        weights.withUnsafeMutableBufferPointer { normals.fill($0.baseAddress!, count: $0.count) }
         let M = Double(p.M)
         let secondLayer: [Double]
         switch p.teacherSecondLayer {
         case .ones: secondLayer = Array(repeating: 1, count: p.M)
-        case .random: secondLayer = (0..<p.M).map { _ in Ziggurat.normal(&generator) }
+        case .random: secondLayer = (0..<p.M).map { _ in normals.next() }
         case .normalise: secondLayer = Array(repeating: 1 / M, count: p.M)
         case .meanfield: secondLayer = Array(repeating: 1 / M.squareRoot(), count: p.M)
         case .mix: secondLayer = (0..<p.M).map { $0 % 2 == 1 ? -1 : 1 }
@@ -138,9 +138,9 @@ extension Simulation {
     static func drawStudent(_ p: SimulationParameters, teacherWeights: [Double], teacherSecondLayer: [Double])
         -> (weights: [Double], secondLayer: [Double])
     {
-        var generator = Xoshiro256StarStar(seed: p.seed, stream: .student, counter: 0)
+        var normals = NormalStream(seed: p.seed, stream: .student, counter: 0)
         var xi = [Double](repeating: 0, count: p.K * p.N + p.K)
-        xi.withUnsafeMutableBufferPointer { generator = Ziggurat.fill($0.baseAddress!, count: $0.count, generator: generator) }
+        xi.withUnsafeMutableBufferPointer { normals.fill($0.baseAddress!, count: $0.count) }
         let N = p.N, K = p.K, M = p.M
         var weights = Array(xi[0..<(K * N)])
         let xiV = Array(xi[(K * N)...])

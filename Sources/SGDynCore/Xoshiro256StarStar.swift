@@ -24,13 +24,18 @@ public struct Xoshiro256StarStar: Sendable, Equatable {
     /// and the four state words are the next four SplitMix64 outputs (the seeding Vigna recommends).
     @inlinable
     public init(seed: UInt64, stream: RandomStream, counter: UInt64) {
-        var key = SplitMix64.mix(seed)
-        key = SplitMix64.mix(key ^ stream.rawValue)
-        key = SplitMix64.mix(key ^ counter)
-        var seeder = SplitMix64(state: key)
+        var seeder = SplitMix64(state: Xoshiro256StarStar.key(seed: seed, stream: stream, counter: counter))
         var words = (seeder.next(), seeder.next(), seeder.next(), seeder.next())
         if words.0 | words.1 | words.2 | words.3 == 0 { words.3 = 1 }  // never happens in practice
         self.init(s0: words.0, s1: words.1, s2: words.2, s3: words.3)
+    }
+
+    /// The 64-bit hash of a `(seed, stream, counter)` key: SplitMix64 applied to each part in turn.
+    @inlinable
+    public static func key(seed: UInt64, stream: RandomStream, counter: UInt64) -> UInt64 {
+        var key = SplitMix64.mix(seed)
+        key = SplitMix64.mix(key ^ stream.rawValue)
+        return SplitMix64.mix(key ^ counter)
     }
 
     @inlinable @inline(__always)

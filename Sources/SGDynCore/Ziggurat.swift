@@ -1,11 +1,8 @@
 import RealModule
 
-/// Standard normal deviates by Marsaglia & Tsang's ziggurat with 256 layers.
-///
-/// Each draw uses one 64-bit output: the low 8 bits pick the layer and the top 53 bits give a
-/// uniform in [−1, 1); about 1.2 % of draws take the slow path (wedge or tail), which may consume
-/// further outputs. The generator is passed by value and kept in locals in `fill`: state behind a
-/// pointer in this loop costs a factor of two on this toolchain.
+/// The tables and the rare slow path of Marsaglia & Tsang's ziggurat with 256 layers, used by
+/// `NormalStream`. The slow path takes the generator by value and hands it back, so the caller's
+/// copy can stay in registers (state behind a pointer costs a factor of two in the fast loop).
 public enum Ziggurat {
     @usableFromInline static let tailStart = 3.6541528853610088
     @usableFromInline static let layerArea = 0.00492867323399
@@ -33,38 +30,13 @@ public enum Ziggurat {
 
     @usableFromInline static let tables = Tables()
 
-    /// Fills `buffer[0..<count]` with standard normals and returns the advanced generator.
-    @inlinable
-    public static func fill(_ buffer: UnsafeMutablePointer<Double>, count: Int, generator: Xoshiro256StarStar) -> Xoshiro256StarStar {
-        var g = generator
-        let zx = tables.x
-        let zr = tables.ratio
-        var i = 0
-        while i < count {
-            let bits = g.next()
-            let layer = Int(truncatingIfNeeded: bits & 0xFF)
-            let u = Double(Int64(bitPattern: bits &>> 11)) * 0x1.0p-52 - 1.0
-            if abs(u) < zr[layer] {
-                buffer[i] = u * zx[layer]
-                i += 1
-                continue
-            }
-            let slow = slowPath(g, layer: layer, u: u)
-            g = slow.generator
-            if slow.accepted {
-                buffer[i] = slow.value
-                i += 1
-            }
-        }
-        return g
-    }
-
-    /// One standard normal (for the occasional single draw, e.g. label noise).
+    /// One standard normal from a scalar generator, drawn exactly as one lane of `NormalStream`
+    /// draws (for occasional draws; bulk draws go through `NormalStream.fill`).
     @inlinable
     public static func normal(_ generator: inout Xoshiro256StarStar) -> Double {
-        var value = 0.0
-        generator = fill(&value, count: 1, generator: generator)
-        return value
+        let drawn = NormalStream.drawScalar(generator)
+        generator = drawn.generator
+        return drawn.value
     }
 
     /// The rare wedge/tail rejection step. Takes the generator by value and hands it back so the

@@ -9,17 +9,17 @@ struct GeneralisationErrorTests {
     /// Random order parameters with a positive definite covariance: fields (λ, ρ) = A·z for a
     /// random (K+M)×(K+M) matrix A, so C = AAᵀ.
     static func randomOrderParameters(K: Int, M: Int, seed: UInt64) -> (OrderParameters, cholesky: [Double]) {
-        var g = Xoshiro256StarStar(seed: seed, stream: .testSample, counter: 999)
+        var g = NormalStream(seed: seed, stream: .testSample, counter: 999)
         let D = K + M
         var a = [Double](repeating: 0, count: D * D)
-        for i in 0..<D { for j in 0...i { a[i * D + j] = (i == j ? 0.6 : 0) + 0.5 * Ziggurat.normal(&g) } }
+        for i in 0..<D { for j in 0...i { a[i * D + j] = (i == j ? 0.6 : 0) + 0.5 * g.next() } }
         var c = [Double](repeating: 0, count: D * D)
         for i in 0..<D { for j in 0..<D { for l in 0..<D { c[i * D + j] += a[i * D + l] * a[j * D + l] } } }
         let Q = (0..<K * K).map { c[($0 / K) * D + $0 % K] }
         let R = (0..<K * M).map { c[($0 / M) * D + K + $0 % M] }
         let T = (0..<M * M).map { c[(K + $0 / M) * D + K + $0 % M] }
-        let v = (0..<K).map { _ in Ziggurat.normal(&g) }
-        let vstar = (0..<M).map { _ in Ziggurat.normal(&g) }
+        let v = (0..<K).map { _ in g.next() }
+        let vstar = (0..<M).map { _ in g.next() }
         return (OrderParameters(K: K, M: M, Q: Q, R: R, T: T, v: v, vstar: vstar), a)
     }
 
@@ -30,12 +30,12 @@ struct GeneralisationErrorTests {
         let K = 3, M = 2, D = K + M
         let (op, a) = Self.randomOrderParameters(K: K, M: M, seed: UInt64(pairIndex))
         let analytic = GeneralisationError.analytic(op, teacher: teacher, student: student)
-        var g = Xoshiro256StarStar(seed: 11, stream: .testSample, counter: UInt64(pairIndex))
+        var g = NormalStream(seed: 11, stream: .testSample, counter: UInt64(pairIndex))
         let samples = 400_000
         var z = [Double](repeating: 0, count: D), fields = [Double](repeating: 0, count: D)
         var sum = 0.0, sumSquares = 0.0
         for _ in 0..<samples {
-            for i in 0..<D { z[i] = Ziggurat.normal(&g) }
+            for i in 0..<D { z[i] = g.next() }
             for i in 0..<D { var s = 0.0; for j in 0...i { s += a[i * D + j] * z[j] }; fields[i] = s }
             var phi = 0.0, phiStar = 0.0
             for k in 0..<K { phi += op.v[k] * student.value(fields[k]) }

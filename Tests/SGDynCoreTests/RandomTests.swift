@@ -34,9 +34,8 @@ struct RandomTests {
     func ziggurat() {
         let n = 2_000_000
         var x = [Double](repeating: 0, count: n)
-        _ = x.withUnsafeMutableBufferPointer {
-            Ziggurat.fill($0.baseAddress!, count: n, generator: Xoshiro256StarStar(seed: 42, stream: .step, counter: 0))
-        }
+        var normals = NormalStream(seed: 42, stream: .step, counter: 0)
+        x.withUnsafeMutableBufferPointer { normals.fill($0.baseAddress!, count: n) }
         let mean = x.reduce(0, +) / Double(n)
         let variance = x.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n)
         let fourth = x.reduce(0) { $0 + $1 * $1 * $1 * $1 } / Double(n)
@@ -57,6 +56,31 @@ struct RandomTests {
             ks = max(ks, abs(cdf - Double(i) / Double(m)), abs(cdf - Double(i + 1) / Double(m)))
         }
         #expect(ks < 1.95 / Double(m).squareRoot())
+    }
+
+    @Test("normal draws follow the documented lane order: position 8q + j from lane j")
+    func laneOrder() {
+        func draws(_ count: Int) -> [Double] {
+            var normals = NormalStream(seed: 5, stream: .student, counter: 2)
+            var x = [Double](repeating: 0, count: count)
+            x.withUnsafeMutableBufferPointer { normals.fill($0.baseAddress!, count: count) }
+            return x
+        }
+        let long = draws(24), short = draws(11)
+        // The first 8 are the lanes' first draws; a partial group takes lanes 0, 1, 2 in turn,
+        // which are the same draws as positions 8, 9, 10 of a longer fill.
+        #expect(Array(long[0..<11]) == short)
+        // Lane 0 alone, scalar: position 0, 8, 16 are its first three draws.
+        var lane0 = NormalStream(seed: 5, stream: .student, counter: 2)
+        #expect([lane0.next(), lane0.next(), lane0.next()] == [long[0], long[8], long[16]])
+        // Split fills continue each lane where it stopped.
+        var split = NormalStream(seed: 5, stream: .student, counter: 2)
+        var parts = [Double](repeating: 0, count: 24)
+        parts.withUnsafeMutableBufferPointer {
+            split.fill($0.baseAddress!, count: 8)
+            split.fill($0.baseAddress! + 8, count: 16)
+        }
+        #expect(parts == long)
     }
 
     @Test("bounded integers are uniform")

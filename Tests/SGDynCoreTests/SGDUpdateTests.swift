@@ -8,11 +8,11 @@ import Testing
 struct SGDUpdateTests {
     /// The samples and labels of `step`, regenerated from the documented draw order.
     static func batch(_ p: SimulationParameters, step: Int, teacher: [Double], vstar: [Double]) -> [(x: [Double], y: Double)] {
-        var g = Xoshiro256StarStar(seed: p.seed, stream: .step, counter: UInt64(step))
+        var normals = NormalStream(seed: p.seed, stream: .step, counter: UInt64(step))
         return (0..<p.batchSize).map { _ in
             var x = [Double](repeating: 0, count: p.N)
-            x.withUnsafeMutableBufferPointer { g = Ziggurat.fill($0.baseAddress!, count: p.N, generator: g) }
-            let zeta = Ziggurat.normal(&g)
+            x.withUnsafeMutableBufferPointer { normals.fill($0.baseAddress!, count: p.N) }
+            let zeta = normals.next()
             let y = output(teacher, vstar, x, p.teacherActivation, rows: p.M) + p.noise * zeta
             return (x, y)
         }

@@ -17,10 +17,10 @@ struct TrainingSetTests {
         var sim = Simulation(parameters: p)
         sim.runToEnd()
         let samples = (0..<60).map { index -> (x: [Double], y: Double) in
-            var g = Xoshiro256StarStar(seed: 8, stream: .trainingSample, counter: UInt64(index))
+            var normals = NormalStream(seed: 8, stream: .trainingSample, counter: UInt64(index))
             var x = [Double](repeating: 0, count: 30)
-            x.withUnsafeMutableBufferPointer { g = Ziggurat.fill($0.baseAddress!, count: 30, generator: g) }
-            let zeta = Ziggurat.normal(&g)
+            x.withUnsafeMutableBufferPointer { normals.fill($0.baseAddress!, count: 30) }
+            let zeta = normals.next()
             return (x, SGDUpdateTests.output(sim.teacherWeights, sim.teacherSecondLayer, x, .erf, rows: 2) + 0.3 * zeta)
         }
         let direct = SGDUpdateTests.loss(sim.studentWeights, sim.studentSecondLayer, samples, p)
