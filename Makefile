@@ -33,3 +33,8 @@ bench: release
 
 clean:
 	rm -rf .build
+
+## Install sgdyn as a system service (root): release binary, unit, user, folders (README).
+.PHONY: install
+install: deps
+	./scripts/install-service.sh

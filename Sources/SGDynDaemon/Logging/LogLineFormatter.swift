@@ -35,18 +35,24 @@ public struct LogLineFormatter: Sendable {
     public func format(
         level: Logger.Level, label: String, message: String, metadata: Logger.Metadata, timestamp: Date
     ) -> String {
-        var line: String
+        let prefix: String
         switch style {
         case .journal:
-            line = "<\(Self.syslogPriority(level))>"
+            prefix = "<\(Self.syslogPriority(level))>"
         case .plain:
-            line = Self.iso8601(timestamp) + " " + level.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0) + " "
+            prefix = Self.iso8601(timestamp) + " " + level.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0) + " "
         }
-        line += "[" + Self.escaped(label) + "] " + Self.escaped(message)
-        for (key, value) in Self.ordered(metadata) {
-            line += " " + Self.escaped(key) + "=" + Self.rendered(value)
+        return prefix + Self.body(label: label, message: message, metadata: metadata)
+    }
+
+    /// The line without its prefix, `[label] message job=x key=value`: also the MESSAGE of a
+    /// native journal entry, so both paths read the same in `journalctl`.
+    public static func body(label: String, message: String, metadata: Logger.Metadata) -> String {
+        var body = "[" + escaped(label) + "] " + escaped(message)
+        for (key, value) in ordered(metadata) {
+            body += " " + escaped(key) + "=" + rendered(value)
         }
-        return line
+        return body
     }
 
     /// `job` first (job lines must name the job), then the rest by key for stable output.
@@ -59,15 +65,19 @@ public struct LogLineFormatter: Sendable {
 
     /// A metadata value, quoted when it would otherwise be ambiguous to split on spaces or '='.
     static func rendered(_ value: Logger.MetadataValue) -> String {
-        let text: String
-        switch value {
-        case let .string(string): text = string
-        case let .stringConvertible(convertible): text = convertible.description
-        case .array, .dictionary: text = value.description
-        }
+        let text = plainText(value)
         let needsQuotes = text.isEmpty || text.contains { $0 == " " || $0 == "=" || $0 == "\"" }
         guard needsQuotes else { return escaped(text) }
         return "\"" + escaped(text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")) + "\""
+    }
+
+    /// A metadata value as text, unquoted and unescaped (a journal field keeps the exact value).
+    static func plainText(_ value: Logger.MetadataValue) -> String {
+        switch value {
+        case let .string(string): string
+        case let .stringConvertible(convertible): convertible.description
+        case .array, .dictionary: value.description
+        }
     }
 
     /// Control characters (a newline would split the record) and Unicode line separators as
