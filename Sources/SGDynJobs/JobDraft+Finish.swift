@@ -79,8 +79,8 @@ extension JobDraft {
         return g >= 10 ? "\(Int(g.rounded())) GiB" : "\((g * 10).rounded() / 10) GiB"
     }
 
-    /// Explicit initial order parameters: shapes checked here, positive semi-definiteness by the
-    /// ODE module when the job runs.
+    /// Explicit initial order parameters: shapes, symmetry and positive semi-definiteness of the
+    /// covariance, each error naming its entry (`initial.R`, …).
     func parseInitial(_ value: JSONValue) throws(JobError) -> OrderParameters {
         guard case .object(let members) = value else { throw JobError("must be an object", key: "initial") }
         let allowed = ["Q", "R", "T", "v", "vstar"]
@@ -96,7 +96,13 @@ extension JobDraft {
         let T = try JobValues.matrix(try required("T"), "initial.T", rows: M, columns: M)
         let v = try JobValues.vector(try required("v"), "initial.v", count: K)
         let vstar = try JobValues.vector(try required("vstar"), "initial.vstar", count: M)
-        return OrderParameters(K: K, M: M, Q: Q, R: R, T: T, v: v, vstar: vstar)
+        do {
+            return try ODEInitialConditions.validate(OrderParameters(K: K, M: M, Q: Q, R: R, T: T, v: v, vstar: vstar))
+        } catch let error as ODEError {
+            throw JobError(error.message, key: error.key.map { "initial.\($0)" } ?? "initial")
+        } catch {
+            throw JobError("\(error)", key: "initial")
+        }
     }
 
     /// The job with every key present: given values, defaults for the rest.

@@ -2,18 +2,23 @@ import SGDynCore
 
 /// The files of a result bundle (jobs.md), as bytes, ready for `BundleWriter`.
 public enum ResultBundle {
-    /// The bundle of a finished (or cancelled) simulation job: result.json, job.json, one CSV per
-    /// run (in a sub-folder per sweep point), summary.csv and log.txt.
-    public static func simulation(spec: JobSpec, jobBytes: [UInt8], outcomes: [RunOutcome], timing: Timing,
-                                  log: [String], status: String = "done") -> [BundleFile] {
+    /// The bundle of a finished (or cancelled) job: result.json, job.json, one CSV per simulation
+    /// run and per ODE integration (in a sub-folder per sweep point), summary.csv and log.txt.
+    public static func simulation(spec: JobSpec, jobBytes: [UInt8], outcomes: [RunOutcome], odes: [ODEOutcome] = [],
+                                  timing: Timing, log: [String], status: String = "done") -> [BundleFile] {
         var files: [BundleFile] = []
         var pointDocuments: [JSONValue] = []
-        var summary = [(spec.sweepKeys + ["seeds", "final_eg_mean", "final_eg_stderr", "final_eg_ode"]).joined(separator: ",")]
+        let compare = spec.kind == .compare
+        var summary = [(spec.sweepKeys + ["seeds", "final_eg_mean", "final_eg_stderr", "final_eg_ode"]
+                        + (compare ? ["max_rel_deviation", "max_rel_deviation_t"] : [])).joined(separator: ",")]
+        var overall: (EgDeviation, Int, UInt64)?
         for point in spec.points {
+            let folder = point.folder.isEmpty ? "" : point.folder + "/"
             let runs = outcomes.filter { $0.pointIndex == point.index }
+            let pointODEs = odes.filter { $0.pointIndex == point.index }
             var runDocuments: [JSONValue] = []
             for run in runs {
-                let csvPath = (point.folder.isEmpty ? "" : point.folder + "/") + "seed-\(run.seed).csv"
+                let csvPath = folder + "seed-\(run.seed).csv"
                 files.append(BundleFile(path: csvPath, text: TrajectoryCSV.simulation(run.records, K: point.parameters.K, M: point.parameters.M)))
                 let last = run.records.last
                 var members: [(key: String, value: JSONValue)] = [
@@ -23,29 +28,59 @@ public enum ResultBundle {
                 if let et = last?.trainingError { members.append(("final_et", .double(et))) }
                 if let mc = last?.monteCarloError { members.append(("final_eg_mc", .double(mc))) }
                 members += [("steps", .int(run.steps)), ("complete", .bool(run.steps >= point.parameters.totalSteps)), ("csv", .string(csvPath))]
+                if let ode = pointODEs.first(where: { $0.seed == run.seed }), let deviation = ode.deviation {
+                    members.append(("final_eg_ode", ode.result.finalRecord.map { .double($0.eg) } ?? .null))
+                    members.append(("max_rel_deviation", deviationDocument(deviation)))
+                    if overall == nil || deviation.relative > overall!.0.relative { overall = (deviation, point.index, run.seed) }
+                }
                 runDocuments.append(.object(members))
+            }
+            var odeDocuments: [JSONValue] = []
+            for ode in pointODEs {
+                let csvPath = folder + (ode.seed.map { "ode-seed-\($0).csv" } ?? "ode.csv")
+                files.append(BundleFile(path: csvPath, text: JobODEs.csv(ode.result)))
+                odeDocuments.append(.object([
+                    ("seed", ode.seed.map { .number(String($0)) } ?? .null),
+                    ("final_eg", ode.result.finalRecord.map { .double($0.eg) } ?? .null),
+                    ("csv", .string(csvPath)),
+                    ("method", .string(ode.result.statistics.method.name)),
+                    ("steps", .int(ode.result.statistics.steps)),
+                    ("rejected_steps", .int(ode.result.statistics.rejectedSteps)),
+                    ("rhs_evaluations", .int(ode.result.statistics.rhsEvaluations)),
+                    ("error_estimate", .double(ode.result.statistics.errorEstimate)),
+                ]))
             }
             let finished = runs.filter { $0.steps >= point.parameters.totalSteps }.compactMap { $0.records.last?.eg }
             let stats = RunStatistics(finished)
-            pointDocuments.append(.object([
+            let odeFinals = pointODEs.compactMap { $0.result.finalRecord?.eg }
+            let odeMean = odeFinals.isEmpty ? nil : RunStatistics(odeFinals).mean
+            let pointDeviation = pointODEs.compactMap(\.deviation).max { $0.relative < $1.relative }
+            var pointMembers: [(key: String, value: JSONValue)] = [
                 ("index", .int(point.index)),
                 ("parameters", .object(point.assignments)),
                 ("folder", .string(point.folder)),
                 ("runs", .array(runDocuments)),
                 ("final_eg_mean", finished.isEmpty ? .null : .double(stats.mean)),
                 ("final_eg_stderr", stats.standardError.map { .double($0) } ?? .null),
-                ("final_eg_ode", .null),
-            ]))
-            summary.append((point.assignments.map { SweepPoint.text($0.value) } + [
+                ("final_eg_ode", odeMean.map { .double($0) } ?? .null),
+            ]
+            if !odeDocuments.isEmpty { pointMembers.append(("ode", .array(odeDocuments))) }
+            if let pointDeviation { pointMembers.append(("max_rel_deviation", deviationDocument(pointDeviation))) }
+            pointDocuments.append(.object(pointMembers))
+            var row = point.assignments.map { SweepPoint.text($0.value) } + [
                 String(finished.count), finished.isEmpty ? "" : TrajectoryCSV.format(stats.mean),
-                stats.standardError.map(TrajectoryCSV.format) ?? "", "",
-            ]).joined(separator: ","))
+                stats.standardError.map(TrajectoryCSV.format) ?? "", odeMean.map(TrajectoryCSV.format) ?? "",
+            ]
+            if compare {
+                row += [pointDeviation.map { TrajectoryCSV.format($0.relative) } ?? "", pointDeviation.map { TrajectoryCSV.format($0.t) } ?? ""]
+            }
+            summary.append(row.joined(separator: ","))
         }
         files.append(BundleFile(path: "summary.csv", text: summary.joined(separator: "\n") + "\n"))
         files.append(BundleFile(path: "job.json", bytes: jobBytes))
         files.append(BundleFile(path: "log.txt", text: log.joined(separator: "\n") + (log.isEmpty ? "" : "\n")))
         let csvFiles = files.map(\.path).filter { $0.hasSuffix(".csv") && $0 != "summary.csv" }
-        let result = JSONValue.object([
+        var resultMembers: [(key: String, value: JSONValue)] = [
             ("status", .string(status)),
             ("name", .string(spec.name)),
             ("kind", .string(spec.kind.rawValue)),
@@ -53,12 +88,24 @@ public enum ResultBundle {
             ("job", spec.normalised),
             ("warnings", .array(spec.warnings.map { .string($0) })),
             ("points", .array(pointDocuments)),
+        ]
+        if let (deviation, pointIndex, seed) = overall {
+            resultMembers.append(("max_rel_deviation", .object([
+                ("value", .double(deviation.relative)), ("t", .double(deviation.t)), ("point", .int(pointIndex)),
+                ("seed", .number(String(seed))), ("eg_simulation", .double(deviation.simulationEg)), ("eg_ode", .double(deviation.odeEg)),
+            ])))
+        }
+        resultMembers += [
             ("files", .object([("job", .string("job.json")), ("summary", .string("summary.csv")), ("log", .string("log.txt")),
                                ("manifest", .string("manifest.json")), ("trajectories", .array(csvFiles.map { .string($0) }))])),
             ("timing", timing.json),
-        ])
-        files.insert(BundleFile(path: "result.json", text: JSONWriter.string(result)), at: 0)
+        ]
+        files.insert(BundleFile(path: "result.json", text: JSONWriter.string(.object(resultMembers))), at: 0)
         return files
+    }
+
+    static func deviationDocument(_ d: EgDeviation) -> JSONValue {
+        .object([("value", .double(d.relative)), ("t", .double(d.t)), ("eg_simulation", .double(d.simulationEg)), ("eg_ode", .double(d.odeEg))])
     }
 
     /// The bundle of a rejected job file: result.json with the error, job.json with the bytes as

@@ -30,6 +30,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Only these student sizes (comma-separated).")
     var k: String = "2,8"
 
+    @Flag(help: "Also measure the ODE integrators (erf, K = M = 2 and K = 8, M = 2, to t = 1000).")
+    var ode = false
+
     func run() throws {
         let dimensions = n.split(separator: ",").compactMap { Int($0) }
         let studentSizes = k.split(separator: ",").compactMap { Int($0) }
@@ -57,6 +60,7 @@ struct BenchCommand: ParsableCommand {
         let single = SimulatorBenchmark.stepsPerSecond(N: 1000, K: 2, seconds: seconds)
         let pair = SimulatorBenchmark.twoThreadStepsPerSecond(N: 1000, K: 2, seconds: seconds)
         print("two runs on two threads, N=1000 K=2: \(fmt(pair, 0)) steps/s in all, \(String(format: "%.2f", pair / single))x one thread")
+        if ode { ODEBenchmark.run().forEach { print($0) } }
     }
 
     private func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }

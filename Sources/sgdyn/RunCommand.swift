@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SGDynCore
 import SGDynJobs
 
 /// `sgdyn run`: one job in the foreground, its bundle written to an outbox.
@@ -33,10 +34,6 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let (spec, bytes) = try JobFileInput.load(job)
-        guard spec.kind == .simulate else {
-            JobFileInput.printError("\(job): kind \"\(spec.kind.rawValue)\" is not available in this build yet")
-            throw JobFileInput.invalidJob
-        }
         var log = LogLines()
         log.add("job '\(spec.name)' from \(job): \(spec.points.count) sweep point(s) × \(spec.seeds.count) seed(s), \(threads) thread(s)")
         for warning in spec.warnings {
@@ -45,12 +42,28 @@ struct RunCommand: ParsableCommand {
         }
         let started = Date()
         let reporter = ProgressReporter(quiet: quiet)
-        let outcomes = SimulationRunner.run(spec, threads: threads) { reporter.report($0) }
+        let outcomes = spec.kind == .ode ? [] : SimulationRunner.run(spec, threads: threads) { reporter.report($0) }
+        let odes: [ODEOutcome]
+        do {
+            odes = try JobODEs.compute(spec, simulations: outcomes)
+        } catch {
+            JobFileInput.printError("\(job): \(error.description)")
+            throw JobFileInput.invalidJob
+        }
+        for ode in odes {
+            let s = ode.result.statistics
+            log.add("ODE point \(ode.pointIndex)\(ode.seed.map { " seed \($0)" } ?? ""): \(s.method.name), \(s.steps) steps, \(s.rhsEvaluations) right-hand sides, error estimate \(s.errorEstimate)")
+        }
+        if let worst = odes.compactMap(\.deviation).max(by: { $0.relative < $1.relative }) {
+            let line = String(format: "largest relative deviation of eg, simulation vs ODE: %.3g at t = %g", worst.relative, worst.t)
+            log.add(line)
+            if !quiet { JobFileInput.printNote(line) }
+        }
         let finished = Date()
         let steps = outcomes.reduce(0) { $0 + $1.steps }
         let timing = Timing(startedAt: started, finishedAt: finished, steps: steps)
         log.add("done: \(outcomes.count) run(s), \(steps) steps in \(String(format: "%.1f", timing.wallSeconds)) s")
-        let files = ResultBundle.simulation(spec: spec, jobBytes: bytes, outcomes: outcomes, timing: timing, log: log.lines)
+        let files = ResultBundle.simulation(spec: spec, jobBytes: bytes, outcomes: outcomes, odes: odes, timing: timing, log: log.lines)
         let folder = try BundleWriter.write(files, name: spec.name, outbox: URL(fileURLWithPath: outbox))
         if !quiet { JobFileInput.printNote("bundle written: \(folder.path)") }
         print(folder.path)

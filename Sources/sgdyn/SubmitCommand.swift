@@ -41,6 +41,8 @@ struct SubmitCommand: ParsableCommand {
                 throw ValidationError("\(target.path) exists and has not been taken by the daemon yet; not replacing it")
             }
             try Data(bytes).write(to: temporary)
+            // Readable by the daemon whatever the user's umask (a shared inbox is group-owned).
+            chmod(temporary.path, 0o644)
             let handle = try FileHandle(forWritingTo: temporary)
             try handle.synchronize()
             try handle.close()

@@ -83,7 +83,8 @@ extension Daemon {
                                        line: error.line, column: error.column)
             return
         }
-        let units = spec.runs.map { NewUnit(parametersJSON: UnitParameters.encode($0.parameters), totalSteps: Int64($0.parameters.totalSteps)) }
+        // Simulation units; an `ode` job has none (its integrations run when it is published).
+        let units = spec.kind == .ode ? [] : spec.runs.map { NewUnit(parametersJSON: UnitParameters.encode($0.parameters), totalSteps: Int64($0.parameters.totalSteps)) }
         let job = NewJob(name: spec.name, bundleName: spec.name, priority: spec.priority, submittedAt: Date(), claimedPath: path,
                          jobBytes: bytes, normalisedJobJSON: JSONWriter.string(spec.normalised, pretty: false), units: units)
         switch try await store.insertClaimedJob(job) {
@@ -91,10 +92,6 @@ extension Daemon {
             say(.info, "queued from \(entryName): \(spec.kind.rawValue), \(spec.points.count) sweep point(s) × \(spec.seeds.count) seed(s), priority \(spec.priority) (id \(id))",
                 jobName: spec.name, state: "queued", claimedPath: path)
             for warning in spec.warnings { say(.warning, warning, jobName: spec.name, state: "queued", claimedPath: path) }
-            if spec.kind != .simulate {
-                say(.warning, "kind \"\(spec.kind.rawValue)\" is not available in this build yet; the job fails when it runs",
-                    jobName: spec.name, claimedPath: path)
-            }
         case .duplicate(let other, let name):
             try await publishRejection(claimedPath: path, entryName: entryName, bytes: bytes,
                                        message: "duplicate: the same bytes as job '\(name)' (id \(other)), which is still queued or running; it was not queued again",

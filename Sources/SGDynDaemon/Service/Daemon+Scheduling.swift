@@ -16,19 +16,12 @@ extension Daemon {
         while !stopping {
             let free = configuration.workers - threadsInUse
             guard free > 0, let job = try await store.nextRunnableJob() else { return }
-            guard JobKind(rawValue: (try? JSONParser.parse(Array(job.normalisedJobJSON.utf8)))?["kind"].flatMap {
-                if case .string(let s) = $0 { return s } else { return nil }
-            } ?? "simulate") == .simulate else {
-                _ = try await store.beginAttempt(job.id)
-                let bundle = try await publish(job, status: "failed", error: "kind is not available in this build yet")
-                try await store.markFailed(job.id, reason: "kind is not available in this build yet", bundlePath: bundle)
-                continue
-            }
             let runnable = try await store.runnableUnits(of: job.id).count
             let attempt = try await store.beginAttempt(job.id)
             if runnable == 0 {
-                // Every unit finished before a crash or shutdown; only the bundle is missing.
-                try await finish(job.id)
+                // An `ode` job, or every unit finished before a crash or shutdown: only the
+                // bundle is missing.
+                finishInBackground(job.id)
                 continue
             }
             let threads = min(free, runnable)
@@ -54,14 +47,15 @@ extension Daemon {
             guard let job = try await store.job(jobID) else { return }
             switch exit {
             case .completed:
-                try await finish(jobID)
+                finishInBackground(jobID)
             case .stopped where job.cancelRequested:
                 say(.notice, "cancelled; publishing what finished", job: job)
                 let bundle = try await publish(job, status: "cancelled", error: nil)
                 try await store.markCancelled(jobID, reason: "cancelled on request", bundlePath: bundle)
             case .stopped:
                 try await store.markInterrupted(jobID, reason: "stopped by shutdown")
-                say(.notice, "interrupted by shutdown after checkpointing; it resumes at the next start", job: job)
+                say(.notice, "interrupted by shutdown after checkpointing; it resumes at the next start", jobName: job.name,
+                    state: "interrupted", claimedPath: job.claimedPath)
             case .failed, .crashed:
                 if job.attempts >= Daemon.maxAttempts {
                     let reason = "its worker process failed \(job.attempts) times (last: \(exit)); quarantined so the other jobs can run"
@@ -79,6 +73,29 @@ extension Daemon {
         } catch {
             logger.error("after the worker of job \(jobID) \(exit): \(error)")
         }
+    }
+
+    /// Publishes the bundle of a job whose units are all done and marks it done, without holding
+    /// up the loop (which goes on pinging the watchdog meanwhile).
+    func finishInBackground(_ jobID: JobID) {
+        guard publishing.insert(jobID).inserted else { return }
+        Task {
+            do {
+                try await self.finish(jobID)
+            } catch let failure as BundleWriteError where failure.isOutOfSpace {
+                self.logger.critical("cannot publish job \(jobID): \(failure); it is published when space returns")
+                try? await self.store.markInterrupted(jobID, reason: "bundle could not be written: disk full")
+            } catch {
+                self.logger.error("cannot publish job \(jobID): \(error)")
+                try? await self.store.markFailed(jobID, reason: "its bundle could not be written: \(error)", bundlePath: nil)
+            }
+            await self.donePublishing(jobID)
+        }
+    }
+
+    func donePublishing(_ jobID: JobID) {
+        publishing.remove(jobID)
+        wake.yield(.tick)
     }
 
     /// Publishes the bundle of a job whose units are all done, and marks it done.
@@ -131,8 +148,26 @@ extension Daemon {
             outcomes.append(RunOutcome(pointIndex: run.point.index, seed: run.seed, records: simulation.records, steps: simulation.step))
             steps += simulation.step
         }
+        var odes: [ODEOutcome] = []
+        if spec.kind != .simulate {
+            let simulations = outcomes
+            switch await onDedicatedThread({ Result { () throws(JobError) in try JobODEs.compute(spec, simulations: simulations) } }) {
+            case .success(let computed): odes = computed
+            case .failure(let failure):
+                say(.error, "the ODE integration failed: \(failure)", job: job)
+                if status == "done" { return try await publish(job, status: "failed", error: "the ODE integration failed: \(failure)") }
+            }
+            for ode in odes {
+                let s = ode.result.statistics
+                say(.info, "ODE point \(ode.pointIndex)\(ode.seed.map { " seed \($0)" } ?? ""): \(s.method.name), \(s.steps) steps, error estimate \(s.errorEstimate)", job: job)
+            }
+            if let worst = odes.compactMap(\.deviation).max(by: { $0.relative < $1.relative }) {
+                say(.info, "largest relative deviation of eg, simulation vs ODE: \(worst.relative) at t = \(worst.t)", job: job)
+            }
+        }
         let timing = Timing(startedAt: job.createdAt, finishedAt: Date(), steps: steps, resumes: job.resumes)
-        var files = ResultBundle.simulation(spec: spec, jobBytes: job.jobBytes, outcomes: outcomes, timing: timing, log: log, status: status)
+        var files = ResultBundle.simulation(spec: spec, jobBytes: job.jobBytes, outcomes: outcomes, odes: odes, timing: timing,
+                                            log: jobLog.lines(forClaimed: job.claimedPath), status: status)
         if let error, status != "done" {
             files.append(BundleFile(path: "error.txt", text: error + "\n"))
         }
@@ -157,5 +192,14 @@ extension Daemon {
             logger.info("job \(summary.name): \(String(format: "%.1f", 100 * summary.progress)) % done, \(summary.unitsDone)/\(summary.unitCount) units",
                         metadata: ["job": "\(summary.name)", "state": "running"])
         }
+    }
+}
+
+/// Runs CPU work (ODE integrations) on a thread of its own, never on the cooperative pool.
+func onDedicatedThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        let thread = Thread { continuation.resume(returning: work()) }
+        thread.stackSize = 1 << 22
+        thread.start()
     }
 }

@@ -42,6 +42,8 @@ public actor Daemon {
     var lastStatus = ""
     var lastProgressLog: [JobID: ContinuousClock.Instant] = [:]
     var stateLock: FileLock?
+    /// Jobs whose bundle is being written in the background (ODE integrations can take seconds).
+    var publishing: Set<JobID> = []
 
     /// - Parameters:
     ///   - executable: this program, started as `executable worker …` for each job.

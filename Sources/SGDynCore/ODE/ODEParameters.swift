@@ -1,0 +1,67 @@
+/// The parameters of the N → ∞ dynamics of science.md §5: everything the right-hand side needs
+/// besides the order parameters themselves.
+///
+/// Teacher and student share one activation: the integrals I2, I3, I4, J2 are derived and
+/// tested only for matching pairs, so a mixed pair is rejected rather than silently wrong.
+public struct ODEParameters: Sendable, Equatable {
+    /// The activation of teacher and student.
+    public var activation: Activation
+    /// η, the first-layer learning rate.
+    public var learningRate: Double
+    /// η_v, the second-layer learning rate (used only when `trainSecondLayer`).
+    public var secondLayerLearningRate: Double
+    /// σ, the standard deviation of the label noise.
+    public var noise: Double
+    /// κ, the weight decay.
+    public var weightDecay: Double
+    /// B, the mini-batch size: the η² and σ² terms carry a factor 1/B.
+    public var batchSize: Int
+    public var trainSecondLayer: Bool
+
+    public init(activation: Activation = .erf, learningRate: Double = 0.5, secondLayerLearningRate: Double? = nil,
+                noise: Double = 0, weightDecay: Double = 0, batchSize: Int = 1, trainSecondLayer: Bool = false) {
+        self.activation = activation
+        self.learningRate = learningRate
+        self.secondLayerLearningRate = secondLayerLearningRate ?? learningRate
+        self.noise = noise
+        self.weightDecay = weightDecay
+        self.batchSize = batchSize
+        self.trainSecondLayer = trainSecondLayer
+    }
+
+    /// Parameters for a teacher and a student activation, which must be the same.
+    public init(teacherActivation: Activation, studentActivation: Activation, learningRate: Double = 0.5,
+                secondLayerLearningRate: Double? = nil, noise: Double = 0, weightDecay: Double = 0,
+                batchSize: Int = 1, trainSecondLayer: Bool = false) throws {
+        guard teacherActivation == studentActivation else {
+            throw ODEError(key: "activation", """
+                the ODEs need the same activation for teacher and student (got teacher \(teacherActivation.rawValue), \
+                student \(studentActivation.rawValue)); their Gaussian integrals are derived only for matching pairs
+                """)
+        }
+        self.init(activation: studentActivation, learningRate: learningRate,
+                  secondLayerLearningRate: secondLayerLearningRate, noise: noise, weightDecay: weightDecay,
+                  batchSize: batchSize, trainSecondLayer: trainSecondLayer)
+        try validate()
+    }
+
+    /// The ODE counterpart of a simulation's parameters (N, sizes, initialisation and output
+    /// schedule are not part of it).
+    public init(simulation p: SimulationParameters) throws {
+        try self.init(teacherActivation: p.teacherActivation, studentActivation: p.studentActivation,
+                      learningRate: p.learningRate, secondLayerLearningRate: p.secondLayerLearningRate,
+                      noise: p.noise, weightDecay: p.weightDecay, batchSize: p.batchSize,
+                      trainSecondLayer: p.trainSecondLayer)
+    }
+
+    /// Throws, naming the job key, when a value is outside its domain.
+    public func validate() throws {
+        guard learningRate.isFinite && learningRate > 0 else { throw ODEError(key: "lr", "must be a finite number > 0") }
+        guard secondLayerLearningRate.isFinite && secondLayerLearningRate > 0 else {
+            throw ODEError(key: "lr2", "must be a finite number > 0")
+        }
+        guard noise.isFinite && noise >= 0 else { throw ODEError(key: "sigma", "must be a finite number ≥ 0") }
+        guard weightDecay.isFinite && weightDecay >= 0 else { throw ODEError(key: "weight_decay", "must be a finite number ≥ 0") }
+        guard batchSize >= 1 else { throw ODEError(key: "batch_size", "must be an integer ≥ 1") }
+    }
+}
