@@ -89,7 +89,7 @@ extension Daemon {
                 self.logger.error("cannot publish job \(jobID): \(error)")
                 try? await self.store.markFailed(jobID, reason: "its bundle could not be written: \(error)", bundlePath: nil)
             }
-            await self.donePublishing(jobID)
+            self.donePublishing(jobID)
         }
     }
 

@@ -21,7 +21,7 @@ public struct JobLog: Sendable {
         let line = ISO8601DateFormatter().string(from: Date()) + " " + level.rawValue + " " + message + "\n"
         let path = path(forClaimed: claimedPath)
         if let handle = FileHandle(forWritingAtPath: path) ?? {
-            FileManager.default.createFile(atPath: path, contents: nil)
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
             return FileHandle(forWritingAtPath: path)
         }() {
             handle.seekToEndOfFile()
