@@ -79,6 +79,7 @@ public enum ResultBundle {
         files.append(BundleFile(path: "summary.csv", text: summary.joined(separator: "\n") + "\n"))
         files.append(BundleFile(path: "job.json", bytes: jobBytes))
         files.append(BundleFile(path: "log.txt", text: log.joined(separator: "\n") + (log.isEmpty ? "" : "\n")))
+        files += BundlePlots.files(spec: spec, outcomes: outcomes, odes: odes)
         let csvFiles = files.map(\.path).filter { $0.hasSuffix(".csv") && $0 != "summary.csv" }
         var resultMembers: [(key: String, value: JSONValue)] = [
             ("status", .string(status)),
@@ -97,7 +98,8 @@ public enum ResultBundle {
         }
         resultMembers += [
             ("files", .object([("job", .string("job.json")), ("summary", .string("summary.csv")), ("log", .string("log.txt")),
-                               ("manifest", .string("manifest.json")), ("trajectories", .array(csvFiles.map { .string($0) }))])),
+                               ("manifest", .string("manifest.json")), ("trajectories", .array(csvFiles.map { .string($0) })),
+                               ("plots", .array(files.map(\.path).filter { $0.hasSuffix(".svg") }.map { .string($0) }))])),
             ("timing", timing.json),
         ]
         files.insert(BundleFile(path: "result.json", text: JSONWriter.string(.object(resultMembers))), at: 0)

@@ -27,8 +27,9 @@ struct BundleTests {
         defer { try? FileManager.default.removeItem(at: outbox) }
         let folder = try Self.runBundle(into: outbox)
         #expect(folder.lastPathComponent == "tiny")
-        let expected = ["job.json", "log.txt", "lr=0.2/seed-0.csv", "lr=0.2/seed-1.csv", "lr=0.6/seed-0.csv",
-                        "lr=0.6/seed-1.csv", "manifest.json", "result.json", "summary.csv"]
+        let expected = ["job.json", "log.txt", "lr=0.2/eg.svg", "lr=0.2/order-parameters.svg", "lr=0.2/seed-0.csv", "lr=0.2/seed-1.csv",
+                        "lr=0.6/eg.svg", "lr=0.6/order-parameters.svg", "lr=0.6/seed-0.csv",
+                        "lr=0.6/seed-1.csv", "manifest.json", "result.json", "summary.csv", "sweep.svg"]
         let found = FileManager.default.enumerator(atPath: folder.path)!.compactMap { $0 as? String }
             .filter { !$0.hasSuffix("lr=0.2") && !$0.hasSuffix("lr=0.6") }.sorted()
         #expect(found == expected)

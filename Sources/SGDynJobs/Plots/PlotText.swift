@@ -1,0 +1,26 @@
+import SGDynCore
+
+/// Titles: the job's name and the parameters that identify a run, in the paper's symbols.
+enum PlotText {
+    static func title(spec: JobSpec, point: SweepPoint) -> (title: String, subtitle: String) {
+        let p = point.parameters
+        var title = spec.name + " (" + spec.kind.rawValue + ")"
+        if !point.assignments.isEmpty { title += " — " + point.assignments.map { "\($0.key)=\(SweepPoint.text($0.value))" }.joined(separator: ", ") }
+        let activation = p.teacherActivation == p.studentActivation ? p.studentActivation.rawValue
+            : "teacher \(p.teacherActivation.rawValue), student \(p.studentActivation.rawValue)"
+        var parts = [activation, "N=\(p.N)", "M=\(p.M)", "K=\(p.K)", "η=\(PlotAxis.shortNumber(p.learningRate))"]
+        if p.trainSecondLayer {
+            parts.append("both layers")
+            if p.secondLayerLearningRate != p.learningRate { parts.append("η_v=\(PlotAxis.shortNumber(p.secondLayerLearningRate))") }
+        } else {
+            parts.append("first layer only")
+        }
+        parts.append("σ=\(PlotAxis.shortNumber(p.noise))")
+        if p.weightDecay > 0 { parts.append("κ=\(PlotAxis.shortNumber(p.weightDecay))") }
+        if p.batchSize > 1 { parts.append("B=\(p.batchSize)") }
+        if let alpha = p.trainingSetRatio { parts.append("α=\(PlotAxis.shortNumber(alpha))") }
+        parts.append("init \(p.studentInit.rawValue)")
+        if spec.kind != .ode || spec.initial == nil { parts.append("\(spec.seeds.count) seed\(spec.seeds.count == 1 ? "" : "s")") }
+        return (title, parts.joined(separator: ", "))
+    }
+}

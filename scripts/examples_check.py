@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""Checks the qualitative claim of one quick example (examples/quick/NAME.json) on its bundle.
+
+Usage: examples_check.py NAME BUNDLE_FOLDER -> prints one line; exit 0 when the claim holds.
+The claims are those of ../shared/spec/science.md §6, loosened for small N, few seeds and
+short runs (they must hold for every seed set, not just be likely).
+"""
+import csv
+import json
+import math
+import os
+import sys
+
+
+def summary(bundle):
+    with open(os.path.join(bundle, "summary.csv")) as f:
+        return list(csv.DictReader(f))
+
+
+def trajectory(path):
+    with open(path) as f:
+        rows = list(csv.DictReader(f))
+    return [(float(r["t"]), float(r["eg"])) for r in rows]
+
+
+def runs(bundle, folder=""):
+    base = os.path.join(bundle, folder)
+    return [trajectory(os.path.join(base, name)) for name in sorted(os.listdir(base))
+            if name.startswith("seed-") and name.endswith(".csv")]
+
+
+def final_by(rows, key, where=None):
+    """Final eg mean per value of `key`, in sweep order, for rows matching `where`."""
+    chosen = [r for r in rows if all(r[k] == v for k, v in (where or {}).items())]
+    return [(float(r[key]), float(r["final_eg_mean"])) for r in chosen]
+
+
+def grows(values):
+    egs = [eg for _, eg in values]
+    return all(b > a for a, b in zip(egs, egs[1:])) and egs[-1] > 1.5 * egs[0], egs
+
+
+def does_not_grow(values):
+    egs = [eg for _, eg in values]
+    return egs[-1] <= 1.2 * min(egs[:-1]) if len(egs) > 1 else False, egs
+
+
+def check(name, bundle):
+    rows = summary(bundle)
+    if name == "plateau-erf-K2":
+        ok = True
+        details = []
+        for run in runs(bundle):
+            plateau = [eg for t, eg in run if 3 <= t <= 40 and 0.005 < eg < 0.05]
+            final = run[-1][1]
+            ok &= len(plateau) >= 5 and final < 1e-4
+            details.append(f"plateau points {len(plateau)}, final {final:.2e}")
+        return ok, "; ".join(details)
+    if name == "linear-asymptote":
+        ok, details = True, []
+        for row in rows:
+            lr, K, sigma = float(row["lr"]), 2, 0.1
+            theory = lr * K * sigma ** 2 / (2 * (2 - lr * K))
+            folder = f"lr={row['lr']}"
+            # Time-average over the last third of the run and over the seeds.
+            tail = [eg for run in runs(bundle, folder) for t, eg in run if t >= 2 * run[-1][0] / 3]
+            measured = sum(tail) / len(tail)
+            ok &= abs(measured / theory - 1) < 0.25
+            details.append(f"lr {lr}: {measured:.3e} vs {theory:.3e}")
+        return ok, "; ".join(details)
+    if name in ("overparam-first-layer-erf", "overparam-both-layers-erf"):
+        test = grows if "first-layer" in name else does_not_grow
+        ok, details = True, []
+        for lr in sorted({r["lr"] for r in rows}):
+            good, egs = test(final_by(rows, "K", {"lr": lr}))
+            ok &= good
+            details.append(f"lr {lr}: " + ", ".join(f"{e:.2e}" for e in egs))
+        return ok, ("grows with K: " if test is grows else "does not grow with K: ") + "; ".join(details)
+    if name in ("relu-overparam-first-layer", "relu-overparam-both-layers"):
+        test = grows if "first-layer" in name else does_not_grow
+        good, egs = test(final_by(rows, "K"))
+        return good, ("grows with K: " if test is grows else "does not grow with K: ") + ", ".join(f"{e:.2e}" for e in egs)
+    if name == "sim-vs-ode-N10000":
+        result = json.load(open(os.path.join(bundle, "result.json")))
+        deviation = result["max_rel_deviation"]["value"]
+        return deviation < 0.05, f"largest relative deviation before the escape {deviation:.3f}"
+    if name == "time-scaling-erf":
+        curves = {}
+        for row in rows:
+            all_runs = runs(bundle, f"N={row['N']}")
+            times = [t for t, _ in all_runs[0]]
+            curves[row["N"]] = {t: sum(r[i][1] for r in all_runs) / len(all_runs) for i, t in enumerate(times)}
+        (n1, c1), (n2, c2) = list(curves.items())[:2]
+        ok, details = True, []
+        for target in (1.0, 3.0, 10.0):
+            a = min(c1.items(), key=lambda kv: abs(math.log(kv[0] or 1e-9) - math.log(target)))
+            b = min(c2.items(), key=lambda kv: abs(math.log(kv[0] or 1e-9) - math.log(target)))
+            ok &= abs(a[1] / b[1] - 1) < 0.2
+            details.append(f"t≈{target:g}: N={n1} {a[1]:.3e}, N={n2} {b[1]:.3e}")
+        return ok, "; ".join(details)
+    return False, "no check for this example"
+
+
+if __name__ == "__main__":
+    name, bundle = sys.argv[1], sys.argv[2]
+    try:
+        ok, details = check(name, bundle)
+    except (OSError, KeyError, ValueError, ZeroDivisionError, IndexError) as error:
+        ok, details = False, f"could not read the bundle: {error!r}"
+    print(("ok: " if ok else "FAIL: ") + name + ": " + details)
+    sys.exit(0 if ok else 1)
