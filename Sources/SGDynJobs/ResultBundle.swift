@@ -12,6 +12,7 @@ public enum ResultBundle {
         var summary = [(spec.sweepKeys + ["seeds", "final_eg_mean", "final_eg_stderr", "final_eg_ode"]
                         + (compare ? ["max_rel_deviation", "max_rel_deviation_t"] : [])).joined(separator: ",")]
         var overall: (EgDeviation, Int, UInt64)?
+        var readmeLines: [BundleReadme.PointLine] = []
         for point in spec.points {
             let folder = point.folder.isEmpty ? "" : point.folder + "/"
             let runs = outcomes.filter { $0.pointIndex == point.index }
@@ -75,6 +76,10 @@ public enum ResultBundle {
                 row += [pointDeviation.map { TrajectoryCSV.format($0.relative) } ?? "", pointDeviation.map { TrajectoryCSV.format($0.t) } ?? ""]
             }
             summary.append(row.joined(separator: ","))
+            readmeLines.append(BundleReadme.PointLine(
+                label: point.assignments.map { "\($0.key)=\(SweepPoint.text($0.value))" }.joined(separator: ", "), seeds: finished.count,
+                egMean: finished.isEmpty ? nil : stats.mean, egStandardError: stats.standardError, egODE: odeMean,
+                deviation: pointDeviation?.relative, deviationTime: pointDeviation?.t))
         }
         files.append(BundleFile(path: "summary.csv", text: summary.joined(separator: "\n") + "\n"))
         files.append(BundleFile(path: "job.json", bytes: jobBytes))
@@ -97,12 +102,14 @@ public enum ResultBundle {
             ])))
         }
         resultMembers += [
-            ("files", .object([("job", .string("job.json")), ("summary", .string("summary.csv")), ("log", .string("log.txt")),
-                               ("manifest", .string("manifest.json")), ("trajectories", .array(csvFiles.map { .string($0) })),
+            ("files", .object([("readme", .string("README.txt")), ("job", .string("job.json")), ("summary", .string("summary.csv")),
+                               ("log", .string("log.txt")), ("manifest", .string("manifest.json")), ("trajectories", .array(csvFiles.map { .string($0) })),
                                ("plots", .array(files.map(\.path).filter { $0.hasSuffix(".svg") }.map { .string($0) }))])),
             ("timing", timing.json),
         ]
         files.insert(BundleFile(path: "result.json", text: JSONWriter.string(.object(resultMembers))), at: 0)
+        files.append(BundleFile(path: "README.txt", text: BundleReadme.text(spec: spec, status: status, timing: timing,
+                                                                            points: readmeLines, files: files.map(\.path))))
         return files
     }
 

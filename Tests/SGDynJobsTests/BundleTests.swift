@@ -27,7 +27,7 @@ struct BundleTests {
         defer { try? FileManager.default.removeItem(at: outbox) }
         let folder = try Self.runBundle(into: outbox)
         #expect(folder.lastPathComponent == "tiny")
-        let expected = ["job.json", "log.txt", "lr=0.2/eg.svg", "lr=0.2/order-parameters.svg", "lr=0.2/seed-0.csv", "lr=0.2/seed-1.csv",
+        let expected = ["README.txt", "job.json", "log.txt", "lr=0.2/eg.svg", "lr=0.2/order-parameters.svg", "lr=0.2/seed-0.csv", "lr=0.2/seed-1.csv",
                         "lr=0.6/eg.svg", "lr=0.6/order-parameters.svg", "lr=0.6/seed-0.csv",
                         "lr=0.6/seed-1.csv", "manifest.json", "result.json", "summary.csv", "sweep.svg"]
         let found = FileManager.default.enumerator(atPath: folder.path)!.compactMap { $0 as? String }
@@ -105,5 +105,23 @@ struct PublishOnceTests {
         #expect(BundleWriter.existingBundle(name: "job", source: "one", outbox: outbox)?.lastPathComponent == "job")
         #expect(BundleWriter.existingBundle(name: "job", source: "three", outbox: outbox) == nil)
         #expect(BundleWriter.existingBundle(name: "other", source: "one", outbox: outbox) == nil)
+    }
+}
+
+@Suite("Bundle README")
+struct BundleReadmeTests {
+    @Test("README.txt says what ran, its status and each point's headline numbers")
+    func readme() throws {
+        let spec = try JobParser.parse(Array(BundleTests.job.utf8), defaultName: "tiny")
+        let outcomes = SimulationRunner.run(spec, threads: 2)
+        let files = ResultBundle.simulation(spec: spec, jobBytes: [], outcomes: outcomes,
+                                            timing: Timing(startedAt: Date(), finishedAt: Date().addingTimeInterval(3), steps: 480),
+                                            log: [], status: "cancelled")
+        let text = try #require(files.first { $0.path == "README.txt" }).bytes
+        let readme = String(decoding: text, as: UTF8.self)
+        #expect(readme.hasPrefix("sgdyn \(SGDynVersion.string) — job 'tiny' (simulate): cancelled\n"))
+        #expect(readme.contains("2 sweep point(s), 2 seed(s) each; 480 SGD steps in 3.0 s."))
+        #expect(readme.contains("  lr=0.2: simulation ") && readme.contains("  lr=0.6: simulation ") && readme.contains("(s.e., 2 seeds)"))
+        #expect(BundleReadme.short(1.1444e-5) == "1.144e-5" && BundleReadme.short(0.0281) == "0.0281")
     }
 }
