@@ -59,6 +59,8 @@ public struct JobSummary: Sendable, Equatable {
     public var totalSteps: Int64
     /// Wall time spent so far over all units, for an ETA.
     public var wallSeconds: Double
+    /// Mean over the job's units of the latest ε_g each reported while running (nil before any).
+    public var latestEg: Double?
 
     /// Fraction of all steps done, in 0…1 (1 for a job without steps).
     public var progress: Double {

@@ -124,7 +124,8 @@ extension JobStore {
                        COALESCE(SUM(u.state = 'done'), 0) AS units_done,
                        COALESCE(SUM(u.steps_done), 0) AS steps_done,
                        COALESCE(SUM(u.total_steps), 0) AS total_steps,
-                       COALESCE(SUM(u.wall_seconds), 0) AS wall_seconds
+                       COALESCE(SUM(u.wall_seconds), 0) AS wall_seconds,
+                       AVG(u.latest_eg) AS latest_eg
                 FROM jobs j LEFT JOIN units u ON u.job_id = j.id
                 GROUP BY j.id ORDER BY j.id
                 """).map(JobSummary.init(row:))

@@ -58,6 +58,10 @@ extension JobStore {
                 );
                 """)
         }
+        // v2: the latest ε_g a running unit reported, for `sgdyn status`.
+        migrator.registerMigration("v2") { db in
+            try db.execute(sql: "ALTER TABLE units ADD COLUMN latest_eg REAL")
+        }
         return migrator
     }
 }

@@ -32,11 +32,12 @@ extension JobStore {
         try await updateUnit(unitID, allowedFrom: UnitState.runnable, to: .running, sql: "state = 'running'", arguments: [])
     }
 
-    /// Progress of a running unit, for `sgdyn status` and ETAs.
-    public func recordUnitProgress(_ unitID: UnitID, stepsDone: Int64, wallSeconds: Double) async throws {
+    /// Progress of a running unit, for `sgdyn status` and ETAs; `latestEg` is its most recently
+    /// recorded generalisation error (kept when nil).
+    public func recordUnitProgress(_ unitID: UnitID, stepsDone: Int64, wallSeconds: Double, latestEg: Double? = nil) async throws {
         try await updateUnit(
             unitID, allowedFrom: [.running], to: .running,
-            sql: "steps_done = ?, wall_seconds = ?", arguments: [stepsDone, wallSeconds])
+            sql: "steps_done = ?, wall_seconds = ?, latest_eg = COALESCE(?, latest_eg)", arguments: [stepsDone, wallSeconds, latestEg])
     }
 
     /// A running unit finished; `resultJSON` is its result, opaque to the store.

@@ -70,6 +70,7 @@ extension JobSummary {
         stepsDone = row["steps_done"]
         totalSteps = row["total_steps"]
         wallSeconds = row["wall_seconds"]
+        latestEg = row["latest_eg"]
     }
 }
 

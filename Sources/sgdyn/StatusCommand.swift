@@ -33,7 +33,7 @@ struct StatusCommand: AsyncParsableCommand {
             print("no jobs")
             return
         }
-        print("NAME".padding(toLength: 28, withPad: " ", startingAt: 0) + " STATE        TRIES  DONE   STEPS/S/T       ETA  UNITS(run/done/all)  BUNDLE")
+        print("NAME".padding(toLength: 28, withPad: " ", startingAt: 0) + " STATE        TRIES  DONE   STEPS/S/T       ETA        EG  UNITS(run/done/all)  BUNDLE")
         for job in jobs {
             let name = job.name.count > 27 ? String(job.name.prefix(26)) + "…" : job.name
             let speed = Self.stepsPerSecond(job).map { String(format: "%.0f", $0) } ?? "-"
@@ -42,6 +42,7 @@ struct StatusCommand: AsyncParsableCommand {
                   + " " + job.state.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)
                   + String(format: " %5d %5.1f%% ", job.attempts, 100 * job.progress)
                   + speed.leftPadded(to: 10) + eta.leftPadded(to: 10)
+                  + (job.latestEg.map { String(format: "%.3g", $0) } ?? "-").leftPadded(to: 10)
                   + "  \(job.unitsRunning)/\(job.unitsDone)/\(job.unitCount)".padding(toLength: 21, withPad: " ", startingAt: 0)
                   + (job.bundlePath ?? (job.error.map { "(\($0))" } ?? "")))
         }
@@ -73,6 +74,7 @@ struct StatusCommand: AsyncParsableCommand {
             ("total_steps", .number(String(job.totalSteps))),
             ("steps_per_second", stepsPerSecond(job).map { .double($0) } ?? .null),
             ("eta_seconds", eta(job).map { .double($0) } ?? .null),
+            ("latest_eg", job.latestEg.map { .double($0) } ?? .null),
             ("units", .int(job.unitCount)),
             ("units_running", .int(job.unitsRunning)),
             ("units_done", .int(job.unitsDone)),

@@ -47,7 +47,7 @@ struct ServeNotificationOrderTests {
         environment.removeValue(forKey: "JOURNAL_STREAM")
         process.environment = environment
         let stderrPath = folder.file("stderr.txt")
-        FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
         process.standardOutput = FileHandle.nullDevice
         try process.run()

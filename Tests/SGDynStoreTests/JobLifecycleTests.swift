@@ -182,5 +182,14 @@ struct JobLifecycleTests {
         #expect(first.progress == 0.25)
         #expect(first.attempts == 1)
         #expect(listing[2].error == "diverged")
+        #expect(first.latestEg == nil, "no unit has reported an error yet")
+        // The latest ε_g is averaged over the units that reported one, and kept when a later
+        // report has none.
+        let second = try await store.units(of: a)[1]
+        try await store.markUnitRunning(second.id)
+        try await store.recordUnitProgress(unit.id, stepsDone: 600, wallSeconds: 4, latestEg: 0.25)
+        try await store.recordUnitProgress(second.id, stepsDone: 100, wallSeconds: 1, latestEg: 0.75)
+        try await store.recordUnitProgress(second.id, stepsDone: 200, wallSeconds: 2)
+        #expect(try await store.listJobs()[0].latestEg == 0.5)
     }
 }

@@ -5,7 +5,7 @@ import Testing
 
 @Suite("JobStore: opening, pragmas, migrations")
 struct StoreOpeningTests {
-    @Test func migratesAFreshFileToTheV1Schema() async throws {
+    @Test func migratesAFreshFileToTheLatestSchema() async throws {
         let temporary = try TemporaryDatabase()
         _ = try JobStore.open(at: temporary.path)
         let queue = try DatabaseQueue(path: temporary.path)
@@ -14,7 +14,9 @@ struct StoreOpeningTests {
              try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"))
         }
         #expect(Set(tables).isSuperset(of: ["jobs", "units", "checkpoints"]))
-        #expect(migrations == ["v1"])
+        #expect(migrations == ["v1", "v2"])
+        let unitColumns = try await queue.read { db in try db.columns(in: "units").map(\.name) }
+        #expect(unitColumns.contains("latest_eg"))
     }
 
     @Test func usesWALAndSynchronousFullAndForeignKeys() async throws {

@@ -83,13 +83,14 @@ public enum WorkerRun {
             let stopRequested = StopFlag.installSIGTERMHandler()
             let failures = Mutex<[String]>([])
             let unitStarts = Mutex<[Int64: ContinuousClock.Instant]>([:])
+            let latestErrors = Mutex<[Int64: Double]>([:])
             let executor = UnitExecutor(threads: threads, checkpointInterval: checkpointInterval)
             let allWork = work
             await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
                 let thread = Thread {
                     executor.run(allWork, events: { event in
                         do {
-                            try handle(event, store: store, unitStarts: unitStarts)
+                            try handle(event, store: store, unitStarts: unitStarts, latestErrors: latestErrors)
                         } catch {
                             failures.withLock { $0.append("\(error)") }
                         }
@@ -114,17 +115,19 @@ public enum WorkerRun {
 
     /// Stores what a simulation thread reports. Runs on that thread and waits for the store,
     /// which is fine: simulation threads are dedicated, not the cooperative pool.
-    static func handle(_ event: UnitEvent, store: JobStore, unitStarts: borrowing Mutex<[Int64: ContinuousClock.Instant]>) throws {
+    static func handle(_ event: UnitEvent, store: JobStore, unitStarts: borrowing Mutex<[Int64: ContinuousClock.Instant]>,
+                       latestErrors: borrowing Mutex<[Int64: Double]>) throws {
         switch event {
         case .started(let id):
             unitStarts.withLock { $0[id] = .now }
-        case .progress:
-            break
+        case .progress(let id, _, let eg):
+            if let eg { latestErrors.withLock { $0[id] = eg } }
         case .checkpoint(let id, let snapshot, let step), .stopped(let id, let snapshot, let step):
             let wall = elapsed(id, unitStarts)
+            let eg = latestErrors.withLock { $0[id] }
             try blocking {
                 _ = try await store.saveCheckpoint(UnitID(id), snapshot: snapshot, stepsDone: Int64(step))
-                try await store.recordUnitProgress(UnitID(id), stepsDone: Int64(step), wallSeconds: wall)
+                try await store.recordUnitProgress(UnitID(id), stepsDone: Int64(step), wallSeconds: wall, latestEg: eg)
             }
         case .finished(let id, let simulation):
             let wall = elapsed(id, unitStarts)
@@ -133,6 +136,7 @@ public enum WorkerRun {
             let snapshot = simulation.snapshot()
             try blocking {
                 _ = try await store.saveCheckpoint(UnitID(id), snapshot: snapshot, stepsDone: Int64(simulation.step))
+                try await store.recordUnitProgress(UnitID(id), stepsDone: Int64(simulation.step), wallSeconds: wall, latestEg: final?.eg)
                 try await store.completeUnit(UnitID(id), resultJSON: JSONWriter.string(result, pretty: false), wallSeconds: wall)
             }
         }
