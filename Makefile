@@ -31,6 +31,11 @@ bench: release
 	mkdir -p .build && cc -Ofast -march=native -o .build/sgd_limit ../shared/bench/sgd_limit.c -lm
 	.build/release/sgdyn bench --yardstick .build/sgd_limit
 
+## The daemon: pickup latency after a drop and checkpoint overhead (release build; a few minutes).
+.PHONY: bench-daemon
+bench-daemon: release
+	./scripts/daemon-bench.sh .build/release/sgdyn
+
 clean:
 	rm -rf .build
 

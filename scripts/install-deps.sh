@@ -4,7 +4,7 @@
 set -euo pipefail
 
 # chromium: scripts/plot-render-test.sh renders the bundle plots in a real browser.
-packages=(libsqlite3-dev libinotifytools0-dev sqlite3 make gcc systemd systemd-container chromium)
+packages=(libsqlite3-dev libinotifytools0-dev sqlite3 make gcc python3 systemd systemd-container chromium)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

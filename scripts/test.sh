@@ -10,15 +10,27 @@ mkdir -p .build
 status=0
 swift test --skip-build 2>&1 | tee .build/test-output.txt || status=$?
 ./scripts/cli-tests.sh .build/debug/sgdyn | tee .build/cli-output.txt || status=$?
+./scripts/daemon-tests.sh .build/debug/sgdyn | tee .build/daemon-output.txt || status=$?
+./scripts/systemd-tests.sh .build/debug/sgdyn | tee .build/systemd-output.txt || status=$?
+./scripts/plot-render-test.sh .build/debug/sgdyn | tee .build/plots-output.txt || status=$?
+./scripts/examples-test.sh .build/debug/sgdyn | tee .build/examples-output.txt || status=$?
 
-# One closing line with the totals (Swift Testing's own summary, plus the CLI checks).
+# One closing line with the totals (Swift Testing's own summary, plus the CLI, daemon, systemd, plot and example checks).
 swift_line=$(grep -E '^. Test run with [0-9]+ tests? ' .build/test-output.txt | tail -1 || true)
 swift_tests=$(echo "$swift_line" | sed -E 's/.*Test run with ([0-9]+) tests?.*/\1/')
 swift_failed=0
 echo "$swift_line" | grep -q 'passed' || swift_failed=${swift_tests:-1}
 cli_passed=$(sed -nE 's/^cli: ([0-9]+) passed, ([0-9]+) failed$/\1/p' .build/cli-output.txt)
 cli_failed=$(sed -nE 's/^cli: ([0-9]+) passed, ([0-9]+) failed$/\2/p' .build/cli-output.txt)
-passed=$(( ${swift_tests:-0} - swift_failed + ${cli_passed:-0} ))
-failed=$(( swift_failed + ${cli_failed:-1} ))
+daemon_passed=$(sed -nE 's/^daemon: ([0-9]+) passed, ([0-9]+) failed$/\1/p' .build/daemon-output.txt)
+daemon_failed=$(sed -nE 's/^daemon: ([0-9]+) passed, ([0-9]+) failed$/\2/p' .build/daemon-output.txt)
+plots_passed=$(sed -nE 's/^plots: ([0-9]+) passed, ([0-9]+) failed$/\1/p' .build/plots-output.txt)
+plots_failed=$(sed -nE 's/^plots: ([0-9]+) passed, ([0-9]+) failed$/\2/p' .build/plots-output.txt)
+examples_passed=$(sed -nE 's/^examples: ([0-9]+) passed, ([0-9]+) failed$/\1/p' .build/examples-output.txt)
+examples_failed=$(sed -nE 's/^examples: ([0-9]+) passed, ([0-9]+) failed$/\2/p' .build/examples-output.txt)
+systemd_passed=$(sed -nE 's/^systemd: ([0-9]+) passed, ([0-9]+) failed.*$/\1/p' .build/systemd-output.txt)
+systemd_failed=$(sed -nE 's/^systemd: ([0-9]+) passed, ([0-9]+) failed.*$/\2/p' .build/systemd-output.txt)
+passed=$(( ${swift_tests:-0} - swift_failed + ${cli_passed:-0} + ${daemon_passed:-0} + ${systemd_passed:-0} + ${plots_passed:-0} + ${examples_passed:-0} ))
+failed=$(( swift_failed + ${cli_failed:-1} + ${daemon_failed:-1} + ${systemd_failed:-1} + ${plots_failed:-1} + ${examples_failed:-1} ))
 echo "sgdyn: $passed passed, $failed failed"
 exit $status

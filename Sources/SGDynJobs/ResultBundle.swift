@@ -5,7 +5,7 @@ public enum ResultBundle {
     /// The bundle of a finished (or cancelled) job: result.json, job.json, one CSV per simulation
     /// run and per ODE integration (in a sub-folder per sweep point), summary.csv and log.txt.
     public static func simulation(spec: JobSpec, jobBytes: [UInt8], outcomes: [RunOutcome], odes: [ODEOutcome] = [],
-                                  timing: Timing, log: [String], status: String = "done") -> [BundleFile] {
+                                  timing: Timing, log: [String], status: String = "done", error: String? = nil) -> [BundleFile] {
         var files: [BundleFile] = []
         var pointDocuments: [JSONValue] = []
         let compare = spec.kind == .compare
@@ -91,6 +91,9 @@ public enum ResultBundle {
             ("name", .string(spec.name)),
             ("kind", .string(spec.kind.rawValue)),
             ("sgdyn_version", .string(SGDynVersion.string)),
+        ]
+        if let error { resultMembers.append(("error", .object([("message", .string(error))]))) }
+        resultMembers += [
             ("job", spec.normalised),
             ("warnings", .array(spec.warnings.map { .string($0) })),
             ("points", .array(pointDocuments)),

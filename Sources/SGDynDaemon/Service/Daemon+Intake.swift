@@ -157,7 +157,10 @@ extension Daemon {
         }
     }
 
-    /// Pauses intake and scheduling while the outbox or state folder is nearly full.
+    /// Pauses intake and scheduling while the outbox or state folder is nearly full. A small
+    /// reserve file in the state folder is given up while space is low, so that the job store can
+    /// still record what happens (a worker that stopped, a job to resume) on a full disk; it is
+    /// made again once space is back.
     func checkFreeSpace() {
         let limit = configuration.minFreeBytes
         let low = [configuration.outbox, configuration.state].compactMap { path in
@@ -166,11 +169,29 @@ extension Daemon {
         if let (path, free) = low.first {
             if !intakePaused {
                 intakePaused = true
+                if unlink(configuration.reservePath) == 0 { logger.notice("released the \(Daemon.reserveBytes >> 20) MiB space reserve for the job store") }
                 logger.critical("only \(free / 1_048_576) MiB free in \(path) (minimum \(limit / 1_048_576) MiB): intake and new runs paused; queued jobs stay queued")
             }
-        } else if intakePaused {
-            intakePaused = false
-            logger.notice("free space is back above \(limit / 1_048_576) MiB: intake and runs resume")
+        } else {
+            if intakePaused {
+                intakePaused = false
+                logger.notice("free space is back above \(limit / 1_048_576) MiB: intake and runs resume")
+            }
+            ensureSpaceReserve()
+        }
+    }
+
+    static let reserveBytes = 2 << 20
+
+    /// Writes the space reserve if it is missing and there is room for it beyond the minimum.
+    func ensureSpaceReserve() {
+        let path = configuration.reservePath
+        guard !FileManager.default.fileExists(atPath: path),
+              let free = freeBytes(at: configuration.state), free > configuration.minFreeBytes + Int64(Daemon.reserveBytes) * 2
+        else { return }
+        let temporary = path + ".tmp"
+        if FileManager.default.createFile(atPath: temporary, contents: Data(count: Daemon.reserveBytes)) {
+            rename(temporary, path)
         }
     }
 }

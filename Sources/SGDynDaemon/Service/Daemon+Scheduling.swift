@@ -53,8 +53,9 @@ extension Daemon {
                 let bundle = try await publish(job, status: "cancelled", error: nil)
                 try await store.markCancelled(jobID, reason: "cancelled on request", bundlePath: bundle)
             case .stopped:
-                try await store.markInterrupted(jobID, reason: "stopped by shutdown")
-                say(.notice, "interrupted by shutdown after checkpointing; it resumes at the next start", jobName: job.name,
+                try await store.markInterrupted(jobID, reason: stopping ? "stopped by shutdown" : "stopped by its worker (e.g. a full disk)")
+                say(.notice, stopping ? "interrupted by shutdown after checkpointing; it resumes at the next start"
+                                      : "its worker stopped after checkpointing; it resumes when it can", jobName: job.name,
                     state: "interrupted", claimedPath: job.claimedPath)
             case .failed, .crashed:
                 if job.attempts >= Daemon.maxAttempts {
@@ -105,6 +106,18 @@ extension Daemon {
         let bundle = try await publish(job, status: "done", error: nil)
         try await store.markDone(jobID, bundlePath: bundle)
         say(.notice, "done; bundle \(bundle)", jobName: job.name, state: "done", claimedPath: nil)
+    }
+
+    /// Jobs the store says are running but that have no worker and are not being published: the
+    /// record of their worker's end could not be written (e.g. the disk was full). They are
+    /// marked interrupted, so they resume from their checkpoints; retried every cycle until the
+    /// store takes it.
+    func requeueOrphans() async throws {
+        for job in try await store.jobs(in: [.running]) where workers[job.id] == nil && !publishing.contains(job.id) {
+            try await store.markInterrupted(job.id, reason: "its worker ended but that could not be recorded")
+            say(.notice, "its worker ended while the store could not record it; it resumes from its checkpoints", jobName: job.name,
+                state: "interrupted", claimedPath: job.claimedPath)
+        }
     }
 
     /// Cancels queued jobs at once and asks running ones to stop (their worker exit publishes).
@@ -166,11 +179,8 @@ extension Daemon {
             }
         }
         let timing = Timing(startedAt: job.createdAt, finishedAt: Date(), steps: steps, resumes: job.resumes)
-        var files = ResultBundle.simulation(spec: spec, jobBytes: job.jobBytes, outcomes: outcomes, odes: odes, timing: timing,
-                                            log: jobLog.lines(forClaimed: job.claimedPath), status: status)
-        if let error, status != "done" {
-            files.append(BundleFile(path: "error.txt", text: error + "\n"))
-        }
+        let files = ResultBundle.simulation(spec: spec, jobBytes: job.jobBytes, outcomes: outcomes, odes: odes, timing: timing,
+                                            log: jobLog.lines(forClaimed: job.claimedPath), status: status, error: error)
         return try BundleWriter.write(files, name: job.bundleName, outbox: outbox, source: source).path
     }
 

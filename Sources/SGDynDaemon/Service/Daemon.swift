@@ -98,6 +98,7 @@ public actor Daemon {
     func cycle() async {
         do {
             checkFreeSpace()
+            try await requeueOrphans()
             if !intakePaused { try await intake() }
             try await handleCancellations()
             if !intakePaused { try await schedule() }

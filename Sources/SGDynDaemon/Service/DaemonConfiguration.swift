@@ -81,6 +81,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var logsDirectory: String { (state as NSString).appendingPathComponent("logs") }
     /// Claimed files that were rejected, kept so nothing a user drops is lost.
     public var rejectedDirectory: String { (state as NSString).appendingPathComponent("rejected") }
+    /// Space given up to the job store when the disk fills (see `Daemon.checkFreeSpace`).
+    public var reservePath: String { (state as NSString).appendingPathComponent("space-reserve") }
     /// Test-only fault switch: while this file exists the scheduler loop hangs (for the watchdog test).
     public var hangSwitchPath: String { (state as NSString).appendingPathComponent(".fault-hang-scheduler") }
     /// Test-only fault switch: while this file exists every worker process crashes after start.

@@ -93,6 +93,9 @@ public enum WorkerRun {
                             try handle(event, store: store, unitStarts: unitStarts, latestErrors: latestErrors)
                         } catch {
                             failures.withLock { $0.append("\(error)") }
+                            // A full disk is not the job's fault: stop every unit (their last
+                            // stored checkpoints remain) and let the daemon resume it later.
+                            if WorkerRun.isDiskFull(error) { stopRequested.set() }
                         }
                     }, stopRequested: { stopRequested.isSet })
                     done.resume()
@@ -102,7 +105,8 @@ public enum WorkerRun {
             let problems = failures.withLock { $0 }
             for problem in problems { logger.error("worker: \(problem)") }
             if stopRequested.isSet {
-                logger.info("worker stopped on request; checkpoints written")
+                logger.info(problems.isEmpty ? "worker stopped on request; checkpoints written"
+                                             : "worker stopped: the disk is full; the job resumes from its last stored checkpoints")
                 return WorkerExit.stoppedStatus
             }
             let remaining = try await store.runnableUnits(of: jobID).count + (try await store.units(of: jobID).filter { $0.state == .running }.count)
@@ -111,6 +115,13 @@ public enum WorkerRun {
             logger.error("worker failed: \(error)")
             return 70
         }
+    }
+
+    /// Whether a store error means the disk (or quota) is full: SQLite's SQLITE_FULL (13), which
+    /// the store reports in its message (this module does not see SQLite's types).
+    static func isDiskFull(_ error: any Error) -> Bool {
+        let text = "\(error)"
+        return text.contains("SQLite error 13") || text.contains("disk is full")
     }
 
     /// Stores what a simulation thread reports. Runs on that thread and waits for the store,
