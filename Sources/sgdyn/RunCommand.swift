@@ -9,10 +9,11 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Run a job file in the foreground and write its result bundle.",
         discussion: """
-            Runs every sweep point × seed of the job, one simulation per thread, and writes the bundle \
-            (result.json, job.json, one CSV per run, summary.csv, log.txt, manifest.json) to \
-            OUTBOX/NAME (NAME-2, … if taken). Progress goes to stderr; the bundle path to stdout. \
-            Exits 65 for an invalid job file.
+            Runs every sweep point × seed of the job, one simulation per thread (and the ODEs for \
+            kinds ode and compare), and writes the bundle (README.txt, result.json, job.json, one CSV \
+            per run and per ODE, SVG plots, summary.csv, log.txt, manifest.json) to OUTBOX/NAME \
+            (NAME-2, … if taken). Progress goes to stderr; the bundle path to stdout. Exits 65 for an \
+            invalid job file.
             """
     )
 
