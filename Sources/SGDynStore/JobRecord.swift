@@ -16,6 +16,8 @@ public struct JobRecord: Sendable, Equatable {
     public var attempts: Int
     /// Runs that resumed from at least one checkpoint.
     public var resumes: Int
+    /// Attempts whose worker crashed or failed (`requeue`), as opposed to being stopped.
+    public var crashes: Int
     /// The last reason recorded with a transition (failure, interruption, quarantine, …).
     public var error: String?
     public var bundlePath: String?

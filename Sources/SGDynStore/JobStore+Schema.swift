@@ -62,6 +62,11 @@ extension JobStore {
         migrator.registerMigration("v2") { db in
             try db.execute(sql: "ALTER TABLE units ADD COLUMN latest_eg REAL")
         }
+        // v3: crashed attempts counted apart from attempts (which also count resumes after a
+        // shutdown), so that quarantine follows crashes only.
+        migrator.registerMigration("v3") { db in
+            try db.execute(sql: "ALTER TABLE jobs ADD COLUMN crashes INTEGER NOT NULL DEFAULT 0")
+        }
         return migrator
     }
 }

@@ -68,6 +68,7 @@ extension JobStore {
     public func requeue(_ jobID: JobID, reason: String) async throws {
         try await transition(jobID, from: [.running], to: .queued, reason: reason, bundlePath: nil) { db in
             try Self.interruptRunningUnits(of: jobID, db)
+            try db.execute(sql: "UPDATE jobs SET crashes = crashes + 1 WHERE id = ?", arguments: [jobID.rawValue])
         }
     }
 

@@ -7,7 +7,7 @@ import GRDB
 extension JobRecord {
     static let columns = """
         id, name, bundle_name, state, priority, submitted_at, claimed_path, job_bytes, job_sha256,
-        normalised_job_json, attempts, resumes, error, bundle_path, cancel_requested, created_at, updated_at
+        normalised_job_json, attempts, resumes, error, bundle_path, cancel_requested, created_at, updated_at, crashes
         """
 
     init(row: Row) throws {
@@ -23,6 +23,7 @@ extension JobRecord {
         normalisedJobJSON = row["normalised_job_json"]
         attempts = row["attempts"]
         resumes = row["resumes"]
+        crashes = row["crashes"]
         error = row["error"]
         bundlePath = row["bundle_path"]
         cancelRequested = row["cancel_requested"]

@@ -160,6 +160,18 @@ struct JobLifecycleTests {
         #expect(try await store.job(id)?.state == .running)
     }
 
+    @Test func requeueAfterACrashCountsTheCrashButAShutdownDoesNot() async throws {
+        let temporary = try TemporaryDatabase()
+        let store = try JobStore.open(at: temporary.path)
+        let id = try await store.insertClaimedJob(sampleJob("c", unitCount: 1)).insertedID()
+        _ = try await store.beginAttempt(id)
+        try await store.markInterrupted(id, reason: "shutdown")
+        _ = try await store.beginAttempt(id)
+        try await store.requeue(id, reason: "worker crashed")
+        let job = try #require(try await store.job(id))
+        #expect(job.attempts == 2 && job.crashes == 1 && job.state == .queued)
+    }
+
     @Test func countsAndStatusListing() async throws {
         let temporary = try TemporaryDatabase()
         let store = try JobStore.open(at: temporary.path)

@@ -14,7 +14,7 @@ struct StoreOpeningTests {
              try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"))
         }
         #expect(Set(tables).isSuperset(of: ["jobs", "units", "checkpoints"]))
-        #expect(migrations == ["v1", "v2"])
+        #expect(migrations == ["v1", "v2", "v3"])
         let unitColumns = try await queue.read { db in try db.columns(in: "units").map(\.name) }
         #expect(unitColumns.contains("latest_eg"))
     }

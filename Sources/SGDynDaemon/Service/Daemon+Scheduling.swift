@@ -8,7 +8,7 @@ import SGDynStore
 /// most `workers` simulation threads in all; finished workers are booked; crashed ones retried,
 /// and a job that crashed its worker three times is quarantined.
 extension Daemon {
-    static let maxAttempts = 3
+    static let maxCrashes = 3
 
     var threadsInUse: Int { workers.values.reduce(0) { $0 + $1.threads } }
 
@@ -58,8 +58,9 @@ extension Daemon {
                                       : "its worker stopped after checkpointing; it resumes when it can", jobName: job.name,
                     state: "interrupted", claimedPath: job.claimedPath)
             case .failed, .crashed:
-                if job.attempts >= Daemon.maxAttempts {
-                    let reason = "its worker process failed \(job.attempts) times (last: \(exit)); quarantined so the other jobs can run"
+                // Crashes, not attempts: a job resumed after shutdowns has had attempts that did not fail.
+                if job.crashes + 1 >= Daemon.maxCrashes {
+                    let reason = "its worker process failed \(job.crashes + 1) times (last: \(exit)); quarantined so the other jobs can run"
                     say(.error, reason, job: job)
                     let bundle = try await publish(job, status: "failed", error: reason)
                     try await store.markQuarantined(jobID, reason: reason, bundlePath: bundle)
