@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SGDynCore
 
 /// The daemon's durable state — jobs, their units and checkpoints — in one SQLite file.
 /// This is the one type that issues SQL; everything else talks to it through typed operations.
@@ -125,13 +126,5 @@ public final class JobStore: Sendable {
 
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try await database.read(body)
-    }
-}
-
-extension Duration {
-    /// Whole and fractional seconds, for APIs that take a TimeInterval.
-    var seconds: Double {
-        let (whole, attoseconds) = components
-        return Double(whole) + Double(attoseconds) / 1e18
     }
 }
