@@ -18,8 +18,13 @@ swift test --skip-build 2>&1 | tee .build/test-output.txt || status=$?
 # One closing line with the totals (Swift Testing's own summary, plus the CLI, daemon, systemd, plot and example checks).
 swift_line=$(grep -E '^. Test run with [0-9]+ tests? ' .build/test-output.txt | tail -1 || true)
 swift_tests=$(echo "$swift_line" | sed -E 's/.*Test run with ([0-9]+) tests?.*/\1/')
-swift_failed=0
-echo "$swift_line" | grep -q 'passed' || swift_failed=${swift_tests:-1}
+# Failed tests are the "✘ Test NAME failed after …" lines (not the run's own summary line); a run
+# that ended without its summary line (a crash) counts as at least one failure.
+swift_failed=$(grep -E '^. Test .* failed after ' .build/test-output.txt | grep -vcE '^. Test run with ' || true)
+if [ -z "$swift_line" ]; then
+    swift_failed=$(( swift_failed > 0 ? swift_failed : 1 ))
+    swift_tests=$swift_failed
+fi
 cli_passed=$(sed -nE 's/^cli: ([0-9]+) passed, ([0-9]+) failed$/\1/p' .build/cli-output.txt)
 cli_failed=$(sed -nE 's/^cli: ([0-9]+) passed, ([0-9]+) failed$/\2/p' .build/cli-output.txt)
 daemon_passed=$(sed -nE 's/^daemon: ([0-9]+) passed, ([0-9]+) failed$/\1/p' .build/daemon-output.txt)

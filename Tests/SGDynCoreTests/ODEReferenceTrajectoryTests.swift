@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import SGDynCore
 
-/// The integrators against ../shared/reference/erf-K2-M2-ode (erf, K = M = 2, η = 0.5, σ = 0.01).
+/// The integrators against Tests/Fixtures/erf-K2-M2-ode (erf, K = M = 2, η = 0.5, σ = 0.01).
 @Suite struct ODEReferenceTrajectoryTests {
     /// Forward Euler with dt = 0.01 is what produced the reference, so it must reproduce every
     /// printed row to the printed precision: 6 significant digits means a relative rounding of

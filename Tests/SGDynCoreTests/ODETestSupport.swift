@@ -1,7 +1,7 @@
 import Foundation
 import SGDynCore
 
-/// The reference ODE trajectory of ../shared/reference/erf-K2-M2-ode (README there).
+/// The reference ODE trajectory in Tests/Fixtures/erf-K2-M2-ode (its README says where it comes from).
 struct ODEReference {
     struct Initial: Decodable {
         let activation: String
@@ -17,7 +17,7 @@ struct ODEReference {
     let rows: [[Double]]
 
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../../../shared/reference/erf-K2-M2-ode").standardizedFileURL
+        .appendingPathComponent("../Fixtures/erf-K2-M2-ode").standardizedFileURL
 
     static func load() throws -> ODEReference {
         let json = try Data(contentsOf: directory.appendingPathComponent("initial.json"))
