@@ -52,7 +52,9 @@ public enum JobODEs {
                     let point = spec.points[run.pointIndex]
                     let result = try ODE.integrate(try ODEParameters(simulation: point.parameters), from: first.orderParameters,
                                                    times: run.records.map(\.t), method: method)
-                    let deviation = try ODEComparison.largestRelativeDeviation(simulation: run.records, ode: result.records)
+                    // A diverged ODE has records up to its divergence only: compare there.
+                    let deviation = try ODEComparison.largestRelativeDeviation(simulation: run.records, ode: result.records,
+                                                                               upTo: result.divergence?.t)
                     return ODEOutcome(pointIndex: run.pointIndex, seed: run.seed, result: result, deviation: deviation)
                 }
             }
