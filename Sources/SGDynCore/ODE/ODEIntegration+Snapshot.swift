@@ -101,7 +101,11 @@ extension ODEIntegration {
         s.records = records
         s.divergence = try r.readDivergence()
         guard r.remaining == 0 else { throw .inconsistent("trailing bytes") }
-        guard s.gridStep >= 0, !(s.finished && s.next < times.count) else { throw .inconsistent("integrator state") }
+        // What the integrators never produce, and could not finish from (a step going backwards).
+        let tEnd = times[times.count - 1]
+        guard s.gridStep >= 0, !(s.finished && s.next < times.count),
+              s.finished || !s.started || (s.h > 0 && s.h.isFinite && s.t >= 0 && s.t <= tEnd)
+        else { throw .inconsistent("integrator state") }
         self.init(parameters: parameters, initial: fresh.initial, times: times, method: method, layout: fresh.layout, state: s)
     }
 }
