@@ -7,8 +7,12 @@ public struct ODEOutcome: Sendable {
     /// The seed whose initial weights the ODE starts from; nil for explicit initial conditions.
     public var seed: UInt64?
     public var result: ODEResult
-    /// `compare` only: the largest relative deviation of ε_g, simulation vs ODE, and where.
+    /// `compare` only: the largest relative deviation of ε_g, simulation vs ODE, and where
+    /// (up to the ODE's divergence, if it diverged).
     public var deviation: EgDeviation?
+
+    /// Set when the integration diverged; its records stop before `divergence.t`.
+    public var divergence: Divergence? { result.divergence }
 }
 
 /// The ODE part of `ode` and `compare` jobs (science.md §5), shared by `sgdyn run` and the daemon.

@@ -8,12 +8,18 @@ struct SimulationDivergenceTests {
     /// Every number a record holds is finite.
     static func isFinite(_ r: SimulationRecord) -> Bool {
         r.t.isFinite && r.eg.isFinite && (r.orderParameters.Q + r.orderParameters.R + r.orderParameters.v).allSatisfy(\.isFinite)
+            && (r.trainingError?.isFinite ?? true) && (r.monteCarloError?.isFinite ?? true)
     }
 
     static let huge = SimulationParameters(N: 100, M: 2, K: 2, learningRate: 1e308, tMax: 10, points: 20, seed: 1)
     /// Linear networks trained by the first layer with ηK = 3 > 2: unstable (science.md §6).
     static let unstableLinear = SimulationParameters(N: 200, M: 2, K: 3, teacherActivation: .linear, studentActivation: .linear,
                                                      learningRate: 1, noise: 0.1, tMax: 1000, points: 50, seed: 4)
+    /// The same on a finite training set, with a Monte-Carlo test set: et and eg_mc stay finite too.
+    static let unstableFiniteSet = SimulationParameters(N: 100, M: 2, K: 3, teacherActivation: .linear,
+                                                        studentActivation: .linear, learningRate: 1, noise: 0.1,
+                                                        trainingSetRatio: 2, tMax: 1000, points: 50, seed: 5,
+                                                        monteCarloTestSize: 50)
 
     @Test("lr = 1e308 ends diverged, with only finite records")
     func hugeLearningRate() throws {
@@ -70,7 +76,7 @@ struct SimulationDivergenceTests {
     }
 
     @Test("a diverging run snapshotted at random steps diverges exactly as one that never stopped",
-          arguments: [huge, unstableLinear])
+          arguments: [huge, unstableLinear, unstableFiniteSet])
     func divergenceSurvivesSnapshots(parameters: SimulationParameters) throws {
         var reference = Simulation(parameters: parameters)
         reference.runToEnd()
@@ -82,6 +88,7 @@ struct SimulationDivergenceTests {
         }
         #expect(interrupted.divergence != nil)
         #expect(interrupted.divergence == reference.divergence)
+        #expect(reference.records.allSatisfy(Self.isFinite))
         #expect(interrupted.records == reference.records)
         #expect(interrupted.snapshot() == reference.snapshot())
     }
