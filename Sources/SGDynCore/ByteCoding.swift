@@ -23,6 +23,9 @@ struct ByteWriter {
         write(value ?? 0)
     }
     mutating func append(_ raw: [UInt8]) { bytes += raw }
+
+    /// The bytes written, followed by their SHA-256: the framing of every sgdyn snapshot.
+    func sealed() -> [UInt8] { bytes + SHA256.hash(bytes) }
 }
 
 /// Reads what `ByteWriter` wrote; every read checks the remaining length.
@@ -31,6 +34,16 @@ struct ByteReader {
     private(set) var offset = 0
 
     init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    /// A reader of a sealed snapshot's body after its magic: checks the magic and the SHA-256
+    /// trailer first. The version follows, for the caller to read.
+    init(sealed bytes: [UInt8], magic: [UInt8]) throws(SnapshotError) {
+        guard bytes.count >= magic.count + 8 + 32, Array(bytes.prefix(magic.count)) == magic else { throw .notASnapshot }
+        let body = Array(bytes.dropLast(32))
+        guard SHA256.hash(body) == Array(bytes.suffix(32)) else { throw .checksumMismatch }
+        self.init(body)
+        offset = magic.count
+    }
 
     var remaining: Int { bytes.count - offset }
 

@@ -1,13 +1,24 @@
 /// Measurements taken at output times: order parameters, ε_g, and the optional training and
 /// Monte-Carlo errors.
 extension Simulation {
-    /// Appends the record for the current step (applying any pending update first).
+    /// Appends the record for the current step (applying any pending update first), or, when ε_g,
+    /// Q, R, v (or the training or Monte-Carlo error) is not finite, sets `divergence` instead: no
+    /// record ever holds inf or NaN.
     mutating func record() {
         applyPendingUpdate()
         let op = computeOrderParameters()
         let eg = GeneralisationError.analytic(op, teacher: parameters.teacherActivation, student: parameters.studentActivation)
+        let diverged = Divergence(t: Double(step) / Double(parameters.N), step: step)
+        guard eg.isFinite, Divergence.allFinite(op.Q), Divergence.allFinite(op.R), Divergence.allFinite(op.v) else {
+            divergence = diverged
+            return
+        }
         let trainingError = parameters.trainingSetSize.map { meanHalfSquaredError(stream: .trainingSample, count: $0, noisyLabels: true) }
         let monteCarloError = parameters.monteCarloTestSize.map { meanHalfSquaredError(stream: .testSample, count: $0, noisyLabels: false) }
+        guard trainingError?.isFinite ?? true, monteCarloError?.isFinite ?? true else {
+            divergence = diverged
+            return
+        }
         records.append(SimulationRecord(step: step, t: Double(step) / Double(parameters.N), eg: eg,
                                         orderParameters: op, trainingError: trainingError, monteCarloError: monteCarloError))
     }

@@ -8,7 +8,7 @@ public enum SnapshotError: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .notASnapshot: return "not an sgdyn simulation snapshot"
+        case .notASnapshot: return "not an sgdyn snapshot of this kind"
         case .unsupportedVersion(let v): return "snapshot format version \(v) is not supported by this build"
         case .checksumMismatch: return "snapshot checksum mismatch (corrupted data)"
         case .truncated: return "snapshot is truncated"
@@ -20,12 +20,13 @@ public enum SnapshotError: Error, Equatable, CustomStringConvertible {
 /// Snapshots: the complete state of a run as bytes, and back.
 ///
 /// Layout (little-endian): the magic `SGDYNSNP`, the format version, the parameters, the step, W,
-/// v, the records, and a SHA-256 of everything before it. The teacher is not stored: it is
-/// regenerated from the seed, bit for bit. A pending update is applied before writing, which
-/// changes no bit of the continuation (see `Simulation.applyUpdate`).
+/// v, the records, (version 2) the divergence, and a SHA-256 of everything before it. The teacher
+/// is not stored: it is regenerated from the seed, bit for bit. A pending update is applied before
+/// writing, which changes no bit of the continuation (see `Simulation.applyUpdate`). Version 1
+/// (before divergence was recorded) still restores, as a run that has not diverged.
 extension Simulation {
     static let snapshotMagic = Array("SGDYNSNP".utf8)
-    static let snapshotVersion: UInt64 = 1
+    static let snapshotVersion: UInt64 = 2
 
     /// The complete state of the run.
     public func snapshot() -> [UInt8] {
@@ -39,60 +40,79 @@ extension Simulation {
         writer.write(state.step)
         writer.write(state.studentWeights)
         writer.write(state.studentSecondLayer)
-        writer.write(state.records.count)
-        for record in state.records {
-            writer.write(record.step)
-            writer.write(record.t)
-            writer.write(record.eg)
-            writer.write(record.orderParameters.Q)
-            writer.write(record.orderParameters.R)
-            writer.write(record.orderParameters.v)
-            writer.write(optional: record.trainingError)
-            writer.write(optional: record.monteCarloError)
-        }
-        var bytes = writer.bytes
-        bytes += SHA256.hash(bytes)
-        return bytes
+        writer.write(records: state.records)
+        writer.write(divergence: state.divergence)
+        return writer.sealed()
     }
 
-    /// Restores a run from `snapshot()`'s bytes; continuing it gives bit-identical results to the
-    /// run that was snapshotted.
+    /// Restores a run from `snapshot()`'s bytes (format version 1 or 2); continuing it gives
+    /// bit-identical results to the run that was snapshotted.
     public init(snapshot bytes: [UInt8]) throws(SnapshotError) {
-        guard bytes.count >= Simulation.snapshotMagic.count + 8 + 32,
-              Array(bytes.prefix(Simulation.snapshotMagic.count)) == Simulation.snapshotMagic
-        else { throw .notASnapshot }
-        let body = Array(bytes.dropLast(32))
-        guard SHA256.hash(body) == Array(bytes.suffix(32)) else { throw .checksumMismatch }
-        var reader = ByteReader(body)
-        _ = try reader.readRaw(Simulation.snapshotMagic.count)
+        var reader = try ByteReader(sealed: bytes, magic: Simulation.snapshotMagic)
         let version = try reader.readUInt64()
-        guard version == Simulation.snapshotVersion else { throw .unsupportedVersion(version) }
+        guard version == 1 || version == Simulation.snapshotVersion else { throw .unsupportedVersion(version) }
         let p = try reader.readParameters()
         let step = try reader.readInt()
         let weights = try reader.readDoubles(expected: p.K * p.N)
         let secondLayer = try reader.readDoubles(expected: p.K)
-        let count = try reader.readInt()
         let teacher = Simulation.drawTeacher(p)
         let T = Simulation.symmetricGram(teacher.weights, rows: p.M, n: p.N)
-        var records: [SimulationRecord] = []
-        for _ in 0..<max(0, count) {
-            let recordStep = try reader.readInt()
-            let t = try reader.readDouble()
-            let eg = try reader.readDouble()
-            let Q = try reader.readDoubles(expected: p.K * p.K)
-            let R = try reader.readDoubles(expected: p.K * p.M)
-            let v = try reader.readDoubles(expected: p.K)
-            let op = OrderParameters(K: p.K, M: p.M, Q: Q, R: R, T: T, v: v, vstar: teacher.secondLayer)
-            records.append(SimulationRecord(step: recordStep, t: t, eg: eg, orderParameters: op,
-                                            trainingError: try reader.readOptionalDouble(),
-                                            monteCarloError: try reader.readOptionalDouble()))
-        }
+        let records = try reader.readRecords(p, T: T, vstar: teacher.secondLayer)
+        let divergence = version >= 2 ? try reader.readDivergence() : nil
         guard reader.remaining == 0 else { throw .inconsistent("trailing bytes") }
         self.init(parameters: p, teacher: teacher, studentWeights: weights, studentSecondLayer: secondLayer,
-                  step: step, records: records)
-        guard step >= 0, step <= totalSteps, records.map(\.step) == recordSteps.filter({ $0 <= step }) else {
-            throw .inconsistent("step \(step) does not match the \(count) records")
+                  step: step, records: records, divergence: divergence)
+        try Simulation.checkConsistency(step: step, records: records, divergence: divergence, recordSteps: recordSteps)
+    }
+
+    /// A snapshot's step, records and divergence must fit together and with the output schedule.
+    static func checkConsistency(step: Int, records: [SimulationRecord], divergence: Divergence?,
+                                 recordSteps: [Int]) throws(SnapshotError) {
+        let due = recordSteps.filter { $0 <= step }
+        // A run that diverged at a record step has no record there.
+        let matches = records.map(\.step) == due || (divergence != nil && records.map(\.step) == due.filter { $0 < step })
+        guard step >= 0, step <= (recordSteps.last ?? 0), matches else {
+            throw .inconsistent("step \(step) does not match the \(records.count) records")
         }
+        if let divergence, divergence.step != step { throw .inconsistent("divergence at a step other than the run's") }
+    }
+}
+
+extension ByteWriter {
+    /// The records of one run, without T and v* (the same for every record).
+    mutating func write(records: [SimulationRecord]) {
+        write(records.count)
+        for record in records {
+            write(record.step)
+            write(record.t)
+            write(record.eg)
+            write(record.orderParameters.Q)
+            write(record.orderParameters.R)
+            write(record.orderParameters.v)
+            write(optional: record.trainingError)
+            write(optional: record.monteCarloError)
+        }
+    }
+}
+
+extension ByteReader {
+    /// What `write(records:)` wrote, with T and v* filled in.
+    mutating func readRecords(_ p: SimulationParameters, T: [Double], vstar: [Double]) throws(SnapshotError) -> [SimulationRecord] {
+        let count = try readInt()
+        var records: [SimulationRecord] = []
+        for _ in 0..<max(0, count) {
+            let recordStep = try readInt()
+            let t = try readDouble()
+            let eg = try readDouble()
+            let Q = try readDoubles(expected: p.K * p.K)
+            let R = try readDoubles(expected: p.K * p.M)
+            let v = try readDoubles(expected: p.K)
+            let op = OrderParameters(K: p.K, M: p.M, Q: Q, R: R, T: T, v: v, vstar: vstar)
+            records.append(SimulationRecord(step: recordStep, t: t, eg: eg, orderParameters: op,
+                                            trainingError: try readOptionalDouble(),
+                                            monteCarloError: try readOptionalDouble()))
+        }
+        return records
     }
 }
 

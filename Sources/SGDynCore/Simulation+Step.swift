@@ -31,6 +31,7 @@ extension Simulation {
         var pending = hasPendingUpdate
         var pendingInA = true
         var s = step
+        var diverged = false
         var permutation = self.permutation, permutationEpoch = self.permutationEpoch
         let teacherWeights = self.teacherWeights, teacherSecondLayer = self.teacherSecondLayer
 
@@ -48,7 +49,7 @@ extension Simulation {
             let studentValues = noise + B, vGradient = studentValues + K
             var xOld = aBuffer.baseAddress!, xNew = bBuffer.baseAddress!
 
-            while s < end {
+            steps: while s < end {
                 // 1. Samples: x^b (N normals) then ζ^b, per sample of the batch.
                 if let size = finiteSetSize {
                     for b in 0..<B {
@@ -99,6 +100,13 @@ extension Simulation {
                         studentOutput += v[k] * studentValues[k]
                     }
                     let delta = teacherOutput + sigma * noise[b] - studentOutput
+                    // Stop before inf/NaN reaches W and v: W already is step s's (the pending update
+                    // was applied above), so the run ends exactly at step s. One branch per sample.
+                    guard Simulation.isFinite(delta, fields: f, count: K) else {
+                        diverged = true
+                        pending = false
+                        break steps
+                    }
                     for k in 0..<K {
                         c[b * K + k] = firstLayerRate * v[k] * studentActivation.derivative(f[k] * invSqrtN) * delta
                         vGradient[k] += studentValues[k] * delta
@@ -122,6 +130,17 @@ extension Simulation {
         self.permutation = permutation
         self.permutationEpoch = permutationEpoch
         step = s
+        if diverged { divergence = Divergence(t: Double(s) / Double(N), step: s) }
+    }
+
+    /// Whether Δ and the K student fields are all finite, with one branch: f − f is 0 for a
+    /// finite f and NaN otherwise, and an inf or NaN anywhere makes the sum non-finite. (An
+    /// infinite field can hide behind a saturating activation, so Δ alone would miss it.)
+    @inline(__always)
+    static func isFinite(_ delta: Double, fields f: UnsafeMutablePointer<Double>, count: Int) -> Bool {
+        var probe = delta
+        for k in 0..<count { probe += f[k] - f[k] }
+        return probe.isFinite
     }
 
     /// out[r] = rows[r] · x for `rows` consecutive rows of length n, two rows per pass over x.

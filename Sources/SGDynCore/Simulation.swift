@@ -10,8 +10,12 @@ public struct Simulation: Sendable {
     public let recordSteps: [Int]
     /// SGD steps done so far.
     public internal(set) var step: Int
-    /// Records taken so far, one per entry of `recordSteps` up to `step`.
+    /// Records taken so far, one per entry of `recordSteps` up to `step` (the one at `step`
+    /// missing when that record was not finite and the run diverged there). Never inf or NaN.
     public internal(set) var records: [SimulationRecord]
+    /// Set when Δ, a student's local field or a record became non-finite: the run stopped at
+    /// `step` and counts as finished.
+    public internal(set) var divergence: Divergence?
 
     /// Teacher first layer B, M×N row-major; never changes, regenerated from the seed on restore.
     let teacherWeights: [Double]
@@ -45,7 +49,8 @@ public struct Simulation: Sendable {
     }
 
     init(parameters: SimulationParameters, teacher: (weights: [Double], secondLayer: [Double]),
-         studentWeights: [Double], studentSecondLayer: [Double], step: Int, records: [SimulationRecord]) {
+         studentWeights: [Double], studentSecondLayer: [Double], step: Int, records: [SimulationRecord],
+         divergence: Divergence? = nil) {
         self.parameters = parameters
         self.recordSteps = OutputSchedule.steps(tMax: parameters.tMax, points: parameters.points, N: parameters.N)
         self.teacherWeights = teacher.weights
@@ -55,6 +60,7 @@ public struct Simulation: Sendable {
         self.studentSecondLayer = studentSecondLayer
         self.step = step
         self.records = records
+        self.divergence = divergence
         self.pendingSamples = [Double](repeating: 0, count: parameters.batchSize * parameters.N)
         self.pendingCoefficients = [Double](repeating: 0, count: parameters.batchSize * parameters.K)
     }
@@ -62,11 +68,13 @@ public struct Simulation: Sendable {
     /// Total steps of the run, ⌈t_max·N⌉.
     public var totalSteps: Int { recordSteps.last ?? 0 }
 
-    /// Whether the run has reached t_max.
-    public var isFinished: Bool { step >= totalSteps }
+    /// Whether the run has reached t_max or diverged.
+    public var isFinished: Bool { step >= totalSteps || divergence != nil }
 
-    /// Fraction of the steps done, in [0, 1].
-    public var progress: Double { totalSteps == 0 ? 1 : Double(step) / Double(totalSteps) }
+    /// Fraction of the steps done, in [0, 1]; 1 once diverged (nothing is left to do).
+    public var progress: Double {
+        totalSteps == 0 || divergence != nil ? 1 : Double(step) / Double(totalSteps)
+    }
 
     /// The order parameters of the current weights.
     public var orderParameters: OrderParameters {
@@ -75,20 +83,20 @@ public struct Simulation: Sendable {
         return copy.computeOrderParameters()
     }
 
-    /// Runs up to `maxSteps` SGD steps (fewer at the end of the run), recording at the scheduled
-    /// steps. Returns the number of steps done. Call repeatedly; between calls the run can be
-    /// snapshotted or abandoned.
+    /// Runs up to `maxSteps` SGD steps (fewer at the end of the run or when it diverges),
+    /// recording at the scheduled steps. Returns the number of steps done. Call repeatedly;
+    /// between calls the run can be snapshotted or abandoned.
     @discardableResult
     public mutating func advance(maxSteps: Int) -> Int {
         precondition(maxSteps >= 0)
         precondition(!isReleased, "advance on a simulation whose weights were released")
         let start = step
         let target = min(totalSteps, step + maxSteps)
-        while step < target {
+        while step < target && divergence == nil {
             let nextRecord = recordSteps.first { $0 > step } ?? totalSteps
             let chunkEnd = min(target, nextRecord)
             runSteps(until: chunkEnd)
-            if step == nextRecord { record() }
+            if step == nextRecord && divergence == nil { record() }
         }
         return step - start
     }
@@ -110,8 +118,8 @@ public struct Simulation: Sendable {
         return copy
     }
 
-    /// The final record (at t_max) once the run is finished.
-    public var finalRecord: SimulationRecord? { isFinished ? records.last : nil }
+    /// The final record (at t_max) once the run is finished; nil for a diverged run.
+    public var finalRecord: SimulationRecord? { isFinished && divergence == nil ? records.last : nil }
 }
 
 extension Simulation {

@@ -98,10 +98,8 @@ extension JobDraft {
         let vstar = try JobValues.vector(try required("vstar"), "initial.vstar", count: M)
         do {
             return try ODEInitialConditions.validate(OrderParameters(K: K, M: M, Q: Q, R: R, T: T, v: v, vstar: vstar))
-        } catch let error as ODEError {
-            throw JobError(error.message, key: error.key.map { "initial.\($0)" } ?? "initial")
         } catch {
-            throw JobError("\(error)", key: "initial")
+            throw JobError(error.message, key: error.key.map { "initial.\($0)" } ?? "initial")
         }
     }
 

@@ -7,8 +7,12 @@ public struct ODEOutcome: Sendable {
     /// The seed whose initial weights the ODE starts from; nil for explicit initial conditions.
     public var seed: UInt64?
     public var result: ODEResult
-    /// `compare` only: the largest relative deviation of ε_g, simulation vs ODE, and where.
+    /// `compare` only: the largest relative deviation of ε_g, simulation vs ODE, and where
+    /// (up to the ODE's divergence, if it diverged).
     public var deviation: EgDeviation?
+
+    /// Set when the integration diverged; its records stop before `divergence.t`.
+    public var divergence: Divergence? { result.divergence }
 }
 
 /// The ODE part of `ode` and `compare` jobs (science.md §5), shared by `sgdyn run` and the daemon.
@@ -52,7 +56,9 @@ public enum JobODEs {
                     let point = spec.points[run.pointIndex]
                     let result = try ODE.integrate(try ODEParameters(simulation: point.parameters), from: first.orderParameters,
                                                    times: run.records.map(\.t), method: method)
-                    let deviation = try ODEComparison.largestRelativeDeviation(simulation: run.records, ode: result.records)
+                    // A diverged ODE has records up to its divergence only: compare there.
+                    let deviation = try ODEComparison.largestRelativeDeviation(simulation: run.records, ode: result.records,
+                                                                               upTo: result.divergence?.t)
                     return ODEOutcome(pointIndex: run.pointIndex, seed: run.seed, result: result, deviation: deviation)
                 }
             }

@@ -6,14 +6,18 @@ import Synchronization
 public struct RunOutcome: Sendable {
     public var pointIndex: Int
     public var seed: UInt64
+    /// The finite records (all of them up to t_max unless the run diverged or was stopped).
     public var records: [SimulationRecord]
     public var steps: Int
+    /// Set when the run diverged: it stopped at `divergence.step`, and `records` end before it.
+    public var divergence: Divergence?
 
-    public init(pointIndex: Int, seed: UInt64, records: [SimulationRecord], steps: Int) {
+    public init(pointIndex: Int, seed: UInt64, records: [SimulationRecord], steps: Int, divergence: Divergence? = nil) {
         self.pointIndex = pointIndex
         self.seed = seed
         self.records = records
         self.steps = steps
+        self.divergence = divergence
     }
 }
 
@@ -64,7 +68,8 @@ public enum SimulationRunner {
         let finished = state.withLock { $0.finished }
         return runs.enumerated().map { index, run in
             let simulation = finished[Int64(index)]!
-            return RunOutcome(pointIndex: run.point.index, seed: run.seed, records: simulation.records, steps: simulation.step)
+            return RunOutcome(pointIndex: run.point.index, seed: run.seed, records: simulation.records, steps: simulation.step,
+                              divergence: simulation.divergence)
         }
     }
 }

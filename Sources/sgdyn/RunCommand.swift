@@ -51,9 +51,17 @@ struct RunCommand: ParsableCommand {
             JobFileInput.printError("\(job): \(error.description)")
             throw JobFileInput.invalidJob
         }
+        for run in outcomes {
+            if let divergence = run.divergence {
+                log.add("run point \(run.pointIndex) seed \(run.seed) diverged at t = \(divergence.t) (step \(divergence.step ?? 0)); its records stop there")
+            }
+        }
         for ode in odes {
             let s = ode.result.statistics
             log.add("ODE point \(ode.pointIndex)\(ode.seed.map { " seed \($0)" } ?? ""): \(s.method.name), \(s.steps) steps, \(s.rhsEvaluations) right-hand sides, error estimate \(s.errorEstimate)")
+            if let divergence = ode.result.divergence {
+                log.add("ODE point \(ode.pointIndex)\(ode.seed.map { " seed \($0)" } ?? "") diverged after t = \(divergence.t); its records stop there")
+            }
         }
         if let worst = odes.compactMap(\.deviation).max(by: { $0.relative < $1.relative }) {
             let line = String(format: "largest relative deviation of eg, simulation vs ODE: %.3g at t = %g", worst.relative, worst.t)

@@ -26,32 +26,42 @@ enum DormandPrince {
     // oscillation of step sizes where stability, not accuracy, limits the step.
     static let safety = 0.9, alpha = 0.17, beta = 0.04, maxGrowth = 10.0, maxShrink = 0.2
 
-    static func integrate<F: ODEVectorField>(_ f: F, initial: [Double], times: [Double], rtol: Double, atol: Double,
-                                             output: (Int, UnsafePointer<Double>) -> Void) throws -> ODEIntegrationStatistics {
+    /// Working vectors: y, k1…k7, stage, y1, four dense-output coefficients, dense-output value.
+    static let vectorCount = 15
+
+    /// Makes up to `maxSteps` step attempts (accepted or rejected) from `s`, appending a record
+    /// for every output time passed; returns the attempts made. The first call also computes
+    /// f(y₀) and the starting step. `output` turns a state into a record, or nil when it is not
+    /// finite; that, a non-finite step or a step size collapsing to nothing (the solution blowing
+    /// up, e.g. ηK beyond the stability limit) ends the integration with `s.divergence` at the
+    /// last accepted time. Chunking changes nothing: every call continues exactly where the
+    /// previous one stopped.
+    static func advance<F: ODEVectorField>(_ s: inout ODEIntegratorState, _ f: F, vectors v: ODEVectors, times: [Double],
+                                           rtol: Double, atol: Double, maxSteps: Int,
+                                           output: (Int, UnsafePointer<Double>) -> ODERecord?) -> Int {
+        if s.next == times.count {
+            s.finished = true
+            return 0
+        }
         let n = f.dimension
-        var statistics = ODEIntegrationStatistics(method: .adaptive(rtol: rtol, atol: atol))
-        // y, k1…k7, stage, y1, four dense-output coefficients, dense-output value.
-        let v = ODEVectors(count: 15, dimension: n)
         let y = v[0], k1 = v[1], k2 = v[2], k3 = v[3], k4 = v[4], k5 = v[5], k6 = v[6], k7 = v[7]
         let stage = v[8], yNew = v[9]
-        for i in 0..<n { y[i] = initial[i] }
-        let tEnd = times.last ?? 0
-        var next = 0
-        while next < times.count && times[next] <= 0 {
-            output(next, y)
-            next += 1
+        s.load(into: v, previousSlot: nil)
+        defer { s.store(from: v, previousSlot: nil) }
+        let tEnd = times[times.count - 1]
+        if !s.started {
+            f.evaluate(y, k1)
+            s.statistics.rhsEvaluations += 1
+            s.h = initialStep(f, y: y, f0: k1, rtol: rtol, atol: atol, horizon: tEnd, scratch: stage, f1: k2)
+            s.statistics.rhsEvaluations += 1
+            s.started = true
         }
-        if next == times.count { return statistics }
 
-        f.evaluate(y, k1)
-        statistics.rhsEvaluations += 1
-        var h = initialStep(f, y: y, f0: k1, rtol: rtol, atol: atol, horizon: tEnd, scratch: stage, f1: k2)
-        statistics.rhsEvaluations += 1
-        var t = 0.0
-        var previousError = 1e-4
-        var rejectedLast = false
-
-        while next < times.count {
+        var attempts = 0
+        while s.next < times.count && attempts < maxSteps {
+            attempts += 1
+            let t = s.t
+            var h = s.h
             let last = t + 1.01 * h >= tEnd
             if last { h = tEnd - t }
 
@@ -69,7 +79,7 @@ enum DormandPrince {
             f.evaluate(stage, k6)
             for i in 0..<n { yNew[i] = y[i] + h * (b1 * k1[i] + b3 * k3[i] + b4 * k4[i] + b5 * k5[i] + b6 * k6[i]) }
             f.evaluate(yNew, k7)
-            statistics.rhsEvaluations += 6
+            s.statistics.rhsEvaluations += 6
 
             var sumSquares = 0.0, largest = 0.0
             for i in 0..<n {
@@ -79,58 +89,62 @@ enum DormandPrince {
                 largest = max(largest, abs(e))
             }
             let error = (sumSquares / Double(max(1, n))).squareRoot()
-            guard error.isFinite else {
-                // A stage left the domain (overflow, or a covariance that is no longer positive
-                // definite): shrink hard.
-                h *= maxShrink
-                statistics.rejectedSteps += 1
-                rejectedLast = true
-                try checkStep(h, t: t)
+            // A stage or the new state left the domain (overflow, or a covariance that is no
+            // longer positive definite; an infinite y1 can hide behind an error of 0): shrink hard.
+            guard error.isFinite, error > 1 || Divergence.allFinite(yNew, count: n) else {
+                s.h = h * maxShrink
+                s.statistics.rejectedSteps += 1
+                s.rejectedLast = true
+                if !usable(s.h, t: t) {
+                    s.divergence = Divergence(t: t)
+                    return attempts
+                }
                 continue
             }
             if error <= 1 {
                 let tNew = last ? tEnd : t + h
                 // Outputs inside (t, tNew], from the continuous extension.
-                if next < times.count && times[next] <= tNew {
+                if times[s.next] <= tNew {
                     prepareDense(v, h: h, n: n)
-                    while next < times.count && times[next] <= tNew {
-                        if times[next] == tNew {
-                            output(next, yNew)
-                        } else {
-                            let theta = min(1, max(0, (times[next] - t) / h))
-                            output(next, evaluateDense(v, theta: theta, n: n))
+                    while s.next < times.count && times[s.next] <= tNew {
+                        let state = times[s.next] == tNew
+                            ? yNew : evaluateDense(v, theta: min(1, max(0, (times[s.next] - t) / h)), n: n)
+                        guard let record = output(s.next, state) else {
+                            s.divergence = Divergence(t: t)
+                            return attempts
                         }
-                        next += 1
+                        s.records.append(record)
+                        s.next += 1
                     }
                 }
-                statistics.steps += 1
-                statistics.errorEstimate += largest
-                statistics.largestWeightedLocalError = max(statistics.largestWeightedLocalError, error)
-                t = tNew
+                s.statistics.steps += 1
+                s.statistics.errorEstimate += largest
+                s.statistics.largestWeightedLocalError = max(s.statistics.largestWeightedLocalError, error)
+                s.t = tNew
                 for i in 0..<n { y[i] = yNew[i]; k1[i] = k7[i] }
-                var factor = safety * Double.pow(max(error, 1e-10), -alpha) * Double.pow(previousError, beta)
+                var factor = safety * Double.pow(max(error, 1e-10), -alpha) * Double.pow(s.previousError, beta)
                 factor = min(maxGrowth, max(maxShrink, factor))
-                if rejectedLast { factor = min(1, factor) }
-                h *= factor
-                previousError = max(error, 1e-4)
-                rejectedLast = false
+                if s.rejectedLast { factor = min(1, factor) }
+                s.h = h * factor
+                s.previousError = max(error, 1e-4)
+                s.rejectedLast = false
             } else {
-                h *= max(maxShrink, safety * Double.pow(error, -alpha))
-                statistics.rejectedSteps += 1
-                rejectedLast = true
-                try checkStep(h, t: t)
+                s.h = h * max(maxShrink, safety * Double.pow(error, -alpha))
+                s.statistics.rejectedSteps += 1
+                s.rejectedLast = true
+                if !usable(s.h, t: t) {
+                    s.divergence = Divergence(t: t)
+                    return attempts
+                }
             }
         }
-        return statistics
+        if s.next == times.count { s.finished = true }
+        return attempts
     }
 
     /// A step this small relative to t means the solution is blowing up (e.g. ηK beyond the
-    /// stability limit): stop with an error rather than crawl.
-    private static func checkStep(_ h: Double, t: Double) throws {
-        guard h > 1e-12 * max(1, t) else {
-            throw ODEError(key: nil, "the ODE solution diverges at t = \(t) (step size \(h) too small to continue)")
-        }
-    }
+    /// stability limit): stop rather than crawl.
+    private static func usable(_ h: Double, t: Double) -> Bool { h > 1e-12 * max(1, t) }
 
     /// Hairer's starting step: a step whose Euler error would be about the tolerance.
     static func initialStep<F: ODEVectorField>(_ f: F, y: UnsafeMutablePointer<Double>, f0: UnsafeMutablePointer<Double>,

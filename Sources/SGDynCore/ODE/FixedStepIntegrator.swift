@@ -5,8 +5,20 @@
 /// copy, and the march continues from t_n undisturbed. So `euler` with dt = 0.01 reproduces the
 /// reference code at its grid times exactly, and simulation times step/N can be asked for too.
 enum FixedStepIntegrator {
-    static func integrate<F: ODEVectorField>(_ f: F, initial: [Double], times: [Double], method: ODEMethod,
-                                             output: (Int, UnsafePointer<Double>) -> Void) throws -> ODEIntegrationStatistics {
+    /// Working vectors: y, k1 (= f(y)), k2, k3, k4, work, short step, the last step's slope.
+    static let vectorCount = 8
+    static let previousSlot = 7
+
+    /// Takes up to `maxSteps` steps (grid steps and short steps to output times between grid
+    /// points) from `s`, appending a record for every output time reached; returns the steps
+    /// taken. After the last output time, one more f(y) completes the last step's error
+    /// estimate. `output` turns a state into a record, or nil when it is not finite; that, or a
+    /// grid step to a non-finite state, ends the integration with `s.divergence` at the last grid
+    /// time whose state was finite. Chunking changes nothing: every call continues exactly where
+    /// the previous one stopped.
+    static func advance<F: ODEVectorField>(_ s: inout ODEIntegratorState, _ f: F, vectors v: ODEVectors, times: [Double],
+                                           method: ODEMethod, maxSteps: Int,
+                                           output: (Int, UnsafePointer<Double>) -> ODERecord?) -> Int {
         let dt: Double, isEuler: Bool
         switch method {
         case .euler(let step): dt = step; isEuler = true
@@ -14,32 +26,27 @@ enum FixedStepIntegrator {
         case .adaptive: preconditionFailure("adaptive goes to DormandPrince")
         }
         let n = f.dimension
-        var statistics = ODEIntegrationStatistics(method: method)
-        // y, k1 (= f(y)), k2, k3, k4, work, shortStep, lastK4 (scaled)
-        let v = ODEVectors(count: 8, dimension: n)
-        let y = v[0], k1 = v[1], k2 = v[2], k3 = v[3], k4 = v[4], work = v[5], short = v[6], previous = v[7]
-        for i in 0..<n { y[i] = initial[i] }
-        var step = 0
-        var derivativeIsCurrent = false
-        var havePrevious = false
+        let y = v[0], k1 = v[1], k2 = v[2], k3 = v[3], k4 = v[4], work = v[5], short = v[6], previous = v[previousSlot]
+        s.load(into: v, previousSlot: previousSlot)
+        defer { s.store(from: v, previousSlot: previousSlot) }
 
         // f(y) at the current grid point; also closes the previous step's error estimate.
         func derivative() {
-            if derivativeIsCurrent { return }
+            if s.derivativeIsCurrent { return }
             f.evaluate(y, k1)
-            statistics.rhsEvaluations += 1
-            derivativeIsCurrent = true
-            if havePrevious {
+            s.statistics.rhsEvaluations += 1
+            s.derivativeIsCurrent = true
+            if s.havePrevious {
                 var largest = 0.0
                 let scale = isEuler ? 0.5 * dt : dt / 6
                 for i in 0..<n { largest = max(largest, abs(scale * (previous[i] - k1[i]))) }
-                statistics.errorEstimate += largest
-                havePrevious = false
+                s.statistics.errorEstimate += largest
+                s.havePrevious = false
             }
         }
 
         // One step of size h from y (with k1 = f(y) current) into `target`.
-        func advance(_ h: Double, into target: UnsafeMutablePointer<Double>) {
+        func step(_ h: Double, into target: UnsafeMutablePointer<Double>) {
             if isEuler {
                 for i in 0..<n { target[i] = y[i] + h * k1[i] }
                 return
@@ -51,44 +58,58 @@ enum FixedStepIntegrator {
             f.evaluate(work, k3)
             for i in 0..<n { work[i] = y[i] + h * k3[i] }
             f.evaluate(work, k4)
-            statistics.rhsEvaluations += 3
+            s.statistics.rhsEvaluations += 3
             let sixth = h / 6
             for i in 0..<n { target[i] = y[i] + sixth * (k1[i] + 2 * (k2[i] + k3[i]) + k4[i]) }
         }
 
-        for (index, t) in times.enumerated() {
+        var taken = 0
+        while s.next < times.count {
+            let t = times[s.next]
             let exact = t / dt
             let nearest = exact.rounded()
             let onGrid = abs(exact - nearest) <= 1e-9 * max(1, exact)
             let targetStep = onGrid ? Int(nearest) : Int(exact.rounded(.down))
-            while step < targetStep {
+            if s.gridStep < targetStep {
+                guard taken < maxSteps else { return taken }
+                taken += 1
                 derivative()
-                advance(dt, into: short)
+                step(dt, into: short)
+                guard Divergence.allFinite(short, count: n) else {
+                    s.divergence = Divergence(t: Double(s.gridStep) * dt)
+                    return taken
+                }
                 if isEuler {
                     for i in 0..<n { previous[i] = k1[i] }
                 } else {
                     for i in 0..<n { previous[i] = k4[i] }
                 }
                 for i in 0..<n { y[i] = short[i] }
-                derivativeIsCurrent = false
-                havePrevious = true
-                step += 1
-                statistics.steps += 1
+                s.derivativeIsCurrent = false
+                s.havePrevious = true
+                s.gridStep += 1
+                s.statistics.steps += 1
+                continue
             }
             let state: UnsafeMutablePointer<Double>
             if onGrid {
                 state = y
             } else {
+                guard taken < maxSteps else { return taken }
+                taken += 1
                 derivative()
-                advance(t - Double(step) * dt, into: short)
+                step(t - Double(s.gridStep) * dt, into: short)
                 state = short
             }
-            for i in 0..<n where !state[i].isFinite {
-                throw ODEError(key: nil, "the ODE solution diverges: not finite at t = \(t) (\(method.name) with dt = \(dt))")
+            guard let record = output(s.next, state) else {
+                s.divergence = Divergence(t: Double(s.gridStep) * dt)
+                return taken
             }
-            output(index, state)
+            s.records.append(record)
+            s.next += 1
         }
         derivative()  // completes the error estimate of the last step
-        return statistics
+        s.finished = true
+        return taken
     }
 }

@@ -18,7 +18,7 @@ public enum ODEInitialConditions {
     /// `K` and `M` (when given) must match the shapes. Throws an `ODEError` whose key is the
     /// offending entry: "Q", "R", "T", "v" or "vstar".
     public static func explicit(Q: [[Double]], R: [[Double]], T: [[Double]], v: [Double], vstar: [Double],
-                                K expectedK: Int? = nil, M expectedM: Int? = nil) throws -> OrderParameters {
+                                K expectedK: Int? = nil, M expectedM: Int? = nil) throws(ODEError) -> OrderParameters {
         let K = expectedK ?? Q.count, M = expectedM ?? T.count
         guard K >= 1 else { throw ODEError(key: "Q", "must be a non-empty K×K matrix") }
         guard M >= 1 else { throw ODEError(key: "T", "must be a non-empty M×M matrix") }
@@ -36,7 +36,7 @@ public enum ODEInitialConditions {
     /// the whole covariance, blaming R), and returns the order parameters with Q and T exactly
     /// symmetric.
     @discardableResult
-    public static func validate(_ op: OrderParameters) throws -> OrderParameters {
+    public static func validate(_ op: OrderParameters) throws(ODEError) -> OrderParameters {
         let K = op.K, M = op.M
         guard op.Q.count == K * K && op.R.count == K * M && op.T.count == M * M && op.v.count == K && op.vstar.count == M else {
             throw ODEError(key: "Q", "order-parameter shapes do not match K = \(K), M = \(M)")
@@ -54,14 +54,14 @@ public enum ODEInitialConditions {
         return result
     }
 
-    private static func checkShape(_ matrix: [[Double]], rows: Int, columns: Int, key: String, name: String) throws {
+    private static func checkShape(_ matrix: [[Double]], rows: Int, columns: Int, key: String, name: String) throws(ODEError) {
         guard matrix.count == rows, matrix.allSatisfy({ $0.count == columns }) else {
             let shape = "\(matrix.count)×\(matrix.map(\.count).max() ?? 0)"
             throw ODEError(key: key, "must be \(name) (got \(shape)\(Set(matrix.map(\.count)).count > 1 ? ", ragged" : ""))")
         }
     }
 
-    private static func symmetrised(_ a: [Double], n: Int, key: String) throws -> [Double] {
+    private static func symmetrised(_ a: [Double], n: Int, key: String) throws(ODEError) -> [Double] {
         let scale = a.map { abs($0) }.max() ?? 0
         var out = a
         for i in 0..<n {
@@ -77,7 +77,7 @@ public enum ODEInitialConditions {
         return out
     }
 
-    private static func checkSemidefinite(_ a: [Double], n: Int, key: String, what: String) throws {
+    private static func checkSemidefinite(_ a: [Double], n: Int, key: String, what: String) throws(ODEError) {
         for i in 0..<n where a[i * n + i] < 0 {
             throw ODEError(key: key, "\(what): diagonal entry \(a[i * n + i]) is negative")
         }

@@ -23,7 +23,7 @@ public enum ODEMethod: Sendable, Equatable {
     }
 
     /// Throws (key "ode") when a step or tolerance is not a positive finite number.
-    public func validate() throws {
+    public func validate() throws(ODEError) {
         switch self {
         case .euler(let dt), .rk4(let dt):
             guard dt.isFinite && dt > 0 else { throw ODEError(key: "ode", "dt must be a finite number > 0 (got \(dt))") }

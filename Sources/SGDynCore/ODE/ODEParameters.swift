@@ -32,7 +32,7 @@ public struct ODEParameters: Sendable, Equatable {
     /// Parameters for a teacher and a student activation, which must be the same.
     public init(teacherActivation: Activation, studentActivation: Activation, learningRate: Double = 0.5,
                 secondLayerLearningRate: Double? = nil, noise: Double = 0, weightDecay: Double = 0,
-                batchSize: Int = 1, trainSecondLayer: Bool = false) throws {
+                batchSize: Int = 1, trainSecondLayer: Bool = false) throws(ODEError) {
         guard teacherActivation == studentActivation else {
             throw ODEError(key: "activation", """
                 the ODEs need the same activation for teacher and student (got teacher \(teacherActivation.rawValue), \
@@ -47,7 +47,7 @@ public struct ODEParameters: Sendable, Equatable {
 
     /// The ODE counterpart of a simulation's parameters (N, sizes, initialisation and output
     /// schedule are not part of it).
-    public init(simulation p: SimulationParameters) throws {
+    public init(simulation p: SimulationParameters) throws(ODEError) {
         try self.init(teacherActivation: p.teacherActivation, studentActivation: p.studentActivation,
                       learningRate: p.learningRate, secondLayerLearningRate: p.secondLayerLearningRate,
                       noise: p.noise, weightDecay: p.weightDecay, batchSize: p.batchSize,
@@ -55,7 +55,7 @@ public struct ODEParameters: Sendable, Equatable {
     }
 
     /// Throws, naming the job key, when a value is outside its domain.
-    public func validate() throws {
+    public func validate() throws(ODEError) {
         guard learningRate.isFinite && learningRate > 0 else { throw ODEError(key: "lr", "must be a finite number > 0") }
         guard secondLayerLearningRate.isFinite && secondLayerLearningRate > 0 else {
             throw ODEError(key: "lr2", "must be a finite number > 0")

@@ -14,18 +14,23 @@ public struct ODERecord: Sendable, Equatable {
 }
 
 /// One ODE integration: its parameters, one record per requested output time (in the order
-/// asked), and what the integrator did.
+/// asked) — or, when the solution diverged, per output time before it — and what the
+/// integrator did.
 public struct ODEResult: Sendable, Equatable {
     public var parameters: ODEParameters
     public var records: [ODERecord]
     public var statistics: ODEIntegrationStatistics
+    /// Set when the solution stopped being finite; `records` end before `divergence.t`.
+    public var divergence: Divergence?
 
-    public init(parameters: ODEParameters, records: [ODERecord], statistics: ODEIntegrationStatistics) {
+    public init(parameters: ODEParameters, records: [ODERecord], statistics: ODEIntegrationStatistics,
+                divergence: Divergence? = nil) {
         self.parameters = parameters
         self.records = records
         self.statistics = statistics
+        self.divergence = divergence
     }
 
-    /// The record at the last output time.
-    public var finalRecord: ODERecord? { records.last }
+    /// The record at the last output time; nil when the solution diverged before it.
+    public var finalRecord: ODERecord? { divergence == nil ? records.last : nil }
 }

@@ -1,0 +1,84 @@
+/// Binary encoding of the ODE's inputs and statistics for `ODEIntegration` snapshots, in the
+/// style of the simulation parameters' codec (little-endian, enumerations as their index).
+extension ByteWriter {
+    mutating func write(odeParameters p: ODEParameters) {
+        write(UInt8(Activation.allCases.firstIndex(of: p.activation)!))
+        write(p.learningRate)
+        write(p.secondLayerLearningRate)
+        write(p.noise)
+        write(p.weightDecay)
+        write(p.batchSize)
+        write(p.trainSecondLayer)
+    }
+
+    /// A tag (0 euler, 1 rk4, 2 adaptive) and two numbers: dt and 0, or rtol and atol.
+    mutating func write(method: ODEMethod) {
+        switch method {
+        case .euler(let dt): write(UInt8(0)); write(dt); write(0.0)
+        case .rk4(let dt): write(UInt8(1)); write(dt); write(0.0)
+        case .adaptive(let rtol, let atol): write(UInt8(2)); write(rtol); write(atol)
+        }
+    }
+
+    mutating func write(orderParameters op: OrderParameters) {
+        write(op.K)
+        write(op.M)
+        write(op.Q)
+        write(op.R)
+        write(op.T)
+        write(op.v)
+        write(op.vstar)
+    }
+
+    mutating func write(statistics s: ODEIntegrationStatistics) {
+        write(s.steps)
+        write(s.rejectedSteps)
+        write(s.rhsEvaluations)
+        write(s.errorEstimate)
+        write(s.largestWeightedLocalError)
+    }
+}
+
+extension ByteReader {
+    mutating func readODEParameters() throws(SnapshotError) -> ODEParameters {
+        let activationIndex = Int(try readByte())
+        guard activationIndex < Activation.allCases.count else { throw .inconsistent("unknown activation \(activationIndex)") }
+        var p = ODEParameters(activation: Activation.allCases[activationIndex])
+        p.learningRate = try readDouble()
+        p.secondLayerLearningRate = try readDouble()
+        p.noise = try readDouble()
+        p.weightDecay = try readDouble()
+        p.batchSize = try readInt()
+        p.trainSecondLayer = try readBool()
+        return p
+    }
+
+    mutating func readMethod() throws(SnapshotError) -> ODEMethod {
+        let tag = try readByte()
+        let a = try readDouble(), b = try readDouble()
+        switch tag {
+        case 0: return .euler(dt: a)
+        case 1: return .rk4(dt: a)
+        case 2: return .adaptive(rtol: a, atol: b)
+        default: throw .inconsistent("unknown ODE method \(tag)")
+        }
+    }
+
+    /// Sizes are checked before the matrices are read, so a corrupt K cannot ask for a huge array.
+    mutating func readOrderParameters() throws(SnapshotError) -> OrderParameters {
+        let K = try readInt(), M = try readInt()
+        guard K >= 1, M >= 1, K <= 1 << 16, M <= 1 << 16 else { throw .inconsistent("order-parameter sizes K = \(K), M = \(M)") }
+        let Q = try readDoubles(expected: K * K)
+        let R = try readDoubles(expected: K * M)
+        let T = try readDoubles(expected: M * M)
+        let v = try readDoubles(expected: K)
+        let vstar = try readDoubles(expected: M)
+        return OrderParameters(K: K, M: M, Q: Q, R: R, T: T, v: v, vstar: vstar)
+    }
+
+    mutating func readStatistics(method: ODEMethod) throws(SnapshotError) -> ODEIntegrationStatistics {
+        ODEIntegrationStatistics(method: method, steps: try readInt(), rejectedSteps: try readInt(),
+                                 rhsEvaluations: try readInt(), errorEstimate: try readDouble(),
+                                 largestWeightedLocalError: try readDouble())
+    }
+}
