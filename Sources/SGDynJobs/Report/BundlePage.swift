@@ -77,9 +77,8 @@ public enum BundlePage {
         }
         if case .string(let message)? = result["error"]?["message"] ?? result["error"] {
             text += " <span class=\"reason\">\(HTML.escape(message))</span>"
-            let place = [s.errorKey.map { "key “\(HTML.escape($0))”" },
-                         s.errorLine.map { line in "line \(line)" + (s.errorColumn.map { ", column \($0)" } ?? "") }].compactMap { $0 }
-            if !place.isEmpty { text += " <span class=\"meta\">(" + place.joined(separator: "; ") + ")</span>" }
+            let place = s.errorPlace
+            if !place.isEmpty { text += " <span class=\"meta\">(" + HTML.escape(place.joined(separator: "; ")) + ")</span>" }
         }
         return "<p class=\"notice n-\(group)\">\(text)</p>\n"
     }

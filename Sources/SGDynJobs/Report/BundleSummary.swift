@@ -162,6 +162,17 @@ public struct BundleSummary: Codable, Sendable, Equatable {
         return members.map { "\($0.key)=\($0.value.scalarText ?? $0.value.literal)" }.joined(separator: ", ")
     }
 
+    /// Where the error is — the key, or line and column — unless the message says so already.
+    public var errorPlace: [String] {
+        let message = errorMessage ?? ""
+        var place: [String] = []
+        if let key = errorKey, !message.contains("'\(key)'"), !message.contains("“\(key)”") { place.append("key “\(key)”") }
+        if let line = errorLine, !message.contains("line \(line)") {
+            place.append("line \(line)" + (errorColumn.map { ", column \($0)" } ?? ""))
+        }
+        return place
+    }
+
     /// The status as one of the groups the pages style and filter by; anything else is "other".
     public var group: String { Self.group(of: status) }
 

@@ -9,6 +9,9 @@ public struct OutboxEntry: Sendable, Equatable {
     /// When it finished (result.json's timing), else when result.json or the folder last
     /// changed; seconds since 1970. Newest first on the index.
     public var time: Double
+    /// When result.json (or the folder) last changed, to order bundles that finished within the
+    /// same second (result.json's times are whole seconds).
+    public var modified: Double
     /// The file a click on the row opens, relative to the folder: index.html, else README.txt,
     /// else result.json; nil when none exists (the folder itself is linked when it is one).
     public var page: String?

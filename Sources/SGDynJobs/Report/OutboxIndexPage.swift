@@ -7,7 +7,7 @@ public enum OutboxIndexPage {
     public static func html(entries: [OutboxEntry], activity: DaemonActivity?, now: Double) -> String {
         var out = PageStyle.head(title: "sgdyn outbox — \(entries.count) bundle(s)")
         out += "<body>\n<header>\n<h1>sgdyn outbox</h1>\n"
-        out += "<p class=\"meta\">Written <time>\(ReportTime.local(now))</time> (\(ReportTime.zone(now)); all times here are in it) by sgdyn "
+        out += "<p class=\"meta\">Written <time>\(ReportTime.local(now))</time> (times in \(ReportTime.zone(now))) by sgdyn "
             + "\(HTML.escape(SGDynVersion.string)). \(entries.count) bundle(s)"
         let groups = groupCounts(entries)
         if !groups.isEmpty { out += ": " + groups.map { "\($0.count) \($0.group)" }.joined(separator: ", ") }
@@ -91,7 +91,7 @@ public enum OutboxIndexPage {
             out += "<td class=\"thumb\">" + linked("<img src=\"\(folder)/\(HTML.url(thumbnail))\" loading=\"lazy\" width=\"168\" height=\"90\" "
                 + "alt=\"\(HTML.escape("Plot of \(entry.folder): \(what)"))\" title=\"\(HTML.escape("\(entry.folder): \(what)"))\">") + "</td>"
         } else {
-            out += "<td class=\"thumb\"><span class=\"noplot\"></span></td>"
+            out += "<td class=\"thumb\"><span class=\"noplot\">no plot</span></td>"
         }
         out += "<td class=\"name\" data-label=\"bundle\">" + linked(HTML.escape(entry.folder))
         if let name = summary?.name, name != entry.folder, !entry.folder.hasPrefix(name + "-") {
@@ -114,10 +114,8 @@ public enum OutboxIndexPage {
         guard let summary = entry.summary else { return entry.problem.map(HTML.escape) }
         var parts: [String] = []
         if let message = summary.errorMessage { parts.append(HTML.escape(message)) }
-        var place: [String] = []
-        if let key = summary.errorKey { place.append("key “\(HTML.escape(key))”") }
-        if let line = summary.errorLine { place.append("line \(line)" + (summary.errorColumn.map { ", column \($0)" } ?? "")) }
-        if !place.isEmpty { parts.append("(" + place.joined(separator: "; ") + ")") }
+        let place = summary.errorPlace
+        if !place.isEmpty { parts.append("(" + HTML.escape(place.joined(separator: "; ")) + ")") }
         if summary.divergedRuns > 0 {
             var text = "\(summary.divergedRuns) run(s) diverged"
             if let first = summary.firstDivergence {

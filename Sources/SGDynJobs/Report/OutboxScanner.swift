@@ -33,6 +33,7 @@ public enum OutboxScanner {
                 entry.problem = "result.json is not a regular file"
             } else {
                 entry.time = seconds(result.st_mtim)
+                entry.modified = entry.time
                 var manifest = stat()
                 let manifestKey = lstat(path + "/manifest.json", &manifest) == 0 ? key(manifest) : "-"
                 let fullKey = key(result) + "|" + manifestKey
@@ -55,7 +56,7 @@ public enum OutboxScanner {
             }
             entries.append(entry)
         }
-        entries.sort { ($0.time, $1.folder) > ($1.time, $0.folder) }
+        entries.sort { ($0.time, $0.modified, $1.folder) > ($1.time, $1.modified, $0.folder) }
         return (entries, kept, read)
     }
 
@@ -131,6 +132,6 @@ public enum OutboxScanner {
 
 extension OutboxEntry {
     init(folder: String, problem: String? = nil, time: Double, isFolder: Bool) {
-        self.init(folder: folder, summary: nil, problem: problem, time: time, page: nil, thumbnail: nil, isFolder: isFolder)
+        self.init(folder: folder, summary: nil, problem: problem, time: time, modified: time, page: nil, thumbnail: nil, isFolder: isFolder)
     }
 }

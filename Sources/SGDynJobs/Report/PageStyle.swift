@@ -51,7 +51,7 @@ enum PageStyle {
         th{font-size:.85em;color:var(--muted);font-weight:600}
         td.num{font-variant-numeric:tabular-nums;white-space:nowrap}
         .thumb img{display:block;width:168px;height:90px;object-fit:contain;object-position:left top;border:1px solid var(--line);background:#fff}
-        .noplot{display:block;width:168px;height:90px;border:1px dashed var(--line)}
+        .noplot{display:flex;align-items:center;justify-content:center;width:168px;height:90px;border:1px dashed var(--line);color:var(--muted);font-size:.8em}
         tr.bundle td.name a{font-weight:600;overflow-wrap:anywhere}
         .filters{display:flex;flex-wrap:wrap;gap:6px 14px;align-items:center;margin:.8em 0;padding:8px 10px;background:var(--soft);border-radius:6px}
         .filters input[type=search]{flex:1 1 220px;min-width:0;padding:5px 8px;font:inherit}
