@@ -33,7 +33,7 @@ public enum OutboxReport {
         }
         AtomicFile.removeStale(in: outbox, olderThan: 3600, now: now)
         let cache = useCache ? ReportCache.load(outbox: outbox) : ReportCache()
-        let scan = OutboxScanner.scan(outbox: outbox, cache: cache)
+        let scan = OutboxScanner.scan(outbox: outbox, cache: cache, now: now)
         let page = Array(OutboxIndexPage.html(entries: scan.entries, activity: activity, now: now).utf8)
         let path = outbox + "/" + fileName
         do {

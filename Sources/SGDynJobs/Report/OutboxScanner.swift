@@ -10,8 +10,14 @@ public enum OutboxScanner {
     /// result.json files larger than this are not read (the largest job allowed writes a few MB).
     static let maxResultBytes = 256 << 20
 
+    /// A result.json changed less than this many seconds before `now` is read but not cached:
+    /// file times are kept in coarse ticks, so a file rewritten in place with the same size
+    /// within one tick of the read would keep its key. Once this old, any later change gives
+    /// it a newer change time, so a cached entry can never hide a change.
+    static let settleSeconds = 2.0
+
     /// The outbox's entries and the cache to keep for next time (entries of present folders only).
-    public static func scan(outbox: String, cache: ReportCache) -> (entries: [OutboxEntry], cache: ReportCache, read: Int) {
+    public static func scan(outbox: String, cache: ReportCache, now: Double) -> (entries: [OutboxEntry], cache: ReportCache, read: Int) {
         var entries: [OutboxEntry] = []
         var kept = ReportCache()
         var read = 0
@@ -44,7 +50,9 @@ public enum OutboxScanner {
                     read += 1
                     outcome = summarise(path + "/result.json", key: fullKey)
                 }
-                kept.entries[name] = outcome
+                if seconds(result.st_ctim) < now - settleSeconds, manifestKey == "-" || seconds(manifest.st_ctim) < now - settleSeconds {
+                    kept.entries[name] = outcome
+                }
                 entry.summary = outcome.summary
                 entry.problem = outcome.problem
             }

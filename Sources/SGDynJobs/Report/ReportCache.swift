@@ -4,7 +4,8 @@ import Foundation
 /// not at every refresh: per bundle folder, the summary it read and the key it read it under.
 /// The key is made of the identity, size, modification and change times of result.json and
 /// manifest.json; a bundle copied in, replaced or edited changes it (the change time cannot be
-/// set by anyone), so a stale entry is never used. Kept in the outbox as one hidden JSON file,
+/// set by anyone; files changed in the last seconds are not cached, see
+/// `OutboxScanner.settleSeconds`), so a stale entry is never used. Kept in the outbox as one hidden JSON file,
 /// replaced atomically; a missing, unreadable or foreign cache is ignored, never trusted.
 public struct ReportCache: Codable, Sendable, Equatable {
     /// One bundle: its key and what reading it gave.
