@@ -50,8 +50,8 @@ public enum BundlePage {
         }
         out += fileList(files)
         out += logSection(log, linked: fileSet.contains("log.txt"))
-        out += "<footer>Written by sgdyn \(HTML.escape(summary.version ?? SGDynVersion.string)) with the bundle; "
-        out += fileSet.contains("README.txt") ? "<a href=\"README.txt\">README.txt</a> says the same in plain text.</footer>\n" : "</footer>\n"
+        out += "<footer>Written by sgdyn \(HTML.escape(summary.version ?? SGDynVersion.string)) with the bundle."
+        out += fileSet.contains("README.txt") ? " <a href=\"README.txt\">README.txt</a> says the same in plain text.</footer>\n" : "</footer>\n"
         out += "</body>\n</html>\n"
         return out
     }

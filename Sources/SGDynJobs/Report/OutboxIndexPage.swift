@@ -99,8 +99,9 @@ public enum OutboxIndexPage {
         }
         if let kind = summary?.kind { out += " <span class=\"meta\">\(HTML.escape(kind))</span>" }
         if let description = summary?.description { out += "<p class=\"desc meta\">\(HTML.escape(description))</p>" }
-        out += "</td><td data-label=\"status\">" + PageStyle.badge(summary?.status ?? "unreadable", group: entry.group)
-        if let reason = reason(entry) { out += "<p class=\"reason\">\(reason)</p>" }
+        out += "</td><td class=\"status\" data-label=\"status\">" + PageStyle.badge(summary?.status ?? "unreadable", group: entry.group)
+        // Long reasons are clamped to a few lines; the title holds all of it (already escaped).
+        if let reason = reason(entry) { out += "<p class=\"reason\" title=\"\(reason)\">\(reason)</p>" }
         out += "</td><td class=\"num\" data-label=\"finished\">\(ReportTime.local(entry.time))"
         if let wall = summary?.wallSeconds { out += "<br><span class=\"meta\">took \(ReportTime.duration(wall))</span>" }
         if let resumes = summary?.resumes, resumes > 0 { out += "<br><span class=\"meta\">resumed \(resumes)×</span>" }
