@@ -105,7 +105,7 @@ public enum OutboxIndexPage {
         out += "</td><td class=\"num\" data-label=\"finished\">\(ReportTime.local(entry.time))"
         if let wall = summary?.wallSeconds { out += "<br><span class=\"meta\">took \(ReportTime.duration(wall))</span>" }
         if let resumes = summary?.resumes, resumes > 0 { out += "<br><span class=\"meta\">resumed \(resumes)×</span>" }
-        out += "</td><td data-label=\"setup\">\(HTML.escape(setup(summary)))</td>"
+        out += "</td><td class=\"setup\" data-label=\"setup\">\(HTML.escape(setup(summary)))</td>"
         out += "<td class=\"num\" data-label=\"final ε_g\">\(numbers(summary))</td></tr>\n"
         return out
     }

@@ -53,8 +53,9 @@ enum PageStyle {
         .thumb img{display:block;width:168px;height:90px;object-fit:contain;object-position:left top;border:1px solid var(--line);background:#fff}
         .noplot{display:flex;align-items:center;justify-content:center;width:168px;height:90px;border:1px dashed var(--line);color:var(--muted);font-size:.8em}
         tr.bundle td.name a{font-weight:600;overflow-wrap:anywhere}
-        tr.bundle td.name{min-width:13em;width:26%}
-        tr.bundle td.status{min-width:14em;max-width:24em}
+        tr.bundle td.name{min-width:12em}
+        tr.bundle td.status{min-width:12em;max-width:22em}
+        tr.bundle td.setup{min-width:12em}
         tr.bundle .reason{display:-webkit-box;-webkit-line-clamp:5;line-clamp:5;-webkit-box-orient:vertical;overflow:hidden}
         .filters{display:flex;flex-wrap:wrap;gap:6px 14px;align-items:center;margin:.8em 0;padding:8px 10px;background:var(--soft);border-radius:6px}
         .filters input[type=search]{flex:1 1 220px;min-width:0;padding:5px 8px;font:inherit}
@@ -71,7 +72,7 @@ enum PageStyle {
           body{padding:8px 10px 30px;font-size:15px}
           table.cards thead{display:none}
           table.cards tr{display:block;border:1px solid var(--line);border-radius:6px;margin:0 0 10px;padding:4px}
-          table.cards td,tr.bundle td.name,tr.bundle td.status{display:block;border:0;padding:3px 6px;width:auto;min-width:0;max-width:none}
+          table.cards td,tr.bundle td.name,tr.bundle td.status,tr.bundle td.setup{display:block;border:0;padding:3px 6px;width:auto;min-width:0;max-width:none}
           table.cards td[data-label]::before{content:attr(data-label) ": ";color:var(--muted);font-size:.85em}
           .thumb img,.noplot{width:100%;height:auto;max-height:180px}
           .noplot{display:none}
