@@ -76,8 +76,10 @@ def bundles(outbox):
 
 
 def partial_folders(outbox):
+    """Hidden entries of the outbox: unfinished bundle folders or temporary files (the report
+    cache of `sgdyn report` is the one hidden file that belongs there)."""
     try:
-        return sorted(n for n in os.listdir(outbox) if n.startswith("."))
+        return sorted(n for n in os.listdir(outbox) if n.startswith(".") and n != ".sgdyn-report-cache.json")
     except FileNotFoundError:
         return []
 
