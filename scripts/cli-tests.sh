@@ -36,7 +36,7 @@ check "a rejected run writes no bundle" bash -c "test ! -e '$work/rejected-box'"
 # A small run writes a complete bundle and prints its path.
 printf '{"name": "smoke", "N": 50, "t_max": 2, "points": 5, "seeds": 2}' >"$work/smoke.json"
 check "run writes a bundle" bash -c "'$sgdyn' run '$work/smoke.json' --outbox '$work/box' --quiet | grep -q '$work/box/smoke\$'"
-for file in result.json job.json seed-0.csv seed-1.csv summary.csv log.txt manifest.json; do
+for file in result.json job.json seed-0.csv seed-1.csv summary.csv log.txt index.html manifest.json; do
     check "bundle has $file" test -s "$work/box/smoke/$file"
 done
 check "result says done" grep -q '"status": "done"' "$work/box/smoke/result.json"

@@ -76,8 +76,10 @@ def bundles(outbox):
 
 
 def partial_folders(outbox):
+    """Hidden entries of the outbox: unfinished bundle folders or temporary files (the report
+    cache of `sgdyn report` is the one hidden file that belongs there)."""
     try:
-        return sorted(n for n in os.listdir(outbox) if n.startswith("."))
+        return sorted(n for n in os.listdir(outbox) if n.startswith(".") and n != ".sgdyn-report-cache.json")
     except FileNotFoundError:
         return []
 
@@ -134,12 +136,14 @@ def without_timing(pairs):
 
 # README.txt's "… SGD steps in 1.2 s, resumed 3 time(s) from checkpoints." is timing.
 README_TIMING = re.compile(rb" in [0-9.]+ (?:s|min|h)(?:, resumed [0-9]+ time\(s\) from checkpoints)?\.\n")
+# index.html keeps its timing and its log tail between these markers (and nothing else differs).
+PAGE_TIMING_AND_LOG = re.compile(rb"<!-- sgdyn:(timing|log) -->.*?<!-- /sgdyn:\1 -->", re.S)
 
 
 def bundle_differences(got, reference):
     """What differs between a daemon bundle and the `sgdyn run` bundle of the same job, apart
-    from result.json's `timing`, the time taken (and resumes) in README.txt, and log.txt (and so
-    manifest.json, which hashes them)."""
+    from result.json's `timing`, the time taken (and resumes) in README.txt, the timing and log
+    parts of index.html, and log.txt (and so manifest.json, which hashes them)."""
     problems = []
     got_files, reference_files = files_under(got), files_under(reference)
     if set(got_files) != set(reference_files):
@@ -151,8 +155,11 @@ def bundle_differences(got, reference):
             got_bytes, reference_bytes = a.read(), b.read()
         if path == "README.txt":  # its second line says how long the job took and how often it resumed
             got_bytes, reference_bytes = README_TIMING.sub(b"", got_bytes), README_TIMING.sub(b"", reference_bytes)
+        if path == "index.html":
+            got_bytes, reference_bytes = PAGE_TIMING_AND_LOG.sub(b"", got_bytes), PAGE_TIMING_AND_LOG.sub(b"", reference_bytes)
         if got_bytes != reference_bytes:
-            problems.append(f"{path} is not byte-identical" + (" (apart from the time taken and resumes)" if path == "README.txt" else ""))
+            problems.append(f"{path} is not byte-identical" + {"README.txt": " (apart from the time taken and resumes)",
+                                                                "index.html": " (apart from its timing and log parts)"}.get(path, ""))
     if "result.json" in got_files and "result.json" in reference_files:
         a = without_timing(read_json(got_files["result.json"], ordered=True))
         b = without_timing(read_json(reference_files["result.json"], ordered=True))

@@ -14,8 +14,9 @@ swift test --skip-build 2>&1 | tee .build/test-output.txt || status=$?
 ./scripts/systemd-tests.sh .build/debug/sgdyn | tee .build/systemd-output.txt || status=$?
 ./scripts/plot-render-test.sh .build/debug/sgdyn | tee .build/plots-output.txt || status=$?
 ./scripts/examples-test.sh .build/debug/sgdyn | tee .build/examples-output.txt || status=$?
+./scripts/report-tests.sh .build/debug/sgdyn | tee .build/report-output.txt || status=$?
 
-# One closing line with the totals (Swift Testing's own summary, plus the CLI, daemon, systemd, plot and example checks).
+# One closing line with the totals (Swift Testing's own summary, plus the CLI, daemon, systemd, plot, example and report checks).
 swift_line=$(grep -E '^. Test run with [0-9]+ tests? ' .build/test-output.txt | tail -1 || true)
 swift_tests=$(echo "$swift_line" | sed -E 's/.*Test run with ([0-9]+) tests?.*/\1/')
 # Failed tests are the "✘ Test NAME failed after …" lines (not the run's own summary line); a run
@@ -33,9 +34,11 @@ plots_passed=$(sed -nE 's/^plots: ([0-9]+) passed, ([0-9]+) failed$/\1/p' .build
 plots_failed=$(sed -nE 's/^plots: ([0-9]+) passed, ([0-9]+) failed$/\2/p' .build/plots-output.txt)
 examples_passed=$(sed -nE 's/^examples: ([0-9]+) passed, ([0-9]+) failed$/\1/p' .build/examples-output.txt)
 examples_failed=$(sed -nE 's/^examples: ([0-9]+) passed, ([0-9]+) failed$/\2/p' .build/examples-output.txt)
+report_passed=$(sed -nE 's/^report: ([0-9]+) passed, ([0-9]+) failed$/\1/p' .build/report-output.txt)
+report_failed=$(sed -nE 's/^report: ([0-9]+) passed, ([0-9]+) failed$/\2/p' .build/report-output.txt)
 systemd_passed=$(sed -nE 's/^systemd: ([0-9]+) passed, ([0-9]+) failed.*$/\1/p' .build/systemd-output.txt)
 systemd_failed=$(sed -nE 's/^systemd: ([0-9]+) passed, ([0-9]+) failed.*$/\2/p' .build/systemd-output.txt)
-passed=$(( ${swift_tests:-0} - swift_failed + ${cli_passed:-0} + ${daemon_passed:-0} + ${systemd_passed:-0} + ${plots_passed:-0} + ${examples_passed:-0} ))
-failed=$(( swift_failed + ${cli_failed:-1} + ${daemon_failed:-1} + ${systemd_failed:-1} + ${plots_failed:-1} + ${examples_failed:-1} ))
+passed=$(( ${swift_tests:-0} - swift_failed + ${cli_passed:-0} + ${daemon_passed:-0} + ${systemd_passed:-0} + ${plots_passed:-0} + ${examples_passed:-0} + ${report_passed:-0} ))
+failed=$(( swift_failed + ${cli_failed:-1} + ${daemon_failed:-1} + ${systemd_failed:-1} + ${plots_failed:-1} + ${examples_failed:-1} + ${report_failed:-1} ))
 echo "sgdyn: $passed passed, $failed failed"
 exit $status

@@ -44,6 +44,7 @@ enum BundleReadme {
         if files.contains(where: { $0.hasSuffix(".svg") }) {
             lines.append("  …*.svg           plots: eg.svg (ε_g against t), order-parameters.svg (R, Q, v), sweep.svg (final ε_g per sweep point)")
         }
+        lines.append("  index.html       all of this as a web page, with the plots; ../index.html lists every bundle")
         lines.append("  job.json         the job file exactly as submitted")
         lines.append("  log.txt          what happened to the job")
         lines.append("  manifest.json    every file with its size and SHA-256")

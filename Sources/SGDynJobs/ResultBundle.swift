@@ -3,7 +3,8 @@ import SGDynCore
 /// The files of a result bundle (jobs.md), as bytes, ready for `BundleWriter`.
 public enum ResultBundle {
     /// The bundle of a finished (or cancelled) job: result.json, job.json, one CSV per simulation
-    /// run and per ODE integration (in a sub-folder per sweep point), summary.csv and log.txt.
+    /// run and per ODE integration (in a sub-folder per sweep point), summary.csv, log.txt, the
+    /// plots, README.txt and index.html (the same as a web page).
     public static func simulation(spec: JobSpec, jobBytes: [UInt8], outcomes: [RunOutcome], odes: [ODEOutcome] = [],
                                   timing: Timing, log: [String], status: String = "done", error: String? = nil) -> [BundleFile] {
         var files: [BundleFile] = []
@@ -105,14 +106,17 @@ public enum ResultBundle {
             ])))
         }
         resultMembers += [
-            ("files", .object([("readme", .string("README.txt")), ("job", .string("job.json")), ("summary", .string("summary.csv")),
-                               ("log", .string("log.txt")), ("manifest", .string("manifest.json")), ("trajectories", .array(csvFiles.map { .string($0) })),
+            ("files", .object([("readme", .string("README.txt")), ("page", .string("index.html")), ("job", .string("job.json")),
+                               ("summary", .string("summary.csv")), ("log", .string("log.txt")), ("manifest", .string("manifest.json")),
+                               ("trajectories", .array(csvFiles.map { .string($0) })),
                                ("plots", .array(files.map(\.path).filter { $0.hasSuffix(".svg") }.map { .string($0) }))])),
             ("timing", timing.json),
         ]
-        files.insert(BundleFile(path: "result.json", text: JSONWriter.string(.object(resultMembers))), at: 0)
+        let result = JSONValue.object(resultMembers)
+        files.insert(BundleFile(path: "result.json", text: JSONWriter.string(result)), at: 0)
         files.append(BundleFile(path: "README.txt", text: BundleReadme.text(spec: spec, status: status, timing: timing,
                                                                             points: readmeLines, files: files.map(\.path))))
+        files.append(BundleFile(path: "index.html", text: BundlePage.html(result: result, files: files.map(\.path), log: log)))
         return files
     }
 
@@ -121,7 +125,7 @@ public enum ResultBundle {
     }
 
     /// The bundle of a rejected job file: result.json with the error, job.json with the bytes as
-    /// submitted (nothing a user drops is lost), and log.txt.
+    /// submitted (nothing a user drops is lost), log.txt and index.html.
     public static func rejection(name: String, jobBytes: [UInt8], error: JobError, log: [String]) -> [BundleFile] {
         var errorMembers: [(key: String, value: JSONValue)] = [("message", .string(error.description))]
         if let key = error.key { errorMembers.append(("key", .string(key))) }
@@ -132,13 +136,16 @@ public enum ResultBundle {
             ("name", .string(name)),
             ("sgdyn_version", .string(SGDynVersion.string)),
             ("error", .object(errorMembers)),
-            ("files", .object([("job", .string("job.json")), ("log", .string("log.txt")), ("manifest", .string("manifest.json"))])),
+            ("files", .object([("page", .string("index.html")), ("job", .string("job.json")), ("log", .string("log.txt")),
+                               ("manifest", .string("manifest.json"))])),
         ])
-        return [
+        var files = [
             BundleFile(path: "result.json", text: JSONWriter.string(result)),
             BundleFile(path: "job.json", bytes: jobBytes),
             BundleFile(path: "log.txt", text: log.joined(separator: "\n") + (log.isEmpty ? "" : "\n")),
         ]
+        files.append(BundleFile(path: "index.html", text: BundlePage.html(result: result, files: files.map(\.path), log: log)))
+        return files
     }
 
     /// A safe bundle name for a file whose job could not be read: its name without `.json`,

@@ -11,9 +11,9 @@ struct RunCommand: ParsableCommand {
         discussion: """
             Runs every sweep point × seed of the job, one simulation per thread (and the ODEs for \
             kinds ode and compare), and writes the bundle (README.txt, result.json, job.json, one CSV \
-            per run and per ODE, SVG plots, summary.csv, log.txt, manifest.json) to OUTBOX/NAME \
-            (NAME-2, … if taken). Progress goes to stderr; the bundle path to stdout. Exits 65 for an \
-            invalid job file.
+            per run and per ODE, SVG plots, summary.csv, log.txt, index.html, manifest.json) to \
+            OUTBOX/NAME (NAME-2, … if taken) and updates OUTBOX/index.html (see `sgdyn report`). \
+            Progress goes to stderr; the bundle path to stdout. Exits 65 for an invalid job file.
             """
     )
 
@@ -75,6 +75,13 @@ struct RunCommand: ParsableCommand {
         let files = ResultBundle.simulation(spec: spec, jobBytes: bytes, outcomes: outcomes, odes: odes, timing: timing, log: log.lines)
         let folder = try BundleWriter.write(files, name: spec.name, outbox: URL(fileURLWithPath: outbox))
         if !quiet { JobFileInput.printNote("bundle written: \(folder.path)") }
+        // The outbox's index.html lists the new bundle too (its page links back to it); a
+        // failure there does not undo a bundle that was written.
+        do {
+            try OutboxReport.write(outbox: outbox, activity: nil, now: Date().timeIntervalSince1970)
+        } catch {
+            JobFileInput.printNote("warning: the outbox index was not updated: \(error.description)")
+        }
         print(folder.path)
     }
 }

@@ -21,13 +21,13 @@ struct BundleTests {
         return try BundleWriter.write(files, name: spec.name, outbox: outbox)
     }
 
-    @Test("a simulation bundle holds result.json, job.json, a CSV per run, summary.csv, log.txt and a manifest of them all")
+    @Test("a simulation bundle holds result.json, job.json, a CSV per run, summary.csv, log.txt, plots, index.html and a manifest of them all")
     func layout() throws {
         let outbox = Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: outbox) }
         let folder = try Self.runBundle(into: outbox)
         #expect(folder.lastPathComponent == "tiny")
-        let expected = ["README.txt", "job.json", "log.txt", "lr=0.2/eg.svg", "lr=0.2/order-parameters.svg", "lr=0.2/seed-0.csv", "lr=0.2/seed-1.csv",
+        let expected = ["README.txt", "index.html", "job.json", "log.txt", "lr=0.2/eg.svg", "lr=0.2/order-parameters.svg", "lr=0.2/seed-0.csv", "lr=0.2/seed-1.csv",
                         "lr=0.6/eg.svg", "lr=0.6/order-parameters.svg", "lr=0.6/seed-0.csv",
                         "lr=0.6/seed-1.csv", "manifest.json", "result.json", "summary.csv", "sweep.svg"]
         let found = FileManager.default.enumerator(atPath: folder.path)!.compactMap { $0 as? String }

@@ -1,0 +1,216 @@
+/// A bundle's `index.html`: README.txt as a page — status and reason, the headline numbers of
+/// every sweep point, every plot, warnings, the normalised job, links to every file and the
+/// tail of the log. Rendered from the bundle's own result.json document, so it says exactly
+/// what result.json says, and deterministic: the same job gives the same bytes apart from the
+/// parts between `<!-- sgdyn:timing -->` and `<!-- sgdyn:log -->` markers (and their closing
+/// `<!-- /sgdyn:… -->`), which hold the timing and the log.
+public enum BundlePage {
+    /// The markers around the parts that differ between two runs of the same job.
+    public static let timingMarkers = ("<!-- sgdyn:timing -->", "<!-- /sgdyn:timing -->")
+    public static let logMarkers = ("<!-- sgdyn:log -->", "<!-- /sgdyn:log -->")
+
+    /// Lines of the log shown on the page; log.txt has all of them.
+    static let logTail = 40
+    /// Sweep points shown with their plots and table rows; beyond that, summary.csv and the folders.
+    static let maxPoints = 200
+    /// Above this many trajectory files, their links fold away.
+    static let foldFiles = 24
+
+    /// The page for the bundle whose result.json is `result` and whose files are `files`
+    /// (paths relative to the bundle; `index.html` and `manifest.json` are added if missing).
+    public static func html(result: JSONValue, files: [String], log: [String]) -> String {
+        let summary = (try? BundleSummary(result: result)) ?? BundleSummary(unknown: result)
+        let name = summary.name ?? "unnamed bundle"
+        var out = PageStyle.head(title: "\(name) — \(summary.status) · sgdyn")
+        out += "<body>\n<p class=\"meta\"><a href=\"../index.html\">← all bundles in this outbox</a></p>\n"
+        out += "<header>\n<h1>\(HTML.escape(name))</h1>\n<p>\(PageStyle.badge(summary.status, group: summary.group))"
+        if let kind = summary.kind { out += " <span class=\"meta\">\(HTML.escape(kind)) job</span>" }
+        out += "</p>\n"
+        if case .string(let description)? = result["job"]?["description"] {
+            out += "<p class=\"desc\">\(HTML.escape(description))</p>\n"
+        }
+        out += "</header>\n"
+        out += notice(summary, result: result)
+        out += timingSection(result["timing"])
+        out += setupLine(summary)
+        let fileSet = Set(files)
+        if case .array(let points)? = result["points"], !points.isEmpty {
+            out += pointsTable(points, compare: summary.kind == "compare", hasSummary: fileSet.contains("summary.csv"))
+        }
+        out += plots(result: result, files: fileSet)
+        if case .array(let warnings)? = result["warnings"], !warnings.isEmpty {
+            out += "<h2>Warnings</h2>\n<ul>\n" + warnings.map { "<li>\(HTML.escape($0.stringValue ?? $0.literal))</li>\n" }.joined() + "</ul>\n"
+        }
+        if let job = result["job"] {
+            out += "<h2>The job</h2>\n<p class=\"meta\">As sgdyn understood it, every default filled in"
+            out += fileSet.contains("job.json") ? "; the file as submitted is <a href=\"job.json\">job.json</a>.</p>\n" : ".</p>\n"
+            out += "<pre>\(HTML.escape(JSONWriter.string(job)))</pre>\n"
+        } else if fileSet.contains("job.json") {
+            out += "<h2>The job</h2>\n<p>The file as submitted: <a href=\"job.json\">job.json</a>.</p>\n"
+        }
+        out += fileList(files)
+        out += logSection(log, linked: fileSet.contains("log.txt"))
+        out += "<footer>Written by sgdyn \(HTML.escape(summary.version ?? SGDynVersion.string)) with the bundle."
+        out += fileSet.contains("README.txt") ? " <a href=\"README.txt\">README.txt</a> says the same in plain text.</footer>\n" : "</footer>\n"
+        out += "</body>\n</html>\n"
+        return out
+    }
+
+    /// The coloured box under the title: why a bundle is not simply done.
+    static func notice(_ s: BundleSummary, result: JSONValue) -> String {
+        let group = s.group
+        var text: String
+        switch group {
+        case "done": return ""
+        case "diverged":
+            text = "<strong>Diverged:</strong> the order parameters of \(s.divergedRuns) run(s) became infinite or NaN"
+            if let first = s.firstDivergence {
+                text += " (first: " + [first.seed.map { "seed \(HTML.escape($0))" }, first.point.isEmpty ? nil : HTML.escape(first.point),
+                                       first.t.map { "t = \(BundleReadme.short($0))" }, first.step.map { "step \($0)" }]
+                    .compactMap { $0 }.joined(separator: ", ") + ")"
+            }
+            text += "; their records stop there."
+        case "failed": text = "<strong>Failed.</strong>"
+        case "cancelled": text = "<strong>Cancelled</strong> before it finished; what had finished is shown."
+        case "rejected": text = "<strong>Rejected:</strong> the job file was not run."
+        default: text = "<strong>Status “\(HTML.escape(s.status))”</strong>, which this version of sgdyn does not know."
+        }
+        if case .string(let message)? = result["error"]?["message"] ?? result["error"] {
+            text += " <span class=\"reason\">\(HTML.escape(message))</span>"
+            let place = s.errorPlace
+            if !place.isEmpty { text += " <span class=\"meta\">(" + HTML.escape(place.joined(separator: "; ")) + ")</span>" }
+        }
+        return "<p class=\"notice n-\(group)\">\(text)</p>\n"
+    }
+
+    static func timingSection(_ timing: JSONValue?) -> String {
+        var parts: [String] = []
+        if let timing {
+            if let started = timing["started_at"]?.stringValue, let finished = timing["finished_at"]?.stringValue {
+                parts.append("Started \(HTML.escape(ReportTime.readable(started))), finished \(HTML.escape(ReportTime.readable(finished)))")
+            }
+            if let wall = timing["wall_seconds"]?.doubleValue { parts.append("took \(ReportTime.duration(wall))") }
+            if let steps = timing["steps"]?.intValue, steps > 0 {
+                parts.append("\(steps) SGD steps" + (timing["steps_per_second"]?.doubleValue.map { " (\(Int($0)) steps/s)" } ?? ""))
+            }
+            if let resumes = timing["resumes"]?.intValue, resumes > 0 { parts.append("resumed \(resumes) time(s) from checkpoints") }
+        }
+        let text = parts.isEmpty ? "" : "<p class=\"meta\">\(parts.joined(separator: "; ")).</p>"
+        return timingMarkers.0 + text + timingMarkers.1 + "\n"
+    }
+
+    static func setupLine(_ s: BundleSummary) -> String {
+        var parts = s.setup
+        if !s.sweep.isEmpty { parts.append("sweep " + s.sweep.joined(separator: " · ") + " = \(s.pointCount) points") }
+        guard !parts.isEmpty else { return "" }
+        return "<p>\(HTML.escape(parts.joined(separator: " · ")))</p>\n"
+    }
+
+    static func pointsTable(_ points: [JSONValue], compare: Bool, hasSummary: Bool) -> String {
+        var out = "<h2>Final generalisation error ε<sub>g</sub></h2>\n<table class=\"cards\">\n<thead><tr><th>point</th><th>finished runs</th>"
+            + "<th>simulation, mean ± s.e.</th><th>ODE</th>" + (compare ? "<th>largest deviation sim. vs ODE</th>" : "") + "</tr></thead>\n<tbody>\n"
+        for point in points.prefix(maxPoints) {
+            let label = BundleSummary.label(point["parameters"])
+            var runs = 0, complete = 0, diverged = 0
+            if case .array(let list)? = point["runs"] {
+                runs = list.count
+                complete = list.filter { $0["complete"] == .bool(true) }.count
+                diverged = list.filter { ($0["diverged_at"] ?? .null) != .null }.count
+            }
+            let mean = point["final_eg_mean"]?.doubleValue.map { m in
+                BundleReadme.short(m) + (point["final_eg_stderr"]?.doubleValue.map { " ± " + BundleReadme.short($0) } ?? "")
+            } ?? "–"
+            out += "<tr><td data-label=\"point\">\(label.isEmpty ? "(no sweep)" : HTML.escape(label))</td>"
+            out += "<td class=\"num\" data-label=\"finished runs\">\(runs == 0 ? "–" : "\(complete) of \(runs)")"
+            out += diverged > 0 ? " <span class=\"badge b-diverged\">\(diverged) diverged</span></td>" : "</td>"
+            out += "<td class=\"num\" data-label=\"simulation\">\(mean)</td>"
+            out += "<td class=\"num\" data-label=\"ODE\">\(point["final_eg_ode"]?.doubleValue.map(BundleReadme.short) ?? "–")</td>"
+            if compare {
+                let deviation = point["max_rel_deviation"]
+                let text = deviation?["value"]?.doubleValue.map { v in
+                    ReportTime.percent(v) + (deviation?["t"]?.doubleValue.map { " at t = " + BundleReadme.short($0) } ?? "")
+                } ?? "–"
+                out += "<td class=\"num\" data-label=\"deviation\">\(text)</td>"
+            }
+            out += "</tr>\n"
+        }
+        out += "</tbody>\n</table>\n"
+        if points.count > maxPoints { out += "<p class=\"meta\">The first \(maxPoints) of \(points.count) points.</p>\n" }
+        if hasSummary { out += "<p class=\"meta\">The same numbers as CSV: <a href=\"summary.csv\">summary.csv</a>.</p>\n" }
+        return out
+    }
+
+    static func plots(result: JSONValue, files: Set<String>) -> String {
+        var figures: [String] = []
+        if files.contains("sweep.svg") {
+            figures.append(figure("sweep.svg", alt: "Plot: final generalisation error against each swept parameter, simulation mean ± s.e. and ODE",
+                                  caption: "Final ε_g against the swept parameters"))
+        }
+        var folders: [(folder: String, label: String)] = []
+        if case .array(let points)? = result["points"] {
+            folders = points.prefix(maxPoints).map { ($0["folder"]?.stringValue ?? "", BundleSummary.label($0["parameters"])) }
+        }
+        if folders.isEmpty { folders = [("", "")] }
+        for (folder, label) in folders where folder.isEmpty || HTML.isSafeRelativePath(folder) {
+            let prefix = folder.isEmpty ? "" : folder + "/"
+            let at = label.isEmpty ? "" : " at " + label
+            if files.contains(prefix + "eg.svg") {
+                figures.append(figure(prefix + "eg.svg", alt: "Plot: generalisation error against time\(at): every seed, their mean ± s.e., the ODE dashed",
+                                      caption: "ε_g against t" + at))
+            }
+            if files.contains(prefix + "order-parameters.svg") {
+                figures.append(figure(prefix + "order-parameters.svg", alt: "Plot: order parameters R, Q and v of the first seed against time\(at)",
+                                      caption: "Order parameters" + at))
+            }
+        }
+        guard !figures.isEmpty else { return "" }
+        return "<h2>Plots</h2>\n<div class=\"plots\">\n" + figures.joined() + "</div>\n"
+    }
+
+    static func figure(_ path: String, alt: String, caption: String) -> String {
+        "<figure><a href=\"\(HTML.url(path))\"><img src=\"\(HTML.url(path))\" alt=\"\(HTML.escape(alt))\" width=\"860\" loading=\"lazy\"></a>"
+            + "<figcaption>\(HTML.escape(caption))</figcaption></figure>\n"
+    }
+
+    static func fileList(_ files: [String]) -> String {
+        var all = files
+        for extra in ["index.html", "manifest.json"] where !all.contains(extra) { all.append(extra) }
+        let safe = all.filter(HTML.isSafeRelativePath)
+        let main = safe.filter { !$0.contains("/") && !$0.hasSuffix(".svg") && $0 != "index.html" }
+            .sorted { (order($0), $0) < (order($1), $1) }
+        let trajectories = safe.filter { $0.hasSuffix(".csv") && $0 != "summary.csv" }.sorted()
+        let others = safe.filter { $0.contains("/") && !$0.hasSuffix(".csv") && !$0.hasSuffix(".svg") }.sorted()
+        func items(_ paths: [String]) -> String {
+            "<ul class=\"files\">\n" + paths.map { "<li><a href=\"\(HTML.url($0))\">\(HTML.escape($0))</a></li>\n" }.joined() + "</ul>\n"
+        }
+        var out = "<h2>Files</h2>\n" + items(main.filter { !trajectories.contains($0) } + others)
+        if !trajectories.isEmpty {
+            let title = "Trajectories: \(trajectories.count) CSV file(s), one per run and per ODE integration"
+            out += trajectories.count > foldFiles
+                ? "<details><summary>\(title)</summary>\n\(items(trajectories))</details>\n"
+                : "<p class=\"meta\">\(title):</p>\n" + items(trajectories)
+        }
+        return out
+    }
+
+    private static func order(_ path: String) -> Int {
+        ["README.txt", "result.json", "summary.csv", "job.json", "log.txt", "manifest.json"].firstIndex(of: path) ?? 99
+    }
+
+    static func logSection(_ log: [String], linked: Bool) -> String {
+        let tail = log.suffix(logTail)
+        var body = "<p class=\"meta\">"
+        body += log.count > tail.count ? "The last \(tail.count) of \(log.count) lines" : "All \(log.count) line(s)"
+        body += linked ? " of <a href=\"log.txt\">log.txt</a>.</p>" : ".</p>"
+        if !tail.isEmpty { body += "<pre>" + HTML.escape(tail.joined(separator: "\n")) + "</pre>" }
+        return "<h2>Log</h2>\n" + logMarkers.0 + body + logMarkers.1 + "\n"
+    }
+}
+
+extension BundleSummary {
+    /// For a document without a status (which `BundleWriter` never writes): shown as such.
+    init(unknown result: JSONValue) {
+        self.status = "unknown"
+        name = result["name"]?.stringValue
+    }
+}
