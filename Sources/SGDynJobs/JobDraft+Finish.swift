@@ -39,7 +39,7 @@ extension JobDraft {
         let initialConditions = try initial.map { value throws(JobError) in try parseInitial(value) }
         return JobSpec(kind: kind, name: jobName, description: description, seeds: seeds, priority: priority, ode: ode,
                        initial: initialConditions, points: points, sweepKeys: sweep.map(\.key), warnings: warnings,
-                       normalised: normalised(name: jobName))
+                       normalised: normalised(name: jobName), slurm: slurm)
     }
 
     /// The checks that involve more than one key, for one sweep point.

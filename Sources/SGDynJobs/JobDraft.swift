@@ -20,6 +20,7 @@ struct JobDraft {
     var initial: JSONValue?
     var sweep: [(key: String, values: [JSONValue])] = []
     var priority = 0
+    var slurm: SlurmRequest?
 
     init() {
         self = JobField.applyingDefaults(JobSchema.fields, to: self)
@@ -56,12 +57,14 @@ struct JobDraft {
     }
 
     static func isValidName(_ s: String) -> Bool {
-        (1...64).contains(s.utf8.count) && !s.hasPrefix(".")
-            && s.utf8.allSatisfy { b in
-                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(b) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(b)
-                    || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b) || b == UInt8(ascii: ".") || b == UInt8(ascii: "_")
-                    || b == UInt8(ascii: "-")
-            }
+        (1...64).contains(s.utf8.count) && !s.hasPrefix(".") && s.utf8.allSatisfy(isNameByte)
+    }
+
+    /// A byte of `[A-Za-z0-9._-]`, the characters of job and partition names.
+    static func isNameByte(_ b: UInt8) -> Bool {
+        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(b) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(b)
+            || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b) || b == UInt8(ascii: ".") || b == UInt8(ascii: "_")
+            || b == UInt8(ascii: "-")
     }
 
     /// The simulation parameters these values give (seed 0).

@@ -60,6 +60,9 @@ struct JobCorpusTests {
         if let initial = spec.initial {
             out += "initial: K \(initial.K) M \(initial.M) Q \(initial.Q) R \(initial.R) T \(initial.T) v \(initial.v) vstar \(initial.vstar)\n"
         }
+        if let slurm = spec.slurm {
+            out += "slurm: partition \(slurm.partition ?? "-") time limit \(slurm.timeLimitSeconds.map { "\($0) s" } ?? "-")\n"
+        }
         out += "sweep keys: \(spec.sweepKeys.joined(separator: ","))\n"
         for warning in spec.warnings { out += "warning: \(warning)\n" }
         for point in spec.points {

@@ -38,14 +38,16 @@ struct JobSchemaTests {
         #expect(JobDraft().ode == ODEOptions())
     }
 
-    @Test("the normalised job lists every key in table order, description only when given")
+    @Test("the normalised job lists every key in table order; description and slurm only when given")
     func normalisedOrder() throws {
+        let optional: Set = ["description", "slurm"]
         let bare = try Self.parse(.object([]))
         guard case .object(let members) = bare.normalised else { Issue.record("not an object"); return }
-        #expect(members.map(\.key) == JobSchema.knownKeys.filter { $0 != "description" })
-        let described = try Self.parse(.object([("description", .string("d"))]))
-        guard case .object(let all) = described.normalised else { Issue.record("not an object"); return }
+        #expect(members.map(\.key) == JobSchema.knownKeys.filter { !optional.contains($0) })
+        let full = try Self.parse(.object([("slurm", .object([("partition", .string("p"))])), ("description", .string("d"))]))
+        guard case .object(let all) = full.normalised else { Issue.record("not an object"); return }
         #expect(all.map(\.key) == JobSchema.knownKeys)
+        #expect(full.normalised["slurm"] == .object([("partition", .string("p"))]))
     }
 
     @Test("every sweepable key reaches the simulation parameters, and the snapshot codec keeps them")

@@ -33,3 +33,46 @@ extension JobReader where Value == JSONValue {
         return value
     }
 }
+
+extension JobReader where Value == Int {
+    /// A Slurm time limit, as whole seconds: a string in one of Slurm's forms or a number of minutes.
+    static let slurmTimeLimit = JobReader(
+        summary: "a number of minutes, or a string \"MM\", \"MM:SS\", \"HH:MM:SS\", \"D-HH\", \"D-HH:MM\" or \"D-HH:MM:SS\"; more than zero, at most 365 days"
+    ) { value, key throws(JobError) in
+        let forms = "minutes (a number), or a string \"MM\", \"MM:SS\", \"HH:MM:SS\", \"D-HH\", \"D-HH:MM\" or \"D-HH:MM:SS\" (hours below 24 after a day count, minutes and seconds below 60)"
+        let seconds: Int
+        switch value {
+        case .number(let text):
+            // Whole minutes, as Slurm counts them; a bounded integer so that ×60 cannot overflow.
+            guard let minutes = try? JobValues.integer(value, key, min: 0, max: 1_000_000_000) else {
+                throw JobError("must be a whole number of minutes (or a Slurm time string), got \(text)", key: key)
+            }
+            seconds = 60 * minutes
+        case .string(let text):
+            guard let s = SlurmRequest.seconds(fromTimeString: text) else {
+                throw JobError("must be a Slurm time limit: \(forms), e.g. \"1-00:00:00\"; got \(value.literal)", key: key)
+            }
+            seconds = s
+        default:
+            throw JobError("must be a Slurm time limit: \(forms); got \(value.typeName) \(value.literal)", key: key)
+        }
+        guard seconds > 0 else {
+            throw JobError("must be more than zero (to Slurm, 0 means no limit at all); got \(value.literal)", key: key)
+        }
+        guard seconds <= SlurmRequest.maxTimeLimitSeconds else {
+            throw JobError("must be at most 365 days; got \(value.literal)", key: key)
+        }
+        return seconds
+    }
+}
+
+extension JobReader where Value == String {
+    static let slurmPartition = JobReader(summary: "1 to 64 characters from A–Z, a–z, 0–9, `.`, `_`, `-`") {
+        value, key throws(JobError) in
+        let s = try JobValues.string(value, key)
+        guard (1...64).contains(s.utf8.count), s.utf8.allSatisfy({ JobDraft.isNameByte($0) }) else {
+            throw JobError("must be a Slurm partition name of 1 to 64 characters from A–Z, a–z, 0–9, '.', '_', '-', got \(value.literal)", key: key)
+        }
+        return s
+    }
+}

@@ -7,6 +7,9 @@ extension JobSchema {
     /// The table of the keys of `ode`.
     static var odeTable: String { table(odeFields, sweepColumn: false) }
 
+    /// The table of the keys of `slurm`.
+    static var slurmTable: String { table(slurmFields, sweepColumn: false) }
+
     /// The table of the keys of `initial`.
     static var initialTable: String {
         (["| key | meaning |", "|---|---|"] + initialKeys.map { "| `\($0.name)` | \(cell($0.meaning)) |" }).joined(separator: "\n") + "\n"

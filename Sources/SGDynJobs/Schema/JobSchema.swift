@@ -91,6 +91,11 @@ enum JobSchema {
         JobField("priority", .integer(min: -1_000_000, max: 1_000_000), default: .number("0"), aliases: ["priority_level"],
                  meaning: "higher runs first (daemon)",
                  store: { $0.priority = $1 }, normalised: { .int($0.priority) }),
+        JobField("slurm", .object(slurmFields, start: SlurmRequest(),
+                                  invalid: "must be an object such as {\"partition\": \"gpu\", \"time_limit\": \"1-00:00:00\"}"),
+                 default: nil,
+                 meaning: "where the daemon may run the job's units on a Slurm cluster, within what its configuration allows (ignored when run locally); its keys are listed below; in the normalised job only when given",
+                 store: { $0.slurm = $1 }, normalised: { d in d.slurm.map { JobField.normalisedObject(slurmFields, of: $0) } }),
     ]
 
     /// The keys of `ode`.
@@ -107,6 +112,17 @@ enum JobSchema {
         JobField("dt", .number("a number in (0, 1]", { $0 > 0 && $0 <= 1 }), default: .number("0.01"),
                  meaning: "time step of `euler` and `rk4`",
                  store: { $0.dt = $1 }, normalised: { .double($0.dt) }),
+    ]
+
+    /// The keys of `slurm`; each may be left out.
+    static let slurmFields: [JobField<SlurmRequest>] = [
+        JobField("partition", .slurmPartition, default: nil,
+                 meaning: "the Slurm partition to submit the units to",
+                 store: { $0.partition = $1 }, normalised: { $0.partition.map { .string($0) } }),
+        JobField("time_limit", .slurmTimeLimit, default: nil,
+                 meaning: "time limit of each unit (Slurm rounds seconds up to minutes); the normalised job gives it as \"D-HH:MM:SS\"",
+                 store: { $0.timeLimitSeconds = $1 },
+                 normalised: { $0.timeLimitSeconds.map { .string(SlurmRequest.timeString(seconds: $0)) } }),
     ]
 
     /// The keys of `initial` (all required), with their shapes.
