@@ -54,6 +54,11 @@ struct JobCorpusTests {
         } catch {
             return "error: \(error.description)\nkey: \(error.key ?? "-") line: \(error.line.map(String.init) ?? "-") column: \(error.column.map(String.init) ?? "-")\n"
         }
+        return describe(spec)
+    }
+
+    /// Every field of a validated job, numbers in their exact (shortest round-trip) form.
+    static func describe(_ spec: JobSpec) -> String {
         var out = "kind: \(spec.kind.rawValue)\nname: \(spec.name)\ndescription: \(spec.description.map { JSONValue.string($0).literal } ?? "-")\n"
         out += "seeds: \(spec.seeds.count <= 20 ? spec.seeds.map(String.init).joined(separator: ",") : "\(spec.seeds.count) seeds, last \(spec.seeds.last!)")\n"
         out += "priority: \(spec.priority)\node: \(spec.ode.method.rawValue) rtol \(spec.ode.rtol) atol \(spec.ode.atol) dt \(spec.ode.dt)\n"
