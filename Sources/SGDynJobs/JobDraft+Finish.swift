@@ -3,7 +3,8 @@ import SGDynCore
 extension JobDraft {
     /// Expands the sweep, checks every point's combination of values and the resource limits,
     /// and returns the validated job.
-    func finish(defaultName: String) throws(JobError) -> JobSpec {
+    /// `jobBytes` is the size of the job file (it is copied into the bundle).
+    func finish(defaultName: String, jobBytes: Int) throws(JobError) -> JobSpec {
         let jobName = name ?? defaultName
         guard JobDraft.isValidName(jobName) else {
             throw JobError("the job needs a valid name: the file name \"\(defaultName)\" is not 1 to 64 characters from A–Z, a–z, 0–9, '.', '_', '-'; add a \"name\" key", key: "name")
@@ -22,6 +23,7 @@ extension JobDraft {
         if simulation.monteCarloTestSize != nil, kind == .ode { throw JobError("needs simulations; kind \"ode\" runs none", key: "mc_test_set") }
 
         var points: [SweepPoint] = []
+        var drafts: [JobDraft] = []
         var warnings: [String] = []
         for index in 0..<pointCount {
             var draft = self
@@ -34,12 +36,17 @@ extension JobDraft {
             for (key, value) in assignments { try draft.apply(key: key, value: value, errorKey: "sweep.\(key)") }
             let at = assignments.isEmpty ? "" : " (at sweep point " + assignments.map { "\($0.key)=\(SweepPoint.text($0.value))" }.joined(separator: ", ") + ")"
             try draft.checkCombination(at: at, warnings: &warnings)
+            try draft.checkRunResources(at: at)
+            drafts.append(draft)
             points.append(SweepPoint(index: index, assignments: assignments, parameters: draft.parameters))
         }
         let initialConditions = try initial.map { value throws(JobError) in try parseInitial(value) }
-        return JobSpec(kind: kind, name: jobName, description: description, seeds: seeds, priority: priority, ode: ode,
-                       initial: initialConditions, points: points, sweepKeys: sweep.map(\.key), warnings: warnings,
-                       normalised: normalised(name: jobName), slurm: slurm)
+        let spec = JobSpec(kind: kind, name: jobName, description: description, seeds: seeds, priority: priority, ode: ode,
+                           initial: initialConditions, points: points, sweepKeys: sweep.map(\.key), warnings: warnings,
+                           normalised: normalised(name: jobName), slurm: slurm)
+        try JobResourceCheck(kind: kind, drafts: drafts, seeds: seeds.count, explicitInitial: initial != nil,
+                             estimate: BundleSizeEstimate(spec: spec, jobBytes: jobBytes)).check()
+        return spec
     }
 
     /// The checks that involve more than one key, for one sweep point.
@@ -59,8 +66,10 @@ extension JobDraft {
         if kind != .simulate, trainingSet != nil {
             throw JobError("the ODEs describe online learning; kind \"\(kind.rawValue)\" cannot use a finite training set\(at)", key: "training_set")
         }
-        if let size = p.trainingSetSize, Double(size) > Double(Int32.max) || (trainingSet ?? 0) * Double(N) < 0.5 {
-            throw JobError("α·N = \((trainingSet ?? 0) * Double(N)) samples; it must be between 1 and \(Int32.max)\(at)", key: "training_set")
+        // As a Double first: `trainingSetSize` converts α·N to Int, which traps when it is too large.
+        let samples = (trainingSet ?? 0) * Double(N)
+        if trainingSet != nil, samples < 0.5 || !(samples.rounded() <= Double(Int32.max)) {
+            throw JobError("α·N = \(samples) samples; it must be between 1 and \(Int32.max)\(at)", key: "training_set")
         }
         let rows = Double(K + M) + 2 * Double(p.batchSize)
         let bytes = 8 * rows * Double(N) + 4 * Double(p.trainingSetSize ?? 0)

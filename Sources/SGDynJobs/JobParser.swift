@@ -29,7 +29,7 @@ public enum JobParser {
             }
             try field.apply(&draft, value, key)
         }
-        return try draft.finish(defaultName: defaultName)
+        return try draft.finish(defaultName: defaultName, jobBytes: bytes.count)
     }
 
     /// The closest known key, for typos and common synonyms.

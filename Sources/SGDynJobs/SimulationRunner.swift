@@ -43,7 +43,9 @@ public enum SimulationRunner {
             UnitWork(id: Int64(index)) { Simulation(parameters: run.parameters) }
         }
         let start = ContinuousClock.now
-        let state = Mutex((finished: [Int64: Simulation](), steps: 0, eg: Double?.none))
+        // A finished run keeps only its records and step count: its weights and the teacher's go
+        // at once, so the job holds what validation counted (`JobLimits.maxJobRecordBytes`).
+        let state = Mutex((finished: [Int64: (records: [SimulationRecord], steps: Int)](), steps: 0, eg: Double?.none))
         UnitExecutor(threads: threads).run(units) { event in
             switch event {
             case .progress(_, let steps, let eg):
@@ -56,15 +58,15 @@ public enum SimulationRunner {
                 }
                 progress?(report)
             case .finished(let id, let simulation):
-                state.withLock { $0.finished[id] = simulation.withoutWeights }
+                state.withLock { $0.finished[id] = (simulation.records, simulation.step) }
             case .started, .checkpoint, .stopped:
                 break
             }
         }
         let finished = state.withLock { $0.finished }
         return runs.enumerated().map { index, run in
-            let simulation = finished[Int64(index)]!
-            return RunOutcome(pointIndex: run.point.index, seed: run.seed, records: simulation.records, steps: simulation.step)
+            let done = finished[Int64(index)] ?? ([], 0)
+            return RunOutcome(pointIndex: run.point.index, seed: run.seed, records: done.records, steps: done.steps)
         }
     }
 }

@@ -54,6 +54,8 @@ struct StoredFormTests {
                 }
                 #expect(bits(a.parameters) == bits(b.parameters), "\(name)")
             }
+            // Bundles of the huge-K jobs at the edge of the limits take seconds; their fields are checked above.
+            guard spec.points.allSatisfy({ $0.parameters.K * $0.parameters.M <= 4096 }) else { continue }
             let made = Self.madeUpOutcomes(spec)
             let original = Self.bundle(spec, outcomes: made, status: "cancelled")
             let fromStored = Self.bundle(decoded, outcomes: made, status: "cancelled")
