@@ -2,7 +2,7 @@
 """Checks the qualitative claim of one quick example (examples/quick/NAME.json) on its bundle.
 
 Usage: examples_check.py NAME BUNDLE_FOLDER -> prints one line; exit 0 when the claim holds.
-The claims are those of ../shared/spec/science.md §6, loosened for small N, few seeds and
+The claims are those of docs/science.md ("What the examples reproduce"), loosened for small N, few seeds and
 short runs (they must hold for every seed set, not just be likely).
 """
 import csv

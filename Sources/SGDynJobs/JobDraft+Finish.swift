@@ -3,7 +3,8 @@ import SGDynCore
 extension JobDraft {
     /// Expands the sweep, checks every point's combination of values and the resource limits,
     /// and returns the validated job.
-    func finish(defaultName: String) throws(JobError) -> JobSpec {
+    /// `jobBytes` is the size of the job file (it is copied into the bundle).
+    func finish(defaultName: String, jobBytes: Int) throws(JobError) -> JobSpec {
         let jobName = name ?? defaultName
         guard JobDraft.isValidName(jobName) else {
             throw JobError("the job needs a valid name: the file name \"\(defaultName)\" is not 1 to 64 characters from A–Z, a–z, 0–9, '.', '_', '-'; add a \"name\" key", key: "name")
@@ -19,9 +20,10 @@ extension JobDraft {
         if initial != nil, sweep.contains(where: { ["K", "M"].contains($0.key) }) {
             throw JobError("explicit initial conditions fix K and M; they cannot be combined with a sweep over K or M", key: "initial")
         }
-        if mcTestSet != nil, kind == .ode { throw JobError("needs simulations; kind \"ode\" runs none", key: "mc_test_set") }
+        if simulation.monteCarloTestSize != nil, kind == .ode { throw JobError("needs simulations; kind \"ode\" runs none", key: "mc_test_set") }
 
         var points: [SweepPoint] = []
+        var drafts: [JobDraft] = []
         var warnings: [String] = []
         for index in 0..<pointCount {
             var draft = self
@@ -34,43 +36,52 @@ extension JobDraft {
             for (key, value) in assignments { try draft.apply(key: key, value: value, errorKey: "sweep.\(key)") }
             let at = assignments.isEmpty ? "" : " (at sweep point " + assignments.map { "\($0.key)=\(SweepPoint.text($0.value))" }.joined(separator: ", ") + ")"
             try draft.checkCombination(at: at, warnings: &warnings)
+            try draft.checkRunResources(at: at)
+            drafts.append(draft)
             points.append(SweepPoint(index: index, assignments: assignments, parameters: draft.parameters))
         }
         let initialConditions = try initial.map { value throws(JobError) in try parseInitial(value) }
-        return JobSpec(kind: kind, name: jobName, description: description, seeds: seeds, priority: priority, ode: ode,
-                       initial: initialConditions, points: points, sweepKeys: sweep.map(\.key), warnings: warnings,
-                       normalised: normalised(name: jobName))
+        let spec = JobSpec(kind: kind, name: jobName, description: description, seeds: seeds, priority: priority, ode: ode,
+                           initial: initialConditions, points: points, sweepKeys: sweep.map(\.key), warnings: warnings,
+                           normalised: normalised(name: jobName), slurm: slurm)
+        try JobResourceCheck(kind: kind, drafts: drafts, seeds: seeds.count, explicitInitial: initial != nil,
+                             estimate: BundleSizeEstimate(spec: spec, jobBytes: jobBytes)).check()
+        return spec
     }
 
     /// The checks that involve more than one key, for one sweep point.
     func checkCombination(at: String, warnings: inout [String]) throws(JobError) {
         let p = parameters
-        if studentInit == .informed || studentInit == .denoise, K < M {
-            throw JobError("\"\(studentInit.rawValue)\" needs K ≥ M, but K = \(K) and M = \(M)\(at)", key: "student_init")
+        let N = p.N, K = p.K, M = p.M
+        if p.studentInit == .informed || p.studentInit == .denoise, K < M {
+            throw JobError("\"\(p.studentInit.rawValue)\" needs K ≥ M, but K = \(K) and M = \(M)\(at)", key: "student_init")
         }
-        if studentInit == .denoise, !trainSecondLayer {
+        if p.studentInit == .denoise, !p.trainSecondLayer {
             throw JobError("\"denoise\" needs \"train_second_layer\": true (its second layer divides v* among the copies)\(at)", key: "student_init")
         }
         if kind != .simulate, p.teacherActivation != p.studentActivation {
             throw JobError("kind \"\(kind.rawValue)\" integrates the ODEs, which sgdyn has for equal teacher and student activations only; got teacher \(p.teacherActivation.rawValue), student \(p.studentActivation.rawValue)\(at)", key: "student_activation")
         }
+        let trainingSet = p.trainingSetRatio
         if kind != .simulate, trainingSet != nil {
             throw JobError("the ODEs describe online learning; kind \"\(kind.rawValue)\" cannot use a finite training set\(at)", key: "training_set")
         }
-        if let size = p.trainingSetSize, Double(size) > Double(Int32.max) || (trainingSet ?? 0) * Double(N) < 0.5 {
-            throw JobError("α·N = \((trainingSet ?? 0) * Double(N)) samples; it must be between 1 and \(Int32.max)\(at)", key: "training_set")
+        // As a Double first: `trainingSetSize` converts α·N to Int, which traps when it is too large.
+        let samples = (trainingSet ?? 0) * Double(N)
+        if trainingSet != nil, samples < 0.5 || !(samples.rounded() <= Double(Int32.max)) {
+            throw JobError("α·N = \(samples) samples; it must be between 1 and \(Int32.max)\(at)", key: "training_set")
         }
-        let rows = Double(K + M) + 2 * Double(batchSize)
+        let rows = Double(K + M) + 2 * Double(p.batchSize)
         let bytes = 8 * rows * Double(N) + 4 * Double(p.trainingSetSize ?? 0)
         if bytes > Double(JobLimits.maxBytesPerRun) {
             throw JobError(String(describing: "each run would need \(Self.gibibytes(bytes)) for weights and samples ((K+M+2·batch_size) = \(Int(rows)) rows × N = \(N) × 8 bytes), over the limit of \(Self.gibibytes(Double(JobLimits.maxBytesPerRun)))\(at)"),
                            key: "N")
         }
-        if tMax * Double(N) > Double(JobLimits.maxStepsPerRun) {
-            throw JobError("t_max·N = \(tMax * Double(N)) steps per run, over the limit of \(JobLimits.maxStepsPerRun)\(at)", key: "t_max")
+        if p.tMax * Double(N) > Double(JobLimits.maxStepsPerRun) {
+            throw JobError("t_max·N = \(p.tMax * Double(N)) steps per run, over the limit of \(JobLimits.maxStepsPerRun)\(at)", key: "t_max")
         }
-        if p.teacherActivation == .linear, p.studentActivation == .linear, !trainSecondLayer, lr * Double(K) >= 2 {
-            warnings.append("lr·K = \(lr * Double(K)) ≥ 2\(at): linear networks trained by the first layer diverge (science.md §6)")
+        if p.teacherActivation == .linear, p.studentActivation == .linear, !p.trainSecondLayer, p.learningRate * Double(K) >= 2 {
+            warnings.append("lr·K = \(p.learningRate * Double(K)) ≥ 2\(at): linear networks trained by the first layer diverge (science.md §6)")
         }
     }
 
@@ -83,14 +94,15 @@ extension JobDraft {
     /// covariance, each error naming its entry (`initial.R`, …).
     func parseInitial(_ value: JSONValue) throws(JobError) -> OrderParameters {
         guard case .object(let members) = value else { throw JobError("must be an object", key: "initial") }
-        let allowed = ["Q", "R", "T", "v", "vstar"]
+        let allowed = JobSchema.initialKeys.map(\.name)
         for (key, _) in members where !allowed.contains(key) {
-            throw JobError("unknown key (known: Q, R, T, v, vstar)", key: "initial.\(key)")
+            throw JobError("unknown key (known: \(allowed.joined(separator: ", ")))", key: "initial.\(key)")
         }
         func required(_ key: String) throws(JobError) -> JSONValue {
             guard let v = value[key] else { throw JobError("is missing; give Q, R, T, v and vstar", key: "initial.\(key)") }
             return v
         }
+        let K = simulation.K, M = simulation.M
         let Q = try JobValues.matrix(try required("Q"), "initial.Q", rows: K, columns: K)
         let R = try JobValues.matrix(try required("R"), "initial.R", rows: K, columns: M)
         let T = try JobValues.matrix(try required("T"), "initial.T", rows: M, columns: M)
@@ -103,48 +115,10 @@ extension JobDraft {
         }
     }
 
-    /// The job with every key present: given values, defaults for the rest.
+    /// The job with every key present: given values, defaults for the rest (JobSchema's order).
     func normalised(name: String) -> JSONValue {
-        let p = parameters
-        let teacherSecond: JSONValue
-        switch teacherSecondLayer {
-        case .ones: teacherSecond = .string("ones")
-        case .random: teacherSecond = .string("random")
-        case .normalise: teacherSecond = .string("normalise")
-        case .meanfield: teacherSecond = .string("meanfield")
-        case .mix: teacherSecond = .string("mix")
-        case .constant(let a): teacherSecond = .double(a)
-        }
-        let lr2FollowsSweptLR = lr2 == nil && sweep.contains { $0.key == "lr" }
-        var members: [(key: String, value: JSONValue)] = [
-            ("kind", .string(kind.rawValue)),
-            ("name", .string(name)),
-        ]
-        if let description { members.append(("description", .string(description))) }
-        members += [
-            ("N", .int(N)), ("M", .int(M)), ("K", .int(K)),
-            ("activation", .string(activation.rawValue)),
-            ("teacher_activation", .string(p.teacherActivation.rawValue)),
-            ("student_activation", .string(p.studentActivation.rawValue)),
-            ("lr", .double(lr)),
-            ("lr2", lr2FollowsSweptLR ? .null : .double(lr2 ?? lr)),
-            ("sigma", .double(sigma)),
-            ("weight_decay", .double(weightDecay)),
-            ("batch_size", .int(batchSize)),
-            ("train_second_layer", .bool(trainSecondLayer)),
-            ("student_init", .string(studentInit.rawValue)),
-            ("teacher_second_layer", teacherSecond),
-            ("training_set", trainingSet.map { .double($0) } ?? .null),
-            ("t_max", .double(tMax)),
-            ("points", .int(points)),
-            ("seeds", .array(seeds.map { .number(String($0)) })),
-            ("mc_test_set", mcTestSet.map { .int($0) } ?? .null),
-            ("ode", .object([("method", .string(ode.method.rawValue)), ("rtol", .double(ode.rtol)),
-                             ("atol", .double(ode.atol)), ("dt", .double(ode.dt))])),
-            ("initial", initial ?? .null),
-            ("sweep", sweep.isEmpty ? .null : .object(sweep.map { ($0.key, .array($0.values)) })),
-            ("priority", .int(priority)),
-        ]
-        return .object(members)
+        var resolved = self
+        resolved.name = name
+        return JobField.normalisedObject(JobSchema.fields, of: resolved)
     }
 }

@@ -1,10 +1,22 @@
-/// Resource limits checked before a job is accepted (jobs.md: a job over them is rejected with
-/// the numbers). Sized for a shared 2-core, 24 GiB machine running several jobs at once.
+/// Resource limits checked before a job is accepted: a job over any of them is rejected with the
+/// numbers and the key most responsible. Sized for the shared 2-core, 24 GiB machine running
+/// several jobs at once; README ("Limits") states them, and what was measured against them.
 public enum JobLimits {
     /// Sweep points × seeds.
     public static let maxRuns = 10_000
-    /// Memory of one run: weights (K+M)·N, two sample buffers 2·B·N, the training-set permutation.
+    /// Memory of one run (`SimulationResources.runBytes`): weights, samples, its records and a
+    /// checkpoint being made. Two workers at this size leave most of the machine to others.
     public static let maxBytesPerRun = 2 << 30
+    /// One checkpoint (`SimulationResources.largestSnapshotBytes`). The daemon keeps two per
+    /// run in SQLite, whose blobs may not exceed 1e9 bytes, and hashes each one; 256 MiB keeps
+    /// a checkpoint to about a second of work and well inside the blob limit.
+    public static let maxSnapshotBytes = 256 << 20
+    /// The ODE right-hand side's workspace (`ODEResources.workspaceBytes`), which grows like K⁴.
+    public static let maxODEWorkspaceBytes = 1 << 30
+    /// Every record of every run and ODE integration of a job, which publishing holds at once.
+    public static let maxJobRecordBytes = 512 << 20
+    /// The result bundle (`BundleSizeEstimate`): it is built in memory before it is written.
+    public static let maxBundleBytes = 1 << 30
     /// Output times per run.
     public static let maxPoints = 100_000
     /// Monte-Carlo test-set size.
@@ -13,4 +25,16 @@ public enum JobLimits {
     public static let maxStepsPerRun = 1 << 50
     /// Hidden units of one network.
     public static let maxUnits = 1024
+
+    /// A byte count for messages: "3.1 GiB", "12.5 MiB", "800 KiB", "96 B".
+    static func format(_ bytes: Double) -> String {
+        let units = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")]
+        for (size, name) in units where bytes >= Double(size) {
+            let x = bytes / Double(size)
+            return x >= 10 ? "\(Int(x.rounded())) \(name)" : "\((x * 10).rounded() / 10) \(name)"
+        }
+        return "\(Int(bytes)) B"
+    }
+
+    static func format(_ bytes: Int) -> String { format(Double(bytes)) }
 }

@@ -3,20 +3,11 @@ import SGDynCore
 /// Reads and validates job files (jobs.md). Every problem becomes a `JobError` that names the key
 /// at fault and says what would be accepted; nothing is silently defaulted.
 public enum JobParser {
-    /// All keys a job file may contain, in the order jobs.md lists them (and result.json echoes).
-    public static let knownKeys = [
-        "kind", "name", "description", "N", "M", "K", "activation", "teacher_activation", "student_activation",
-        "lr", "lr2", "sigma", "weight_decay", "batch_size", "train_second_layer", "student_init",
-        "teacher_second_layer", "training_set", "t_max", "points", "seeds", "mc_test_set", "ode", "initial",
-        "sweep", "priority",
-    ]
+    /// All keys a job file may contain, in the order the docs list them (and result.json echoes).
+    public static var knownKeys: [String] { JobSchema.knownKeys }
 
     /// Keys that may appear in `sweep`.
-    public static let sweepableKeys: Set<String> = [
-        "N", "M", "K", "activation", "teacher_activation", "student_activation", "lr", "lr2", "sigma",
-        "weight_decay", "batch_size", "train_second_layer", "student_init", "teacher_second_layer",
-        "training_set", "t_max",
-    ]
+    public static var sweepableKeys: Set<String> { JobSchema.sweepableKeys }
 
     /// Parses and validates a job file. `defaultName` names the job when it has no `name` key
     /// (the file name without `.json`).
@@ -32,21 +23,18 @@ public enum JobParser {
         }
         var draft = JobDraft()
         for (key, value) in members {
-            guard knownKeys.contains(key) else {
+            guard let field = JobSchema.field(named: key) else {
                 throw JobError("unknown key" + (suggestion(for: key).map { "; did you mean '\($0)'?" } ?? "")
                                + " (known keys: \(knownKeys.joined(separator: ", ")))", key: key)
             }
-            try draft.apply(key: key, value: value, errorKey: key)
+            try field.apply(&draft, value, key)
         }
-        return try draft.finish(defaultName: defaultName)
+        return try draft.finish(defaultName: defaultName, jobBytes: bytes.count)
     }
 
     /// The closest known key, for typos and common synonyms.
     static func suggestion(for key: String) -> String? {
-        let synonyms = ["learning_rate": "lr", "eta": "lr", "noise": "sigma", "seed": "seeds", "tmax": "t_max",
-                        "alpha": "training_set", "batch": "batch_size", "decay": "weight_decay", "kappa": "weight_decay",
-                        "priority_level": "priority", "lr_v": "lr2", "eta_v": "lr2"]
-        if let s = synonyms[key.lowercased()] { return s }
+        if let s = JobSchema.fields.first(where: { $0.aliases.contains(key.lowercased()) }) { return s.name }
         let scored = knownKeys.map { ($0, editDistance($0.lowercased(), key.lowercased())) }.min { $0.1 < $1.1 }
         guard let best = scored, best.1 <= max(1, key.count / 3) else { return nil }
         return best.0

@@ -65,6 +65,8 @@ public struct JobSpec: Sendable {
     public var warnings: [String]
     /// The job as sgdyn understood it: every key with its value or default (for result.json).
     public var normalised: JSONValue
+    /// Where the job asks to run on a Slurm cluster; nil when it does not say.
+    public var slurm: SlurmRequest?
 
     /// The simulation parameters of every run: sweep points × seeds, point-major.
     public var runs: [(point: SweepPoint, seed: UInt64, parameters: SimulationParameters)] {

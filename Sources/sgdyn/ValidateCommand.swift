@@ -6,7 +6,7 @@ struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
         abstract: "Check job files without running them.",
-        discussion: "Prints what each job would run, or the problem with the key (or line and column) at fault. Exits 65 if any file is invalid."
+        discussion: "Prints what each job would run and the memory and bundle size it may need at most (README 'Limits'), or the problem with the key (or line and column) at fault. Exits 65 if any file is invalid."
     )
 
     @Argument(help: "Job files (JSON, see README 'Job files').")
@@ -16,10 +16,11 @@ struct ValidateCommand: ParsableCommand {
         var failed = false
         for file in files {
             do {
-                let (spec, _) = try JobFileInput.load(file)
+                let (spec, bytes) = try JobFileInput.load(file)
                 let runs = spec.points.count * spec.seeds.count
                 let steps = spec.runs.reduce(0) { $0 + $1.parameters.totalSteps }
                 print("ok: \(file): job '\(spec.name)', kind \(spec.kind.rawValue), \(spec.points.count) sweep point(s) × \(spec.seeds.count) seed(s) = \(runs) run(s), \(steps) SGD steps in all")
+                print("needs: \(file): \(JobResourceEstimate(spec: spec, jobBytes: bytes.count).summary)")
                 for warning in spec.warnings { print("warning: \(file): \(warning)") }
             } catch let error as ExitCode where error == JobFileInput.invalidJob {
                 failed = true

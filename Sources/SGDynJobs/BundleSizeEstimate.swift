@@ -1,0 +1,110 @@
+import SGDynCore
+
+/// An upper estimate of a result bundle's size, from the job alone (before anything runs), so
+/// that validation can refuse a job whose bundle would not fit (`JobLimits.maxBundleBytes`).
+/// The CSVs are bounded exactly (no number sgdyn writes is longer than 24 characters); the plots
+/// and small files by generous allowances per curve, point and file. `BundleSizeTests` checks it
+/// against real bundles.
+struct BundleSizeEstimate: Sendable {
+    /// One sweep point: its parameters and the text of its folder name.
+    struct Point {
+        var parameters: SimulationParameters
+        var folderLength: Int
+        var assignmentsLength: Int
+    }
+
+    var kind: JobKind
+    var points: [Point]
+    var seeds: Int
+    var sweepKeys: Int
+    var explicitInitial: Bool
+    var jobBytes: Int
+    var normalisedBytes: Int
+
+    /// A number as sgdyn writes it (CSV, JSON) plus its separator: Swift's shortest round-trip
+    /// form is at most 24 characters ("-1.2345678901234567e-123").
+    static let numberBytes = 25
+    /// An SVG path point: "L" or "M", two coordinates of at most 7 characters, two spaces.
+    static let plotPointBytes = 17
+    /// One SVG curve's element apart from its points; one panel's frame, grid, ticks, labels
+    /// and legend (at most 14 rows); one figure's header and title.
+    static let curveBytes = 260, panelBytes = 9_000, figureBytes = 1_500
+
+    init(spec: JobSpec, jobBytes: Int) {
+        kind = spec.kind
+        points = spec.points.map { point in
+            let folder = point.folder.utf8.count
+            return Point(parameters: point.parameters, folderLength: folder, assignmentsLength: folder)
+        }
+        seeds = spec.seeds.count
+        sweepKeys = spec.sweepKeys.count
+        explicitInitial = spec.initial != nil
+        self.jobBytes = jobBytes
+        normalisedBytes = JSONWriter.string(spec.normalised).utf8.count
+    }
+
+    /// CSV columns of the order parameters: Q's upper triangle, R, v.
+    static func orderColumns(_ p: SimulationParameters) -> Int { p.K * (p.K + 1) / 2 + p.K * p.M + p.K }
+
+    /// Records of one simulation run, and of one ODE integration of this point.
+    func simulationRecords(_ p: SimulationParameters) -> Int { kind == .ode ? 0 : SimulationResources.recordCount(p) }
+    func odeRecords(_ p: SimulationParameters) -> Int {
+        switch kind {
+        case .simulate: return 0
+        case .ode: return p.points + 1
+        case .compare: return SimulationResources.recordCount(p)
+        }
+    }
+    func simulationRuns() -> Int { kind == .ode ? 0 : seeds }
+    func odeRuns() -> Int {
+        switch kind {
+        case .simulate: return 0
+        case .ode: return explicitInitial ? 1 : seeds
+        case .compare: return seeds
+        }
+    }
+
+    /// The CSV files: one per simulation run and per ODE integration.
+    func csvBytes(_ point: Point) -> Int {
+        let p = point.parameters, columns = 2 + Self.orderColumns(p)
+        let header = 12 * (columns + 3)
+        let extras = (p.trainingSetRatio == nil ? 0 : 1) + (p.monteCarloTestSize == nil ? 0 : 1)
+        let simulation = header + simulationRecords(p) * ((columns + extras) * Self.numberBytes + 17)
+        let ode = header + odeRecords(p) * columns * Self.numberBytes
+        return simulationRuns() * simulation + odeRuns() * ode
+    }
+
+    /// eg.svg and order-parameters.svg of one point.
+    func plotBytes(_ point: Point) -> Int {
+        let p = point.parameters
+        let sim = simulationRecords(p), ode = odeRecords(p), runs = simulationRuns()
+        let curve = { (points: Int) in Self.curveBytes + points * Self.plotPointBytes }
+        var eg = Self.figureBytes + Self.panelBytes + runs * curve(sim)
+        if runs > 1 { eg += curve(sim) + curve(2 * sim) }  // the mean and its band
+        if odeRuns() > 0 { eg += curve(ode) }
+        let curves = p.K * p.M + p.K * (p.K + 1) / 2 + (p.trainSecondLayer ? p.K : 0)
+        let panels = p.trainSecondLayer ? 3 : 2
+        let orderParameters = Self.figureBytes + panels * Self.panelBytes + curves * curve(runs > 0 ? sim : ode)
+        return eg + orderParameters
+    }
+
+    /// Every file of the bundle together.
+    var totalBytes: Int {
+        let runsPerPoint = simulationRuns() + odeRuns()
+        var total = jobBytes + 32 << 10 + 300 * runsPerPoint * points.count  // job.json; log.txt
+        total += 8_000 + 2 * normalisedBytes  // result.json's head and the normalised job, indented
+        total += 4_000  // README.txt's head
+        for point in points {
+            let files = runsPerPoint + 2
+            total += csvBytes(point) + plotBytes(point)
+            total += 200 + 2 * point.assignmentsLength + 6 * Self.numberBytes  // summary.csv
+            total += 600 + 2 * point.assignmentsLength + 450 * runsPerPoint  // result.json
+            total += 300 + point.assignmentsLength  // README.txt
+            total += files * (2 * (point.folderLength + 24) + 200)  // paths in result.json, README.txt, manifest.json
+        }
+        if sweepKeys > 0 {
+            total += Self.figureBytes + sweepKeys * (Self.panelBytes + points.count * 700)
+        }
+        return total
+    }
+}

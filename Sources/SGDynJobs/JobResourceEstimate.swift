@@ -1,0 +1,56 @@
+import SGDynCore
+
+/// What a validated job will need at most, by the estimates its validation checked against
+/// `JobLimits`: for `sgdyn validate` to print, and for anyone who wants to schedule by it.
+public struct JobResourceEstimate: Sendable, Equatable {
+    /// Memory of one simulation run with its records and a checkpoint being made (for `ode`
+    /// jobs: drawing the initial conditions), the largest over the sweep points.
+    public var runBytes: Int
+    /// The largest checkpoint of a run (0 for `ode` jobs).
+    public var snapshotBytes: Int
+    /// The largest ODE workspace (0 for `simulate` jobs).
+    public var odeWorkspaceBytes: Int
+    /// Every record of the job's runs and ODE integrations, held at once while the bundle is made.
+    public var jobRecordBytes: Int
+    /// The result bundle, an upper estimate.
+    public var bundleBytes: Int
+
+    /// The estimates of `spec`, whose job file was `jobBytes` long.
+    public init(spec: JobSpec, jobBytes: Int) {
+        let parameters = spec.points.map(\.parameters)
+        runBytes = parameters.map { Self.runBytes(spec.kind, explicitInitial: spec.initial != nil, $0) }.max() ?? 0
+        snapshotBytes = spec.kind == .ode ? 0 : parameters.map(SimulationResources.largestSnapshotBytes).max() ?? 0
+        odeWorkspaceBytes = spec.kind == .simulate ? 0 : parameters.map(Self.odeWorkspaceBytes).max() ?? 0
+        let bundle = BundleSizeEstimate(spec: spec, jobBytes: jobBytes)
+        jobRecordBytes = JobResourceCheck.recordBytes(bundle)
+        bundleBytes = bundle.totalBytes
+    }
+
+    /// One run's memory: a simulation's, or for an `ode` job what drawing its initial conditions takes.
+    static func runBytes(_ kind: JobKind, explicitInitial: Bool, _ p: SimulationParameters) -> Int {
+        switch kind {
+        case .simulate, .compare: return SimulationResources.runBytes(p)
+        case .ode: return explicitInitial ? 0 : drawingBytes(p)
+        }
+    }
+
+    /// What drawing an `ode` job's initial conditions holds: the simulation it draws them from,
+    /// just made (its weights, and the K×N normals W is made from).
+    static func drawingBytes(_ p: SimulationParameters) -> Int {
+        SimulationResources.weightBytes(p) + SimulationResources.arrayBytes(p.K * p.N + p.K)
+    }
+
+    static func odeWorkspaceBytes(_ p: SimulationParameters) -> Int {
+        ODEResources.workspaceBytes(K: p.K, M: p.M, activation: p.studentActivation)
+    }
+
+    /// One line for people: "each run ≤ 1.2 GiB, checkpoints ≤ 80 MiB, …".
+    public var summary: String {
+        var parts = ["each run ≤ \(JobLimits.format(runBytes))"]
+        if snapshotBytes > 0 { parts.append("checkpoints ≤ \(JobLimits.format(snapshotBytes))") }
+        if odeWorkspaceBytes > 0 { parts.append("ODE workspace \(JobLimits.format(odeWorkspaceBytes))") }
+        parts.append("all records \(JobLimits.format(jobRecordBytes))")
+        parts.append("bundle ≤ \(JobLimits.format(bundleBytes))")
+        return parts.joined(separator: ", ")
+    }
+}

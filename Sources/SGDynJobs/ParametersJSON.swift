@@ -1,0 +1,69 @@
+import SGDynCore
+
+/// Simulation parameters as a JSON object under the job-file key names (`N`, `lr`, `lr2`,
+/// `teacher_activation`, …, plus `seed`), read back through the job schema's own readers: one
+/// codec for a run's parameters wherever they are stored, exact to the bit (numbers are written
+/// in the shortest form that reads back to the same Double).
+public enum ParametersJSON {
+    /// The job keys that carry a parameter, in the order they are written.
+    static let keys = ["N", "M", "K", "teacher_activation", "student_activation", "lr", "lr2", "sigma", "weight_decay",
+                       "batch_size", "train_second_layer", "student_init", "teacher_second_layer", "training_set", "t_max",
+                       "points", "mc_test_set"]
+
+    public static func encode(_ p: SimulationParameters) -> JSONValue {
+        var draft = JobDraft()
+        draft.simulation = p
+        draft.activation = p.teacherActivation
+        draft.teacherActivation = p.teacherActivation
+        draft.studentActivation = p.studentActivation
+        draft.lr2 = p.secondLayerLearningRate
+        var members = keys.compactMap { key in JobSchema.field(named: key)?.normalised(draft).map { (key, $0) } }
+        members.append(("seed", .number(String(p.seed))))
+        return .object(members)
+    }
+
+    /// Reads what `encode` wrote: every key exactly once, each value checked by its job key's
+    /// reader, and the invariants the simulator relies on checked, so that nothing decoded can
+    /// reach a precondition. `errorKey` prefixes the keys in errors.
+    public static func decode(_ value: JSONValue, errorKey: String = "parameters") throws(JobError) -> SimulationParameters {
+        guard case .object(let members) = value else { throw JobError("must be an object of simulation parameters", key: errorKey) }
+        let expected = keys + ["seed"]
+        guard members.map(\.key).sorted() == expected.sorted() else {
+            throw JobError("must have exactly the keys \(expected.joined(separator: ", ")), got \(members.map(\.key).joined(separator: ", "))",
+                           key: errorKey)
+        }
+        var draft = JobDraft()
+        var seed: UInt64 = 0
+        for (key, member) in members {
+            if key == "seed" {
+                guard case .number(let text) = member, let s = UInt64(text) else {
+                    throw JobError("must be an integer from 0 to \(UInt64.max), got \(member.literal)", key: "\(errorKey).seed")
+                }
+                seed = s
+            } else {
+                try draft.apply(key: key, value: member, errorKey: "\(errorKey).\(key)")
+            }
+        }
+        var p = draft.parameters
+        p.seed = seed
+        try check(p, errorKey: errorKey)
+        return p
+    }
+
+    /// `SimulationParameters.check()` as an error instead of a trap, and sizes whose products fit.
+    static func check(_ p: SimulationParameters, errorKey: String) throws(JobError) {
+        if (p.studentInit == .informed || p.studentInit == .denoise) && p.K < p.M {
+            throw JobError("student_init \(p.studentInit.rawValue) needs K ≥ M", key: errorKey)
+        }
+        if p.studentInit == .denoise && !p.trainSecondLayer {
+            throw JobError("student_init denoise needs a trained second layer", key: errorKey)
+        }
+        // Checked as Doubles first: `trainingSetSize` and the step count convert to Int, which traps when too large.
+        let samples = (p.trainingSetRatio ?? 0) * Double(p.N)
+        let sizes = [p.K, p.M, p.batchSize]
+        if !(samples < Double(Int32.max)) || !(p.tMax * Double(p.N) <= Double(JobLimits.maxStepsPerRun))
+            || sizes.contains(where: { $0.multipliedReportingOverflow(by: p.N).overflow }) {
+            throw JobError("the sizes are too large to run", key: errorKey)
+        }
+    }
+}

@@ -1,0 +1,49 @@
+/// The tables of docs/job-files.md, rendered from the schema so that the page cannot drift from
+/// what the parser does (`JobSchemaTests` compares them).
+extension JobSchema {
+    /// The table of top-level keys.
+    static var keysTable: String { table(fields, sweepColumn: true) }
+
+    /// The table of the keys of `ode`.
+    static var odeTable: String { table(odeFields, sweepColumn: false) }
+
+    /// The table of the keys of `slurm`.
+    static var slurmTable: String { table(slurmFields, sweepColumn: false) }
+
+    /// The table of the keys of `initial`.
+    static var initialTable: String {
+        (["| key | meaning |", "|---|---|"] + initialKeys.map { "| `\($0.name)` | \(cell($0.meaning)) |" }).joined(separator: "\n") + "\n"
+    }
+
+    /// The table of `JobLimits`, with the key a rejection usually names.
+    static var limitsTable: String {
+        let rows: [(String, String, String)] = [
+            ("runs (sweep points × seeds)", "\(JobLimits.maxRuns)", "`seeds`, `sweep`"),
+            ("memory of one run: weights, samples, all its records, a checkpoint being made", JobLimits.format(JobLimits.maxBytesPerRun), "`N`, `K`, `M`, `batch_size`, `training_set`, `points`"),
+            ("one checkpoint (W and all records)", JobLimits.format(JobLimits.maxSnapshotBytes), "`N`, `K`, `M`, `points`"),
+            ("ODE workspace (grows like (K+M)⁴)", JobLimits.format(JobLimits.maxODEWorkspaceBytes), "`K`, `M`"),
+            ("every record of the job (held while the bundle is made)", JobLimits.format(JobLimits.maxJobRecordBytes), "`seeds`, `sweep`, `points`, `K`, `M`"),
+            ("result bundle (estimated from above)", JobLimits.format(JobLimits.maxBundleBytes), "`seeds`, `sweep`, `points`, `K`, `M`"),
+            ("SGD steps of one run (t_max·N)", "2^50", "`t_max`"),
+            ("output times (`points`)", "\(JobLimits.maxPoints)", "`points`"),
+            ("hidden units (`K`, `M`)", "\(JobLimits.maxUnits)", "`K`, `M`"),
+            ("Monte-Carlo test set", "\(JobLimits.maxTestSet)", "`mc_test_set`"),
+            ("training set (α·N samples)", "2147483647", "`training_set`"),
+        ]
+        return (["| limit | value | key usually named |", "|---|---|---|"] + rows.map { "| \($0.0) | \($0.1) | \($0.2) |" })
+            .joined(separator: "\n") + "\n"
+    }
+
+    static func table<Target>(_ fields: [JobField<Target>], sweepColumn: Bool) -> String {
+        var lines = sweepColumn
+            ? ["| key | type and range | default | sweepable | meaning |", "|---|---|---|---|---|"]
+            : ["| key | type and range | default | meaning |", "|---|---|---|---|"]
+        for f in fields {
+            let cells = ["`\(f.name)`", cell(f.type), cell(f.defaultText)] + (sweepColumn ? [f.sweepable ? "yes" : "no"] : []) + [cell(f.meaning)]
+            lines.append("| " + cells.joined(separator: " | ") + " |")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private static func cell(_ text: String) -> String { text.replacingOccurrences(of: "|", with: "\\|") }
+}
