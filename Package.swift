@@ -32,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         .target(
@@ -41,7 +42,7 @@ let package = Package(
         ),
         .target(
             name: "SGDynJobs",
-            dependencies: ["SGDynCore", "CFileSystem"]
+            dependencies: ["SGDynCore", "CFileSystem", .product(name: "SystemPackage", package: "swift-system")]
         ),
         // renameat2(RENAME_NOREPLACE) for publishing bundles; used by SGDynJobs only.
         .target(name: "CFileSystem"),
@@ -85,6 +86,7 @@ let package = Package(
             dependencies: [
                 "SGDynCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
         .testTarget(

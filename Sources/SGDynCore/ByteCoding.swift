@@ -1,43 +1,53 @@
-/// Little-endian binary encoding for snapshots: a writer and a bounds-checked reader.
-struct ByteWriter {
-    private(set) var bytes: [UInt8] = []
+/// Little-endian binary encoding for snapshots, work units and spool files: a writer and a
+/// bounds-checked reader. The one binary codec of sgdyn.
+public struct ByteWriter: Sendable {
+    public private(set) var bytes: [UInt8] = []
 
-    mutating func write(_ value: UInt64) {
+    public init() {}
+
+    public mutating func write(_ value: UInt64) {
         for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
     }
-    mutating func write(_ value: Int) { write(UInt64(bitPattern: Int64(value))) }
-    mutating func write(_ value: Double) { write(value.bitPattern) }
-    mutating func write(_ value: Bool) { bytes.append(value ? 1 : 0) }
-    mutating func write(_ value: UInt8) { bytes.append(value) }
-    mutating func write(_ values: [Double]) {
+    public mutating func write(_ value: Int) { write(UInt64(bitPattern: Int64(value))) }
+    public mutating func write(_ value: Double) { write(value.bitPattern) }
+    public mutating func write(_ value: Bool) { bytes.append(value ? 1 : 0) }
+    public mutating func write(_ value: UInt8) { bytes.append(value) }
+    public mutating func write(_ values: [Double]) {
         write(values.count)
         bytes.reserveCapacity(bytes.count + 8 * values.count)
         for value in values { write(value) }
     }
-    mutating func write(optional value: Double?) {
+    public mutating func write(optional value: Double?) {
         write(value != nil)
         write(value ?? 0)
     }
-    mutating func write(optional value: Int?) {
+    public mutating func write(optional value: Int?) {
         write(value != nil)
         write(value ?? 0)
     }
-    mutating func append(_ raw: [UInt8]) { bytes += raw }
+    public mutating func append(_ raw: [UInt8]) { bytes += raw }
+    /// A length, then the bytes.
+    public mutating func write(lengthPrefixed raw: [UInt8]) {
+        write(raw.count)
+        bytes += raw
+    }
+    /// UTF-8, length-prefixed.
+    public mutating func write(string: String) { write(lengthPrefixed: Array(string.utf8)) }
 
     /// The bytes written, followed by their SHA-256: the framing of every sgdyn snapshot.
-    func sealed() -> [UInt8] { bytes + SHA256.hash(bytes) }
+    public func sealed() -> [UInt8] { bytes + SHA256.hash(bytes) }
 }
 
 /// Reads what `ByteWriter` wrote; every read checks the remaining length.
-struct ByteReader {
+public struct ByteReader: Sendable {
     private let bytes: [UInt8]
-    private(set) var offset = 0
+    public private(set) var offset = 0
 
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    public init(_ bytes: [UInt8]) { self.bytes = bytes }
 
     /// A reader of a sealed snapshot's body after its magic: checks the magic and the SHA-256
     /// trailer first. The version follows, for the caller to read.
-    init(sealed bytes: [UInt8], magic: [UInt8]) throws(SnapshotError) {
+    public init(sealed bytes: [UInt8], magic: [UInt8]) throws(SnapshotError) {
         guard bytes.count >= magic.count + 8 + 32, Array(bytes.prefix(magic.count)) == magic else { throw .notASnapshot }
         let body = Array(bytes.dropLast(32))
         guard SHA256.hash(body) == Array(bytes.suffix(32)) else { throw .checksumMismatch }
@@ -45,34 +55,34 @@ struct ByteReader {
         offset = magic.count
     }
 
-    var remaining: Int { bytes.count - offset }
+    public var remaining: Int { bytes.count - offset }
 
-    mutating func readUInt64() throws(SnapshotError) -> UInt64 {
+    public mutating func readUInt64() throws(SnapshotError) -> UInt64 {
         guard remaining >= 8 else { throw .truncated }
         var value: UInt64 = 0
         for i in 0..<8 { value |= UInt64(bytes[offset + i]) << UInt64(8 * i) }
         offset += 8
         return value
     }
-    mutating func readInt() throws(SnapshotError) -> Int {
+    public mutating func readInt() throws(SnapshotError) -> Int {
         let value = Int64(bitPattern: try readUInt64())
         guard let int = Int(exactly: value) else { throw .inconsistent("integer out of range") }
         return int
     }
-    mutating func readDouble() throws(SnapshotError) -> Double { Double(bitPattern: try readUInt64()) }
-    mutating func readByte() throws(SnapshotError) -> UInt8 {
+    public mutating func readDouble() throws(SnapshotError) -> Double { Double(bitPattern: try readUInt64()) }
+    public mutating func readByte() throws(SnapshotError) -> UInt8 {
         guard remaining >= 1 else { throw .truncated }
         defer { offset += 1 }
         return bytes[offset]
     }
-    mutating func readBool() throws(SnapshotError) -> Bool {
+    public mutating func readBool() throws(SnapshotError) -> Bool {
         switch try readByte() {
         case 0: return false
         case 1: return true
         default: throw .inconsistent("invalid boolean")
         }
     }
-    mutating func readDoubles(expected: Int) throws(SnapshotError) -> [Double] {
+    public mutating func readDoubles(expected: Int) throws(SnapshotError) -> [Double] {
         let count = try readInt()
         guard count == expected else { throw .inconsistent("array of \(count) values where \(expected) were expected") }
         guard remaining >= 8 * count else { throw .truncated }
@@ -80,17 +90,26 @@ struct ByteReader {
         for i in 0..<count { values[i] = try readDouble() }
         return values
     }
-    mutating func readOptionalDouble() throws(SnapshotError) -> Double? {
+    public mutating func readOptionalDouble() throws(SnapshotError) -> Double? {
         let present = try readBool()
         let value = try readDouble()
         return present ? value : nil
     }
-    mutating func readOptionalInt() throws(SnapshotError) -> Int? {
+    public mutating func readOptionalInt() throws(SnapshotError) -> Int? {
         let present = try readBool()
         let value = try readInt()
         return present ? value : nil
     }
-    mutating func readRaw(_ count: Int) throws(SnapshotError) -> [UInt8] {
+    /// What `write(lengthPrefixed:)` wrote.
+    public mutating func readLengthPrefixed() throws(SnapshotError) -> [UInt8] {
+        let count = try readInt()
+        guard count >= 0 else { throw .inconsistent("negative length") }
+        return try readRaw(count)
+    }
+    public mutating func readString() throws(SnapshotError) -> String {
+        String(decoding: try readLengthPrefixed(), as: UTF8.self)
+    }
+    public mutating func readRaw(_ count: Int) throws(SnapshotError) -> [UInt8] {
         guard remaining >= count else { throw .truncated }
         defer { offset += count }
         return Array(bytes[offset..<(offset + count)])

@@ -1,6 +1,7 @@
 import CFileSystem
 import Foundation
 import SGDynCore
+import SystemPackage
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -20,16 +21,6 @@ public struct BundleFile: Sendable {
     }
 }
 
-/// Why a bundle could not be written (disk full, permissions, …), with the path involved.
-public struct BundleWriteError: Error, CustomStringConvertible {
-    public var path: String
-    public var errno: Int32
-    public var operation: String
-    public var description: String { "\(operation) \(path): \(String(cString: strerror(errno)))" }
-    /// Whether the failure is a full disk or quota, which the daemon waits out instead of failing.
-    public var isOutOfSpace: Bool { errno == ENOSPC || errno == EDQUOT }
-}
-
 /// Writes result bundles so that a bundle folder, once visible, is whole (jobs.md): every file is
 /// written into a hidden temporary folder in the outbox and fsynced, `manifest.json` (sizes and
 /// SHA-256 of every other file) last; then the folder is renamed into place without replacing
@@ -43,7 +34,7 @@ public enum BundleWriter {
     /// `existingBundle` can tell after a crash whether it was already published.
     @discardableResult
     public static func write(_ files: [BundleFile], name: String, outbox: URL, source: String? = nil) throws -> URL {
-        try FileManager.default.createDirectory(at: outbox, withIntermediateDirectories: true)
+        try makeDirectoryTree(outbox.path)
         let temporary = outbox.appendingPathComponent(temporaryPrefix + name + "-" + String(UInt64.random(in: 0...UInt64.max), radix: 36))
         try makeDirectory(temporary.path)
         do {
@@ -61,33 +52,29 @@ public enum BundleWriter {
             let manifestText = JSONWriter.string(.object(manifestMembers))
             try writeFile(temporary.appendingPathComponent("manifest.json").path, Array(manifestText.utf8))
             try syncDirectory(temporary.path)
-            for candidate in candidateNames(name) {
+            // Another writer may take a name between the listing and the rename: list again then.
+            while true {
+                let candidate = firstFreeName(name, in: outbox)
                 let final = outbox.appendingPathComponent(candidate)
                 if renameNoReplace(temporary.path, final.path) == 0 {
                     try syncDirectory(outbox.path)
                     return final
                 }
-                guard errno == EEXIST || errno == ENOTEMPTY else {
-                    throw BundleWriteError(path: final.path, errno: errno, operation: "rename bundle to")
-                }
+                guard errno == EEXIST || errno == ENOTEMPTY else { throw SystemError("renaming the bundle to \(final.path)") }
             }
-            throw BundleWriteError(path: outbox.path, errno: EEXIST, operation: "no free bundle name in")
         } catch {
             try? FileManager.default.removeItem(at: temporary)
             throw error
         }
     }
 
-    /// The published bundle whose manifest names `source`, among `name`, `name-2`, … (up to the
-    /// first free name): how a daemon that crashed between publishing a bundle and recording it
-    /// avoids publishing it twice.
+    /// The published bundle whose manifest names `source`, among `name`, `name-2`, `name-3`, …:
+    /// how a daemon that crashed between publishing a bundle and recording it avoids publishing it
+    /// twice.
     public static func existingBundle(name: String, source: String, outbox: URL) -> URL? {
-        for candidate in candidateNames(name) {
+        for candidate in takenNames(name, in: outbox).sorted(by: { (suffixNumber($0, of: name) ?? 0) < (suffixNumber($1, of: name) ?? 0) }) {
             let folder = outbox.appendingPathComponent(candidate)
-            guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent("manifest.json").path) else {
-                if FileManager.default.fileExists(atPath: folder.path) { continue }
-                return nil
-            }
+            guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent("manifest.json").path) else { continue }
             if let manifest = try? JSONParser.parse([UInt8](data)), manifest["source"] == .string(source) { return folder }
         }
         return nil
@@ -102,8 +89,30 @@ public enum BundleWriter {
         return stale
     }
 
-    static func candidateNames(_ name: String) -> [String] {
-        [name] + (2...10_000).map { "\(name)-\($0)" }
+    /// The first of `name`, `name-2`, `name-3`, … that is not in the outbox. There is no upper
+    /// bound: with n names taken, one of the first n + 1 candidates is free.
+    static func firstFreeName(_ name: String, in outbox: URL) -> String {
+        let taken = takenNames(name, in: outbox)
+        if !taken.contains(name) { return name }
+        var number = 2
+        while taken.contains("\(name)-\(number)") { number += 1 }
+        return "\(name)-\(number)"
+    }
+
+    /// The entries of the outbox named `name` or `name-N` (N ≥ 2, decimal).
+    static func takenNames(_ name: String, in outbox: URL) -> Set<String> {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: outbox.path)) ?? []
+        return Set(entries.filter { $0 == name || suffixNumber($0, of: name) != nil })
+    }
+
+    /// N of `name-N` (N ≥ 2), 1 for `name` itself, nil for anything else.
+    static func suffixNumber(_ entry: String, of name: String) -> Int? {
+        if entry == name { return 1 }
+        guard entry.hasPrefix(name + "-") else { return nil }
+        let digits = entry.dropFirst(name.count + 1)
+        guard !digits.isEmpty, digits.count <= 18, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber),
+              digits.first != "0", let number = Int(digits), number >= 2 else { return nil }
+        return number
     }
 
     /// rename(2) that fails with EEXIST instead of replacing an existing file or (empty) folder.
@@ -114,8 +123,17 @@ public enum BundleWriter {
 
     private static func makeDirectory(_ path: String) throws {
         guard mkdir(path, 0o755) == 0 || errno == EEXIST else {
-            throw BundleWriteError(path: path, errno: errno, operation: "create folder")
+            throw SystemError("creating the folder \(path)")
         }
+    }
+
+    /// mkdir -p, reporting failures as `SystemError`.
+    static func makeDirectoryTree(_ path: String) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue { return }
+        let parent = (path as NSString).deletingLastPathComponent
+        if !parent.isEmpty, parent != path { try makeDirectoryTree(parent) }
+        try makeDirectory(path)
     }
 
     private static func makeDirectories(from root: URL, to folder: URL) throws {
@@ -128,27 +146,27 @@ public enum BundleWriter {
         }
     }
 
-    /// Writes and fsyncs one file; reports ENOSPC and friends as `BundleWriteError`.
+    /// Writes and fsyncs one file; reports ENOSPC and friends as `SystemError`.
     static func writeFile(_ path: String, _ bytes: [UInt8]) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw BundleWriteError(path: path, errno: errno, operation: "create") }
+        guard fd >= 0 else { throw SystemError("creating \(path)") }
         defer { close(fd) }
         var offset = 0
         while offset < bytes.count {
             let written = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
             if written < 0 {
                 if errno == EINTR { continue }
-                throw BundleWriteError(path: path, errno: errno, operation: "write")
+                throw SystemError("writing \(path)")
             }
             offset += written
         }
-        guard fsync(fd) == 0 else { throw BundleWriteError(path: path, errno: errno, operation: "fsync") }
+        guard fsync(fd) == 0 else { throw SystemError("fsync of \(path)") }
     }
 
     static func syncDirectory(_ path: String) throws {
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw BundleWriteError(path: path, errno: errno, operation: "open folder") }
+        guard fd >= 0 else { throw SystemError("opening the folder \(path)") }
         defer { close(fd) }
-        guard fsync(fd) == 0 else { throw BundleWriteError(path: path, errno: errno, operation: "fsync folder") }
+        guard fsync(fd) == 0 else { throw SystemError("fsync of the folder \(path)") }
     }
 }

@@ -15,7 +15,7 @@ public struct ODEOutcome: Sendable {
     public var divergence: Divergence? { result.divergence }
 }
 
-/// The ODE part of `ode` and `compare` jobs (science.md §5), shared by `sgdyn run` and the daemon.
+/// The ODE part of `ode` and `compare` jobs: the method a job asks for, and an integration's CSV.
 public enum JobODEs {
     /// The integration method a job asks for.
     public static func method(_ options: ODEOptions) -> ODEMethod {
@@ -23,49 +23,6 @@ public enum JobODEs {
         case .adaptive: return .adaptive(rtol: options.rtol, atol: options.atol)
         case .euler: return .euler(dt: options.dt)
         case .rk4: return .rk4(dt: options.dt)
-        }
-    }
-
-    /// Integrates what `spec` asks for. `ode`: every sweep point from the explicit initial
-    /// conditions, or from each seed's initial weights, at the job's output times. `compare`:
-    /// for each simulation in `simulations`, from its exact initial order parameters at its
-    /// record times, with the deviation. `simulate`: nothing.
-    public static func compute(_ spec: JobSpec, simulations: [RunOutcome]) throws(JobError) -> [ODEOutcome] {
-        let method = method(spec.ode)
-        do {
-            switch spec.kind {
-            case .simulate:
-                return []
-            case .ode:
-                var outcomes: [ODEOutcome] = []
-                for point in spec.points {
-                    let parameters = try ODEParameters(simulation: point.parameters)
-                    let seeds: [UInt64?] = spec.initial == nil ? spec.seeds.map { $0 } : [nil]
-                    for seed in seeds {
-                        var p = point.parameters
-                        p.seed = seed ?? 0
-                        let initial = spec.initial ?? ODEInitialConditions.drawn(for: p)
-                        let result = try ODE.integrate(parameters, from: initial, tMax: p.tMax, points: p.points, method: method)
-                        outcomes.append(ODEOutcome(pointIndex: point.index, seed: seed, result: result, deviation: nil))
-                    }
-                }
-                return outcomes
-            case .compare:
-                return try simulations.compactMap { run in
-                    guard let first = run.records.first else { return nil }
-                    let point = spec.points[run.pointIndex]
-                    let result = try ODE.integrate(try ODEParameters(simulation: point.parameters), from: first.orderParameters,
-                                                   times: run.records.map(\.t), method: method)
-                    // A diverged ODE has records up to its divergence only: compare there.
-                    let deviation = try ODEComparison.largestRelativeDeviation(simulation: run.records, ode: result.records,
-                                                                               upTo: result.divergence?.t)
-                    return ODEOutcome(pointIndex: run.pointIndex, seed: run.seed, result: result, deviation: deviation)
-                }
-            }
-        } catch let error as ODEError {
-            throw JobError(error.message, key: error.key)
-        } catch {
-            throw JobError("the ODE integration failed: \(error)")
         }
     }
 

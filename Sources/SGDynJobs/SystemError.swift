@@ -1,34 +1,38 @@
+import SystemPackage
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// A failed system call, carrying errno and what was being attempted, for messages an operator can
-/// act on ("renaming x to y: No such file or directory").
+/// A failed system call: what was being attempted and the errno it failed with, as a typed
+/// `Errno`, for messages an operator can act on ("renaming x to y: No such file or directory") and
+/// for decisions that depend on the cause (a full disk is waited out, a missing file is not).
+///
+/// The one way sgdyn turns errno into text: `Errno.description` (swift-system), which reads glibc's
+/// message table (thread-safe in glibc ≥ 2.32, which Debian 12 has).
 public struct SystemError: Error, Sendable, Equatable, CustomStringConvertible {
     public let operation: String
-    public let errno: Int32
+    public let errno: Errno
 
-    public init(_ operation: String, errno: Int32 = Glibc.errno) {
+    /// - Parameter code: the errno value; defaults to the calling thread's current errno.
+    public init(_ operation: String, errno code: Int32 = Glibc.errno) {
         self.operation = operation
-        self.errno = errno
+        self.errno = Errno(rawValue: code)
     }
 
-    public var description: String { "\(operation): \(Self.message(for: errno))" }
+    public var description: String { "\(operation): \(errno.description)" }
 
-    /// strerror's text for an errno value.
-    public static func message(for code: Int32) -> String {
-        var buffer = [CChar](repeating: 0, count: 256)
-        // The XSI strerror_r (strerror itself is not thread-safe).
-        guard strerror_r(code, &buffer, buffer.count) == 0 else { return "errno \(code)" }
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
+    /// Whether the failure is a full disk or an exhausted quota: conditions that pass by themselves.
+    public var isOutOfSpace: Bool { errno == .noSpace || errno == .diskQuotaExceeded }
+
+    /// The text for an errno value.
+    public static func message(for code: Int32) -> String { Errno(rawValue: code).description }
 }
 
 /// Retries a system call while it fails with EINTR.
 @inline(__always)
-func retryingOnInterrupt<T: BinaryInteger>(_ call: () -> T) -> T {
+public func retryingOnInterrupt<T: BinaryInteger>(_ call: () -> T) -> T {
     while true {
         let result = call()
-        if result != -1 || errno != EINTR { return result }
+        if result != -1 || Glibc.errno != EINTR { return result }
     }
 }

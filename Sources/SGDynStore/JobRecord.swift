@@ -1,42 +1,93 @@
 import Foundation
 
-/// A job row as stored, including the submitted bytes; what the scheduler and bundle writer need.
+/// A job row as stored, including the submitted bytes and the validated job; what the scheduler
+/// and the publisher need.
 public struct JobRecord: Sendable, Equatable {
     public var id: JobID
+    /// The name the file was submitted under (`NAME` of `NAME.json`).
     public var name: String
+    /// The name its bundle carries (the job's `name` key, defaulting to `name`).
     public var bundleName: String
     public var state: JobState
+    /// What the bundle will say, once decided (state `publishing` and after).
+    public var outcome: JobOutcome?
     public var priority: Int
     public var submittedAt: Date
-    public var claimedPath: String
+    /// The file's name in the state folder's `claimed/` (later `rejected/`) folder: a name, not a
+    /// path, so the same state folder reached by another path is the same store.
+    public var claimedName: String
     public var jobBytes: [UInt8]
     public var jobSHA256: String
-    public var normalisedJobJSON: String
+    /// The validated job (`JobSpec.storedForm()`); nil for a rejection, and for a job stored by
+    /// sgdyn 0.1.0 until the daemon has converted it.
+    public var spec: [UInt8]?
     /// Runs started so far, counted before each run begins (so a run that crashes still counts).
     public var attempts: Int
     /// Runs that resumed from at least one checkpoint.
     public var resumes: Int
-    /// Attempts whose worker crashed or failed (`requeue`), as opposed to being stopped.
-    public var crashes: Int
     /// The last reason recorded with a transition (failure, interruption, quarantine, …).
     public var error: String?
+    /// Why the file was rejected, for a rejection.
+    public var rejection: Rejection?
     public var bundlePath: String?
     public var cancelRequested: Bool
+    /// `sgdyn publish NAME` asked for the bundle of an unpublished job to be written again.
+    public var publishRequested: Bool
+    /// Failed attempts to write the bundle since the outcome was decided.
+    public var publishAttempts: Int
+    /// The earliest time of the next attempt to write the bundle (backoff), if one failed.
+    public var publishAfter: Date?
+    /// Where its current or last run went: "local" or "slurm".
+    public var executor: String?
     public var createdAt: Date
     public var updatedAt: Date
+}
+
+/// Why a claimed file was not accepted as a job, as its rejection bundle reports it.
+public struct Rejection: Sendable, Equatable {
+    public var message: String
+    /// The job key at fault, when one is.
+    public var key: String?
+    /// Position of a JSON syntax error (1-based).
+    public var line: Int?
+    public var column: Int?
+
+    public init(message: String, key: String? = nil, line: Int? = nil, column: Int? = nil) {
+        self.message = message
+        self.key = key
+        self.line = line
+        self.column = column
+    }
 }
 
 /// One unit of a job as stored.
 public struct UnitRecord: Sendable, Equatable {
     public var id: UnitID
     public var jobID: JobID
+    /// Position in the job (run order: sweep point, then seed; ODE units after simulations).
     public var index: Int
-    public var parametersJSON: String
+    public var kind: UnitKind
+    /// The sweep point it belongs to (-1 for a unit stored by sgdyn 0.1.0 not yet converted).
+    public var pointIndex: Int
+    /// The seed whose weights it uses; nil for an ODE from explicit initial conditions.
+    public var seed: UInt64?
+    /// What to compute (`WorkUnit` encoded); nil for a unit stored by sgdyn 0.1.0 not yet converted.
+    public var spec: [UInt8]?
     public var state: UnitState
     public var stepsDone: Int64
     public var totalSteps: Int64
-    public var resultJSON: String?
+    /// Its records once done (a records-only snapshot), opaque to the store.
+    public var result: [UInt8]?
+    /// The time t at which it diverged, when it did.
+    public var divergedAt: Double?
     public var wallSeconds: Double
+    public var latestEg: Double?
+    /// Runs of this unit that ended with its worker crashing.
+    public var crashes: Int
+    /// How many times the unit has been handed to a worker (names its spool folder).
+    public var attempt: Int
+    /// The executor's own word for it (Slurm: PENDING, RUNNING, …), for `sgdyn status`.
+    public var executorState: String?
     public var error: String?
 }
 
@@ -46,6 +97,7 @@ public struct JobSummary: Sendable, Equatable {
     public var name: String
     public var bundleName: String
     public var state: JobState
+    public var outcome: JobOutcome?
     public var priority: Int
     public var submittedAt: Date
     public var attempts: Int
@@ -53,6 +105,11 @@ public struct JobSummary: Sendable, Equatable {
     public var error: String?
     public var bundlePath: String?
     public var cancelRequested: Bool
+    public var publishAttempts: Int
+    public var publishAfter: Date?
+    public var executor: String?
+    /// The external id of its current submission (the Slurm job id), if any.
+    public var externalID: String?
     public var updatedAt: Date
     public var unitCount: Int
     public var unitsRunning: Int
@@ -70,18 +127,14 @@ public struct JobSummary: Sendable, Equatable {
     }
 }
 
-/// What `JobStore.beginAttempt` started: which attempt this is and whether checkpoints exist to
-/// resume from.
-public struct AttemptStart: Sendable, Equatable {
+/// What `JobStore.beginRun` started: which attempt of the job this is, whether checkpoints exist to
+/// resume from, and the spool attempt number each unit now has.
+public struct RunStart: Sendable, Equatable {
     public var jobID: JobID
     /// 1 for the first run; already stored when this value is returned.
     public var attempt: Int
-    /// True when some unit of the job has a checkpoint (the run resumes rather than starts over).
+    /// True when some unit of the run has a checkpoint (the run resumes rather than starts over).
     public var isResume: Bool
-
-    public init(jobID: JobID, attempt: Int, isResume: Bool) {
-        self.jobID = jobID
-        self.attempt = attempt
-        self.isResume = isResume
-    }
+    /// The units of the run with their new attempt numbers, by unit index.
+    public var units: [UnitRecord]
 }

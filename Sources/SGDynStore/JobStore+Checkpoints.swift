@@ -6,15 +6,17 @@ extension JobStore {
     /// How many checkpoints are kept per unit: the newest, and one to fall back to if it is corrupt.
     public static let checkpointsKeptPerUnit = 2
 
-    /// Stores a snapshot of a unit with its SHA-256, records `stepsDone` as the unit's progress, and
+    /// Stores a snapshot of a unit with its SHA-256 (`sha256`, when the caller has computed it while
+    /// verifying the bytes), records `stepsDone` as the unit's progress, and
     /// drops all but the newest two checkpoints of the unit, in one transaction.
     /// Returns the checkpoint's sequence number.
     @discardableResult
-    public func saveCheckpoint(_ unitID: UnitID, snapshot: [UInt8], stepsDone: Int64) async throws -> Int64 {
-        let sha256 = SHA256.hexDigest(snapshot)
+    public func saveCheckpoint(_ unitID: UnitID, snapshot: [UInt8], stepsDone: Int64, sha256 knownDigest: String? = nil) async throws -> Int64 {
+        // A caller that verified the bytes already knows their digest (see `UnitReport.decode`).
+        let sha256 = knownDigest ?? SHA256.hexDigest(snapshot)
         let timestamp = now()
         return try await write { db in
-            _ = try Self.currentState(of: unitID, db)
+            _ = try Self.currentState(of: unitID, db) as UnitState
             let sequence = (try Int64.fetchOne(db, sql: """
                 SELECT MAX(sequence) FROM checkpoints WHERE unit_id = ?
                 """, arguments: [unitID.rawValue]) ?? 0) + 1
@@ -25,7 +27,7 @@ extension JobStore {
             try db.execute(sql: """
                 DELETE FROM checkpoints WHERE unit_id = ? AND sequence <= ?
                 """, arguments: [unitID.rawValue, sequence - Int64(Self.checkpointsKeptPerUnit)])
-            try db.execute(sql: "UPDATE units SET steps_done = ? WHERE id = ?", arguments: [stepsDone, unitID.rawValue])
+            try db.execute(sql: "UPDATE units SET steps_done = MIN(?, total_steps) WHERE id = ?", arguments: [stepsDone, unitID.rawValue])
             return sequence
         }
     }

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 extension JobStore {
@@ -27,35 +28,72 @@ extension JobStore {
         }
     }
 
-    /// A worker started (or resumed) the unit.
-    public func markUnitRunning(_ unitID: UnitID) async throws {
-        try await updateUnit(unitID, allowedFrom: UnitState.runnable, to: .running, sql: "state = 'running'", arguments: [])
-    }
-
     /// Progress of a running unit, for `sgdyn status` and ETAs; `latestEg` is its most recently
     /// recorded generalisation error (kept when nil).
     public func recordUnitProgress(_ unitID: UnitID, stepsDone: Int64, wallSeconds: Double, latestEg: Double? = nil) async throws {
         try await updateUnit(
             unitID, allowedFrom: [.running], to: .running,
-            sql: "steps_done = ?, wall_seconds = ?, latest_eg = COALESCE(?, latest_eg)", arguments: [stepsDone, wallSeconds, latestEg])
+            sql: "steps_done = MIN(?, total_steps), wall_seconds = ?, latest_eg = COALESCE(?, latest_eg)",
+            arguments: [stepsDone, wallSeconds, latestEg])
     }
 
-    /// A running unit finished; `resultJSON` is its result, opaque to the store.
-    public func completeUnit(_ unitID: UnitID, resultJSON: String, wallSeconds: Double) async throws {
+    /// Progress of many running units in one transaction (one fsync however many units reported).
+    public func recordProgress(_ progress: [UnitID: (stepsDone: Int64, wallSeconds: Double, latestEg: Double?)]) async throws {
+        guard !progress.isEmpty else { return }
+        try await write { db in
+            for (unit, p) in progress {
+                try db.execute(sql: """
+                    UPDATE units SET steps_done = MIN(?, total_steps), wall_seconds = ?, latest_eg = COALESCE(?, latest_eg)
+                    WHERE id = ? AND state = 'running'
+                    """, arguments: [p.stepsDone, p.wallSeconds, p.latestEg, unit.rawValue])
+            }
+        }
+    }
+
+    /// Running units whose task ended without them finishing: they become interrupted (and resume
+    /// from their last checkpoint); with `crashed`, each counts one more crash.
+    public func interruptUnits(_ units: [UnitID], crashed: Bool, reason: String?) async throws {
+        guard !units.isEmpty else { return }
+        let list = units.map { String($0.rawValue) }.joined(separator: ",")
+        try await write { db in
+            try db.execute(sql: """
+                UPDATE units SET state = 'interrupted', executor_state = NULL, crashes = crashes + ?, error = COALESCE(?, error)
+                WHERE id IN (\(list)) AND state = 'running'
+                """, arguments: [crashed ? 1 : 0, reason])
+        }
+    }
+
+    /// The executor's own word for each unit's state (Slurm: PENDING, RUNNING, …), for status.
+    public func recordExecutorStates(_ states: [UnitID: String]) async throws {
+        guard !states.isEmpty else { return }
+        try await write { db in
+            for (unit, state) in states {
+                try db.execute(sql: "UPDATE units SET executor_state = ? WHERE id = ?", arguments: [state, unit.rawValue])
+            }
+        }
+    }
+
+    /// A running unit finished: its result (records; opaque to the store), and when it diverged.
+    public func completeUnit(_ unitID: UnitID, result: [UInt8], divergedAt: Double?, stepsDone: Int64, wallSeconds: Double,
+                             latestEg: Double?) async throws {
         try await updateUnit(
             unitID, allowedFrom: [.running], to: .done,
-            sql: "state = 'done', steps_done = total_steps, result_json = ?, wall_seconds = ?",
-            arguments: [resultJSON, wallSeconds])
+            sql: """
+                state = 'done', steps_done = CASE WHEN ? IS NULL THEN total_steps ELSE MIN(?, total_steps) END, result = ?,
+                diverged_at = ?, wall_seconds = ?, latest_eg = COALESCE(?, latest_eg), executor_state = NULL
+                """,
+            arguments: [divergedAt, stepsDone, Data(result), divergedAt, wallSeconds, latestEg])
     }
 
-    /// A unit failed on its own (e.g. the simulation diverged) for `reason`.
+    /// A unit that cannot be computed at all (its work cannot be read, or its worker reported a
+    /// failure that retrying cannot fix), for `reason`.
     public func failUnit(_ unitID: UnitID, reason: String) async throws {
         try await updateUnit(
             unitID, allowedFrom: [.queued, .running, .interrupted], to: .failed,
-            sql: "state = 'failed', error = ?", arguments: [reason])
+            sql: "state = 'failed', error = ?, executor_state = NULL", arguments: [reason])
     }
 
-    private func updateUnit(
+    func updateUnit(
         _ unitID: UnitID, allowedFrom allowed: Set<UnitState>, to target: UnitState, sql assignments: String,
         arguments: StatementArguments
     ) async throws {
@@ -71,7 +109,7 @@ extension JobStore {
     static func currentState(of unitID: UnitID, _ db: Database) throws -> UnitState {
         guard let raw = try String.fetchOne(db, sql: "SELECT state FROM units WHERE id = ?", arguments: [unitID.rawValue])
         else { throw JobStoreError.unknownUnit(unitID) }
-        guard let state = UnitState(rawValue: raw) else { throw UnknownStateError(value: raw) }
+        guard let state = UnitState(rawValue: raw) else { throw JobStoreError.corruptValue("unit state '\(raw)'") }
         return state
     }
 }

@@ -1,8 +1,7 @@
 import Foundation
 
-/// A claimed job file as the intake hands it to the store: the exact bytes, their normalised form
-/// and the units it splits into. Payloads are opaque JSON text so the store does not depend on the
-/// job types.
+/// A claimed job file as the intake hands it to the store: the exact bytes, the validated job and
+/// the units it splits into. Payloads are opaque bytes so the store does not depend on the job types.
 public struct NewJob: Sendable {
     /// The name the file was submitted under (`NAME` of `NAME.json`).
     public var name: String
@@ -11,43 +10,69 @@ public struct NewJob: Sendable {
     public var priority: Int
     /// When the job arrived; first-come ordering among equal priorities uses it.
     public var submittedAt: Date
-    /// Where the claim step moved the file (`state/claimed/<id>-NAME.json`).
-    public var claimedPath: String
+    /// The claimed file's name in the state folder's `claimed/`.
+    public var claimedName: String
     /// The job file exactly as submitted; the store computes its SHA-256 itself.
     public var jobBytes: [UInt8]
-    public var normalisedJobJSON: String
+    /// The validated job (`JobSpec.storedForm()`).
+    public var spec: [UInt8]
     /// In order; a unit's index is its position here.
     public var units: [NewUnit]
 
-    public init(
-        name: String, bundleName: String, priority: Int, submittedAt: Date, claimedPath: String,
-        jobBytes: [UInt8], normalisedJobJSON: String, units: [NewUnit]
-    ) {
+    public init(name: String, bundleName: String, priority: Int, submittedAt: Date, claimedName: String,
+                jobBytes: [UInt8], spec: [UInt8], units: [NewUnit]) {
         self.name = name
         self.bundleName = bundleName
         self.priority = priority
         self.submittedAt = submittedAt
-        self.claimedPath = claimedPath
+        self.claimedName = claimedName
         self.jobBytes = jobBytes
-        self.normalisedJobJSON = normalisedJobJSON
+        self.spec = spec
         self.units = units
     }
 }
 
-/// One unit of a `NewJob`: its parameters (opaque JSON) and how many SGD steps it will take, for
-/// progress and ETA.
-public struct NewUnit: Sendable {
-    public var parametersJSON: String
+/// One unit of a `NewJob`: what it computes (opaque bytes), where it belongs, and how many steps it
+/// takes, for progress and ETA.
+public struct NewUnit: Sendable, Equatable {
+    public var kind: UnitKind
+    public var pointIndex: Int
+    public var seed: UInt64?
+    public var spec: [UInt8]
     public var totalSteps: Int64
 
-    public init(parametersJSON: String, totalSteps: Int64) {
-        self.parametersJSON = parametersJSON
+    public init(kind: UnitKind, pointIndex: Int, seed: UInt64?, spec: [UInt8], totalSteps: Int64) {
+        self.kind = kind
+        self.pointIndex = pointIndex
+        self.seed = seed
+        self.spec = spec
         self.totalSteps = totalSteps
     }
 }
 
-/// What `JobStore.insertClaimedJob` did: stored the job, or found a byte-identical job still
-/// queued, running or interrupted and stored nothing.
+/// A claimed file that is not a job, as the intake hands it to the store: it is recorded (so that
+/// its rejection bundle is written, retried if need be, and never lost) and goes straight to
+/// `publishing` with outcome `rejected`.
+public struct NewRejection: Sendable {
+    /// The bundle's name (`rejected-NAME`).
+    public var bundleName: String
+    public var submittedAt: Date
+    public var claimedName: String
+    /// What could be read of the file (empty when it could not be read at all).
+    public var jobBytes: [UInt8]
+    public var rejection: Rejection
+
+    public init(bundleName: String, submittedAt: Date, claimedName: String, jobBytes: [UInt8], rejection: Rejection) {
+        self.bundleName = bundleName
+        self.submittedAt = submittedAt
+        self.claimedName = claimedName
+        self.jobBytes = jobBytes
+        self.rejection = rejection
+    }
+}
+
+/// What `JobStore.insertJob` did: stored the job, or found a byte-identical job still queued,
+/// running or interrupted and stored nothing.
 public enum InsertOutcome: Sendable, Equatable {
     case inserted(JobID)
     case duplicate(of: JobID, name: String)

@@ -6,27 +6,35 @@ import GRDB
 
 extension JobRecord {
     static let columns = """
-        id, name, bundle_name, state, priority, submitted_at, claimed_path, job_bytes, job_sha256,
-        normalised_job_json, attempts, resumes, error, bundle_path, cancel_requested, created_at, updated_at, crashes
+        id, name, bundle_name, state, outcome, priority, submitted_at, claimed_name, job_bytes, job_sha256, spec, attempts,
+        resumes, error, rejection_message, rejection_key, rejection_line, rejection_column, bundle_path, cancel_requested,
+        publish_requested, publish_attempts, publish_after, executor, created_at, updated_at
         """
 
     init(row: Row) throws {
         id = JobID(row["id"])
         name = row["name"]
         bundleName = row["bundle_name"]
-        state = try decodeState(row["state"])
+        state = try decode(row["state"])
+        outcome = try (row["outcome"] as String?).map(decode)
         priority = row["priority"]
         submittedAt = row["submitted_at"]
-        claimedPath = row["claimed_path"]
+        claimedName = row["claimed_name"]
         jobBytes = [UInt8]((row["job_bytes"] as Data?) ?? Data())
         jobSHA256 = row["job_sha256"]
-        normalisedJobJSON = row["normalised_job_json"]
+        spec = (row["spec"] as Data?).map { [UInt8]($0) }
         attempts = row["attempts"]
         resumes = row["resumes"]
-        crashes = row["crashes"]
         error = row["error"]
+        rejection = (row["rejection_message"] as String?).map { message in
+            Rejection(message: message, key: row["rejection_key"], line: row["rejection_line"], column: row["rejection_column"])
+        }
         bundlePath = row["bundle_path"]
         cancelRequested = row["cancel_requested"]
+        publishRequested = row["publish_requested"]
+        publishAttempts = row["publish_attempts"]
+        publishAfter = row["publish_after"]
+        executor = row["executor"]
         createdAt = row["created_at"]
         updatedAt = row["updated_at"]
     }
@@ -34,19 +42,28 @@ extension JobRecord {
 
 extension UnitRecord {
     static let columns = """
-        id, job_id, unit_index, parameters_json, state, steps_done, total_steps, result_json, wall_seconds, error
+        id, job_id, unit_index, kind, point_index, seed, spec, state, steps_done, total_steps, result, diverged_at,
+        wall_seconds, latest_eg, crashes, attempt, executor_state, error
         """
 
     init(row: Row) throws {
         id = UnitID(row["id"])
         jobID = JobID(row["job_id"])
         index = row["unit_index"]
-        parametersJSON = row["parameters_json"]
-        state = try decodeState(row["state"])
+        kind = try decode(row["kind"])
+        pointIndex = row["point_index"]
+        seed = (row["seed"] as Int64?).map { UInt64(bitPattern: $0) }
+        spec = (row["spec"] as Data?).map { [UInt8]($0) }
+        state = try decode(row["state"])
         stepsDone = row["steps_done"]
         totalSteps = row["total_steps"]
-        resultJSON = row["result_json"]
+        result = (row["result"] as Data?).map { [UInt8]($0) }
+        divergedAt = row["diverged_at"]
         wallSeconds = row["wall_seconds"]
+        latestEg = row["latest_eg"]
+        crashes = row["crashes"]
+        attempt = row["attempt"]
+        executorState = row["executor_state"]
         error = row["error"]
     }
 }
@@ -56,7 +73,8 @@ extension JobSummary {
         id = JobID(row["id"])
         name = row["name"]
         bundleName = row["bundle_name"]
-        state = try decodeState(row["state"])
+        state = try decode(row["state"])
+        outcome = try (row["outcome"] as String?).map(decode)
         priority = row["priority"]
         submittedAt = row["submitted_at"]
         attempts = row["attempts"]
@@ -64,6 +82,10 @@ extension JobSummary {
         error = row["error"]
         bundlePath = row["bundle_path"]
         cancelRequested = row["cancel_requested"]
+        publishAttempts = row["publish_attempts"]
+        publishAfter = row["publish_after"]
+        executor = row["executor"]
+        externalID = row["external_id"]
         updatedAt = row["updated_at"]
         unitCount = row["unit_count"]
         unitsRunning = row["units_running"]
@@ -72,6 +94,22 @@ extension JobSummary {
         totalSteps = row["total_steps"]
         wallSeconds = row["wall_seconds"]
         latestEg = row["latest_eg"]
+    }
+}
+
+extension SubmissionRecord {
+    static let columns = "id, job_id, executor, token, external_id, state, tasks, created_at, ended_at"
+
+    init(row: Row) throws {
+        id = SubmissionID(row["id"])
+        jobID = JobID(row["job_id"])
+        executor = row["executor"]
+        token = row["token"]
+        externalID = row["external_id"]
+        state = try decode(row["state"])
+        tasks = try JobStore.decodeTasks(row["tasks"])
+        createdAt = row["created_at"]
+        endedAt = row["ended_at"]
     }
 }
 
@@ -86,13 +124,7 @@ extension Checkpoint {
     }
 }
 
-/// A state string the schema's CHECK constraint should have made impossible.
-struct UnknownStateError: Error, CustomStringConvertible {
-    var value: String
-    var description: String { "unknown state '\(value)' in the job database" }
-}
-
-private func decodeState<State: RawRepresentable<String>>(_ value: String) throws -> State {
-    guard let state = State(rawValue: value) else { throw UnknownStateError(value: value) }
-    return state
+private func decode<Value: RawRepresentable<String>>(_ raw: String) throws -> Value {
+    guard let value = Value(rawValue: raw) else { throw JobStoreError.corruptValue("'\(raw)'") }
+    return value
 }

@@ -29,6 +29,13 @@ final class ProgressReporter: Sendable {
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 
+    /// A wall-clock time as HH:MM:SS (local time), for "next try at …".
+    static func clock(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "HH:mm:ss"
+        return formatter.string(from: date)
+    }
+
     static func duration(_ seconds: Double) -> String {
         let s = Int(seconds.rounded())
         if s < 120 { return "\(s) s" }

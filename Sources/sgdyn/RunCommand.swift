@@ -9,21 +9,22 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Run a job file in the foreground and write its result bundle.",
         discussion: """
-            Runs every sweep point × seed of the job, one simulation per thread (and the ODEs for \
-            kinds ode and compare), and writes the bundle (README.txt, result.json, job.json, one CSV \
-            per run and per ODE, SVG plots, summary.csv, log.txt, index.html, manifest.json) to \
-            OUTBOX/NAME (NAME-2, … if taken) and updates OUTBOX/index.html (see `sgdyn report`). \
-            Progress goes to stderr; the bundle path to stdout. Exits 65 for an invalid job file.
+            Runs every unit of the job — each sweep point × seed's simulation and, for kinds ode and \
+            compare, its ODE integration — one per thread, exactly as the daemon's workers do, and \
+            writes the bundle (README.txt, result.json, job.json, one CSV per run and per ODE, SVG \
+            plots, summary.csv, log.txt, index.html, manifest.json) to OUTBOX/NAME (NAME-2, … if \
+            taken) and updates OUTBOX/index.html (see `sgdyn report`). Progress goes to stderr; the \
+            bundle path to stdout. Exits 65 for an invalid job file.
             """
     )
 
-    @Argument(help: "The job file (JSON, see README 'Job files').")
+    @Argument(help: "The job file (JSON, see docs/job-files.md).")
     var job: String
 
     @Option(help: "Folder to write the result bundle into.")
     var outbox: String = "outbox"
 
-    @Option(help: "Simulation threads (default: all cores).")
+    @Option(help: "Threads (default: all cores).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Flag(help: "No progress lines.")
@@ -36,43 +37,33 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let (spec, bytes) = try JobFileInput.load(job)
         var log = LogLines()
-        log.add("job '\(spec.name)' from \(job): \(spec.points.count) sweep point(s) × \(spec.seeds.count) seed(s), \(threads) thread(s)")
+        let planned = JobPlan.units(of: spec)
+        log.add("job '\(spec.name)' from \(job): \(spec.points.count) sweep point(s) × \(spec.seeds.count) seed(s), \(planned.count) unit(s), \(threads) thread(s)")
         for warning in spec.warnings {
             log.add("warning: \(warning)")
             JobFileInput.printNote("warning: \(warning)")
         }
         let started = Date()
         let reporter = ProgressReporter(quiet: quiet)
-        let outcomes = spec.kind == .ode ? [] : SimulationRunner.run(spec, threads: threads) { reporter.report($0) }
-        let odes: [ODEOutcome]
+        let entries: [UnitResultEntry]
         do {
-            odes = try JobODEs.compute(spec, simulations: outcomes)
+            entries = try JobRunner.results(spec, threads: threads) { reporter.report($0) }
         } catch {
-            JobFileInput.printError("\(job): \(error.description)")
-            throw JobFileInput.invalidJob
+            for unit in error.units { JobFileInput.printError(unit) }
+            throw ExitCode(ExitStatus.failed.rawValue)
         }
-        for run in outcomes {
-            if let divergence = run.divergence {
-                log.add("run point \(run.pointIndex) seed \(run.seed) diverged at t = \(divergence.t) (step \(divergence.step ?? 0)); its records stop there")
-            }
+        let (runs, odes) = JobResults.outcomes(spec: spec, units: entries)
+        for line in JobResults.logLines(runs: runs, odes: odes) { log.add(line) }
+        if !quiet, let worst = odes.compactMap(\.deviation).max(by: { $0.relative < $1.relative }) {
+            JobFileInput.printNote(String(format: "largest relative deviation of eg, simulation vs ODE: %.3g at t = %g", worst.relative, worst.t))
         }
-        for ode in odes {
-            let s = ode.result.statistics
-            log.add("ODE point \(ode.pointIndex)\(ode.seed.map { " seed \($0)" } ?? ""): \(s.method.name), \(s.steps) steps, \(s.rhsEvaluations) right-hand sides, error estimate \(s.errorEstimate)")
-            if let divergence = ode.result.divergence {
-                log.add("ODE point \(ode.pointIndex)\(ode.seed.map { " seed \($0)" } ?? "") diverged after t = \(divergence.t); its records stop there")
-            }
-        }
-        if let worst = odes.compactMap(\.deviation).max(by: { $0.relative < $1.relative }) {
-            let line = String(format: "largest relative deviation of eg, simulation vs ODE: %.3g at t = %g", worst.relative, worst.t)
-            log.add(line)
-            if !quiet { JobFileInput.printNote(line) }
-        }
-        let finished = Date()
-        let steps = outcomes.reduce(0) { $0 + $1.steps }
-        let timing = Timing(startedAt: started, finishedAt: finished, steps: steps)
-        log.add("done: \(outcomes.count) run(s), \(steps) steps in \(String(format: "%.1f", timing.wallSeconds)) s")
-        let files = ResultBundle.simulation(spec: spec, jobBytes: bytes, outcomes: outcomes, odes: odes, timing: timing, log: log.lines)
+        let diverged = entries.contains { $0.result?.divergence != nil }
+        if diverged, !quiet { JobFileInput.printNote("some runs diverged (non-finite order parameters or eg); see log.txt") }
+        let steps = runs.reduce(0) { $0 + $1.steps }
+        let timing = Timing(startedAt: started, finishedAt: Date(), steps: steps)
+        log.add("\(diverged ? "diverged" : "done"): \(runs.count) run(s), \(odes.count) ODE integration(s), \(steps) steps in \(String(format: "%.1f", timing.wallSeconds)) s")
+        let files = ResultBundle.simulation(spec: spec, jobBytes: bytes, outcomes: runs, odes: odes, timing: timing, log: log.lines,
+                                            status: diverged ? "diverged" : "done")
         let folder = try BundleWriter.write(files, name: spec.name, outbox: URL(fileURLWithPath: outbox))
         if !quiet { JobFileInput.printNote("bundle written: \(folder.path)") }
         // The outbox's index.html lists the new bundle too (its page links back to it); a

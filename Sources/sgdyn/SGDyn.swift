@@ -8,6 +8,7 @@ struct SGDyn: AsyncParsableCommand {
         commandName: "sgdyn",
         abstract: "Teacher–student online SGD: simulations, ODEs, and a daemon that runs them overnight.",
         version: SGDynVersion.string,
-        subcommands: [RunCommand.self, ValidateCommand.self, ServeCommand.self, SubmitCommand.self, StatusCommand.self, ReportCommand.self, CancelCommand.self, WorkerCommand.self, BenchCommand.self]
+        subcommands: [RunCommand.self, ValidateCommand.self, ServeCommand.self, SubmitCommand.self, StatusCommand.self, ReportCommand.self,
+                      CancelCommand.self, PublishCommand.self, WorkerCommand.self, WriteBundleCommand.self, BenchCommand.self]
     )
 }

@@ -33,7 +33,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("checkpoint-interval"), help: "Seconds between checkpoints of each running simulation (default: 60).")
     var checkpointInterval: Double?
 
-    @Option(help: "JSON config file with keys \(DaemonConfiguration.fileKeys.joined(separator: ", ")); re-read on SIGHUP.")
+    @Option(help: "JSON config file with keys \(DaemonConfiguration.keys.map(\.name).joined(separator: ", ")); re-read on SIGHUP.")
     var config: String?
 
     func validate() throws {
@@ -51,7 +51,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let checkpointInterval { configuration.checkpointInterval = checkpointInterval }
         LoggingSystem.bootstrap { JournalLogHandler(label: $0) }
         let logger = Logger(label: "sgdyn")
-        let daemon = Daemon(configuration: configuration, configFile: config, executable: Self.executablePath(),
+        let daemon = try Daemon(configuration: configuration, configFile: config, executable: Self.executablePath(),
                             logger: logger, notifier: SystemdNotifier(logger: logger))
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [.init(service: DaemonService(daemon: daemon))],

@@ -47,9 +47,9 @@ struct SubmitCommand: ParsableCommand {
             try handle.synchronize()
             try handle.close()
             guard BundleWriter.renameNoReplace(temporary.path, target.path) == 0 else {
-                let problem = String(cString: strerror(errno))
+                let problem = SystemError("placing \(target.path)")
                 try? FileManager.default.removeItem(at: temporary)
-                throw ValidationError("cannot place \(target.path): \(problem)")
+                throw ValidationError("\(problem)")
             }
             print("submitted \(file) as job '\(name)': \(target.path)")
         }

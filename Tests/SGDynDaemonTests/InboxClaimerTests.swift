@@ -11,7 +11,7 @@ struct InboxClaimerTests {
     @Test func movesTheFileIntoTheClaimedFolder() throws {
         let folder = try TemporaryFolder()
         let inbox = try folder.subfolder("inbox")
-        let claimer = try InboxClaimer(inbox: inbox, stateDirectory: folder.file("state"))
+        let claimer = try InboxClaimer(inbox: inbox, claimedDirectory: folder.file("state") + "/claimed")
         try TemporaryFolder.write(in: inbox, "alpha.json", "{\"N\": 5}")
 
         guard case let .claimed(claimed) = try claimer.claim(InboxEntryName("alpha.json")) else {
@@ -34,7 +34,7 @@ struct InboxClaimerTests {
         let fileCount = 200
         let claimerCount = 4
         for index in 0..<fileCount { try TemporaryFolder.write(in: inbox, "job\(index).json", "contents \(index)") }
-        let claimers = try (0..<claimerCount).map { _ in try InboxClaimer(inbox: inbox, stateDirectory: folder.file("state")) }
+        let claimers = try (0..<claimerCount).map { _ in try InboxClaimer(inbox: inbox, claimedDirectory: folder.file("state") + "/claimed") }
 
         let wins = Mutex<[String: [String]]>([:])  // entry name → claimed paths
         let losses = Atomic<Int>(0)
@@ -84,7 +84,7 @@ struct InboxClaimerTests {
     @Test func movesHostileEntriesOutUnderATameName() throws {
         let folder = try TemporaryFolder()
         let inbox = try folder.subfolder("inbox")
-        let claimer = try InboxClaimer(inbox: inbox, stateDirectory: folder.file("state"))
+        let claimer = try InboxClaimer(inbox: inbox, claimedDirectory: folder.file("state") + "/claimed")
         try FileSystemFixtures.fifo(at: inbox + "/pipe.json")
         try FileManager.default.createDirectory(atPath: inbox + "/folder.json", withIntermediateDirectories: false)
         let rawName: [UInt8] = [0x62, 0xFF, 0x20, 0x1B] + Array(".json".utf8)
@@ -106,7 +106,7 @@ struct InboxClaimerTests {
         let inbox = try TemporaryFolder()
         let state = "/dev/shm/sgdyn-claim-test-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: state) }
-        #expect(throws: ClaimError.self) { try InboxClaimer(inbox: inbox.path, stateDirectory: state) }
+        #expect(throws: ClaimError.self) { try InboxClaimer(inbox: inbox.path, claimedDirectory: state + "/claimed") }
     }
 }
 

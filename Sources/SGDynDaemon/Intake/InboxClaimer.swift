@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import SGDynJobs
 import Glibc
 #endif
 import Foundation
@@ -9,14 +10,14 @@ import Foundation
 /// the same filesystem (rename cannot cross filesystems); `init` checks that up front.
 public struct InboxClaimer: Sendable {
     public let inbox: String
-    /// `<state>/claimed`, created by `init` if missing.
+    /// The state folder's `claimed/`, created by `init` if missing.
     public let claimedDirectory: String
 
     /// - Throws: Foundation's error if the claimed folder cannot be created, `ClaimError.differentFilesystems`
     ///   if it is not on the inbox's filesystem.
-    public init(inbox: String, stateDirectory: String) throws {
+    public init(inbox: String, claimedDirectory: String) throws {
         self.inbox = inbox
-        claimedDirectory = (stateDirectory as NSString).appendingPathComponent("claimed")
+        self.claimedDirectory = claimedDirectory
         try FileManager.default.createDirectory(atPath: claimedDirectory, withIntermediateDirectories: true)
         var inboxStatus = stat()
         var claimedStatus = stat()
@@ -50,7 +51,7 @@ public struct InboxClaimer: Sendable {
             if let problem = Self.fsyncDirectory(directory) { syncProblems.append(problem) }
         }
         return .claimed(ClaimedFile(
-            path: destination, entry: entry,
+            path: destination, name: destinationName, entry: entry,
             syncProblem: syncProblems.isEmpty ? nil : syncProblems.joined(separator: "; ")))
     }
 
@@ -98,6 +99,8 @@ public enum ClaimOutcome: Sendable, Equatable {
 public struct ClaimedFile: Sendable, Equatable {
     /// `state/claimed/<unique-id>-NAME`.
     public var path: String
+    /// `<unique-id>-NAME`: how the job store knows it.
+    public var name: String
     /// The name it had in the inbox.
     public var entry: InboxEntryName
     /// Set when fsyncing a directory after the rename failed: the claim happened, but might not

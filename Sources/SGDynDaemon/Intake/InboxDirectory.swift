@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import SGDynJobs
 import Glibc
 #endif
 

@@ -24,6 +24,10 @@ public struct ReadyJobFile: Sendable, Equatable {
     public var jobName: String
     public var size: Int64
     public var modificationDate: Date
+    /// How long it has been seen unchanged.
+    public var unchangedFor: Duration
+    /// It was renamed into the inbox (the drop protocol), so it is complete as it is.
+    public var renamedIn: Bool
 }
 
 /// A job file seen but not yet stable.

@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import SGDynJobs
 import Glibc
 #endif
 import Foundation
@@ -17,6 +18,9 @@ public struct InboxScanner: Sendable {
     private let now: @Sendable () -> ContinuousClock.Instant
     private var observations: [InboxEntryName: Observation] = [:]
     private var reportedRejections: [InboxEntryName: InboxRejection] = [:]
+    /// Entries the watcher saw renamed into the inbox (inotify's IN_MOVED_TO): the drop protocol's
+    /// last step, after which the file is complete, so they are ready at once.
+    private var renamedIn: Set<InboxEntryName> = []
 
     private struct Observation {
         var fingerprint: FileFingerprint
@@ -39,6 +43,11 @@ public struct InboxScanner: Sendable {
         self.quietPeriod = quietPeriod
         self.maximumJobFileBytes = maximumJobFileBytes
         self.now = now
+    }
+
+    /// Notes that `entry` was renamed into the inbox: it is complete and needs no quiet period.
+    public mutating func noteRenamedIn(_ entry: InboxEntryName) {
+        renamedIn.insert(entry)
     }
 
     /// One pass over the inbox. Throws only when the inbox itself cannot be listed; a bad entry
@@ -77,6 +86,7 @@ public struct InboxScanner: Sendable {
         }
         // Forget what is gone, so a file dropped again later under the same name starts afresh.
         observations = observations.filter { seenJobFiles.contains($0.key) }
+        renamedIn = renamedIn.filter { seenJobFiles.contains($0) }
         let stillRejected = Set(result.rejected.map(\.entry))
         reportedRejections = reportedRejections.filter { stillRejected.contains($0.key) }
         result.recheckAfter = result.waiting.map { max(.zero, $0.readyAt - scanTime) }.min()
@@ -94,10 +104,11 @@ public struct InboxScanner: Sendable {
             since = scanTime
             observations[name] = Observation(fingerprint: fingerprint, unchangedSince: scanTime)
         }
-        let readyAt = since + quietPeriod
-        // A change is only noticed by a scan, so (unless there is no quiet period at all) a file
-        // must be seen unchanged by at least two scans.
-        let seenByTwoScans = since < scanTime || quietPeriod == .zero
+        let renamed = renamedIn.contains(name) && since == scanTime
+        let readyAt = renamed ? scanTime : since + quietPeriod
+        // A change is only noticed by a scan, so (unless there is no quiet period at all, or the
+        // file was renamed in whole) a file must be seen unchanged by at least two scans.
+        let seenByTwoScans = since < scanTime || quietPeriod == .zero || renamed
         guard seenByTwoScans, readyAt <= scanTime else {
             result.waiting.append(WaitingJobFile(entry: name, jobName: jobName, size: fingerprint.size, readyAt: max(readyAt, scanTime)))
             return
@@ -107,7 +118,8 @@ public struct InboxScanner: Sendable {
             return
         }
         result.ready.append(ReadyJobFile(
-            entry: name, jobName: jobName, size: fingerprint.size, modificationDate: fingerprint.modificationDate))
+            entry: name, jobName: jobName, size: fingerprint.size, modificationDate: fingerprint.modificationDate,
+            unchangedFor: scanTime - since, renamedIn: renamedIn.contains(name)))
     }
 
     private mutating func rejection(_ name: InboxEntryName, _ reason: InboxRejection) -> RejectedInboxEntry {

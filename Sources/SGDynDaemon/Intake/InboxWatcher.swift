@@ -1,8 +1,12 @@
-/// A hint from an `InboxWatcher`. Hints never carry file names: whatever the hint, the answer is
-/// to list the inbox again (`InboxScanner.scan()`), because the directory is the truth.
+/// A hint from an `InboxWatcher`. Whatever the hint, the answer is to list the inbox again
+/// (`InboxScanner.scan()`), because the directory is the truth; the one name a hint carries (a file
+/// renamed in) only spares that file the quiet period.
 public enum InboxHint: Sendable, Equatable {
     /// Something happened in the inbox; it may have new or changed entries.
     case directoryMayHaveChanged
+    /// This entry was renamed into the inbox (inotify's IN_MOVED_TO): the drop protocol's last
+    /// step, so the file is complete. Still a hint: the scan decides what the entry is.
+    case renamedIn(InboxEntryName)
     /// The kernel's event queue overflowed and events were lost: rescan everything.
     case overflowRescan
     /// The watch cannot go on (the inbox was removed, moved or unmounted, or reading events

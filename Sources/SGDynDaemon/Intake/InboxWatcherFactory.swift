@@ -1,3 +1,5 @@
+import SGDynJobs
+
 /// Picks the inbox watcher for a directory: inotify where it works, polling on NFS, CIFS/SMB and
 /// FUSE (where inotify never fires for remote changes), with the reason for the log.
 public enum InboxWatcherFactory {

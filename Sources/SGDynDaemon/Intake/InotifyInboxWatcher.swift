@@ -1,3 +1,4 @@
+import SGDynJobs
 import CInotifyTools
 import Foundation
 import Synchronization
@@ -29,7 +30,7 @@ public final class InotifyInboxWatcher: InboxWatcher {
 
     public init(directory: String) {
         self.directory = directory
-        (hints, continuation) = AsyncStream.makeStream(of: InboxHint.self, bufferingPolicy: .bufferingNewest(64))
+        (hints, continuation) = AsyncStream.makeStream(of: InboxHint.self, bufferingPolicy: .bufferingNewest(4096))
     }
 
     /// Sets up the watch on the calling thread (quick, non-blocking), then hands the library to a
@@ -100,9 +101,22 @@ public final class InotifyInboxWatcher: InboxWatcher {
                 return
             }
             let hint = Self.hint(forEventMask: event.pointee.mask)
-            continuation.yield(hint)
+            if hint == .directoryMayHaveChanged, event.pointee.mask & UInt32(IN_MOVED_TO) != 0, let name = Self.name(of: event) {
+                continuation.yield(.renamedIn(name))
+            } else {
+                continuation.yield(hint)
+            }
             if case .watchEnded = hint { return }
         }
+    }
+
+    /// The entry name an event carries (the kernel pads it with NULs to `len` bytes).
+    static func name(of event: UnsafeMutablePointer<inotify_event>) -> InboxEntryName? {
+        let length = Int(event.pointee.len)
+        guard length > 0 else { return nil }
+        let start = UnsafeRawPointer(event).advanced(by: MemoryLayout<inotify_event>.size).assumingMemoryBound(to: UInt8.self)
+        let bytes = Array(UnsafeBufferPointer(start: start, count: length).prefix { $0 != 0 })
+        return bytes.isEmpty ? nil : InboxEntryName(bytes: bytes)
     }
 
     /// What an inotify event means for the intake loop.

@@ -4,213 +4,138 @@ import SGDynCore
 import SGDynJobs
 import SGDynStore
 
-/// Scheduling: queued jobs go to worker processes (higher priority first, then first come), at
-/// most `workers` simulation threads in all; finished workers are booked; crashed ones retried,
-/// and a job that crashed its worker three times is quarantined.
+/// Scheduling: queued jobs go to the configured executor (higher priority first, then first come).
+/// Before anything is started, the submission is recorded in the store and its spool written: each
+/// unit's work and, when it resumes, its latest valid checkpoint.
 extension Daemon {
-    static let maxCrashes = 3
-
-    var threadsInUse: Int { workers.values.reduce(0) { $0 + $1.threads } }
-
     func schedule() async throws {
-        while !stopping {
-            let free = configuration.workers - threadsInUse
-            guard free > 0, let job = try await store.nextRunnableJob() else { return }
-            let runnable = try await store.runnableUnits(of: job.id).count
-            let attempt = try await store.beginAttempt(job.id)
-            if runnable == 0 {
-                // An `ode` job, or every unit finished before a crash or shutdown: only the
-                // bundle is missing.
-                finishInBackground(job.id)
+        guard let executor = executors[configuration.executor] else { return }
+        var skipped = Set(runs.open.values.map(\.jobID))
+        while phase.acceptsWork {
+            let free = await executor.freeSlots()
+            guard free > 0, let job = try await store.nextRunnableJob(excluding: skipped) else { return }
+            skipped.insert(job.id)
+            let runnable = try await store.runnableUnits(of: job.id)
+            guard !runnable.isEmpty else {
+                // Every unit finished before a crash or shutdown: only the outcome is missing.
+                try await review(job.id)
                 continue
             }
-            let threads = min(free, runnable)
-            let current = try await store.job(job.id) ?? job
-            say(.info, "starting attempt \(attempt.attempt)\(attempt.isResume ? " (resuming from checkpoints)" : "") with \(threads) thread(s) for \(runnable) unit(s)",
-                job: current)
+            guard job.spec != nil, runnable.allSatisfy({ $0.spec != nil }) else {
+                try await store.settle(job.id, outcome: .failed, reason: "the job's stored form is missing (it could not be converted from sgdyn 0.1.0)")
+                continue
+            }
+            let (tasks, threads) = executor.name == "local"
+                ? ([runnable.map(\.id)], min(free, runnable.count))
+                : (SlurmTaskPlan.tasks(for: runnable, configuration: configuration.slurm), configuration.slurm?.cpusPerTask ?? 1)
+            let token = "sgdyn-\(store.storeID.prefix(8))-j\(job.id)-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
+            let (submissionID, start) = try await store.beginSubmission(job.id, executor: executor.name, token: token, tasks: tasks)
+            say(.info, "starting attempt \(start.attempt)\(start.isResume ? " (resuming from checkpoints)" : "") of \(start.units.count) unit(s) on the \(executor.name) executor" + (executor.name == "local" ? " with \(threads) thread(s)" : " as \(tasks.count) task(s)"),
+                job: job, state: "running")
+            let prepared: PreparedSubmission
+            var open: OpenSubmission
             do {
-                let jobID = job.id
-                let worker = try WorkerProcess(executable: executable, configuration: configuration, jobID: job.id, jobName: job.name,
-                                               threads: threads) { [wake] exit in wake.yield(.workerExited(jobID, exit)) }
-                workers[job.id] = worker
+                (prepared, open) = try await prepareSpool(job: job, submission: submissionID, token: token, units: start.units, tasks: tasks,
+                                                          threads: threads, executor: executor)
             } catch {
-                say(.error, "cannot start a worker process: \(error)", job: current)
-                try await store.requeue(job.id, reason: "worker could not start: \(error)")
+                say(.error, "cannot write its spool files: \(error); it is retried", job: job)
+                _ = try await store.endSubmission(submissionID, crashed: [], reason: "spool: \(error)")
+                try await store.requeue(job.id, interrupted: true, reason: "its spool files could not be written: \(error)")
                 return
             }
-        }
-    }
-
-    func workerExited(_ jobID: JobID, _ exit: WorkerExit) async {
-        let worker = workers.removeValue(forKey: jobID)
-        do {
-            guard let job = try await store.job(jobID) else { return }
-            switch exit {
-            case .completed:
-                finishInBackground(jobID)
-            case .stopped where job.cancelRequested:
-                say(.notice, "cancelled; publishing what finished", job: job)
-                let bundle = try await publish(job, status: "cancelled", error: nil)
-                try await store.markCancelled(jobID, reason: "cancelled on request", bundlePath: bundle)
-            case .stopped:
-                try await store.markInterrupted(jobID, reason: stopping ? "stopped by shutdown" : "stopped by its worker (e.g. a full disk)")
-                say(.notice, stopping ? "interrupted by shutdown after checkpointing; it resumes at the next start"
-                                      : "its worker stopped after checkpointing; it resumes when it can", jobName: job.name,
-                    state: "interrupted", claimedPath: job.claimedPath)
-            case .failed, .crashed:
-                // Crashes, not attempts: a job resumed after shutdowns has had attempts that did not fail.
-                if job.crashes + 1 >= Daemon.maxCrashes {
-                    let reason = "its worker process failed \(job.crashes + 1) times (last: \(exit)); quarantined so the other jobs can run"
-                    say(.error, reason, job: job)
-                    let bundle = try await publish(job, status: "failed", error: reason)
-                    try await store.markQuarantined(jobID, reason: reason, bundlePath: bundle)
-                } else {
-                    say(.error, "worker process \(worker.map { "\($0.processIdentifier) " } ?? "")\(exit) in attempt \(job.attempts); it is retried from its checkpoints", job: job)
-                    try await store.requeue(jobID, reason: "worker \(exit)")
+            let externalID: String?
+            do {
+                externalID = try await executor.submit(prepared)
+            } catch {
+                _ = try await store.endSubmission(submissionID, crashed: [], reason: "\(error)")
+                switch error {
+                case .temporary(let why):
+                    say(.warning, "could not be submitted (\(why)); it stays queued and is tried again", job: job)
+                    try await store.requeue(job.id, interrupted: true, reason: "submission failed: \(why)")
+                    return
+                case .permanent(let why):
+                    say(.error, "cannot be run: \(why)", job: job)
+                    try await store.settle(job.id, outcome: .failed, reason: why)
+                    continue
                 }
             }
-        } catch let failure as BundleWriteError where failure.isOutOfSpace {
-            logger.critical("cannot publish job \(jobID): \(failure); it stays and is published when space returns")
-            try? await store.markInterrupted(jobID, reason: "bundle could not be written: disk full")
-        } catch {
-            logger.error("after the worker of job \(jobID) \(exit): \(error)")
-        }
-    }
-
-    /// Publishes the bundle of a job whose units are all done and marks it done, without holding
-    /// up the loop (which goes on pinging the watchdog meanwhile).
-    func finishInBackground(_ jobID: JobID) {
-        guard publishing.insert(jobID).inserted else { return }
-        Task {
-            do {
-                try await self.finish(jobID)
-            } catch let failure as BundleWriteError where failure.isOutOfSpace {
-                self.logger.critical("cannot publish job \(jobID): \(failure); it is published when space returns")
-                try? await self.store.markInterrupted(jobID, reason: "bundle could not be written: disk full")
-            } catch {
-                self.logger.error("cannot publish job \(jobID): \(error)")
-                try? await self.store.markFailed(jobID, reason: "its bundle could not be written: \(error)", bundlePath: nil)
+            // Followed from now on, even if recording the id fails (the restart adopts it by token).
+            if executor.name == "local" {
+                // A local worker reports from the moment it starts: silence from then on counts.
+                for id in open.units.keys { open.units[id]?.lastHeard = .now }
+            } else if let externalID {
+                say(.notice, "submitted to Slurm as job \(externalID) (\(tasks.count) array task(s))", job: job, state: "running")
             }
-            self.donePublishing(jobID)
+            runs.open[submissionID] = open
+            try await store.activateSubmission(submissionID, externalID: externalID)
         }
     }
 
-    func donePublishing(_ jobID: JobID) {
-        publishing.remove(jobID)
-        wake.yield(.tick)
-    }
-
-    /// Publishes the bundle of a job whose units are all done, and marks it done.
-    func finish(_ jobID: JobID) async throws {
-        guard let job = try await store.job(jobID) else { return }
-        say(.info, "all units finished; writing the bundle", job: job)
-        let bundle = try await publish(job, status: "done", error: nil)
-        try await store.markDone(jobID, bundlePath: bundle)
-        say(.notice, "done; bundle \(bundle)", jobName: job.name, state: "done", claimedPath: nil)
-    }
-
-    /// Jobs the store says are running but that have no worker and are not being published: the
-    /// record of their worker's end could not be written (e.g. the disk was full). They are
-    /// marked interrupted, so they resume from their checkpoints; retried every cycle until the
-    /// store takes it.
-    func requeueOrphans() async throws {
-        for job in try await store.jobs(in: [.running]) where workers[job.id] == nil && !publishing.contains(job.id) {
-            try await store.markInterrupted(job.id, reason: "its worker ended but that could not be recorded")
-            say(.notice, "its worker ended while the store could not record it; it resumes from its checkpoints", jobName: job.name,
-                state: "interrupted", claimedPath: job.claimedPath)
-        }
-    }
-
-    /// Cancels queued jobs at once and asks running ones to stop (their worker exit publishes).
-    func handleCancellations() async throws {
-        for job in try await store.pendingCancellations() {
-            if let worker = workers[job.id] {
-                worker.requestStop()
-            } else if job.state == .queued || job.state == .interrupted {
-                say(.notice, "cancelled before it finished; publishing what finished", job: job)
-                _ = try await store.beginAttempt(job.id)
-                let bundle = try await publish(job, status: "cancelled", error: nil)
-                try await store.markCancelled(job.id, reason: "cancelled on request", bundlePath: bundle)
+    /// Writes the submission's spool: the tasks file, and per unit a fresh attempt folder with its
+    /// work and, when it has one, its latest valid checkpoint to resume from. Runs on a thread of
+    /// its own (checkpoints can be large), never on the cooperative pool.
+    func prepareSpool(job: JobRecord, submission: SubmissionID, token: String, units: [UnitRecord], tasks: [[UnitID]], threads: Int,
+                      executor: any Executor) async throws -> (PreparedSubmission, OpenSubmission) {
+        let spool = executor.name == "local" ? state.spool : (configuration.slurm.map { SpoolLayout(root: $0.spool) } ?? state.spool)
+        var resumes: [UnitID: Checkpoint] = [:]
+        for unit in units {
+            let recovery = try await store.latestValidCheckpoint(unit.id)
+            for skipped in recovery.skipped {
+                say(.warning, "unit \(unit.index): \(skipped); falling back to the previous checkpoint", job: job)
             }
+            if let checkpoint = recovery.checkpoint { resumes[unit.id] = checkpoint }
         }
-    }
-
-    /// Writes the job's bundle from the store: each unit's records come from its final (or, when
-    /// cancelled, latest) checkpoint. Returns the bundle folder.
-    func publish(_ job: JobRecord, status: String, error: String?) async throws -> String {
-        let outbox = URL(fileURLWithPath: configuration.outbox)
-        let source = (job.claimedPath as NSString).lastPathComponent
-        if let published = BundleWriter.existingBundle(name: job.bundleName, source: source, outbox: outbox) {
-            say(.notice, "its bundle \(published.path) was already written before the daemon stopped; not writing it again", job: job)
-            return published.path
+        let taskOf = Dictionary(uniqueKeysWithValues: tasks.enumerated().flatMap { task, ids in ids.map { ($0, task) } })
+        let entries = SubmissionTasks(tasks: tasks.map { ids in
+            ids.map { id in SubmissionTasks.Entry(unit: id.rawValue, attempt: units.first { $0.id == id }?.attempt ?? 1) }
+        })
+        var watched: [UnitID: WatchedUnit] = [:]
+        for unit in units {
+            watched[unit.id] = WatchedUnit(id: unit.id, index: unit.index, task: taskOf[unit.id] ?? 0,
+                                           folder: spool.attemptFolder(job: job.id.rawValue, unit: unit.id.rawValue, attempt: unit.attempt))
         }
-        let log = jobLog.lines(forClaimed: job.claimedPath)
-        let spec: JobSpec
-        do {
-            spec = try JobParser.parse(job.jobBytes, defaultName: job.name)
-        } catch {
-            let files = ResultBundle.rejection(name: job.bundleName, jobBytes: job.jobBytes, error: error, log: log)
-            return try BundleWriter.write(files, name: job.bundleName, outbox: outbox, source: source).path
-        }
-        let runs = spec.runs
-        var outcomes: [RunOutcome] = []
-        var steps = 0
-        for unit in try await store.units(of: job.id) where unit.index < runs.count {
-            guard let checkpoint = try await store.latestValidCheckpoint(unit.id).checkpoint,
-                  let simulation = try? Simulation(snapshot: checkpoint.snapshot) else { continue }
-            let run = runs[unit.index]
-            outcomes.append(RunOutcome(pointIndex: run.point.index, seed: run.seed, records: simulation.records, steps: simulation.step))
-            steps += simulation.step
-        }
-        var odes: [ODEOutcome] = []
-        if spec.kind != .simulate {
-            let simulations = outcomes
-            switch await onDedicatedThread({ Result { () throws(JobError) in try JobODEs.compute(spec, simulations: simulations) } }) {
-            case .success(let computed): odes = computed
-            case .failure(let failure):
-                say(.error, "the ODE integration failed: \(failure)", job: job)
-                if status == "done" { return try await publish(job, status: "failed", error: "the ODE integration failed: \(failure)") }
+        let jobID = job.id
+        let watchedUnits = watched
+        let checkpoints = resumes
+        try await onDedicatedThread { () throws(SystemError) in
+            try AtomicFile.makeFolder(spool.jobFolder(job: jobID.rawValue))
+            for unit in units {
+                guard let folder = watchedUnits[unit.id]?.folder, let work = unit.spec else { continue }
+                AtomicFile.removeTree(folder.path)
+                try AtomicFile.makeFolder(folder.path)
+                try AtomicFile.write(work, to: folder.work)
+                if let checkpoint = checkpoints[unit.id] {
+                    let progress = UnitProgress(stepsDone: checkpoint.stepsDone, totalSteps: unit.totalSteps, wallSeconds: unit.wallSeconds,
+                                                latestEg: unit.latestEg, writtenAt: checkpoint.createdAt.timeIntervalSince1970)
+                    try AtomicFile.write(UnitReport.checkpoint(progress, snapshot: checkpoint.snapshot).encoded(), to: folder.resume)
+                }
             }
-            for ode in odes {
-                let s = ode.result.statistics
-                say(.info, "ODE point \(ode.pointIndex)\(ode.seed.map { " seed \($0)" } ?? ""): \(s.method.name), \(s.steps) steps, error estimate \(s.errorEstimate)", job: job)
-            }
-            if let worst = odes.compactMap(\.deviation).max(by: { $0.relative < $1.relative }) {
-                say(.info, "largest relative deviation of eg, simulation vs ODE: \(worst.relative) at t = \(worst.t)", job: job)
-            }
+            try AtomicFile.write(Array(entries.text.utf8), to: spool.tasksFile(job: jobID.rawValue, submission: submission.rawValue))
         }
-        let timing = Timing(startedAt: job.createdAt, finishedAt: Date(), steps: steps, resumes: job.resumes)
-        let files = ResultBundle.simulation(spec: spec, jobBytes: job.jobBytes, outcomes: outcomes, odes: odes, timing: timing,
-                                            log: jobLog.lines(forClaimed: job.claimedPath), status: status, error: error)
-        return try BundleWriter.write(files, name: job.bundleName, outbox: outbox, source: source).path
-    }
-
-    /// systemd STATUS= on every change, and a progress line per running job every few minutes.
-    func reportStatus() async throws {
-        let counts = try await store.countsByState()
-        let status = "queued \(counts[.queued, default: 0] + counts[.interrupted, default: 0]), running \(counts[.running, default: 0]), done \(counts[.done, default: 0]), failed \(counts[.failed, default: 0] + counts[.quarantined, default: 0]), cancelled \(counts[.cancelled, default: 0])"
-            + (intakePaused ? " — intake paused: low disk space" : "")
-        if status != lastStatus {
-            notifier.send(.status(status))
-            lastStatus = status
-        }
-        guard !workers.isEmpty else { return }
-        let now = ContinuousClock.now
-        for summary in try await store.listJobs() where summary.state == .running {
-            if let last = lastProgressLog[summary.id], now - last < .seconds(300) { continue }
-            if lastProgressLog[summary.id] == nil { lastProgressLog[summary.id] = now; continue }
-            lastProgressLog[summary.id] = now
-            logger.info("job \(summary.name): \(String(format: "%.1f", 100 * summary.progress)) % done, \(summary.unitsDone)/\(summary.unitCount) units",
-                        metadata: ["job": "\(summary.name)", "state": "running"])
-        }
+        let prepared = PreparedSubmission(
+            id: submission, jobID: job.id, jobName: job.name, token: token, spoolFolder: spool.jobFolder(job: job.id.rawValue),
+            taskCount: tasks.count, threadsPerTask: threads, checkpointInterval: configuration.checkpointInterval,
+            memoryBytesPerTask: units.compactMap { $0.spec.flatMap { try? WorkUnit(encoded: $0) } }.map(WorkUnitResources.memoryBytes).max() ?? 0,
+            slurm: (try? job.spec.map { try JobSpec(storedForm: $0) })??.slurm)
+        let open = OpenSubmission(id: submission, jobID: job.id, jobName: job.name, claimedName: job.claimedName, executor: executor.name,
+                                  taskCount: tasks.count, units: watched)
+        return (prepared, open)
     }
 }
 
-/// Runs CPU work (ODE integrations) on a thread of its own, never on the cooperative pool.
-func onDedicatedThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-    await withCheckedContinuation { continuation in
-        let thread = Thread { continuation.resume(returning: work()) }
+/// Runs blocking work (file I/O of checkpoints, ODE-free but possibly large) on a thread of its own,
+/// never on the cooperative pool.
+func onDedicatedThread<T: Sendable, Failure: Error>(_ work: @escaping @Sendable () throws(Failure) -> T) async throws(Failure) -> T {
+    let result: Result<T, Failure> = await withCheckedContinuation { continuation in
+        let thread = Thread {
+            do throws(Failure) {
+                continuation.resume(returning: .success(try work()))
+            } catch {
+                continuation.resume(returning: .failure(error))
+            }
+        }
         thread.stackSize = 1 << 22
         thread.start()
     }
+    return try result.get()
 }

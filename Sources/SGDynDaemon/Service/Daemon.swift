@@ -4,57 +4,65 @@ import SGDynCore
 import SGDynJobs
 import SGDynStore
 
-/// Something that wakes the daemon's scheduler loop.
-enum DaemonWakeup: Sendable {
-    case tick
-    case inboxHint(InboxHint)
-    case workerExited(JobID, WorkerExit)
-    case reload
-    case shutdown
-}
-
-/// `sgdyn serve`: takes job files from the inbox into the job store, runs them in worker
-/// processes, and publishes their bundles to the outbox — without losing or duplicating a job
-/// across crashes, restarts, full disks and hostile files.
+/// `sgdyn serve`: takes job files from the inbox into the job store, hands their units to an
+/// executor (worker processes here, or Slurm), imports what the workers report, and publishes each
+/// job's bundle to the outbox — without losing or duplicating a job across crashes, restarts, full
+/// disks and hostile files.
 ///
-/// One loop (`run`) does everything in turn: intake, cancellations, scheduling, bookkeeping of
-/// finished workers, systemd status. It wakes on inbox hints, worker exits, signals and a
-/// one-second tick, and never runs simulations itself.
+/// One loop (`run`) does everything in turn: intake, cancellations, following runs, scheduling,
+/// publishing, status. It wakes on inbox hints, executor events, finished bundle writers, signals
+/// and a one-second tick. It never computes anything for a job and never holds a job's results in
+/// memory: workers compute, bundle writers (child processes) read the store and write bundles.
 public actor Daemon {
+    let state: StateFolder
     var configuration: DaemonConfiguration
     let configFile: String?
     let executable: String
     let logger: Logger
     let notifier: SystemdNotifier
+    let store: JobStore
+    let stateLock: FileLock
+    let jobLog: JobLog
+    /// Every executor the daemon may use, by name; `configuration.executor` picks the one new
+    /// submissions go to, while running ones stay where they are.
+    let executors: [String: any Executor]
     let wakeups: AsyncStream<DaemonWakeup>
     let wake: AsyncStream<DaemonWakeup>.Continuation
 
-    var store: JobStore!
-    var scanner: InboxScanner!
-    var claimer: InboxClaimer!
-    var jobLog: JobLog
-    var watcher: (any InboxWatcher)?
-    var workers: [JobID: WorkerProcess] = [:]
-    var stopping = false
-    var intakePaused = false
-    var lastFullScan = ContinuousClock.now
-    var nextRecheck: ContinuousClock.Instant?
-    var lastStatus = ""
-    var lastProgressLog: [JobID: ContinuousClock.Instant] = [:]
-    var stateLock: FileLock?
-    /// Jobs whose bundle is being written in the background (ODE integrations can take seconds).
-    var publishing: Set<JobID> = []
+    var phase = DaemonPhase.starting
+    var intake: Intake
+    /// The submissions being followed, with what their units last reported.
+    var runs = RunBook()
+    /// Bundles being written, and when the outbox index was last refreshed.
+    var publishing = PublishBook()
+    /// systemd STATUS= and progress lines already sent.
+    var reporting = StatusBook()
 
-    /// - Parameters:
-    ///   - executable: this program, started as `executable worker …` for each job.
+    /// Opens the state folder (one daemon per folder), the job store and the executors. Nothing
+    /// runs until `run()`.
+    /// - Parameter executable: this program, started as `executable worker …` and
+    ///   `executable write-bundle …`.
     public init(configuration: DaemonConfiguration, configFile: String?, executable: String, logger: Logger,
-                notifier: SystemdNotifier) {
+                notifier: SystemdNotifier) throws {
+        let state = StateFolder(configuration.state)
+        try state.create()
+        for folder in [configuration.inbox, configuration.outbox] {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        }
+        guard let lock = try FileLock(path: state.daemonLock) else {
+            throw ConfigurationError("another sgdyn daemon is using the state folder \(state.path) (it holds \(state.daemonLock)); one daemon per state folder")
+        }
+        self.state = state
         self.configuration = configuration
         self.configFile = configFile
         self.executable = executable
         self.logger = logger
         self.notifier = notifier
-        self.jobLog = JobLog(directory: configuration.logsDirectory)
+        self.stateLock = lock
+        store = try JobStore.open(at: state.database, identityFile: state.identityFile)
+        jobLog = JobLog(state: state)
+        intake = try Intake(configuration: configuration, state: state)
+        executors = try Executors.make(configuration: configuration, executable: executable, storeID: store.storeID)
         (wakeups, wake) = AsyncStream.makeStream(of: DaemonWakeup.self, bufferingPolicy: .bufferingNewest(4096))
     }
 
@@ -64,8 +72,13 @@ public actor Daemon {
     /// Asks the loop to re-read the config file.
     public nonisolated func requestReload() { wake.yield(.reload) }
 
-    /// Runs until `requestShutdown`; returns once every worker has checkpointed and stopped.
+    /// Runs until `requestShutdown`; returns once every local worker has checkpointed and stopped.
     public func run() async throws {
+        for executor in executors.values {
+            Task { [wake] in
+                for await event in executor.events { wake.yield(.executor(event)) }
+            }
+        }
         try await startUp()
         let ticker = Task { [wake] in
             while !Task.isCancelled {
@@ -75,33 +88,40 @@ public actor Daemon {
         }
         defer { ticker.cancel() }
         for await wakeup in wakeups {
-            switch wakeup {
-            case .shutdown:
-                stopping = true
-            case .reload:
-                reloadConfiguration()
-            case .workerExited(let jobID, let exit):
-                await workerExited(jobID, exit)
-            case .inboxHint(let hint):
-                if case .watchEnded(let reason) = hint { switchToPolling(reason) }
-            case .tick:
-                break
-            }
-            if stopping { break }
-            await hangIfFaultSwitchIsSet()
+            await handle(wakeup)
+            if case .draining = phase { break }
+            hangIfFaultSwitchIsSet()
             await cycle()
         }
         await shutDown()
+    }
+
+    func handle(_ wakeup: DaemonWakeup) async {
+        switch wakeup {
+        case .shutdown:
+            phase = .draining(deadline: .now + .seconds(25))
+        case .reload:
+            reloadConfiguration()
+        case .executor(let event):
+            await handle(event)
+        case .bundleWritten(let result):
+            await finishPublishing(result)
+        case .inboxHint(let hint):
+            intake.note(hint, logger: logger, wake: wake)
+        case .tick:
+            break
+        }
     }
 
     /// One pass of the loop's work.
     func cycle() async {
         do {
             checkFreeSpace()
-            try await requeueOrphans()
-            if !intakePaused { try await intake() }
+            if phase.acceptsWork { try await takeFromInbox() }
             try await handleCancellations()
-            if !intakePaused { try await schedule() }
+            try await followRuns()
+            if phase.acceptsWork { try await schedule() }
+            try await publishReadyJobs()
             try await reportStatus()
         } catch {
             logger.error("scheduler loop: \(error)")
@@ -110,56 +130,53 @@ public actor Daemon {
     }
 
     func startUp() async throws {
-        for folder in [configuration.inbox, configuration.outbox, configuration.state, configuration.rejectedDirectory] {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        }
-        let lockPath = (configuration.state as NSString).appendingPathComponent("daemon.lock")
-        guard let lock = try FileLock(path: lockPath) else {
-            throw ConfigurationError("another sgdyn daemon is using the state folder \(configuration.state) (it holds \(lockPath)); one daemon per state folder")
-        }
-        stateLock = lock
-        store = try JobStore.open(at: configuration.databasePath)
-        logger.info("job store \(configuration.databasePath) opened (quick_check ok)")
+        logger.info("job store \(state.database) opened (store \(store.storeID), quick_check ok)")
         for stale in BundleWriter.removeStaleTemporaryFolders(in: URL(fileURLWithPath: configuration.outbox)) {
             logger.notice("removed the unfinished bundle folder \(stale) left by an earlier run")
         }
-        for jobID in try await store.recoverInterrupted() {
-            if let job = try await store.job(jobID) {
-                say(.notice, "was running when the daemon stopped; it will resume from its checkpoints", job: job)
-            }
-        }
-        claimer = try InboxClaimer(inbox: configuration.inbox, stateDirectory: configuration.state)
-        scanner = InboxScanner(inbox: configuration.inbox, quietPeriod: .seconds(configuration.quietPeriod))
+        try await convertLegacyJobs()
+        try await adoptOpenSubmissions()
         try await reconcileClaimedFiles()
-        startWatcher()
-        try await intake()
-        try await schedule()
+        intake.startWatching(logger: logger, wake: wake)
+        phase = .serving
+        checkFreeSpace()
+        if phase.acceptsWork {
+            try await takeFromInbox()
+            try await schedule()
+        }
+        try await publishReadyJobs()
         try await reportStatus()
+        refreshOutboxIndex(reason: "start-up")
         notifier.send(.ready)
-        logger.info("sgdyn \(SGDynVersion.string) serving inbox \(configuration.inbox) → outbox \(configuration.outbox) with \(configuration.workers) simulation thread(s)")
+        logger.info("sgdyn \(SGDynVersion.string) serving inbox \(configuration.inbox) → outbox \(configuration.outbox) with the \(configuration.executor) executor (\(configuration.workers) local worker thread(s))")
     }
 
     func shutDown() async {
-        logger.notice("shutting down: no more intake; checkpointing \(workers.count) running job(s)")
+        let local = runs.open.values.filter { $0.executor == "local" }.count
+        logger.notice("shutting down: no more intake; checkpointing \(local) local run(s)")
         notifier.send(.stopping)
-        watcher?.stop()
-        for worker in workers.values { worker.requestStop() }
-        let deadline = ContinuousClock.now + .seconds(25)
+        intake.stopWatching()
+        for submission in runs.open.values where submission.executor == "local" {
+            await executors["local"]?.stop(submission.id)
+        }
         var lastExtension = ContinuousClock.now - .seconds(10)
-        while !workers.isEmpty && ContinuousClock.now < deadline {
+        guard case .draining(let deadline) = phase else { return }
+        while runs.open.values.contains(where: { $0.executor == "local" }) && ContinuousClock.now < deadline {
             if ContinuousClock.now - lastExtension >= .seconds(5) {
                 notifier.send(.extendTimeout(.seconds(10)))
                 lastExtension = .now
             }
-            if let wakeup = await nextWakeup(within: .milliseconds(200)), case .workerExited(let jobID, let exit) = wakeup {
-                await workerExited(jobID, exit)
+            if let wakeup = await nextWakeup(within: .milliseconds(200)), case .executor(let event) = wakeup {
+                await handle(event)
             }
         }
-        for worker in workers.values {
-            logger.error("worker of job \(worker.jobName) did not stop in time; killing it (it resumes from its last checkpoint)")
-            worker.kill9()
+        for submission in runs.open.values where submission.executor == "local" {
+            logger.error("the worker of job \(submission.jobName) did not stop in time; killing it (it resumes from its last checkpoint)")
+            await executors["local"]?.kill(submission.id)
         }
+        for executor in executors.values { await executor.shutDown() }
         try? store.close()
+        phase = .stopped
         logger.notice("stopped")
     }
 
@@ -182,41 +199,40 @@ public actor Daemon {
             return
         }
         do {
-            let reloaded = try DaemonConfiguration(inbox: configuration.inbox, outbox: configuration.outbox, state: configuration.state,
-                                                   workers: configuration.workers, checkpointInterval: configuration.checkpointInterval,
-                                                   minFreeBytes: configuration.minFreeBytes, quietPeriod: configuration.quietPeriod,
-                                                   rescanInterval: configuration.rescanInterval).applying(configFile: configFile)
+            let reloaded = try configuration.reloading(configFile: configFile)
             if reloaded.inbox != configuration.inbox || reloaded.outbox != configuration.outbox || reloaded.state != configuration.state {
                 logger.warning("SIGHUP: folder changes in \(configFile) take effect after a restart")
             }
-            configuration.workers = reloaded.workers
-            configuration.checkpointInterval = reloaded.checkpointInterval
-            configuration.minFreeBytes = reloaded.minFreeBytes
-            configuration.rescanInterval = reloaded.rescanInterval
-            logger.notice("SIGHUP: reloaded \(configFile): \(configuration.workers) simulation thread(s), checkpoints every \(configuration.checkpointInterval) s (running jobs keep their settings)")
+            if executors[reloaded.executor] == nil {
+                logger.warning("SIGHUP: the \(reloaded.executor) executor can only be enabled by a restart; new jobs stay on \(configuration.executor)")
+            }
+            configuration.adoptReloadable(from: reloaded, available: Set(executors.keys))
+            (executors["local"] as? LocalExecutor)?.setWorkers(configuration.workers)
+            (executors["slurm"] as? SlurmExecutor)?.update(configuration.slurm)
+            logger.notice("SIGHUP: reloaded \(configFile): executor \(configuration.executor), \(configuration.workers) local thread(s), checkpoints every \(configuration.checkpointInterval) s (running jobs keep their settings)")
         } catch {
             logger.error("SIGHUP: cannot reload \(configFile): \(error); keeping the current settings")
         }
     }
 
     /// The test-only fault switch for the watchdog test: hang the loop while the file exists.
-    func hangIfFaultSwitchIsSet() async {
-        guard FileManager.default.fileExists(atPath: configuration.hangSwitchPath) else { return }
-        logger.critical("test fault switch \(configuration.hangSwitchPath) is set: the scheduler loop hangs (no watchdog pings)")
-        while FileManager.default.fileExists(atPath: configuration.hangSwitchPath) {
+    func hangIfFaultSwitchIsSet() {
+        guard FaultSwitch.hangScheduler.isSet(in: state.path) else { return }
+        logger.critical("test fault switch \(FaultSwitch.hangScheduler.rawValue) is set: the scheduler loop hangs (no watchdog pings)")
+        while FaultSwitch.hangScheduler.isSet(in: state.path) {
             usleep(1_000_000)  // deliberately blocks the loop, as a real hang would
         }
     }
 
     /// Logs a line about a job to journald (with `job=` metadata) and to the job's own log file.
-    func say(_ level: Logger.Level, _ message: String, job: JobRecord) {
-        say(level, message, jobName: job.name, state: job.state.rawValue, claimedPath: job.claimedPath)
+    func say(_ level: Logger.Level, _ message: String, job: JobRecord, state: String? = nil) {
+        say(level, message, jobName: job.name, state: state ?? job.state.rawValue, claimedName: job.claimedName)
     }
 
-    func say(_ level: Logger.Level, _ message: String, jobName: String, state: String? = nil, claimedPath: String?) {
+    func say(_ level: Logger.Level, _ message: String, jobName: String, state: String? = nil, claimedName: String?) {
         var metadata: Logger.Metadata = ["job": "\(jobName)"]
         if let state { metadata["state"] = "\(state)" }
         logger.log(level: level, "job \(jobName): \(message)", metadata: metadata)
-        if let claimedPath { jobLog.append(level, message, claimedPath: claimedPath) }
+        if let claimedName { jobLog.append(level, message, claimedName: claimedName) }
     }
 }

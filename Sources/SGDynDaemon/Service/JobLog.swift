@@ -5,21 +5,15 @@ import Logging
 /// and is appended to the job's own file in `state/logs/`, which becomes the bundle's log.txt —
 /// also across restarts.
 public struct JobLog: Sendable {
-    public let directory: String
+    public let state: StateFolder
 
-    public init(directory: String) {
-        self.directory = directory
-        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    public init(state: StateFolder) {
+        self.state = state
     }
 
-    /// The log file of the job whose claimed file is `claimedPath`.
-    public func path(forClaimed claimedPath: String) -> String {
-        (directory as NSString).appendingPathComponent((claimedPath as NSString).lastPathComponent + ".log")
-    }
-
-    public func append(_ level: Logger.Level, _ message: String, claimedPath: String) {
+    public func append(_ level: Logger.Level, _ message: String, claimedName: String) {
         let line = ISO8601DateFormatter().string(from: Date()) + " " + level.rawValue + " " + message + "\n"
-        let path = path(forClaimed: claimedPath)
+        let path = state.jobLog(claimedName)
         if let handle = FileHandle(forWritingAtPath: path) ?? {
             _ = FileManager.default.createFile(atPath: path, contents: nil)
             return FileHandle(forWritingAtPath: path)
@@ -30,8 +24,8 @@ public struct JobLog: Sendable {
         }
     }
 
-    public func lines(forClaimed claimedPath: String) -> [String] {
-        guard let text = try? String(contentsOfFile: path(forClaimed: claimedPath), encoding: .utf8) else { return [] }
+    public func lines(claimedName: String) -> [String] {
+        guard let text = try? String(contentsOfFile: state.jobLog(claimedName), encoding: .utf8) else { return [] }
         return text.split(separator: "\n").map(String.init)
     }
 }

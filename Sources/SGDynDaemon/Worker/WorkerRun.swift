@@ -3,189 +3,267 @@ import Foundation
 import Logging
 import SGDynCore
 import SGDynJobs
-import SGDynStore
 import Synchronization
 
-/// The body of `sgdyn worker`: runs the unfinished units of one job on dedicated threads,
-/// resuming each from its last valid checkpoint, checkpointing every `checkpointInterval` and
-/// when asked to stop (SIGTERM), and recording finished units in the job store.
+/// The body of `sgdyn worker`: runs the units of one task of a submission, reading and writing
+/// only the spool (never the job store, which may be on another machine): each unit's work, the
+/// checkpoint to resume from; then checkpoints every `checkpointInterval`, a heartbeat every two
+/// seconds, and the outcome when it ends. SIGTERM (a local stop) and SIGUSR1 (Slurm's warning
+/// before a time limit) make every unit checkpoint and stop.
 ///
-/// Exit status: 0 when every unit is done, 75 when stopped on request (checkpoints written),
-/// anything else on failure. A worker is a separate process so that a trap or an out-of-memory
-/// kill in one job never takes the daemon or other jobs down.
+/// Exit status: 0 when every unit ended (done or diverged), 75 when stopped (or the disk is full),
+/// 70 when some unit's files could not be written or read.
 public enum WorkerRun {
-    public static func run(statePath: String, jobID: JobID, threads: Int, checkpointInterval: Duration,
-                           logger: Logger) async -> Int32 {
+    /// Seconds between heartbeats (progress files) of each running unit.
+    static let heartbeatInterval: Duration = .seconds(2)
+
+    public static func run(spoolFolder: String, submission: Int64, task: Int, threads: Int, checkpointInterval: Duration,
+                           logger: Logger) async -> ExitStatus {
         var logger = logger
-        if sgdyn_die_with_parent() != 0 {
-            logger.warning("worker: cannot arrange to stop with the daemon: \(String(cString: strerror(errno)))")
-        }
-        // One worker per job, ever: a second one (e.g. from a daemon restarted while an old
-        // worker was still exiting) waits for the lock and then finds the units it needs.
-        let lockDirectory = (statePath as NSString).appendingPathComponent("locks")
-        try? FileManager.default.createDirectory(atPath: lockDirectory, withIntermediateDirectories: true)
-        let lockPath = (lockDirectory as NSString).appendingPathComponent("job-\(jobID.rawValue).lock")
-        var jobLock: FileLock?
-        let lockDeadline = ContinuousClock.now + .seconds(30)
-        while jobLock == nil {
-            do { jobLock = try FileLock(path: lockPath) } catch {
-                logger.error("worker: \(error)")
-                return 70
-            }
-            if jobLock == nil {
-                guard ContinuousClock.now < lockDeadline else {
-                    logger.error("worker: job \(jobID) is still locked by another worker after 30 s")
-                    return WorkerExit.stoppedStatus
-                }
-                try? await Task.sleep(for: .milliseconds(200))
+        logger[metadataKey: "submission"] = "\(submission)"
+        if let parent = ProcessInfo.processInfo.environment[WorkerEnvironment.parentPID].flatMap(Int32.init) {
+            // A local worker dies with its daemon; if the daemon is already gone, stop at once.
+            if sgdyn_die_with_parent() != 0 { logger.warning("worker: cannot arrange to stop with the daemon: \(SystemError("prctl"))") }
+            guard getppid() == parent else {
+                logger.error("worker: the daemon that started it is gone")
+                return .temporaryFailure
             }
         }
-        defer { jobLock?.release() }
-        let databasePath = (statePath as NSString).appendingPathComponent("sgdyn.sqlite")
-        let store: JobStore
+        let entries: [SubmissionTasks.Entry]
         do {
-            store = try JobStore.open(at: databasePath)
+            let path = spoolFolder + "/submission-\(submission).tasks"
+            guard let bytes = try AtomicFile.read(path, limit: 64 << 20) else {
+                logger.error("worker: no tasks file \(path)")
+                return .failed
+            }
+            let tasks = try SubmissionTasks(text: String(decoding: bytes, as: UTF8.self))
+            guard tasks.tasks.indices.contains(task) else {
+                logger.error("worker: submission \(submission) has no task \(task)")
+                return .failed
+            }
+            entries = tasks.tasks[task]
         } catch {
-            logger.error("worker cannot open the job store \(databasePath): \(error)")
-            return 70
+            logger.error("worker: cannot read its tasks: \(error)")
+            return .failed
         }
-        defer { try? store.close() }
-        do {
-            guard let job = try await store.job(jobID) else {
-                logger.error("worker: no job \(jobID) in the store")
-                return 70
+        let stop = StopFlag.installHandlers(for: [SIGTERM, SIGUSR1])
+        let run = WorkerUnits(spoolFolder: spoolFolder, entries: entries, logger: logger)
+        let units = run.threadedUnits()
+        if FaultSwitch.crashWorker.isSet(in: (spoolFolder as NSString).deletingLastPathComponent) {
+            fatalError("test fault switch \(FaultSwitch.crashWorker.rawValue) is set")
+        }
+        logger.info("worker running \(units.count) unit(s) of task \(task) on \(threads) thread(s)")
+        let heartbeat = run.startHeartbeat(every: heartbeatInterval)
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            let thread = Thread {
+                UnitThreads(threads: threads, checkpointInterval: checkpointInterval).run(units, events: { event in
+                    run.handle(event)
+                    if run.diskFull { stop.set() }
+                }, stopRequested: { stop.isSet })
+                done.resume()
             }
-            logger[metadataKey: "job"] = "\(job.name)"
-            let units = try await store.runnableUnits(of: jobID)
-            var work: [UnitWork] = []
-            for unit in units {
-                let recovery = try await store.latestValidCheckpoint(unit.id)
-                for skipped in recovery.skipped {
-                    logger.warning("unit \(unit.index): \(skipped); falling back to the previous checkpoint")
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+        heartbeat.set()
+        let problems = run.problems
+        for problem in problems { logger.error("worker: \(problem)") }
+        if run.diskFull {
+            logger.notice("worker stopped: the disk is full; its units resume from their last checkpoints")
+            return .temporaryFailure
+        }
+        if stop.isSet {
+            logger.info("worker stopped on request; checkpoints written")
+            return .temporaryFailure
+        }
+        return problems.isEmpty ? .success : .failed
+    }
+}
+
+/// The units of one worker and what it knows of them while they run: their spool folders, when
+/// they started, and their latest progress (which the heartbeat writes).
+final class WorkerUnits: Sendable {
+    let spoolFolder: String
+    let entries: [SubmissionTasks.Entry]
+    let logger: Logger
+    private let state = Mutex(State())
+
+    private struct State {
+        var running: [Int64: RunningUnit] = [:]
+        /// Each running unit's lock on its attempt folder.
+        var locks: [Int64: FileLock] = [:]
+        var problems: [String] = []
+        var diskFull = false
+    }
+
+    private struct RunningUnit {
+        var started: ContinuousClock.Instant
+        var wallBefore: Double
+        var stepsDone: Int64
+        var totalSteps: Int64
+        var eg: Double?
+    }
+
+    init(spoolFolder: String, entries: [SubmissionTasks.Entry], logger: Logger) {
+        self.spoolFolder = spoolFolder
+        self.entries = entries
+        self.logger = logger
+    }
+
+    var problems: [String] { state.withLock { $0.problems } }
+    var diskFull: Bool { state.withLock { $0.diskFull } }
+
+    func folder(_ unit: Int64) -> UnitSpoolFolder? {
+        entries.first { $0.unit == unit }.map { UnitSpoolFolder(path: spoolFolder + "/unit-\($0.unit)/attempt-\($0.attempt)") }
+    }
+
+    /// Each unit's computation: from its own latest checkpoint when this attempt already wrote one
+    /// (Slurm requeued the task), else from the checkpoint the daemon handed over, else fresh. A
+    /// unit that already reported an outcome in this attempt is not run again.
+    func threadedUnits() -> [ThreadedUnit] {
+        entries.compactMap { entry in
+            let folder = UnitSpoolFolder(path: spoolFolder + "/unit-\(entry.unit)/attempt-\(entry.attempt)")
+            if FileManager.default.fileExists(atPath: folder.outcome) { return nil }
+            let logger = self.logger
+            return ThreadedUnit(id: entry.unit) { [self] in
+                // One process per unit attempt: after a slurmctld crash Slurm may start a task a
+                // second time while the first still runs (docs/slurm.md). The second leaves it.
+                guard let lock = try FileLock(path: folder.path + "/lock") else {
+                    logger.notice("unit \(entry.unit): another worker runs it; leaving it to that one")
+                    return nil
                 }
-                var simulation: Simulation?
-                if let checkpoint = recovery.checkpoint {
+                self.keep(lock, for: entry.unit)
+                if FileManager.default.fileExists(atPath: folder.outcome) { return nil }
+                guard let bytes = try AtomicFile.read(folder.work, limit: 64 << 20) else {
+                    throw SystemError("reading \(folder.work)", errno: ENOENT)
+                }
+                let work = try WorkUnit(encoded: bytes)
+                for source in [folder.checkpoint, folder.resume] {
                     do {
-                        simulation = try Simulation(snapshot: checkpoint.snapshot)
+                        guard let report = try AtomicFile.read(source, limit: JobLimits.maxSnapshotBytes + (1 << 20)) else { continue }
+                        guard case .checkpoint(let progress, let snapshot) = try UnitReport.decode(report).report else { continue }
+                        let computation = try UnitComputation(work, snapshot: snapshot)
+                        self.noteWallBefore(entry.unit, progress.wallSeconds)
+                        return computation
                     } catch {
-                        logger.warning("unit \(unit.index): checkpoint \(checkpoint.sequence) cannot be restored (\(error)); starting the unit again")
+                        logger.warning("unit \(entry.unit): cannot resume from \(source) (\(error)); trying the previous one")
                     }
                 }
-                if simulation == nil { simulation = Simulation(parameters: try UnitParameters.decode(unit.parametersJSON)) }
-                try await store.markUnitRunning(unit.id)
-                let ready = simulation!
-                work.append(UnitWork(id: unit.id.rawValue) { ready })
+                return try UnitComputation(work)
             }
-            if FileManager.default.fileExists(atPath: (statePath as NSString).appendingPathComponent(".fault-crash-worker")) {
-                fatalError("test fault switch .fault-crash-worker is set")
-            }
-            logger.info("worker running \(work.count) unit(s) on \(threads) thread(s)")
-            let stopRequested = StopFlag.installSIGTERMHandler()
-            let failures = Mutex<[String]>([])
-            let unitStarts = Mutex<[Int64: ContinuousClock.Instant]>([:])
-            let latestErrors = Mutex<[Int64: Double]>([:])
-            let executor = UnitExecutor(threads: threads, checkpointInterval: checkpointInterval)
-            let allWork = work
-            await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-                let thread = Thread {
-                    executor.run(allWork, events: { event in
-                        do {
-                            try handle(event, store: store, unitStarts: unitStarts, latestErrors: latestErrors)
-                        } catch {
-                            failures.withLock { $0.append("\(error)") }
-                            // A full disk is not the job's fault: stop every unit (their last
-                            // stored checkpoints remain) and let the daemon resume it later.
-                            if WorkerRun.isDiskFull(error) { stopRequested.set() }
-                        }
-                    }, stopRequested: { stopRequested.isSet })
-                    done.resume()
-                }
-                thread.start()
-            }
-            let problems = failures.withLock { $0 }
-            for problem in problems { logger.error("worker: \(problem)") }
-            if stopRequested.isSet {
-                logger.info(problems.isEmpty ? "worker stopped on request; checkpoints written"
-                                             : "worker stopped: the disk is full; the job resumes from its last stored checkpoints")
-                return WorkerExit.stoppedStatus
-            }
-            let remaining = try await store.runnableUnits(of: jobID).count + (try await store.units(of: jobID).filter { $0.state == .running }.count)
-            return remaining == 0 && problems.isEmpty ? 0 : 70
-        } catch {
-            logger.error("worker failed: \(error)")
-            return 70
         }
     }
 
-    /// Whether a store error means the disk (or quota) is full: SQLite's SQLITE_FULL (13), which
-    /// the store reports in its message (this module does not see SQLite's types).
-    static func isDiskFull(_ error: any Error) -> Bool {
-        let text = "\(error)"
-        return text.contains("SQLite error 13") || text.contains("disk is full")
+    private func keep(_ lock: FileLock, for unit: Int64) {
+        state.withLock { $0.locks[unit] = lock }
     }
 
-    /// Stores what a simulation thread reports. Runs on that thread and waits for the store,
-    /// which is fine: simulation threads are dedicated, not the cooperative pool.
-    static func handle(_ event: UnitEvent, store: JobStore, unitStarts: borrowing Mutex<[Int64: ContinuousClock.Instant]>,
-                       latestErrors: borrowing Mutex<[Int64: Double]>) throws {
+    private func noteWallBefore(_ unit: Int64, _ wall: Double) {
+        state.withLock { $0.running[unit] = RunningUnit(started: .now, wallBefore: wall, stepsDone: 0, totalSteps: 0) }
+    }
+
+    func handle(_ event: UnitEvent) {
         switch event {
-        case .started(let id):
-            unitStarts.withLock { $0[id] = .now }
-        case .progress(let id, _, let eg):
-            if let eg { latestErrors.withLock { $0[id] = eg } }
-        case .checkpoint(let id, let snapshot, let step), .stopped(let id, let snapshot, let step):
-            let wall = elapsed(id, unitStarts)
-            let eg = latestErrors.withLock { $0[id] }
-            try blocking {
-                _ = try await store.saveCheckpoint(UnitID(id), snapshot: snapshot, stepsDone: Int64(step))
-                try await store.recordUnitProgress(UnitID(id), stepsDone: Int64(step), wallSeconds: wall, latestEg: eg)
+        case .started(let id, let stepsDone, let totalSteps):
+            state.withLock { state in
+                let before = state.running[id]?.wallBefore ?? 0
+                state.running[id] = RunningUnit(started: .now, wallBefore: before, stepsDone: stepsDone, totalSteps: totalSteps)
             }
-        case .finished(let id, let simulation):
-            let wall = elapsed(id, unitStarts)
-            let final = simulation.records.last
-            let result = JSONValue.object([("final_eg", final.map { .double($0.eg) } ?? .null), ("steps", .int(simulation.step))])
-            let snapshot = simulation.snapshot()
-            try blocking {
-                _ = try await store.saveCheckpoint(UnitID(id), snapshot: snapshot, stepsDone: Int64(simulation.step))
-                try await store.recordUnitProgress(UnitID(id), stepsDone: Int64(simulation.step), wallSeconds: wall, latestEg: final?.eg)
-                try await store.completeUnit(UnitID(id), resultJSON: JSONWriter.string(result, pretty: false), wallSeconds: wall)
+        case .progress(let id, _, let stepsDone, _, let eg):
+            state.withLock { state in
+                state.running[id]?.stepsDone = stepsDone
+                if let eg { state.running[id]?.eg = eg }
             }
+        case .checkpoint(let id, let snapshot, let stepsDone, let totalSteps, let eg):
+            write(.checkpoint(progress(id, stepsDone, totalSteps, eg), snapshot: snapshot), to: \.checkpoint, unit: id)
+        case .stopped(let id, let snapshot, let stepsDone, let totalSteps, let eg):
+            let p = progress(id, stepsDone, totalSteps, eg)
+            if write(.checkpoint(p, snapshot: snapshot), to: \.checkpoint, unit: id) {
+                write(.outcome(UnitOutcome(kind: .stopped, progress: p)), to: \.outcome, unit: id)
+            }
+            finish(id)
+        case .finished(let id, let computation):
+            let p = progress(id, computation.stepsDone, computation.totalSteps, computation.latestEg)
+            let diverged = computation.divergence
+            write(.outcome(UnitOutcome(kind: diverged == nil ? .done : .diverged, progress: p, divergedAt: diverged?.t,
+                                       result: computation.resultBytes())), to: \.outcome, unit: id)
+            finish(id)
+        case .failed(let id, let message):
+            write(.outcome(UnitOutcome(kind: .failed, progress: progress(id, 0, 0, nil), message: message)), to: \.outcome, unit: id)
+            finish(id)
         }
     }
 
-    private static func elapsed(_ id: Int64, _ starts: borrowing Mutex<[Int64: ContinuousClock.Instant]>) -> Double {
-        let start = starts.withLock { $0[id] } ?? .now
-        return (ContinuousClock.now - start).seconds
+    private func progress(_ id: Int64, _ stepsDone: Int64, _ totalSteps: Int64, _ eg: Double?) -> UnitProgress {
+        let wall = state.withLock { state in
+            state.running[id].map { $0.wallBefore + (ContinuousClock.now - $0.started).seconds } ?? 0
+        }
+        return UnitProgress(stepsDone: stepsDone, totalSteps: totalSteps, wallSeconds: wall, latestEg: eg,
+                            writtenAt: Date().timeIntervalSince1970)
+    }
+
+    private func finish(_ id: Int64) {
+        let lock = state.withLock { state -> FileLock? in
+            state.running.removeValue(forKey: id)
+            return state.locks.removeValue(forKey: id)
+        }
+        lock?.release()
+    }
+
+    /// Writes a report durably; a full disk stops the worker (its units resume later), any other
+    /// failure is a problem of this unit.
+    @discardableResult
+    private func write(_ report: UnitReport, to file: KeyPath<UnitSpoolFolder, String>, unit: Int64) -> Bool {
+        guard let folder = folder(unit) else { return false }
+        do {
+            try AtomicFile.write(report.encoded(), to: folder[keyPath: file])
+            return true
+        } catch {
+            state.withLock { state in
+                if error.isOutOfSpace { state.diskFull = true } else { state.problems.append("unit \(unit): \(error)") }
+            }
+            return false
+        }
+    }
+
+    /// Writes every running unit's progress every `interval` until the returned flag is set.
+    func startHeartbeat(every interval: Duration) -> StopFlag {
+        let stop = StopFlag()
+        let thread = Thread { [self] in
+            while !stop.isSet {
+                Thread.sleep(forTimeInterval: interval.seconds)
+                let running = state.withLock { $0.running }
+                for (id, unit) in running where unit.totalSteps > 0 {
+                    guard let folder = folder(id) else { continue }
+                    let report = UnitReport.progress(progress(id, unit.stepsDone, unit.totalSteps, unit.eg))
+                    try? AtomicFile.write(report.encoded(), to: folder.progress, durable: false)
+                }
+            }
+        }
+        thread.name = "sgdyn-heartbeat"
+        thread.start()
+        return stop
     }
 }
 
-/// Runs async work from a dedicated (non-cooperative) thread and waits for it.
-func blocking(_ operation: @escaping @Sendable () async throws -> Void) throws {
-    let semaphore = DispatchSemaphore(value: 0)
-    let outcome = Mutex<(any Error)?>(nil)
-    Task {
-        do { try await operation() } catch { outcome.withLock { $0 = error } }
-        semaphore.signal()
-    }
-    semaphore.wait()
-    if let error = outcome.withLock({ $0 }) { throw error }
-}
-
-/// Set once SIGTERM arrives; simulation threads poll it between chunks.
+/// Set once a stop is asked for; unit threads poll it between chunks.
 final class StopFlag: Sendable {
     private let flag = Atomic<Bool>(false)
-    nonisolated(unsafe) private static var source: DispatchSourceSignal?
+    nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
 
     var isSet: Bool { flag.load(ordering: .acquiring) }
     func set() { flag.store(true, ordering: .releasing) }
 
-    static func installSIGTERMHandler() -> StopFlag {
+    /// A flag set by any of `signals`.
+    static func installHandlers(for signals: [Int32]) -> StopFlag {
         let stop = StopFlag()
-        signal(SIGTERM, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: SIGTERM, queue: .global())
-        source.setEventHandler { stop.set() }
-        source.resume()
-        Self.source = source
+        for number in signals {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { stop.set() }
+            source.resume()
+            sources.append(source)
+        }
         return stop
     }
 }

@@ -39,11 +39,11 @@ public struct ReportCache: Codable, Sendable, Equatable {
     }
 
     /// Writes the cache atomically into `outbox`.
-    public func save(outbox: String) throws(BundleWriteError) {
+    public func save(outbox: String) throws(SystemError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         guard let data = try? encoder.encode(self) else {
-            throw BundleWriteError(path: outbox + "/" + Self.fileName, errno: EINVAL, operation: "encode")
+            throw SystemError("encoding the report cache for \(outbox)", errno: EINVAL)
         }
         try AtomicFile.write([UInt8](data), to: outbox + "/" + Self.fileName)
     }

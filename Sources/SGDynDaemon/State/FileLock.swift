@@ -1,4 +1,5 @@
 import Foundation
+import SGDynJobs
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,9 +11,9 @@ public final class FileLock: Sendable {
     public let path: String
 
     /// Takes the lock without waiting; nil when another process holds it.
-    public init?(path: String) throws {
+    public init?(path: String) throws(SystemError) {
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw ConfigurationError("cannot open the lock file \(path): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw SystemError("opening the lock file \(path)") }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             close(fd)
             return nil

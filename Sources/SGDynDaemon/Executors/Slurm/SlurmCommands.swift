@@ -1,0 +1,103 @@
+import Foundation
+import SGDynJobs
+
+/// The Slurm client commands sgdyn uses, run as child processes with a deadline. Their output
+/// formats are those of Slurm 22.05 (Debian 12) and later; only plain `-o` formats and
+/// `scontrol -o`, which have been stable for many releases, are parsed.
+struct SlurmCommands: Sendable {
+    let directory: String?
+    let environment: [String: String]
+
+    init(directory: String?) {
+        self.directory = directory
+        var environment = ProcessInfo.processInfo.environment
+        for key in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"] { environment.removeValue(forKey: key) }
+        self.environment = environment
+    }
+
+    func run(_ command: String, _ arguments: [String], timeout: Duration = .seconds(60)) async throws(SystemError) -> CommandResult {
+        try await CommandRunner.run(path(of: command), arguments, environment: environment, timeout: timeout)
+    }
+
+    /// The command's full path: in `directory`, else the first match on PATH.
+    func path(of command: String) -> String {
+        if let directory { return directory + "/" + command }
+        for folder in (environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":") {
+            let candidate = folder + "/" + command
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return "/usr/bin/" + command
+    }
+}
+
+/// What `squeue` and `scontrol` say about array tasks.
+enum SlurmQueue {
+    /// One line of `squeue -h -r -o '%F|%K|%T|%r|%k'`: the array's job id (`%F`; `%A` is each
+    /// task's own job id and `%a` the account), the task index, the state, the reason, and the
+    /// comment last (it is printed raw, so it may contain the separator).
+    struct Entry: Equatable {
+        var arrayJobID: String
+        var taskID: Int?
+        var state: String
+        var reason: String
+        var comment: String
+    }
+
+    static let squeueFormat = "%F|%K|%T|%r|%k"
+
+    /// Pending reasons that mean the task will never start (Slurm 22.05 accepts such jobs when
+    /// EnforcePartLimits is off, and then leaves them pending for ever).
+    static let hopelessReasons: Set<String> = [
+        "PartitionTimeLimit", "PartitionConfig", "PartitionNodeLimit", "BadConstraints", "InvalidAccount", "InvalidQOS",
+        "QOSMaxWallDurationPerJobLimit", "ReqNodeNotAvail, Reserved for maintenance",
+    ]
+
+    static func parse(squeue output: String) -> [Entry] {
+        output.split(separator: "\n").compactMap { line in
+            let fields = line.split(separator: "|", omittingEmptySubsequences: false).map { String($0).trimmingCharacters(in: .whitespaces) }
+            guard fields.count >= 5, !fields[0].isEmpty else { return nil }
+            return Entry(arrayJobID: fields[0], taskID: Int(fields[1]), state: fields[2], reason: fields[3],
+                         comment: fields[4...].joined(separator: "|"))
+        }
+    }
+
+    /// `JobState` and `ExitCode` of `scontrol show job -o` (one line per record).
+    static func parse(scontrol output: String) -> (state: String, exitStatus: Int32?, signal: Int32?)? {
+        guard let line = output.split(separator: "\n").first else { return nil }
+        var state: String?
+        var exit: (Int32?, Int32?) = (nil, nil)
+        for field in line.split(separator: " ") {
+            if field.hasPrefix("JobState=") { state = String(field.dropFirst("JobState=".count)) }
+            if field.hasPrefix("ExitCode=") {
+                let parts = field.dropFirst("ExitCode=".count).split(separator: ":")
+                exit = (parts.first.flatMap { Int32($0) }, parts.count > 1 ? Int32(parts[1]) : nil)
+            }
+        }
+        guard let state else { return nil }
+        return (state, exit.0, exit.1)
+    }
+
+    /// How a task that left the queue ended, from its final Slurm state.
+    static func taskEnd(state: String, exitStatus: Int32?, signal: Int32?) -> TaskEnd {
+        switch state {
+        case "COMPLETED":
+            return .exited(0)
+        case "FAILED":
+            if let exitStatus, exitStatus == ExitStatus.temporaryFailure.rawValue { return .exited(exitStatus) }
+            if let signal, signal != 0 { return .crashed("the Slurm task was killed by signal \(signal)") }
+            return .crashed("the Slurm task failed (exit status \(exitStatus.map(String.init) ?? "?"))")
+        case "OUT_OF_MEMORY":
+            return .crashed("the Slurm task ran out of memory")
+        case "TIMEOUT", "DEADLINE":
+            return .lost("the Slurm task reached its time limit before it could checkpoint")
+        case "NODE_FAIL", "BOOT_FAIL":
+            return .lost("the Slurm task's node failed")
+        case "PREEMPTED":
+            return .lost("the Slurm task was preempted")
+        case "CANCELLED":
+            return .lost("the Slurm task was cancelled")
+        default:
+            return .lost("the Slurm task ended in state \(state)")
+        }
+    }
+}

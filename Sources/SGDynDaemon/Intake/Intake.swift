@@ -1,0 +1,90 @@
+import Foundation
+import Logging
+import SGDynJobs
+
+/// The daemon's hold on its inbox: the scanner (what is ready), the claimer (taking files into the
+/// state folder), the watcher (when to look again), and the in-place files that do not parse yet.
+struct Intake {
+    let inbox: String
+    var scanner: InboxScanner
+    let claimer: InboxClaimer
+    var watcher: (any InboxWatcher)?
+    /// How long a file written in place may stay unparsable and unchanged before it is taken (and
+    /// rejected): its writer may pause between pieces for longer than the quiet period.
+    let incompleteWait: Duration
+    /// In-place files seen ready but not parsing, with when that was first logged.
+    var held: [InboxEntryName: ContinuousClock.Instant] = [:]
+
+    init(configuration: DaemonConfiguration, state: StateFolder) throws {
+        inbox = configuration.inbox
+        scanner = InboxScanner(inbox: configuration.inbox, quietPeriod: .seconds(configuration.quietPeriod))
+        claimer = try InboxClaimer(inbox: configuration.inbox, claimedDirectory: state.claimed)
+        incompleteWait = .seconds(configuration.incompleteWait)
+    }
+
+    mutating func startWatching(logger: Logger, wake: AsyncStream<DaemonWakeup>.Continuation) {
+        let (candidate, decision) = InboxWatcherFactory.makeWatcher(for: inbox)
+        var chosen: any InboxWatcher = candidate
+        do {
+            try candidate.start()
+        } catch {
+            logger.warning("inotify watch on \(inbox) failed (\(error)); polling instead")
+            chosen = PollingInboxWatcher(directory: inbox, interval: .seconds(2))
+            try? chosen.start()
+        }
+        let level: Logger.Level = decision.mechanism == .polling ? .notice : .info
+        logger.log(level: level, "watching the inbox with \(chosen.mechanism): \(decision.reason)")
+        follow(chosen, wake: wake)
+    }
+
+    mutating func stopWatching() {
+        watcher?.stop()
+    }
+
+    /// Acts on a watcher hint: a rename spares its file the quiet period; a watch that ended is
+    /// replaced by polling.
+    mutating func note(_ hint: InboxHint, logger: Logger, wake: AsyncStream<DaemonWakeup>.Continuation) {
+        switch hint {
+        case .renamedIn(let entry):
+            scanner.noteRenamedIn(entry)
+        case .watchEnded(let reason):
+            logger.warning("the inbox watch ended (\(reason)); polling the inbox instead")
+            watcher?.stop()
+            let polling = PollingInboxWatcher(directory: inbox, interval: .seconds(2))
+            try? polling.start()
+            follow(polling, wake: wake)
+        case .directoryMayHaveChanged, .overflowRescan:
+            break
+        }
+    }
+
+    private mutating func follow(_ chosen: any InboxWatcher, wake: AsyncStream<DaemonWakeup>.Continuation) {
+        watcher = chosen
+        let stream = chosen.hints
+        Task {
+            for await hint in stream { wake.yield(.inboxHint(hint)) }
+        }
+    }
+
+    /// Whether a ready file written in place should wait for more of it: it does not parse as JSON
+    /// and has not been unchanged for `incompleteWait` yet. A file renamed in is complete: never.
+    mutating func shouldWaitForMore(_ ready: ReadyJobFile, logger: Logger) -> Bool {
+        guard !ready.renamedIn, ready.unchangedFor < incompleteWait else {
+            held.removeValue(forKey: ready.entry)
+            return false
+        }
+        let path = inbox + "/" + (ready.entry.string ?? "")
+        guard ready.entry.string != nil, let bytes = try? ClaimedFileReader.readBytes(at: path) else { return false }
+        do {
+            _ = try JSONParser.parse(bytes)
+            held.removeValue(forKey: ready.entry)
+            return false
+        } catch {
+            if held[ready.entry] == nil {
+                held[ready.entry] = .now
+                logger.info("\(ready.entry) in the inbox does not parse yet (\(error.description)); waiting up to \(Int(incompleteWait.seconds)) s for its writer to finish it")
+            }
+            return true
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import SGDynJobs
+import SGDynStore
+
+/// The submissions the daemon follows, each with what its units last reported through the spool.
+/// Rebuilt from the store at start-up (for the executors that outlive a daemon).
+struct RunBook {
+    var open: [SubmissionID: OpenSubmission] = [:]
+    /// When progress was last written to the store (it is batched).
+    var lastProgressFlush = ContinuousClock.now
+
+    func submissions(of job: JobID) -> [OpenSubmission] {
+        open.values.filter { $0.jobID == job }
+    }
+}
+
+/// Why the daemon asked a submission to stop.
+enum StopReason: Sendable, Equatable {
+    case cancel
+    case shutdown
+    /// Its units stopped reporting for too long (the tasks were killed).
+    case stalled
+    /// Another unit of the job crashed too often; the job is being quarantined.
+    case quarantine
+}
+
+/// One submission being followed.
+struct OpenSubmission {
+    let id: SubmissionID
+    let jobID: JobID
+    let jobName: String
+    let claimedName: String
+    let executor: String
+    let taskCount: Int
+    var units: [UnitID: WatchedUnit]
+    var endedTasks: [Int: TaskEnd] = [:]
+    var stop: StopReason?
+    /// Tasks the daemon killed because they stopped reporting: their end counts as a crash.
+    var killedForStall: Set<Int> = []
+
+    var isOver: Bool { endedTasks.count >= taskCount }
+}
+
+/// One unit of an open submission, and what the daemon last saw of its spool files.
+struct WatchedUnit {
+    let id: UnitID
+    let index: Int
+    let task: Int
+    let folder: UnitSpoolFolder
+    var checkpoint: FileFingerprint?
+    var progress: FileFingerprint?
+    /// When it last reported (a heartbeat or a checkpoint); nil before it started (a Slurm task
+    /// still pending), so waiting in a queue is never taken for a hang.
+    var lastHeard: ContinuousClock.Instant?
+    /// Progress not yet written to the store.
+    var unstoredProgress: UnitProgress?
+    /// The outcome it reported, once imported.
+    var outcome: UnitOutcome.Kind?
+    /// A warning about its silence was logged.
+    var stallWarned = false
+}

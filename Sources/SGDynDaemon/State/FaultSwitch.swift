@@ -1,0 +1,20 @@
+import Foundation
+
+/// Files that make the daemon or a worker misbehave on purpose, for the end-to-end tests (the
+/// watchdog, crash quarantine). They exist only in debug builds — the tests use the
+/// debug binary — so a release build, which users run, cannot be tripped by a stray file.
+public enum FaultSwitch: String, Sendable, CaseIterable {
+    /// While `STATE/.fault-hang-scheduler` exists, the scheduler loop hangs (no watchdog pings).
+    case hangScheduler = ".fault-hang-scheduler"
+    /// While `SPOOL/.fault-crash-worker` exists, every worker traps after starting its units.
+    case crashWorker = ".fault-crash-worker"
+
+    /// Whether the switch file exists in `folder`; always false in release builds.
+    public func isSet(in folder: String) -> Bool {
+        #if DEBUG
+        return FileManager.default.fileExists(atPath: folder + "/" + rawValue)
+        #else
+        return false
+        #endif
+    }
+}

@@ -1,0 +1,192 @@
+import SGDynCore
+
+/// What a worker reports about one unit through the spool (never through the job store): a
+/// checkpoint to resume from, a progress heartbeat, or the unit's outcome. The daemon imports each
+/// into the store. Every report is one file written whole (see `SpoolFile`) with a SHA-256 inside.
+public enum UnitReport: Sendable, Equatable {
+    /// The unit's complete state (a snapshot) at `progress.stepsDone`.
+    case checkpoint(UnitProgress, snapshot: [UInt8])
+    /// The unit is alive and this far along; written every few seconds, so a silent worker is
+    /// noticed (see the daemon's stall detection).
+    case progress(UnitProgress)
+    /// How the unit's run ended.
+    case outcome(UnitOutcome)
+}
+
+/// How far a unit is.
+public struct UnitProgress: Sendable, Equatable {
+    public var stepsDone: Int64
+    public var totalSteps: Int64
+    /// Wall time the unit has run so far, over all its attempts.
+    public var wallSeconds: Double
+    /// The latest recorded ε_g.
+    public var latestEg: Double?
+    /// When the worker wrote the report (seconds since 1970, the worker's clock).
+    public var writtenAt: Double
+
+    public init(stepsDone: Int64, totalSteps: Int64, wallSeconds: Double, latestEg: Double?, writtenAt: Double) {
+        self.stepsDone = stepsDone
+        self.totalSteps = totalSteps
+        self.wallSeconds = wallSeconds
+        self.latestEg = latestEg
+        self.writtenAt = writtenAt
+    }
+}
+
+/// How a unit's run in a worker ended.
+public struct UnitOutcome: Sendable, Equatable {
+    public enum Kind: UInt8, Sendable, Equatable {
+        /// Reached its end; `result` holds its records.
+        case done = 0
+        /// Its order parameters or ε_g became non-finite at `divergedAt`; `result` holds the finite
+        /// records before that.
+        case diverged = 1
+        /// Stopped on request (shutdown, cancel, a time limit) after writing a checkpoint.
+        case stopped = 2
+        /// Could not be computed: `message` says why (e.g. its work could not be read). Retrying
+        /// the same unit would fail the same way.
+        case failed = 3
+    }
+
+    public var kind: Kind
+    public var progress: UnitProgress
+    /// The time t at which it diverged (`diverged` only).
+    public var divergedAt: Double?
+    public var message: String
+    /// The records (`done`, `diverged`): `UnitResult.encode`'s bytes.
+    public var result: [UInt8]
+
+    public init(kind: Kind, progress: UnitProgress, divergedAt: Double? = nil, message: String = "", result: [UInt8] = []) {
+        self.kind = kind
+        self.progress = progress
+        self.divergedAt = divergedAt
+        self.message = message
+        self.result = result
+    }
+}
+
+/// Why spool bytes are not a valid report.
+public enum SpoolDecodingError: Error, Equatable, Sendable, CustomStringConvertible {
+    case notASpoolFile
+    case unsupportedVersion(UInt64)
+    case checksumMismatch
+    case malformed(String)
+
+    public var description: String {
+        switch self {
+        case .notASpoolFile: return "not an sgdyn spool file"
+        case .unsupportedVersion(let v): return "spool file format version \(v) is not supported by this build"
+        case .checksumMismatch: return "spool file checksum mismatch (corrupted or half-written)"
+        case .malformed(let why): return "malformed spool file: \(why)"
+        }
+    }
+}
+
+extension UnitReport {
+    static let magic = Array("SGDYNSPL".utf8)
+    static let version: UInt64 = 1
+
+    /// The report as bytes: magic, version, kind, the header fields, the payload, then SHA-256 of
+    /// the payload and SHA-256 of the header and that digest. A reader checks both with one pass
+    /// over the payload, and the payload's digest is what the store keeps with a checkpoint.
+    public func encoded() -> [UInt8] {
+        var header = ByteWriter()
+        header.append(Self.magic)
+        header.write(Self.version)
+        let payload: [UInt8]
+        switch self {
+        case .checkpoint(let progress, let snapshot):
+            header.write(UInt8(1))
+            header.write(progress: progress)
+            payload = snapshot
+        case .progress(let progress):
+            header.write(UInt8(2))
+            header.write(progress: progress)
+            payload = []
+        case .outcome(let outcome):
+            header.write(UInt8(3))
+            header.write(outcome.kind.rawValue)
+            header.write(progress: outcome.progress)
+            header.write(optional: outcome.divergedAt)
+            header.write(string: outcome.message)
+            payload = outcome.result
+        }
+        header.write(payload.count)
+        let payloadDigest = SHA256.hash(payload)
+        var bytes = header.bytes
+        bytes.reserveCapacity(bytes.count + payload.count + 64)
+        bytes += payload
+        bytes += payloadDigest
+        bytes += SHA256.hash(header.bytes + payloadDigest)
+        return bytes
+    }
+
+    /// Reads `encoded()`'s bytes, checking both digests. Also returns the payload's SHA-256 (hex),
+    /// so a checkpoint can be stored without hashing it again.
+    public static func decode(_ bytes: [UInt8]) throws(SpoolDecodingError) -> (report: UnitReport, payloadSHA256: String) {
+        guard bytes.count >= magic.count + 8 + 1 + 64, Array(bytes.prefix(magic.count)) == magic else { throw .notASpoolFile }
+        var reader = ByteReader(bytes)
+        do {
+            _ = try reader.readRaw(magic.count)
+            let version = try reader.readUInt64()
+            guard version == Self.version else { throw SpoolDecodingError.unsupportedVersion(version) }
+            let kind = try reader.readByte()
+            var outcomeKind: UnitOutcome.Kind?
+            var divergedAt: Double?
+            var message = ""
+            switch kind {
+            case 1, 2: break
+            case 3: outcomeKind = UnitOutcome.Kind(rawValue: try reader.readByte())
+            default: throw SpoolDecodingError.malformed("unknown report kind \(kind)")
+            }
+            let progress = try reader.readProgress()
+            if kind == 3 {
+                guard outcomeKind != nil else { throw SpoolDecodingError.malformed("unknown outcome") }
+                divergedAt = try reader.readOptionalDouble()
+                message = try reader.readString()
+            }
+            let payloadCount = try reader.readInt()
+            let headerEnd = reader.offset
+            guard payloadCount >= 0, reader.remaining == payloadCount + 64 else {
+                throw SpoolDecodingError.malformed("length \(payloadCount) does not match the file")
+            }
+            let payload = Array(bytes[headerEnd..<(headerEnd + payloadCount)])
+            let payloadDigest = SHA256.hash(payload)
+            let storedPayloadDigest = Array(bytes[(headerEnd + payloadCount)..<(headerEnd + payloadCount + 32)])
+            let storedHeaderDigest = Array(bytes.suffix(32))
+            guard payloadDigest == storedPayloadDigest,
+                  SHA256.hash(Array(bytes[..<headerEnd]) + payloadDigest) == storedHeaderDigest
+            else { throw SpoolDecodingError.checksumMismatch }
+            let report: UnitReport
+            switch kind {
+            case 1: report = .checkpoint(progress, snapshot: payload)
+            case 2: report = .progress(progress)
+            default:
+                report = .outcome(UnitOutcome(kind: outcomeKind!, progress: progress, divergedAt: divergedAt, message: message, result: payload))
+            }
+            return (report, SHA256.hex(payloadDigest))
+        } catch let error as SpoolDecodingError {
+            throw error
+        } catch {
+            throw .malformed("\(error)")
+        }
+    }
+}
+
+extension ByteWriter {
+    mutating func write(progress: UnitProgress) {
+        write(Int(progress.stepsDone))
+        write(Int(progress.totalSteps))
+        write(progress.wallSeconds)
+        write(optional: progress.latestEg)
+        write(progress.writtenAt)
+    }
+}
+
+extension ByteReader {
+    mutating func readProgress() throws(SnapshotError) -> UnitProgress {
+        UnitProgress(stepsDone: Int64(try readInt()), totalSteps: Int64(try readInt()), wallSeconds: try readDouble(),
+                     latestEg: try readOptionalDouble(), writtenAt: try readDouble())
+    }
+}
+

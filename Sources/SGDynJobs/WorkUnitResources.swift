@@ -1,0 +1,36 @@
+import SGDynCore
+
+/// What one work unit needs from the machine that runs it, from its parameters alone: the memory
+/// (Slurm's `--mem`), and a rough run time (how many short units go into one Slurm task).
+public enum WorkUnitResources {
+    /// Bytes a worker holds for the unit: a simulation's weights, samples, records and a checkpoint
+    /// being made (job validation bounds this); an integration's workspace, records, and the
+    /// weights it draws to find its start.
+    public static func memoryBytes(_ unit: WorkUnit) -> Int {
+        switch unit.work {
+        case .simulation(let p):
+            return SimulationResources.runBytes(p)
+        case .ode(let o):
+            let p = o.parameters
+            let drawing = o.start == .drawn ? SimulationResources.weightBytes(p) : 0
+            let records = (o.outputTimes.count) * SimulationResources.recordBytes(K: p.K, M: p.M)
+            return ODEResources.workspaceBytes(K: p.K, M: p.M, activation: p.studentActivation) + drawing + 2 * records
+        }
+    }
+
+    /// Seconds on one core, roughly: a simulation step costs about a nanosecond per element of the
+    /// weights and samples it touches (N·(K+M+2)·B; measured 0.9–1.2 G elements/s on the
+    /// development machines); an integration's right-hand side is taken at ~30 flop per integral
+    /// of K²(K+M)² times a few thousand evaluations. Only used to group units far shorter than a
+    /// Slurm scheduling round, so a factor of two either way does not matter.
+    public static func estimatedSeconds(_ unit: WorkUnit) -> Double {
+        switch unit.work {
+        case .simulation(let p):
+            return Double(p.totalSteps) * Double(p.N * (p.K + p.M + 2) * p.batchSize) * 1e-9
+        case .ode(let o):
+            let K = Double(o.parameters.K), D = Double(o.parameters.K + o.parameters.M)
+            let perEvaluation = 30e-9 * K * K * D * D * (o.parameters.studentActivation == .relu ? 20 : 1)
+            return 5_000 * perEvaluation
+        }
+    }
+}
