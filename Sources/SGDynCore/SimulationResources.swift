@@ -31,11 +31,13 @@ public enum SimulationResources {
 
     /// The exact size of `Simulation.snapshot()` for a run with these parameters holding
     /// `records` records: the header and parameters (135 bytes), the step, W (K×N), v (K), the
-    /// records (Q, R, v, t, ε_g and the optional errors each) and the 32-byte SHA-256.
+    /// records (Q, R, v, t, ε_g and the optional errors each), the divergence (format version 2:
+    /// an optional time and step, 18 bytes) and the 32-byte SHA-256.
     public static func snapshotBytes(_ p: SimulationParameters, records: Int) -> Int {
         let header = 8 + 8 + 119
         let perRecord = 3 * 8 + (8 + 8 * p.K * p.K) + (8 + 8 * p.K * p.M) + (8 + 8 * p.K) + 9 + 9
-        return header + 8 + (8 + 8 * p.K * p.N) + (8 + 8 * p.K) + 8 + records * perRecord + 32
+        let divergence = 9 + 9
+        return header + 8 + (8 + 8 * p.K * p.N) + (8 + 8 * p.K) + 8 + records * perRecord + divergence + 32
     }
 
     /// The size of the run's last (largest) checkpoint, with every record.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SGDynDaemon
+import SGDynJobs
 
 @Suite("Daemon configuration")
 struct DaemonConfigurationTests {
@@ -14,15 +15,23 @@ struct DaemonConfigurationTests {
     func applies() throws {
         let path = try Self.file(#"{"inbox": "/srv/in", "workers": 3, "checkpoint_interval": 5, "min_free_mb": 10, "quiet_period": 0.5}"#)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let c = try DaemonConfiguration(outbox: "out").applying(configFile: path)
+        var start = DaemonConfiguration()
+        start.outbox = "out"
+        let c = try start.applying(configFile: path)
         #expect(c.inbox == "/srv/in" && c.outbox == "out" && c.workers == 3 && c.checkpointInterval == 5)
-        #expect(c.minFreeBytes == 10 * 1_048_576 && c.quietPeriod == 0.5 && c.rescanInterval == 30)
-        #expect(c.databasePath == "state/sgdyn.sqlite")
+        #expect(c.minFreeBytes == 10 * 1_048_576 && c.quietPeriod == 0.5 && c.incompleteWait == 60 && c.executor == "local")
+        #expect(StateFolder("/var/lib/sgdyn").database == "/var/lib/sgdyn/sgdyn.sqlite")
     }
 
     @Test("unknown keys and bad values are refused, naming the key", arguments: [
         (#"{"worker": 2}"#, "unknown key 'worker'"),
         (#"{"workers": 1.5}"#, "'workers' must be an integer"),
+        (#"{"executor": "slurm"}"#, "needs a \"slurm\" object"),
+        (#"{"executor": "kubernetes"}"#, "'executor' must be \"local\" or \"slurm\""),
+        (#"{"slurm": {"partition": "debug"}}"#, "needs \"spool\""),
+        (#"{"slurm": {"spool": "/s", "qos2": "x"}}"#, "unknown key 'qos2'"),
+        (#"{"slurm": {"spool": "/s", "time_limit": "1:99:00"}}"#, "'slurm.time_limit' must be a Slurm time"),
+        (#"{"stall_warning": 100, "stall_kill": 50}"#, "'stall_kill' (50.0 s) must be longer"),
         (#"{"checkpoint_interval": -1}"#, "'checkpoint_interval' must be a positive number"),
         (#"{"inbox": 5}"#, "'inbox' must be a folder path"),
         (#"[1]"#, "must be a JSON object"),
@@ -51,11 +60,41 @@ struct DaemonConfigurationTests {
         #expect(try FileLock(path: path) != nil)
     }
 
-    @Test("unit parameters survive the job store's JSON round trip exactly")
-    func unitParameters() throws {
+    @Test("a Slurm section is read whole, and a job's request is checked against it")
+    func slurm() throws {
+        let path = try Self.file(#"""
+            {"executor": "slurm", "slurm": {"spool": "/shared/spool", "partition": "debug", "partitions": ["debug", "long"],
+             "time_limit": "1:00:00", "max_time_limit": "2-00:00:00", "cpus_per_task": 2, "max_running": 8,
+             "extra_sbatch_args": ["--constraint=avx2"], "signal_seconds": 90}}
+            """#)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let c = try DaemonConfiguration().applying(configFile: path)
+        let slurm = try #require(c.slurm)
+        #expect(c.executor == "slurm" && slurm.spool == "/shared/spool" && slurm.timeLimitSeconds == 3600)
+        #expect(slurm.maxTimeLimitSeconds == 2 * 86_400 && slurm.cpusPerTask == 2 && slurm.maxRunning == 8)
+        #expect(slurm.extraSbatchArguments == ["--constraint=avx2"] && slurm.signalSeconds == 90)
+        try slurm.check(SlurmRequest(partition: "long", timeLimitSeconds: 86_400), executor: "slurm")
+        #expect(throws: JobError.self) { try slurm.check(SlurmRequest(partition: "gpu"), executor: "slurm") }
+        do {
+            try slurm.check(SlurmRequest(timeLimitSeconds: 3 * 86_400), executor: "slurm")
+            Issue.record("a time limit over max_time_limit was accepted")
+        } catch {
+            #expect(error.key == "slurm.time_limit")
+        }
+        // The local executor ignores the request.
+        try slurm.check(SlurmRequest(partition: "gpu"), executor: "local")
+    }
+
+    @Test("a work unit survives its binary form exactly, and damage is detected")
+    func workUnit() throws {
         let p = SGDynCoreParameters.sample
-        #expect(try UnitParameters.decode(UnitParameters.encode(p)) == p)
-        #expect(UnitParameters.encode(p) == UnitParameters.encode(p))
+        let simulation = WorkUnit(.simulation(p))
+        #expect(try WorkUnit(encoded: simulation.encoded()) == simulation)
+        let ode = WorkUnit(.ode(ODEWork(parameters: p, method: .adaptive(rtol: 1e-9, atol: 1e-13), start: .drawn, times: .simulationRecords)))
+        #expect(try WorkUnit(encoded: ode.encoded()) == ode)
+        var damaged = ode.encoded()
+        damaged[20] ^= 1
+        #expect(throws: WorkUnitDecodingError.self) { try WorkUnit(encoded: damaged) }
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 @testable import SGDynDaemon
+import SGDynJobs
 import Testing
 #if canImport(Glibc)
 import Glibc

@@ -102,4 +102,34 @@ struct InboxScannerQuietPeriodTests {
         try folder.write("now.json", "{}")
         #expect(try scanner.scan().ready.map(\.jobName) == ["now"])
     }
+
+    @Test func aFileRenamedInIsTakenAtOnceAndOneWrittenInPlaceWaits() throws {
+        let folder = try TemporaryFolder()
+        let clock = ManualClock()
+        var scanner = InboxScanner(inbox: folder.path, quietPeriod: .seconds(5), now: clock.now)
+        try folder.write("renamed.json", "{}")
+        try folder.write("copied.json", "{}")
+        scanner.noteRenamedIn(InboxEntryName("renamed.json"))
+        let scan = try scanner.scan()
+        #expect(scan.ready.map(\.jobName) == ["renamed"] && scan.ready.first?.renamedIn == true)
+        #expect(scan.waiting.map(\.jobName) == ["copied"])
+        clock.advance(by: .seconds(5))
+        let later = try scanner.scan()
+        #expect(later.ready.map(\.jobName) == ["copied", "renamed"])
+        #expect(later.ready.first { $0.jobName == "copied" }?.renamedIn == false)
+        #expect(later.ready.first { $0.jobName == "copied" }?.unchangedFor == .seconds(5))
+    }
+
+    @Test func aRenameHintDoesNotSpareAFileThatChangesAfterwards() throws {
+        let folder = try TemporaryFolder()
+        let clock = ManualClock()
+        var scanner = InboxScanner(inbox: folder.path, quietPeriod: .seconds(5), now: clock.now)
+        let path = try folder.write("busy.json", "{")
+        scanner.noteRenamedIn(InboxEntryName("busy.json"))
+        #expect(try scanner.scan().ready.count == 1)
+        // Written to again after the rename (not the drop protocol): the quiet period applies.
+        try "{\"N\": 5}".write(toFile: path, atomically: false, encoding: .utf8)
+        clock.advance(by: .seconds(1))
+        #expect(try scanner.scan().ready.isEmpty)
+    }
 }

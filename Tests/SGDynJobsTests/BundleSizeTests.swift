@@ -30,8 +30,7 @@ struct BundleSizeTests {
     func bound(_ index: Int, _ text: String) throws {
         let bytes = Array(text.utf8)
         let spec = try JobParser.parse(bytes, defaultName: "size-\(index)")
-        let outcomes = spec.kind == .ode ? [] : SimulationRunner.run(spec, threads: 2)
-        let odes = try JobODEs.compute(spec, simulations: outcomes)
+        let (outcomes, odes) = try JobRunner.run(spec, threads: 2)
         let log = (0..<spec.runs.count).map { "2025-01-01T00:00:00Z info run \($0) of the job finished after a while, eg = 0.0123456789" }
         let files = ResultBundle.simulation(spec: spec, jobBytes: bytes, outcomes: outcomes, odes: odes,
                                             timing: Timing(startedAt: Date(), finishedAt: Date(), steps: 1), log: log)

@@ -15,7 +15,7 @@ struct BundleTests {
 
     static func runBundle(into outbox: URL) throws -> URL {
         let spec = try JobParser.parse(Array(job.utf8), defaultName: "tiny")
-        let outcomes = SimulationRunner.run(spec, threads: 2)
+        let outcomes = try JobRunner.run(spec, threads: 2).runs
         let timing = Timing(startedAt: Date(), finishedAt: Date(), steps: outcomes.reduce(0) { $0 + $1.steps })
         let files = ResultBundle.simulation(spec: spec, jobBytes: Array(job.utf8), outcomes: outcomes, timing: timing, log: ["a line"])
         return try BundleWriter.write(files, name: spec.name, outbox: outbox)
@@ -113,7 +113,7 @@ struct BundleReadmeTests {
     @Test("README.txt says what ran, its status and each point's headline numbers")
     func readme() throws {
         let spec = try JobParser.parse(Array(BundleTests.job.utf8), defaultName: "tiny")
-        let outcomes = SimulationRunner.run(spec, threads: 2)
+        let outcomes = try JobRunner.run(spec, threads: 2).runs
         let files = ResultBundle.simulation(spec: spec, jobBytes: [], outcomes: outcomes,
                                             timing: Timing(startedAt: Date(), finishedAt: Date().addingTimeInterval(3), steps: 480),
                                             log: [], status: "cancelled")

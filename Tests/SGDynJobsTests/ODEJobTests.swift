@@ -10,8 +10,7 @@ struct ODEJobTests {
     func compareEndToEnd() throws {
         let text = #"{"kind": "compare", "name": "cmp", "N": 2000, "K": 2, "M": 2, "lr": 0.5, "sigma": 0.01, "t_max": 10, "points": 20, "seeds": 2}"#
         let spec = try JobParser.parse(Array(text.utf8), defaultName: "cmp")
-        let outcomes = SimulationRunner.run(spec, threads: 2)
-        let odes = try JobODEs.compute(spec, simulations: outcomes)
+        let (outcomes, odes) = try JobRunner.run(spec, threads: 2)
         #expect(odes.count == 2 && odes.map(\.seed) == [0, 1])
         for (run, ode) in zip(outcomes, odes) {
             // Same start: the ODE begins at the simulation's exact initial order parameters.
@@ -40,7 +39,7 @@ struct ODEJobTests {
     func odeJob() throws {
         let text = #"{"kind": "ode", "K": 3, "M": 2, "t_max": 50, "points": 25, "sweep": {"lr": [0.1, 0.4]}, "ode": {"method": "rk4", "dt": 0.01}}"#
         let spec = try JobParser.parse(Array(text.utf8), defaultName: "o")
-        let odes = try JobODEs.compute(spec, simulations: [])
+        let odes = try JobRunner.run(spec, threads: 2).odes
         #expect(odes.count == 2 && odes.allSatisfy { $0.result.statistics.method == .rk4(dt: 0.01) })
         #expect(odes[0].result.records.map(\.t) == OutputSchedule.times(tMax: 50, points: 25))
         let csv = JobODEs.csv(odes[1].result).split(separator: "\n")

@@ -129,7 +129,7 @@ struct PlotTests {
     func bundleListsPlots() throws {
         let job = #"{"name": "tiny-plots", "N": 40, "K": 2, "t_max": 1, "points": 5, "seeds": 2, "train_second_layer": true}"#
         let spec = try JobParser.parse(Array(job.utf8), defaultName: "tiny-plots")
-        let outcomes = SimulationRunner.run(spec, threads: 1)
+        let outcomes = try JobRunner.run(spec, threads: 1).runs
         let files = ResultBundle.simulation(spec: spec, jobBytes: Array(job.utf8), outcomes: outcomes,
                                             timing: Timing(startedAt: Date(), finishedAt: Date(), steps: 0), log: [])
         let result = try JSONParser.parse(files[0].bytes)

@@ -59,7 +59,7 @@ struct ReportReadingTests {
     @Test("the same job gives the same bundle page apart from the timing and log between their markers")
     func deterministicPage() throws {
         let spec = try JobParser.parse(Array(BundleTests.job.utf8), defaultName: "tiny")
-        let outcomes = SimulationRunner.run(spec, threads: 2)
+        let outcomes = try JobRunner.run(spec, threads: 2).runs
         func page(seconds: Double, log: [String], resumes: Int) throws -> String {
             let timing = Timing(startedAt: Date(timeIntervalSince1970: 1000), finishedAt: Date(timeIntervalSince1970: 1000 + seconds),
                                 steps: 480, resumes: resumes)

@@ -73,8 +73,7 @@ struct StoredFormTests {
     func sameBundleWhenRun(_ text: String) throws {
         let spec = try JobParser.parse(Array(text.utf8), defaultName: "stored")
         let decoded = try JobSpec(storedForm: spec.storedForm())
-        let runs = SimulationRunner.run(spec, threads: 2), decodedRuns = SimulationRunner.run(decoded, threads: 2)
-        let odes = try JobODEs.compute(spec, simulations: runs), decodedODEs = try JobODEs.compute(decoded, simulations: decodedRuns)
+        let (runs, odes) = try JobRunner.run(spec, threads: 2), (decodedRuns, decodedODEs) = try JobRunner.run(decoded, threads: 2)
         let a = Self.bundle(spec, outcomes: runs, odes: odes), b = Self.bundle(decoded, outcomes: decodedRuns, odes: decodedODEs)
         #expect(a.map(\.path) == b.map(\.path))
         for (x, y) in zip(a, b) { #expect(x.bytes == y.bytes, "\(x.path)") }

@@ -7,18 +7,24 @@ import Testing
 @Suite("JobStore: checkpoints")
 struct CheckpointTests {
     private func runningUnit(_ store: JobStore) async throws -> (JobID, UnitID) {
-        let id = try await store.insertClaimedJob(sampleJob("ckpt", unitCount: 1)).insertedID()
-        _ = try await store.beginAttempt(id)
-        let unit = try await store.units(of: id)[0].id
-        try await store.markUnitRunning(unit)
-        return (id, unit)
+        let id = try await store.insertJob(sampleJob("ckpt", unitCount: 1)).insertedID()
+        let (_, start) = try await store.startRun(id)
+        return (id, start.units[0].id)
     }
 
     private func snapshot(_ fill: UInt8) -> [UInt8] { [UInt8](repeating: fill, count: 4096) + [1, 2, 3] }
 
+    @Test func aKnownDigestIsStoredAsGiven() async throws {
+        let temporary = try TemporaryDatabase()
+        let store = try temporary.open()
+        let (_, unit) = try await runningUnit(store)
+        try await store.saveCheckpoint(unit, snapshot: snapshot(5), stepsDone: 500, sha256: SHA256.hexDigest(snapshot(5)))
+        #expect(try await store.latestValidCheckpoint(unit).checkpoint?.snapshot == snapshot(5))
+    }
+
     @Test func keepsOnlyTheNewestTwoPerUnit() async throws {
         let temporary = try TemporaryDatabase()
-        let store = try JobStore.open(at: temporary.path)
+        let store = try temporary.open()
         let (_, unit) = try await runningUnit(store)
         for fill in UInt8(1)...4 {
             #expect(try await store.saveCheckpoint(unit, snapshot: snapshot(fill), stepsDone: Int64(fill) * 100) == Int64(fill))
@@ -39,7 +45,7 @@ struct CheckpointTests {
 
     @Test func fallsBackToThePreviousCheckpointWhenTheLatestIsCorrupt() async throws {
         let temporary = try TemporaryDatabase()
-        let store = try JobStore.open(at: temporary.path)
+        let store = try temporary.open()
         let (_, unit) = try await runningUnit(store)
         try await store.saveCheckpoint(unit, snapshot: snapshot(7), stepsDone: 700)
         try await store.saveCheckpoint(unit, snapshot: snapshot(8), stepsDone: 800)
@@ -55,7 +61,7 @@ struct CheckpointTests {
 
     @Test func reportsWhenNoCheckpointIsUsable() async throws {
         let temporary = try TemporaryDatabase()
-        let store = try JobStore.open(at: temporary.path)
+        let store = try temporary.open()
         let (_, unit) = try await runningUnit(store)
         #expect(try await store.latestValidCheckpoint(unit) == CheckpointRecovery(checkpoint: nil, skipped: []))
         try await store.saveCheckpoint(unit, snapshot: snapshot(1), stepsDone: 100)
@@ -69,12 +75,15 @@ struct CheckpointTests {
 
     @Test func anAttemptWithCheckpointsIsAResume() async throws {
         let temporary = try TemporaryDatabase()
-        let store = try JobStore.open(at: temporary.path)
+        let store = try temporary.open()
         let (job, unit) = try await runningUnit(store)
         try await store.saveCheckpoint(unit, snapshot: snapshot(3), stepsDone: 300)
-        _ = try await store.recoverInterrupted()
-        let attempt = try await store.beginAttempt(job)
-        #expect(attempt == AttemptStart(jobID: job, attempt: 2, isResume: true))
+        #expect(try await store.recoverOrphanedRuns(reason: "test").isEmpty)  // its submission is still open
+        let submission = try #require(try await store.openSubmissions().first)
+        _ = try await store.endSubmission(submission.id, crashed: [], reason: "stopped")
+        try await store.requeue(job, interrupted: true, reason: "stopped")
+        let (_, start) = try await store.startRun(job)
+        #expect(start.attempt == 2 && start.isResume && start.units.map(\.attempt) == [2])
         #expect(try await store.job(job)?.resumes == 1)
     }
 

@@ -19,8 +19,9 @@ public struct InboxScanner: Sendable {
     private var observations: [InboxEntryName: Observation] = [:]
     private var reportedRejections: [InboxEntryName: InboxRejection] = [:]
     /// Entries the watcher saw renamed into the inbox (inotify's IN_MOVED_TO): the drop protocol's
-    /// last step, after which the file is complete, so they are ready at once.
-    private var renamedIn: Set<InboxEntryName> = []
+    /// last step, after which the file is complete, so they are ready at once — as long as they
+    /// keep the fingerprint the first scan after the rename saw (nil until then).
+    private var renamedIn: [InboxEntryName: FileFingerprint?] = [:]
 
     private struct Observation {
         var fingerprint: FileFingerprint
@@ -47,7 +48,7 @@ public struct InboxScanner: Sendable {
 
     /// Notes that `entry` was renamed into the inbox: it is complete and needs no quiet period.
     public mutating func noteRenamedIn(_ entry: InboxEntryName) {
-        renamedIn.insert(entry)
+        renamedIn[entry] = .some(nil)
     }
 
     /// One pass over the inbox. Throws only when the inbox itself cannot be listed; a bad entry
@@ -86,7 +87,7 @@ public struct InboxScanner: Sendable {
         }
         // Forget what is gone, so a file dropped again later under the same name starts afresh.
         observations = observations.filter { seenJobFiles.contains($0.key) }
-        renamedIn = renamedIn.filter { seenJobFiles.contains($0) }
+        renamedIn = renamedIn.filter { seenJobFiles.contains($0.key) }
         let stillRejected = Set(result.rejected.map(\.entry))
         reportedRejections = reportedRejections.filter { stillRejected.contains($0.key) }
         result.recheckAfter = result.waiting.map { max(.zero, $0.readyAt - scanTime) }.min()
@@ -104,7 +105,15 @@ public struct InboxScanner: Sendable {
             since = scanTime
             observations[name] = Observation(fingerprint: fingerprint, unchangedSince: scanTime)
         }
-        let renamed = renamedIn.contains(name) && since == scanTime
+        var renamed = false
+        if let recorded = renamedIn[name] {
+            if let recorded {
+                renamed = recorded == fingerprint
+            } else {
+                renamedIn[name] = fingerprint
+                renamed = true
+            }
+        }
         let readyAt = renamed ? scanTime : since + quietPeriod
         // A change is only noticed by a scan, so (unless there is no quiet period at all, or the
         // file was renamed in whole) a file must be seen unchanged by at least two scans.
@@ -119,7 +128,7 @@ public struct InboxScanner: Sendable {
         }
         result.ready.append(ReadyJobFile(
             entry: name, jobName: jobName, size: fingerprint.size, modificationDate: fingerprint.modificationDate,
-            unchangedFor: scanTime - since, renamedIn: renamedIn.contains(name)))
+            unchangedFor: scanTime - since, renamedIn: renamed))
     }
 
     private mutating func rejection(_ name: InboxEntryName, _ reason: InboxRejection) -> RejectedInboxEntry {
