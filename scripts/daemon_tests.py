@@ -79,7 +79,7 @@ def partial_folders(outbox):
     """Hidden entries of the outbox: unfinished bundle folders or temporary files (the report
     cache of `sgdyn report` is the one hidden file that belongs there)."""
     try:
-        return sorted(n for n in os.listdir(outbox) if n.startswith(".") and n != ".sgdyn-report-cache.json")
+        return sorted(n for n in os.listdir(outbox) if n.startswith(".sgdyn-partial-"))
     except FileNotFoundError:
         return []
 
@@ -1175,7 +1175,7 @@ def scenario_crash(h):
         return
     s.drop("cr-steady", N=200, t_max=h.t_max(8, 200), points=30, seeds=1)
     steady = wait_until(lambda: (s.jobs_by_name().get("cr-steady") or {}).get("steps_done", 0) > 0, 30)
-    switch = os.path.join(s.state, ".fault-crash-worker")
+    switch = os.path.join(s.state, "spool", ".fault-crash-worker")
     open(switch, "wb").close()
     s.drop("cr-doomed", seeds=2)
     quarantined = wait_until(lambda: (s.jobs_by_name().get("cr-doomed") or {}).get("state") == "quarantined", 60)

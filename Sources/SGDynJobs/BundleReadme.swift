@@ -10,10 +10,16 @@ enum BundleReadme {
         var egODE: Double?
         var deviation: Double?
         var deviationTime: Double?
+        /// When each diverged simulation run, and integration, of the point diverged.
+        var divergedRuns: [Double] = []
+        var divergedODEs: [Double] = []
     }
 
     static func text(spec: JobSpec, status: String, timing: Timing, points: [PointLine], files: [String]) -> String {
         var lines = ["sgdyn \(SGDynVersion.string) — job '\(spec.name)' (\(spec.kind.rawValue)): \(status)"]
+        if status == "diverged" {
+            lines.append("Some runs diverged: their order parameters or ε_g became infinite or NaN (learning rate beyond the stable range?). Their records stop before it; they are left out of the means.")
+        }
         if let description = spec.description { lines.append(description) }
         let runs = spec.kind == .ode ? "" : ", \(spec.seeds.count) seed(s) each"
         lines.append("\(spec.points.count) sweep point(s)\(runs); \(timing.steps) SGD steps in \(duration(timing.wallSeconds))"
@@ -29,6 +35,10 @@ enum BundleReadme {
             if let deviation = point.deviation, let t = point.deviationTime {
                 parts.append("largest deviation simulation vs ODE \(short(100 * deviation)) % at t = \(short(t))")
             }
+            if !point.divergedRuns.isEmpty {
+                parts.append("\(point.divergedRuns.count) run(s) diverged (first at t = \(short(point.divergedRuns.min()!)))")
+            }
+            if !point.divergedODEs.isEmpty { parts.append("the ODE diverged after t = \(short(point.divergedODEs.min()!))") }
             lines.append("  \(point.label.isEmpty ? "" : point.label + ": ")\(parts.isEmpty ? "no finished runs" : parts.joined(separator: "; "))")
         }
         lines.append("")

@@ -22,14 +22,17 @@ public enum ResultBundle {
             for run in runs {
                 let csvPath = folder + "seed-\(run.seed).csv"
                 files.append(BundleFile(path: csvPath, text: TrajectoryCSV.simulation(run.records, K: point.parameters.K, M: point.parameters.M)))
-                let last = run.records.last
+                // A diverged run has no final value: its last finite record is not where it ended.
+                let last = run.divergence == nil ? run.records.last : nil
                 var members: [(key: String, value: JSONValue)] = [
                     ("seed", .number(String(run.seed))),
                     ("final_eg", last.map { .double($0.eg) } ?? .null),
                 ]
                 if let et = last?.trainingError { members.append(("final_et", .double(et))) }
                 if let mc = last?.monteCarloError { members.append(("final_eg_mc", .double(mc))) }
-                members += [("steps", .int(run.steps)), ("complete", .bool(run.steps >= point.parameters.totalSteps)), ("csv", .string(csvPath))]
+                members += [("steps", .int(run.steps)), ("complete", .bool(run.steps >= point.parameters.totalSteps && run.divergence == nil)),
+                            ("csv", .string(csvPath))]
+                if let divergence = run.divergence { members.append(("diverged_at", divergenceDocument(divergence))) }
                 if let ode = pointODEs.first(where: { $0.seed == run.seed }), let deviation = ode.deviation {
                     members.append(("final_eg_ode", ode.result.finalRecord.map { .double($0.eg) } ?? .null))
                     members.append(("max_rel_deviation", deviationDocument(deviation)))
@@ -50,9 +53,9 @@ public enum ResultBundle {
                     ("rejected_steps", .int(ode.result.statistics.rejectedSteps)),
                     ("rhs_evaluations", .int(ode.result.statistics.rhsEvaluations)),
                     ("error_estimate", .double(ode.result.statistics.errorEstimate)),
-                ]))
+                ] + (ode.result.divergence.map { [("diverged_at", divergenceDocument($0))] } ?? [])))
             }
-            let finished = runs.filter { $0.steps >= point.parameters.totalSteps }.compactMap { $0.records.last?.eg }
+            let finished = runs.filter { $0.steps >= point.parameters.totalSteps && $0.divergence == nil }.compactMap { $0.records.last?.eg }
             let stats = RunStatistics(finished)
             let odeFinals = pointODEs.compactMap { $0.result.finalRecord?.eg }
             let odeMean = odeFinals.isEmpty ? nil : RunStatistics(odeFinals).mean
@@ -80,7 +83,8 @@ public enum ResultBundle {
             readmeLines.append(BundleReadme.PointLine(
                 label: point.assignments.map { "\($0.key)=\(SweepPoint.text($0.value))" }.joined(separator: ", "), seeds: finished.count,
                 egMean: finished.isEmpty ? nil : stats.mean, egStandardError: stats.standardError, egODE: odeMean,
-                deviation: pointDeviation?.relative, deviationTime: pointDeviation?.t))
+                deviation: pointDeviation?.relative, deviationTime: pointDeviation?.t,
+                divergedRuns: runs.compactMap(\.divergence).map(\.t), divergedODEs: pointODEs.compactMap(\.result.divergence).map(\.t)))
         }
         files.append(BundleFile(path: "summary.csv", text: summary.joined(separator: "\n") + "\n"))
         files.append(BundleFile(path: "job.json", bytes: jobBytes))
@@ -118,6 +122,11 @@ public enum ResultBundle {
                                                                             points: readmeLines, files: files.map(\.path))))
         files.append(BundleFile(path: "index.html", text: BundlePage.html(result: result, files: files.map(\.path), log: log)))
         return files
+    }
+
+    /// Where a run or an integration diverged: t, and the SGD step for a simulation.
+    static func divergenceDocument(_ d: Divergence) -> JSONValue {
+        .object([("t", .double(d.t))] + (d.step.map { [("step", .int($0))] } ?? []))
     }
 
     static func deviationDocument(_ d: EgDeviation) -> JSONValue {
