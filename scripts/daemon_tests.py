@@ -29,7 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 # The whole run may not take longer than this (it normally takes four to five minutes); a longer
 # kill -9 soak gets more.
-TOTAL_DEADLINE_SECONDS = 20 * 60 + 5 * max(0, int(os.environ.get("DAEMON_KILL9_ITERATIONS", "20")) - 20)
+TOTAL_DEADLINE_SECONDS = 30 * 60 + 5 * max(0, int(os.environ.get("DAEMON_KILL9_ITERATIONS", "20")) - 20)
 ACTIVE_STATES = {"queued", "running", "interrupted"}
 
 
@@ -1224,11 +1224,13 @@ def main():
     if len(sys.argv) != 2 or not os.access(sys.argv[1], os.X_OK):
         print("usage: daemon-tests.sh PATH-TO-SGDYN (an executable)", file=sys.stderr)
         return 2
+    from daemon_robustness import ROBUSTNESS_SCENARIOS
+    scenarios = SCENARIOS + ROBUSTNESS_SCENARIOS
     harness = Harness(sys.argv[1])
     chosen = [n.strip() for n in os.environ.get("DAEMON_TESTS", "").split(",") if n.strip()]
-    unknown = set(chosen) - {name for name, _ in SCENARIOS}
+    unknown = set(chosen) - {name for name, _ in scenarios}
     if unknown:
-        print(f"unknown scenarios {sorted(unknown)}; known: {[name for name, _ in SCENARIOS]}", file=sys.stderr)
+        print(f"unknown scenarios {sorted(unknown)}; known: {[name for name, _ in scenarios]}", file=sys.stderr)
         return 2
 
     def on_deadline(signum, frame):
@@ -1244,7 +1246,7 @@ def main():
     started = time.monotonic()
     harness.info(f"sgdyn {harness.sgdyn}; temporary folder {harness.root}; random seed {harness.seed} (DAEMON_TEST_SEED)")
     try:
-        for name, scenario in SCENARIOS:
+        for name, scenario in scenarios:
             if chosen and name not in chosen:
                 continue
             begin = time.monotonic()

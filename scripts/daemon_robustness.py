@@ -1,0 +1,385 @@
+"""End-to-end checks of what "no job can take the daemon down" asks for: limits that bound real
+resources, ODE integrations in worker processes (counted against --workers, cancellable), no
+finished result lost to an outbox that refuses bundles, a store known by identity rather than by
+path text, hung workers noticed and resumed, in-place writes with long pauses, diverging runs,
+a state folder of sgdyn 0.1.0, and the rename fast path.
+
+Scenarios take the harness of daemon_tests.py (`h`) and use its helpers; they are listed in
+ROBUSTNESS_SCENARIOS, which daemon_tests.py runs after its own.
+"""
+
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import time
+
+from daemon_tests import (Scenario, bundles, drop, expect_exact_bundles, job_bytes, result_of, statuses_of, wait_for_bundles,
+                          wait_until, pid_alive)
+
+FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "Fixtures")
+
+
+def drop_json(s, name, document):
+    """Drops an arbitrary job document (not job_bytes' small default) by the rename protocol."""
+    data = (json.dumps(document) + "\n").encode()
+    path = os.path.join(s.jobs, name + ".json")
+    with open(path, "wb") as handle:
+        handle.write(data)
+    s.job_files[name] = path
+    drop(s.inbox, name, data)
+
+
+def job_state(s, name):
+    return (s.jobs_by_name().get(name) or {}).get("state")
+
+
+def scenario_limits(h):
+    """The jobs that crashed or exhausted the daemon before are rejected at intake, naming the key,
+    and the daemon serves on; the ODE part of a valid job runs in a worker process."""
+    s = h.scenario("limits")
+    d = s.daemon(workers=2, checkpoint=1)
+    if not h.check("limits: daemon starts", d.start(), logs=[d]):
+        return
+    offenders = {
+        "ode-k500": ({"kind": "ode", "K": 500, "M": 2, "t_max": 20, "points": 10}, "K"),
+        "compare-k500": ({"kind": "compare", "N": 100, "K": 500, "M": 2, "t_max": 1, "points": 10}, "K"),
+        "huge-n": ({"N": 8000000, "K": 16, "M": 1, "t_max": 1, "points": 10}, "N"),
+        "wide-records": ({"N": 1, "K": 512, "M": 512, "t_max": 100, "points": 200}, None),
+    }
+    for name, (document, _) in offenders.items():
+        drop_json(s, name, document)
+    expected = ["rejected-" + name for name in offenders]
+    settled = wait_for_bundles(s.outbox, expected, 30)
+    reasons = {}
+    for name, (_, key) in offenders.items():
+        result = result_of(s.outbox, "rejected-" + name) or {}
+        error = result.get("error") or {}
+        reasons[name] = error
+        h.check(f"limits: {name} is rejected with the numbers" + (f", naming key {key}" if key else ""),
+                settled and result.get("status") == "rejected" and (key is None or error.get("key") == key)
+                and any(ch.isdigit() for ch in error.get("message", "")),
+                json.dumps(error)[:500], logs=[d])
+    drop_json(s, "small-ode", {"kind": "compare", "N": 300, "K": 3, "M": 2, "t_max": 5, "points": 10, "seeds": 2})
+    ok = wait_for_bundles(s.outbox, ["small-ode"], 60)
+    worker_lines = [line for line in d.log().splitlines() if "small-ode" in line and "starting attempt" in line]
+    h.check("limits: a compare job's ODE integrations run as units of a worker (4 units: 2 simulations + 2 ODEs), done",
+            ok and (result_of(s.outbox, "small-ode") or {}).get("status") == "done"
+            and any("of 4 unit(s)" in line for line in worker_lines), "\n".join(worker_lines), logs=[d])
+    h.check("limits: the daemon is still up", d.alive(), logs=[d])
+    status, _ = d.terminate()
+    h.check("limits: SIGTERM → exit 0", status == 0, f"exit status {status}", logs=[d])
+
+
+def scenario_odes(h):
+    """ODE jobs are units like simulations: with --workers 1 one runs at a time; a cancelled one is
+    cancelled, not done."""
+    s = h.scenario("odes")
+    d = s.daemon(workers=1, checkpoint=1)
+    if not h.check("odes: daemon starts (1 worker thread)", d.start(), logs=[d]):
+        return
+    # Euler with a small step: a few seconds of right-hand sides each (K = 8: about 20 µs per step).
+    long_ode = {"kind": "ode", "K": 8, "M": 2, "t_max": 3000, "points": 20, "ode": {"method": "euler", "dt": 0.01}}
+    names = ["ode-a", "ode-b", "ode-c"]
+    for name in names:
+        drop_json(s, name, dict(long_ode, name=name, description=name))
+    most = 0
+    seen_running = set()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and len(seen_running) < 2:
+        jobs = s.jobs_by_name()
+        running = [n for n in names if (jobs.get(n) or {}).get("state") == "running"]
+        most = max(most, len(running))
+        seen_running.update(running)
+        time.sleep(0.2)
+    h.check(f"odes: three ODE jobs with --workers 1 never run at once (at most {most} running seen)",
+            most == 1 and seen_running, f"seen running: {sorted(seen_running)}", logs=[d])
+    running = next((n for n in names if job_state(s, n) == "running"), None)
+    cancelled = None
+    if running:
+        asked = h.run_sgdyn("cancel", running, "--state", s.state, timeout=30)
+        cancelled = running if asked.returncode == 0 else None
+    ok = cancelled and wait_for_bundles(s.outbox, [cancelled], 30)
+    result = result_of(s.outbox, cancelled) if cancelled else {}
+    h.check(f"odes: a running ODE job cancelled → its bundle says cancelled ({cancelled})",
+            bool(ok) and (result or {}).get("status") == "cancelled" and job_state(s, cancelled) == "cancelled",
+            f"result: {json.dumps(result)[:300]}", logs=[d])
+    rest = [n for n in names if n != cancelled]
+    done = wait_for_bundles(s.outbox, rest, 120)
+    h.check("odes: the other two finish done", done and all(v == "done" for v in statuses_of(s.outbox, rest).values()),
+            str(statuses_of(s.outbox, rest)), logs=[d])
+    status, _ = d.terminate()
+    h.check("odes: SIGTERM → exit 0", status == 0, f"exit status {status}", logs=[d])
+
+
+def scenario_outbox(h):
+    """An outbox that refuses bundles (read-only) does not lose results: publishing retries with
+    backoff, status says so, and the bundles appear once it is writable; a bundle name taken
+    10,000 times still finds a free one; a bundle that cannot be written at all leaves the job
+    unpublished until `sgdyn publish`."""
+    if os.geteuid() != 0:
+        h.check("outbox: needs root to make the outbox read-only with a bind mount", False)
+        return
+    s = h.scenario("outbox")
+    d = s.daemon(workers=2, checkpoint=1)
+    if not h.check("outbox: daemon starts", d.start(), logs=[d]):
+        return
+    mounted = subprocess.run(["mount", "--bind", s.outbox, s.outbox], capture_output=True, timeout=30).returncode == 0 and \
+        subprocess.run(["mount", "-o", "remount,bind,ro", s.outbox], capture_output=True, timeout=30).returncode == 0
+    if mounted:
+        h.mounts.append(s.outbox)
+    if not h.check("outbox: the outbox is made read-only (bind mount)", mounted):
+        return
+    s.drop("ro-job", seeds=2)
+    drop(s.inbox, "ro-bad", b'{"N": "many"}')
+    retried = wait_until(lambda: (s.jobs_by_name().get("ro-job") or {}).get("publish_attempts", 0) >= 2, 60)
+    job = s.jobs_by_name().get("ro-job") or {}
+    listing = h.run_sgdyn("status", "--state", s.state, timeout=30).stdout.decode(errors="replace")
+    h.check("outbox: the finished job waits in 'publishing', retried with backoff; status and log say why",
+            retried and job.get("state") == "publishing" and "Read-only" in (job.get("error") or "")
+            and "writing the bundle failed" in listing and "retrying in" in d.log(),
+            f"store: {job}\nstatus:\n{listing}", logs=[d])
+    subprocess.run(["umount", s.outbox], capture_output=True, timeout=30)
+    h.mounts.remove(s.outbox)
+    ok = wait_for_bundles(s.outbox, ["ro-job", "rejected-ro-bad"], 120)
+    h.check("outbox: writable again → the job's bundle and the rejection are written, without a restart",
+            ok and (result_of(s.outbox, "ro-job") or {}).get("status") == "done"
+            and (result_of(s.outbox, "rejected-ro-bad") or {}).get("status") == "rejected"
+            and job_state(s, "ro-job") == "done", f"outbox: {bundles(s.outbox)}", logs=[d])
+    for number in range(1, 10001):
+        os.mkdir(os.path.join(s.outbox, "crowded" if number == 1 else f"crowded-{number}"))
+    s.drop("crowded", seeds=1)
+    ok = wait_for_bundles(s.outbox, ["crowded-10001"], 60)
+    h.check("outbox: with crowded … crowded-10000 taken, the bundle is crowded-10001",
+            ok and (result_of(s.outbox, "crowded-10001") or {}).get("status") == "done", logs=[d])
+    # A bundle that cannot be written at all: the stored job is damaged while the job runs.
+    s.drop("unreadable", N=200, t_max=h.t_max(3, 200), points=20, seeds=1)
+    running = wait_until(lambda: job_state(s, "unreadable") == "running", 30)
+    database = os.path.join(s.state, "sgdyn.sqlite")
+    with sqlite3.connect(database, timeout=30) as connection:
+        saved = connection.execute("SELECT spec FROM jobs WHERE name = 'unreadable'").fetchone()[0]
+        connection.execute("UPDATE jobs SET spec = ? WHERE name = 'unreadable'", (b"{not json",))
+    unpublished = wait_until(lambda: job_state(s, "unreadable") == "unpublished", 60)
+    listing = h.run_sgdyn("status", "--state", s.state, timeout=30).stdout.decode(errors="replace")
+    h.check("outbox: a bundle that cannot be written → 'unpublished' (not lost, not failed), status names `sgdyn publish`",
+            running and unpublished and "sgdyn publish unreadable" in listing and "sgdyn publish unreadable" in d.log(),
+            f"status:\n{listing}", logs=[d])
+    with sqlite3.connect(database, timeout=30) as connection:
+        connection.execute("UPDATE jobs SET spec = ? WHERE name = 'unreadable'", (saved,))
+    asked = h.run_sgdyn("publish", "unreadable", "--state", s.state, "--wait", "60", timeout=90)
+    differences = s.compare_with_references(["unreadable"])["unreadable"] if asked.returncode == 0 else ["no bundle"]
+    h.check("outbox: after the cause is fixed, `sgdyn publish NAME` (daemon running) writes the bundle, identical to `sgdyn run`",
+            asked.returncode == 0 and asked.stdout.decode().strip().endswith("/unreadable") and not differences
+            and job_state(s, "unreadable") == "done",
+            f"exit {asked.returncode}: {asked.stderr.decode(errors='replace')}\n{differences}", logs=[d])
+    h.check("outbox: the daemon stayed up throughout", d.alive(), logs=[d])
+    status, _ = d.terminate()
+    h.check("outbox: SIGTERM → exit 0", status == 0, f"exit status {status}", logs=[d])
+
+
+def scenario_identity(h):
+    """The store is known by its identity, not by the path text of the state folder: the same
+    folder through a symlink re-runs nothing; a lost write-ahead log or an emptied database is
+    refused with a clear message instead of starting afresh."""
+    s = h.scenario("identity")
+    d = s.daemon(workers=2, checkpoint=1)
+    if not h.check("identity: daemon starts", d.start(), logs=[d]):
+        return
+    names = [f"id-{i}" for i in range(5)]
+    for name in names:
+        s.drop(name, seeds=1)
+    ok = wait_for_bundles(s.outbox, names, 60)
+    status, _ = d.terminate()
+    h.check("identity: 5 jobs done, then stopped", ok and status == 0, logs=[d])
+    link = os.path.join(s.path, "state-link")
+    os.symlink(s.state, link)
+    via_link = s.daemon(state=link, label="identity-link")
+    started = via_link.start()
+    time.sleep(3)
+    via_link.terminate()
+    h.check("identity: the same state folder through a symlink → nothing re-run (no new bundles, no new jobs)",
+            started and bundles(s.outbox) == sorted(names) and len(s.status() or []) == len(names),
+            f"outbox: {bundles(s.outbox)}", logs=[via_link])
+    wal = os.path.join(s.state, "sgdyn.sqlite-wal")
+    h.check("identity: the write-ahead log is kept beside the database after a clean stop", os.path.exists(wal))
+    os.rename(wal, wal + ".saved")
+    refused = s.daemon(label="identity-nowal")
+    refused.start(wait=False)
+    exited = wait_until(lambda: refused.proc.poll() is not None, 30)
+    h.check("identity: a deleted -wal → the daemon refuses to start, saying why (exit non-zero, no jobs re-run)",
+            exited and refused.proc.returncode != 0 and "write-ahead log" in refused.log() and bundles(s.outbox) == sorted(names),
+            f"exit {refused.proc.returncode}", logs=[refused])
+    os.rename(wal + ".saved", wal)
+    database = os.path.join(s.state, "sgdyn.sqlite")
+    shutil.copyfile(database, database + ".saved")
+    open(database, "wb").close()
+    emptied = s.daemon(label="identity-empty")
+    emptied.start(wait=False)
+    exited = wait_until(lambda: emptied.proc.poll() is not None, 30)
+    h.check("identity: an emptied database → refused, saying why",
+            exited and emptied.proc.returncode != 0 and "missing or empty" in emptied.log() and bundles(s.outbox) == sorted(names),
+            f"exit {emptied.proc.returncode}", logs=[emptied])
+    shutil.copyfile(database + ".saved", database)
+    again = s.daemon(label="identity-restored")
+    ok = again.start()
+    time.sleep(2)
+    again.terminate()
+    h.check("identity: restored → starts again, and still nothing re-run", ok and bundles(s.outbox) == sorted(names), logs=[again])
+
+
+def scenario_stall(h):
+    """A worker that stops reporting (SIGSTOP) is warned about, shown in status, then killed and its
+    units resumed from their checkpoints; the result is identical to an uninterrupted run."""
+    s = h.scenario("stall")
+    d = s.daemon(workers=1, checkpoint=1, config=s.config(stall_warning=3, stall_kill=8))
+    if not h.check("stall: daemon starts (stall_warning 3 s, stall_kill 8 s)", d.start(), logs=[d]):
+        return
+    s.drop("hung", N=200, t_max=h.t_max(8, 200), points=30, seeds=1)
+    progressing = wait_until(lambda: (s.jobs_by_name().get("hung") or {}).get("steps_done", 0) > 0, 30)
+    workers = d.worker_pids()
+    for pid in workers:
+        os.kill(pid, signal.SIGSTOP)
+    stopped_at = time.monotonic()
+    warned = wait_until(lambda: "has reported nothing" in d.log(), 15)
+    shown = wait_until(lambda: ((s.jobs_by_name().get("hung") or {}).get("executor_states") or {}).get("STALLED"), 10)
+    h.check(f"stall: a stopped worker is warned about after ~3 s ({time.monotonic() - stopped_at:.1f} s) and status shows the unit STALLED",
+            progressing and workers and warned and shown, f"workers {workers}; status {s.jobs_by_name().get('hung')}", logs=[d])
+    killed = wait_until(lambda: not any(pid_alive(p) for p in workers), 20)
+    h.check(f"stall: … then killed after ~8 s ({time.monotonic() - stopped_at:.1f} s)", killed and "no progress for 8 s" in d.log(), logs=[d])
+    ok = wait_for_bundles(s.outbox, ["hung"], 120)
+    result = result_of(s.outbox, "hung") or {}
+    differences = s.compare_with_references(["hung"])["hung"] if ok else ["no bundle"]
+    h.check("stall: resumed from its checkpoint → done, identical to `sgdyn run` apart from timing",
+            ok and result.get("status") == "done" and not differences, "\n".join(differences), logs=[d])
+    status, _ = d.terminate()
+    h.check("stall: SIGTERM → exit 0", status == 0, f"exit status {status}", logs=[d])
+
+
+def scenario_inplace(h):
+    """A file written in place with pauses longer than the quiet period is not rejected while it is
+    incomplete; a file that never parses is rejected once unchanged for incomplete_wait."""
+    s = h.scenario("inplace")
+    d = s.daemon(workers=1, checkpoint=1, config=s.config(quiet_period=1, incomplete_wait=6))
+    if not h.check("inplace: daemon starts (quiet period 1 s, incomplete_wait 6 s)", d.start(), logs=[d]):
+        return
+    data = s.job("slow-pieces", N=60, t_max=2, points=4)
+    path = os.path.join(s.inbox, "slow-pieces.json")
+    pieces = [data[i * len(data) // 3:(i + 1) * len(data) // 3] for i in range(3)]
+    with open(path, "wb") as handle:
+        for piece in pieces:
+            handle.write(piece)
+            handle.flush()
+            time.sleep(2.5)  # longer than the quiet period
+    ok = wait_for_bundles(s.outbox, ["slow-pieces"], 30)
+    h.check("inplace: written in 3 pieces 2.5 s apart (quiet period 1 s) → taken when complete, run, no rejection",
+            ok and (result_of(s.outbox, "slow-pieces") or {}).get("status") == "done"
+            and not [b for b in bundles(s.outbox) if b.startswith("rejected-")], f"outbox: {bundles(s.outbox)}", logs=[d])
+    with open(os.path.join(s.inbox, "abandoned.json"), "wb") as handle:
+        handle.write(b'{"N": 60, "t_max"')
+    written = time.monotonic()
+    ok = wait_for_bundles(s.outbox, ["rejected-abandoned"], 30)
+    took = time.monotonic() - written
+    h.check(f"inplace: a file left unparsable is rejected once unchanged for incomplete_wait ({took:.1f} s ≥ 6 s)",
+            ok and took >= 6 and (result_of(s.outbox, "rejected-abandoned") or {}).get("status") == "rejected", logs=[d])
+    status, _ = d.terminate()
+    h.check("inplace: SIGTERM → exit 0", status == 0, f"exit status {status}", logs=[d])
+
+
+def scenario_diverge(h):
+    """A diverging run ends 'diverged' with the time, its CSV holding finite numbers only."""
+    s = h.scenario("diverge")
+    d = s.daemon(workers=2, checkpoint=1)
+    if not h.check("diverge: daemon starts", d.start(), logs=[d]):
+        return
+    drop_json(s, "boom", {"N": 100, "lr": 1e308, "t_max": 5, "points": 10, "seeds": 2})
+    drop_json(s, "boom-ode", {"kind": "compare", "N": 200, "activation": "linear", "lr": 1.5, "K": 2, "t_max": 30,
+                              "points": 20, "seeds": 1})
+    ok = wait_for_bundles(s.outbox, ["boom", "boom-ode"], 60)
+    boom = result_of(s.outbox, "boom") or {}
+    runs = [run for point in boom.get("points", []) for run in point["runs"]]
+    finite = True
+    for name in ("boom", "boom-ode"):
+        for folder, _, files in os.walk(os.path.join(s.outbox, name)):
+            for file in files:
+                if file.endswith(".csv"):
+                    text = open(os.path.join(folder, file)).read().lower()
+                    finite = finite and "nan" not in text and "inf" not in text
+    with open(os.path.join(s.outbox, "boom", "README.txt")) as handle:
+        readme = handle.read()
+    h.check("diverge: lr 1e308 → status diverged, every run has diverged_at {t, step} and no final_eg; README says so",
+            ok and boom.get("status") == "diverged" and runs and all("diverged_at" in r and r["final_eg"] is None for r in runs)
+            and "diverged" in readme.splitlines()[0] and job_state(s, "boom") == "diverged",
+            json.dumps(runs)[:600], logs=[d])
+    boom_ode = result_of(s.outbox, "boom-ode") or {}
+    h.check("diverge: a linear compare job with lr·K = 3 → diverged (simulation and ODE), CSVs finite",
+            boom_ode.get("status") == "diverged" and finite, json.dumps(boom_ode.get("points"))[:600], logs=[d])
+    status, _ = d.terminate()
+    h.check("diverge: SIGTERM → exit 0", status == 0, f"exit status {status}", logs=[d])
+
+
+def scenario_upgrade(h):
+    """A state folder of sgdyn 0.1.0 (Tests/Fixtures/state-0.1.0: one job killed mid-run with its
+    checkpoints, one queued) is taken over: both finish, nothing is lost."""
+    s = h.scenario("upgrade")
+    fixture = os.path.join(FIXTURES, "state-0.1.0")
+    shutil.copytree(fixture, s.state)
+    d = s.daemon(workers=2, checkpoint=1)
+    if not h.check("upgrade: daemon starts on a state folder of sgdyn 0.1.0", d.start(), logs=[d]):
+        return
+    ok = wait_for_bundles(s.outbox, ["legacy-queued", "legacy-sweep"], 240)
+    states = statuses_of(s.outbox, ["legacy-queued", "legacy-sweep"])
+    sweep = result_of(s.outbox, "legacy-sweep") or {}
+    h.check("upgrade: both jobs finish done, the interrupted one resumed from its 0.1.0 checkpoints",
+            ok and all(v == "done" for v in states.values()) and sweep.get("timing", {}).get("resumes", 0) >= 1
+            and "converted job legacy-sweep" in d.log(), f"{states}; timing {sweep.get('timing')}", logs=[d])
+    with open(os.path.join(fixture, "claimed", sorted(os.listdir(os.path.join(fixture, "claimed")))[0]), "rb") as handle:
+        queued = handle.read()
+    s.job_files["legacy-queued"] = os.path.join(s.jobs, "legacy-queued.json")
+    with open(s.job_files["legacy-queued"], "wb") as handle:
+        handle.write(queued)
+    differences = s.compare_with_references(["legacy-queued"])["legacy-queued"] if ok else ["no bundle"]
+    h.check("upgrade: the queued 0.1.0 job's bundle is identical to `sgdyn run` of its file", not differences, "\n".join(differences))
+    status, _ = d.terminate()
+    h.check("upgrade: SIGTERM → exit 0", status == 0, f"exit status {status}", logs=[d])
+
+
+def scenario_pickup(h):
+    """A file renamed into the inbox is taken at once, without the quiet period; one copied in place
+    waits for it."""
+    s = h.scenario("pickup")
+    d = s.daemon(workers=1, checkpoint=1, config=s.config(quiet_period=5))
+    if not h.check("pickup: daemon starts (quiet period 5 s)", d.start(), logs=[d]):
+        return
+    time.sleep(1)
+    data = job_bytes("renamed")
+    started = time.monotonic()
+    drop(s.inbox, "renamed", data)
+    taken = wait_until(lambda: not os.path.exists(os.path.join(s.inbox, "renamed.json")), 10, interval=0.01)
+    renamed_took = time.monotonic() - started
+    with open(os.path.join(s.inbox, "copied.json"), "wb") as handle:
+        handle.write(job_bytes("copied"))
+    started = time.monotonic()
+    copied = wait_until(lambda: not os.path.exists(os.path.join(s.inbox, "copied.json")), 15, interval=0.05)
+    copied_took = time.monotonic() - started
+    h.check(f"pickup: renamed in → claimed in {1000 * renamed_took:.0f} ms (well under the 5 s quiet period); "
+            f"written in place → {copied_took:.1f} s (after it)",
+            taken and copied and renamed_took < 2 and copied_took >= 5, logs=[d])
+    ok = wait_for_bundles(s.outbox, ["renamed", "copied"], 30)
+    h.check("pickup: both run", ok, logs=[d])
+    status, _ = d.terminate()
+    h.check("pickup: SIGTERM → exit 0", status == 0, f"exit status {status}", logs=[d])
+
+
+ROBUSTNESS_SCENARIOS = [
+    ("limits", scenario_limits),
+    ("odes", scenario_odes),
+    ("outbox", scenario_outbox),
+    ("identity", scenario_identity),
+    ("stall", scenario_stall),
+    ("inplace", scenario_inplace),
+    ("diverge", scenario_diverge),
+    ("upgrade", scenario_upgrade),
+    ("pickup", scenario_pickup),
+]
