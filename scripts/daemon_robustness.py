@@ -294,7 +294,7 @@ def scenario_diverge(h):
     if not h.check("diverge: daemon starts", d.start(), logs=[d]):
         return
     drop_json(s, "boom", {"N": 100, "lr": 1e308, "t_max": 5, "points": 10, "seeds": 2})
-    drop_json(s, "boom-ode", {"kind": "compare", "N": 200, "activation": "linear", "lr": 1.5, "K": 2, "t_max": 30,
+    drop_json(s, "boom-ode", {"kind": "compare", "N": 100, "activation": "linear", "lr": 1.5, "K": 2, "t_max": 400,
                               "points": 20, "seeds": 1})
     ok = wait_for_bundles(s.outbox, ["boom", "boom-ode"], 60)
     boom = result_of(s.outbox, "boom") or {}

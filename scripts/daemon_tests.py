@@ -787,7 +787,12 @@ def scenario_kill9(h):
                          s.outbox, names + rejected, [d])
     not_rejected = {n: v for n, v in statuses_of(s.outbox, rejected).items() if v != "rejected"}
     h.check("kill9: the bad files' bundles say rejected", not not_rejected, str(not_rejected))
-    listing = s.status() or []
+    everything = s.status() or []
+    # Bad files are in the store too, as rejections (their bundles are written by the same path).
+    listing = [j for j in everything if j["state"] != "rejected"]
+    stored_rejections = sorted(j["name"] for j in everything if j["state"] == "rejected")
+    h.check("kill9: each bad file is in the store once, as a rejection", stored_rejections == sorted(rejected),
+            f"stored: {stored_rejections}; dropped: {sorted(rejected)}")
     bad = [(j["name"], j["state"], j["attempts"], j["error"]) for j in listing if j["state"] != "done"]
     result_states = {n: v for n, v in statuses_of(s.outbox, names).items() if v != "done"}
     h.check("kill9: every job done (none failed, quarantined or rejected)",
