@@ -59,6 +59,10 @@ extension Daemon {
                     continue
                 }
             }
+            if FaultSwitch.killAfterSubmit.isSet(in: state.path) {
+                logger.critical("test fault switch \(FaultSwitch.killAfterSubmit.rawValue) is set: killing the daemon before it records submission \(submissionID)")
+                kill(getpid(), SIGKILL)
+            }
             // Followed from now on, even if recording the id fails (the restart adopts it by token).
             if executor.name == "local" {
                 // A local worker reports from the moment it starts: silence from then on counts.

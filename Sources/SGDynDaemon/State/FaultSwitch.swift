@@ -8,6 +8,10 @@ public enum FaultSwitch: String, Sendable, CaseIterable {
     case hangScheduler = ".fault-hang-scheduler"
     /// While `SPOOL/.fault-crash-worker` exists, every worker traps after starting its units.
     case crashWorker = ".fault-crash-worker"
+    /// While `STATE/.fault-kill-after-submit` exists, the daemon kills itself (SIGKILL) right after
+    /// an executor accepted a submission and before the store records its id: the moment that
+    /// must not lead to a second Slurm array for the same units.
+    case killAfterSubmit = ".fault-kill-after-submit"
 
     /// Whether the switch file exists in `folder`; always false in release builds.
     public func isSet(in folder: String) -> Bool {
