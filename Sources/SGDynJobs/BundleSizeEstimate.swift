@@ -100,10 +100,15 @@ struct BundleSizeEstimate: Sendable {
     /// The largest single file: while a file is formatted, its lines, the joined text and its
     /// bytes exist at once, about three times its size.
     var largestFileBytes: Int {
-        points.map { point in
+        max(sweepPlotBytes, points.map { point in
             let csv = csvFileBytes(point), plots = plotFileBytes(point)
             return max(simulationRuns() > 0 ? csv.simulation : 0, odeRuns() > 0 ? csv.ode : 0, plots.eg, plots.orderParameters)
-        }.max() ?? 0
+        }.max() ?? 0)
+    }
+
+    /// sweep.svg: a panel per swept key, a marker, error bar and curve point per sweep point.
+    var sweepPlotBytes: Int {
+        sweepKeys == 0 ? 0 : Self.figureBytes + sweepKeys * (Self.panelBytes + points.count * 700)
     }
 
     /// Every file of the bundle together.
@@ -120,9 +125,6 @@ struct BundleSizeEstimate: Sendable {
             total += 300 + point.assignmentsLength  // README.txt
             total += files * (2 * (point.folderLength + 24) + 200)  // paths in result.json, README.txt, manifest.json
         }
-        if sweepKeys > 0 {
-            total += Self.figureBytes + sweepKeys * (Self.panelBytes + points.count * 700)
-        }
-        return total
+        return total + sweepPlotBytes
     }
 }
