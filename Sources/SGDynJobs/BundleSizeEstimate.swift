@@ -66,16 +66,26 @@ struct BundleSizeEstimate: Sendable {
 
     /// The CSV files: one per simulation run and per ODE integration.
     func csvBytes(_ point: Point) -> Int {
+        let files = csvFileBytes(point)
+        return simulationRuns() * files.simulation + odeRuns() * files.ode
+    }
+
+    /// One simulation run's CSV and one ODE integration's at this point.
+    func csvFileBytes(_ point: Point) -> (simulation: Int, ode: Int) {
         let p = point.parameters, columns = 2 + Self.orderColumns(p)
         let header = 12 * (columns + 3)
         let extras = (p.trainingSetRatio == nil ? 0 : 1) + (p.monteCarloTestSize == nil ? 0 : 1)
-        let simulation = header + simulationRecords(p) * ((columns + extras) * Self.numberBytes + 17)
-        let ode = header + odeRecords(p) * columns * Self.numberBytes
-        return simulationRuns() * simulation + odeRuns() * ode
+        return (header + simulationRecords(p) * ((columns + extras) * Self.numberBytes + 17),
+                header + odeRecords(p) * columns * Self.numberBytes)
     }
 
     /// eg.svg and order-parameters.svg of one point.
     func plotBytes(_ point: Point) -> Int {
+        let files = plotFileBytes(point)
+        return files.eg + files.orderParameters
+    }
+
+    func plotFileBytes(_ point: Point) -> (eg: Int, orderParameters: Int) {
         let p = point.parameters
         let sim = simulationRecords(p), ode = odeRecords(p), runs = simulationRuns()
         let curve = { (points: Int) in Self.curveBytes + points * Self.plotPointBytes }
@@ -84,8 +94,21 @@ struct BundleSizeEstimate: Sendable {
         if odeRuns() > 0 { eg += curve(ode) }
         let curves = p.K * p.M + p.K * (p.K + 1) / 2 + (p.trainSecondLayer ? p.K : 0)
         let panels = p.trainSecondLayer ? 3 : 2
-        let orderParameters = Self.figureBytes + panels * Self.panelBytes + curves * curve(runs > 0 ? sim : ode)
-        return eg + orderParameters
+        return (eg, Self.figureBytes + panels * Self.panelBytes + curves * curve(runs > 0 ? sim : ode))
+    }
+
+    /// The largest single file: while a file is formatted, its lines, the joined text and its
+    /// bytes exist at once, about three times its size.
+    var largestFileBytes: Int {
+        max(sweepPlotBytes, points.map { point in
+            let csv = csvFileBytes(point), plots = plotFileBytes(point)
+            return max(simulationRuns() > 0 ? csv.simulation : 0, odeRuns() > 0 ? csv.ode : 0, plots.eg, plots.orderParameters)
+        }.max() ?? 0)
+    }
+
+    /// sweep.svg: a panel per swept key, a marker, error bar and curve point per sweep point.
+    var sweepPlotBytes: Int {
+        sweepKeys == 0 ? 0 : Self.figureBytes + sweepKeys * (Self.panelBytes + points.count * 700)
     }
 
     /// Every file of the bundle together.
@@ -102,9 +125,6 @@ struct BundleSizeEstimate: Sendable {
             total += 300 + point.assignmentsLength  // README.txt
             total += files * (2 * (point.folderLength + 24) + 200)  // paths in result.json, README.txt, manifest.json
         }
-        if sweepKeys > 0 {
-            total += Self.figureBytes + sweepKeys * (Self.panelBytes + points.count * 700)
-        }
-        return total
+        return total + sweepPlotBytes
     }
 }

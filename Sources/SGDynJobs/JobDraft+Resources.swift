@@ -69,6 +69,11 @@ struct JobResourceCheck {
         }
     }
 
+    /// Making the bundle: the records, the files, and the largest file twice more.
+    static func publishBytes(_ e: BundleSizeEstimate) -> Int {
+        recordBytes(e) + e.totalBytes + 2 * e.largestFileBytes
+    }
+
     func check() throws(JobError) {
         let records = Self.recordBytes(estimate)
         if records > JobLimits.maxJobRecordBytes {
@@ -82,6 +87,11 @@ struct JobResourceCheck {
             let csv = estimate.points.reduce(0) { $0 + estimate.csvBytes($1) }, plots = estimate.points.reduce(0) { $0 + estimate.plotBytes($1) }
             throw JobError("the result bundle would be about \(JobLimits.format(bundle)) (\(JobLimits.format(csv)) of CSV, \(JobLimits.format(plots)) of plots; \(drafts.count) sweep point(s) × \(seeds) seed(s)), over the limit of \(JobLimits.format(JobLimits.maxBundleBytes))",
                            key: mostResponsible { $0.totalBytes })
+        }
+        let publish = Self.publishBytes(estimate)
+        if publish > JobLimits.maxPublishBytes {
+            throw JobError("making its bundle would hold about \(JobLimits.format(publish)) at once (\(JobLimits.format(records)) of records, \(JobLimits.format(bundle)) of files, the largest file of \(JobLimits.format(estimate.largestFileBytes)) twice more while it is written), over the limit of \(JobLimits.format(JobLimits.maxPublishBytes))",
+                           key: mostResponsible(Self.publishBytes))
         }
     }
 

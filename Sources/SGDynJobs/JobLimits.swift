@@ -17,6 +17,10 @@ public enum JobLimits {
     public static let maxJobRecordBytes = 512 << 20
     /// The result bundle (`BundleSizeEstimate`): it is built in memory before it is written.
     public static let maxBundleBytes = 1 << 30
+    /// What making the bundle holds at once (`JobResourceEstimate.publishBytes`): every record,
+    /// every file, and the largest file twice more while it is formatted. The same bound as one
+    /// run, so that no process sgdyn starts for a job needs much more than 2 GiB.
+    public static let maxPublishBytes = 2 << 30
     /// Output times per run.
     public static let maxPoints = 100_000
     /// Monte-Carlo test-set size.

@@ -14,6 +14,9 @@ public struct JobResourceEstimate: Sendable, Equatable {
     public var jobRecordBytes: Int
     /// The result bundle, an upper estimate.
     public var bundleBytes: Int
+    /// Making the bundle (the end of `sgdyn run`, or the daemon's publishing): every record,
+    /// every file, and twice the largest file while it is formatted.
+    public var publishBytes: Int
 
     /// The estimates of `spec`, whose job file was `jobBytes` long.
     public init(spec: JobSpec, jobBytes: Int) {
@@ -24,6 +27,7 @@ public struct JobResourceEstimate: Sendable, Equatable {
         let bundle = BundleSizeEstimate(spec: spec, jobBytes: jobBytes)
         jobRecordBytes = JobResourceCheck.recordBytes(bundle)
         bundleBytes = bundle.totalBytes
+        publishBytes = JobResourceCheck.publishBytes(bundle)
     }
 
     /// One run's memory: a simulation's, or for an `ode` job what drawing its initial conditions takes.
@@ -51,6 +55,7 @@ public struct JobResourceEstimate: Sendable, Equatable {
         if odeWorkspaceBytes > 0 { parts.append("ODE workspace \(JobLimits.format(odeWorkspaceBytes))") }
         parts.append("all records \(JobLimits.format(jobRecordBytes))")
         parts.append("bundle ≤ \(JobLimits.format(bundleBytes))")
+        parts.append("making it ≤ \(JobLimits.format(publishBytes))")
         return parts.joined(separator: ", ")
     }
 }

@@ -69,6 +69,7 @@ struct JobRejectionTests {
         Case(json: #"{"N":1000,"K":64,"M":64,"t_max":10,"points":2000,"seeds":4}"#, key: "K", fragment: "result bundle would be about 1.4 GiB"),
         Case(json: #"{"N":1000,"K":16,"M":16,"t_max":10,"points":9000,"seeds":100}"#, key: "seeds", fragment: "every record of the job in memory"),
         Case(json: #"{"seeds": 10000}"#, key: "seeds", fragment: "every record of the job in memory"),
+        Case(json: #"{"kind": "ode", "K": 20, "M": 2, "t_max": 100, "points": 80000}"#, key: "points", fragment: "making its bundle would hold about 2.1 GiB"),
         Case(json: #"{"kind": "ode", "N": 40000000, "K": 2}"#, key: "N", fragment: "drawing the initial conditions"),
         // α·N beyond any integer used to trap in the validator.
         Case(json: #"{"training_set": 1e300}"#, key: "training_set", fragment: "α·N = 5e+302 samples"),

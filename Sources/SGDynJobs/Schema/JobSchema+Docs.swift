@@ -24,6 +24,7 @@ extension JobSchema {
             ("ODE workspace (grows like (K+M)⁴)", JobLimits.format(JobLimits.maxODEWorkspaceBytes), "`K`, `M`"),
             ("every record of the job (held while the bundle is made)", JobLimits.format(JobLimits.maxJobRecordBytes), "`seeds`, `sweep`, `points`, `K`, `M`"),
             ("result bundle (estimated from above)", JobLimits.format(JobLimits.maxBundleBytes), "`seeds`, `sweep`, `points`, `K`, `M`"),
+            ("making the bundle: every record, every file, the largest file twice more", JobLimits.format(JobLimits.maxPublishBytes), "`seeds`, `sweep`, `points`, `K`, `M`"),
             ("SGD steps of one run (t_max·N)", "2^50", "`t_max`"),
             ("output times (`points`)", "\(JobLimits.maxPoints)", "`points`"),
             ("hidden units (`K`, `M`)", "\(JobLimits.maxUnits)", "`K`, `M`"),
