@@ -36,6 +36,11 @@ bench: release
 bench-daemon: release
 	./scripts/daemon-bench.sh .build/release/sgdyn
 
+## The Slurm executor against the local one on a real single-node cluster (release build; ~5 minutes).
+.PHONY: bench-slurm
+bench-slurm: release
+	./scripts/slurm-bench.sh .build/release/sgdyn
+
 ## The morning view: time to write the index of 2,000 bundles, and its size (release build; a minute or two).
 .PHONY: bench-report
 bench-report: release
