@@ -566,6 +566,11 @@ def scenario_bulk(h):
             f"{len(listing)} jobs listed; not done or attempts ≠ 1: {[(j['name'], j['state'], j['attempts']) for j in wrong[:10]]}")
     left = os.listdir(s.inbox)
     h.check("bulk: inbox is empty afterwards", not left, str(left[:10]))
+    index = os.path.join(s.outbox, "index.html")
+    listed = wait_until(lambda: os.path.exists(index) and all(f'href="{n}/index.html"' in open(index, errors="replace").read()
+                                                              for n in names), 60)
+    h.check("bulk: the daemon keeps outbox/index.html up to date: it links every bundle's page", listed,
+            f"index.html exists: {os.path.exists(index)}", logs=[d])
     sample = h.rng.sample(names, 3)
     differences = s.compare_with_references(sample)
     bad = {n: p for n, p in differences.items() if p}

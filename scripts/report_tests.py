@@ -148,6 +148,10 @@ class Harness:
         self.daemon = subprocess.Popen([self.sgdyn, "serve", "--inbox", inbox, "--outbox", self.outbox, "--state", state,
                                         "--workers", "1", "--checkpoint-interval", "1"],
                                        stdin=subprocess.DEVNULL, stdout=log, stderr=log, cwd=self.root, start_new_session=True)
+        # Drops must follow its start: a file renamed in while it watches is taken at once, one
+        # found at start-up only after the quiet period, which would reorder the jobs.
+        path = os.path.join(self.root, "daemon.log")
+        wait_until(lambda: self.daemon.poll() is not None or "serving inbox" in open(path, errors="replace").read(), 30)
 
     def stop_daemon(self):
         if self.daemon is None or self.daemon.poll() is not None:

@@ -113,7 +113,7 @@ extension Daemon {
         }
         publishing.indexRefreshRunning = true
         publishing.lastIndexRefresh = .now
-        let arguments = ["report", configuration.outbox, "--state", state.path]
+        let arguments = ["report", configuration.outbox, "--state", state.path, "--quiet"]
         let executable = self.executable
         let logger = self.logger
         Task {
