@@ -22,7 +22,7 @@ import time
 
 # name: (the job at the edge, the key that makes it larger, the next value, which is rejected)
 JOBS = {
-    "simulate-run-memory": ({"N": 1000000, "batch_size": 126, "t_max": 0.00001, "points": 2}, "batch_size", 127),
+    "simulate-run-memory": ({"N": 1000000, "batch_size": 127, "t_max": 0.00001, "points": 2}, "batch_size", 128),
     "simulate-checkpoint": ({"N": 16772460, "K": 2, "M": 1, "t_max": 0.00001, "points": 2}, "N", 16784667),
     "simulate-records": ({"N": 5000, "t_max": 1, "points": 200, "seeds": 5961}, "seeds", 5966),
     "simulate-bundle": ({"N": 1000, "K": 200, "M": 200, "t_max": 10, "points": 100, "seeds": 6}, "seeds", 7),
@@ -30,8 +30,8 @@ JOBS = {
                        "ode": {"method": "euler", "dt": 0.01}}, "K", 151),
     "ode-drawing": ({"kind": "ode", "N": 29809570, "t_max": 0.01, "points": 2}, "N", 29833984),
     "ode-bundle": ({"kind": "ode", "K": 20, "M": 2, "t_max": 100, "points": 74755}, "points", 74804),
-    "compare-run-memory": ({"kind": "compare", "N": 1000000, "batch_size": 126, "t_max": 0.00001, "points": 2},
-                           "batch_size", 127),
+    "compare-run-memory": ({"kind": "compare", "N": 1000000, "batch_size": 127, "t_max": 0.00001, "points": 2},
+                           "batch_size", 128),
     "compare-workspace": ({"kind": "compare", "N": 100, "K": 150, "M": 2, "t_max": 0.01, "points": 2,
                            "ode": {"method": "euler", "dt": 0.01}}, "K", 151),
 }
@@ -76,11 +76,15 @@ def high_water_kib(pid):
 
 
 def children(pid):
+    """Child processes of every thread of `pid` (the daemon starts workers from any of its threads)."""
+    found = []
     try:
-        with open(f"/proc/{pid}/task/{pid}/children") as handle:
-            return [int(p) for p in handle.read().split()]
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as handle:
+                found += [int(p) for p in handle.read().split()]
     except OSError:
-        return []
+        pass
+    return found
 
 
 def run_daemon(sgdyn, path, name, root):

@@ -54,13 +54,12 @@ public enum SimulationResources {
             + arrayBytes(B * K) + arrayBytes(B * (K + M) + B + 2 * K) + arrayBytes(M * M) + arrayBytes(M) + arrayBytes(K)
     }
 
-    /// What making and storing a checkpoint adds for a moment: a copy of W (the pending update
-    /// is applied to a copy), and the snapshot four times over — its buffer and the larger one
-    /// it grows into while it is written, then the daemon's worker hands it to SQLite as a
-    /// `Data` copy, which SQLite copies once more (measured: a worker at N = 16.7 M, K = 2
-    /// peaked at 1957 MiB, this estimate 1.9 GiB plus the process's own 30 MiB).
+    /// What making and storing a checkpoint adds for a moment: while it is written, a copy of W
+    /// (the pending update is applied to a copy) and the snapshot's buffer with the larger one it
+    /// grows into; while it is stored, the snapshot, the `Data` copy the daemon's worker hands
+    /// SQLite and SQLite's own copy. W and three snapshots bound both moments.
     public static func checkpointBytes(_ p: SimulationParameters) -> Int {
-        arrayBytes(p.K * p.N) + 4 * heapBytes(largestSnapshotBytes(p))
+        arrayBytes(p.K * p.N) + 3 * heapBytes(largestSnapshotBytes(p))
     }
 
     /// The most one run can hold at once: its weights and buffers, all its records, and a
