@@ -6,7 +6,7 @@ For the largest accepted job of each kind at the edge of each limit (README, "Li
 what `sgdyn validate` estimates (per-run memory, checkpoint, ODE workspace, all records, bundle)
 next to what was measured: the peak resident memory of `sgdyn run` (wait4's ru_maxrss), the
 bundle's size on disk and the wall time. With --daemon the job is run by `sgdyn serve
---workers 1 --checkpoint-interval 1` instead: then the peak of the worker process (which makes
+--workers 1 --checkpoint-interval 5` instead: then the peak of the worker process (which makes
 the checkpoints) and of the daemon (which publishes the bundle) are sampled from
 /proc/PID/status (VmHWM) every 0.1 s. Each job first checks that the next larger job is rejected,
 so the table really is at the edge.
@@ -22,16 +22,16 @@ import time
 
 # name: (the job at the edge, the key that makes it larger, the next value, which is rejected)
 JOBS = {
-    "simulate-run-memory": ({"N": 1000000, "batch_size": 128, "t_max": 0.0001, "points": 2}, "batch_size", 129),
-    "simulate-checkpoint": ({"N": 16772460, "K": 2, "M": 1, "t_max": 0.0001, "points": 2}, "N", 16784667),
+    "simulate-run-memory": ({"N": 1000000, "batch_size": 127, "t_max": 0.00001, "points": 2}, "batch_size", 128),
+    "simulate-checkpoint": ({"N": 16772460, "K": 2, "M": 1, "t_max": 0.00001, "points": 2}, "N", 16784667),
     "simulate-records": ({"N": 5000, "t_max": 1, "points": 200, "seeds": 5961}, "seeds", 5966),
     "simulate-bundle": ({"N": 1000, "K": 200, "M": 200, "t_max": 10, "points": 100, "seeds": 6}, "seeds", 7),
     "ode-workspace": ({"kind": "ode", "K": 150, "M": 2, "t_max": 0.01, "points": 2,
                        "ode": {"method": "euler", "dt": 0.01}}, "K", 151),
     "ode-drawing": ({"kind": "ode", "N": 29809570, "t_max": 0.01, "points": 2}, "N", 29833984),
     "ode-bundle": ({"kind": "ode", "K": 20, "M": 2, "t_max": 100, "points": 74755}, "points", 74804),
-    "compare-run-memory": ({"kind": "compare", "N": 1000000, "batch_size": 128, "t_max": 0.0001, "points": 2},
-                           "batch_size", 129),
+    "compare-run-memory": ({"kind": "compare", "N": 1000000, "batch_size": 127, "t_max": 0.00001, "points": 2},
+                           "batch_size", 128),
     "compare-workspace": ({"kind": "compare", "N": 100, "K": 150, "M": 2, "t_max": 0.01, "points": 2,
                            "ode": {"method": "euler", "dt": 0.01}}, "K", 151),
 }
@@ -76,11 +76,15 @@ def high_water_kib(pid):
 
 
 def children(pid):
+    """Child processes of every thread of `pid` (the daemon starts workers from any of its threads)."""
+    found = []
     try:
-        with open(f"/proc/{pid}/task/{pid}/children") as handle:
-            return [int(p) for p in handle.read().split()]
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as handle:
+                found += [int(p) for p in handle.read().split()]
     except OSError:
-        return []
+        pass
+    return found
 
 
 def run_daemon(sgdyn, path, name, root):
@@ -89,7 +93,7 @@ def run_daemon(sgdyn, path, name, root):
         os.makedirs(d, exist_ok=True)
     start = time.monotonic()
     daemon = subprocess.Popen([sgdyn, "serve", "--inbox", inbox, "--outbox", outbox, "--state", state, "--workers", "1",
-                               "--checkpoint-interval", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                               "--checkpoint-interval", "5"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     worker_peak = daemon_peak = 0
     try:
         shutil.copyfile(path, os.path.join(inbox, "." + name + ".tmp"))

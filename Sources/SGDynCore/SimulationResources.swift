@@ -56,11 +56,12 @@ public enum SimulationResources {
             + arrayBytes(B * K) + arrayBytes(B * (K + M) + B + 2 * K) + arrayBytes(M * M) + arrayBytes(M) + arrayBytes(K)
     }
 
-    /// What making a checkpoint adds for a moment: a copy of W (the pending update is applied
-    /// to a copy), and the snapshot twice (its buffer grows while it is written, and the
-    /// checksum is appended to it).
+    /// What making and storing a checkpoint adds for a moment: while it is written, a copy of W
+    /// (the pending update is applied to a copy) and the snapshot's buffer with the larger one it
+    /// grows into; while it is stored, the snapshot, the `Data` copy the daemon's worker hands
+    /// SQLite and SQLite's own copy. W and three snapshots bound both moments.
     public static func checkpointBytes(_ p: SimulationParameters) -> Int {
-        arrayBytes(p.K * p.N) + 2 * heapBytes(largestSnapshotBytes(p))
+        arrayBytes(p.K * p.N) + 3 * heapBytes(largestSnapshotBytes(p))
     }
 
     /// The most one run can hold at once: its weights and buffers, all its records, and a
