@@ -4,8 +4,10 @@
 #   installs /usr/local/bin/sgdyn, the unit, the sysusers.d and tmpfiles.d snippets and, unless one
 #   exists, /etc/sgdyn/sgdyn.json; creates the user, the group and the folders; prints how to start.
 #
-#   scripts/install-service.sh [--binary PATH]
+#   scripts/install-service.sh [--binary PATH] [--slurm]
 #     --binary PATH   install this binary instead of building one (the systemd tests use it)
+#     --slurm         also install the cluster-mode drop-in (systemd/sgdyn-slurm.conf) as
+#                     /etc/systemd/system/sgdyn.service.d/slurm.conf (README, "Running on a Slurm cluster")
 #
 # Run as root (make install). Idempotent: running it again updates binary, unit and snippets and
 # keeps the configuration. It does not start or enable the service.
@@ -14,10 +16,12 @@ cd "$(dirname "$0")/.."
 export PATH="/opt/swift/usr/bin:$PATH"
 
 binary=""
+slurm=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --binary) binary="${2:?--binary needs a path}"; shift 2 ;;
-        -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+        --slurm) slurm=1; shift ;;
+        -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
         *) echo "install-service: unknown option $1" >&2; exit 64 ;;
     esac
 done
@@ -41,6 +45,15 @@ install -D -m 0755 "$binary" /usr/local/bin/sgdyn
 install -D -m 0644 systemd/sgdyn.service /usr/local/lib/systemd/system/sgdyn.service
 install -D -m 0644 systemd/sgdyn.sysusers /usr/local/lib/sysusers.d/sgdyn.conf
 install -D -m 0644 systemd/sgdyn.tmpfiles /usr/local/lib/tmpfiles.d/sgdyn.conf
+if [ -n "$slurm" ]; then
+    # A drop-in in /etc: the admin edits its spool path; reinstalling keeps their edit.
+    if [ -e /etc/systemd/system/sgdyn.service.d/slurm.conf ]; then
+        echo "install-service: kept /etc/systemd/system/sgdyn.service.d/slurm.conf" >&2
+    else
+        install -D -m 0644 systemd/sgdyn-slurm.conf /etc/systemd/system/sgdyn.service.d/slurm.conf
+        echo "install-service: installed the cluster-mode drop-in; set its ReadWritePaths= to your spool" >&2
+    fi
+fi
 # The unit's Documentation= (systemctl help sgdyn).
 install -D -m 0644 README.md /usr/local/share/doc/sgdyn/README.md
 install -d -m 0755 /etc/sgdyn

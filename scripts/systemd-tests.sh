@@ -68,6 +68,16 @@ else
     # --threshold counts in tenths: 3 is an exposure of 0.3.
     check "systemd-analyze security: exposure <= 0.3" "${score:-no score}" \
         awk -v rc="$security_rc" -v score="${score%% *}" 'BEGIN { exit !(rc == 0 && score != "" && score + 0 <= 0.3) }'
+
+    # Cluster mode: the drop-in gives back the network for the Slurm commands and nothing else.
+    dropin=$(mktemp -d)
+    cp systemd/sgdyn.service "$dropin/" && mkdir "$dropin/sgdyn.service.d" && cp systemd/sgdyn-slurm.conf "$dropin/sgdyn.service.d/slurm.conf"
+    cluster=$(systemd-analyze security --offline=yes "$dropin/sgdyn.service" 2>&1)
+    cluster_score=$(printf '%s\n' "$cluster" | sed -nE 's/.*Overall exposure level for sgdyn.service: ([0-9.]+) ([A-Z]+).*/\1/p')
+    internet=$(printf '%s\n' "$cluster" | grep -c 'RestrictAddressFamilies=~AF_(INET|INET6).*✗\|✗ RestrictAddressFamilies=~AF_(INET|INET6)' || true)
+    rm -rf "$dropin"
+    check "cluster-mode drop-in: network for Slurm, the rest of the hardening kept (exposure <= 1.5)" "${cluster_score:-no score}" \
+        awk -v score="$cluster_score" -v internet="$internet" 'BEGIN { exit !(score != "" && score + 0 > 0.3 && score + 0 <= 1.5 && internet == 1) }'
 fi
 
 # --- 2. real systemd in systemd-nspawn ---------------------------------------------------------

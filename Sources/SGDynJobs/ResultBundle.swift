@@ -135,7 +135,8 @@ public enum ResultBundle {
 
     /// The bundle of a rejected job file: result.json with the error, job.json with the bytes as
     /// submitted (nothing a user drops is lost), log.txt and index.html.
-    public static func rejection(name: String, jobBytes: [UInt8], error: JobError, log: [String]) -> [BundleFile] {
+    /// `keptAt` (the daemon) says where the file as dropped is kept, in kept-at.txt.
+    public static func rejection(name: String, jobBytes: [UInt8], error: JobError, log: [String], keptAt: String? = nil) -> [BundleFile] {
         var errorMembers: [(key: String, value: JSONValue)] = [("message", .string(error.description))]
         if let key = error.key { errorMembers.append(("key", .string(key))) }
         if let line = error.line { errorMembers.append(("line", .int(line))) }
@@ -153,6 +154,7 @@ public enum ResultBundle {
             BundleFile(path: "job.json", bytes: jobBytes),
             BundleFile(path: "log.txt", text: log.joined(separator: "\n") + (log.isEmpty ? "" : "\n")),
         ]
+        if let keptAt { files.append(BundleFile(path: "kept-at.txt", text: "The file as dropped is kept on the server at \(keptAt)\n")) }
         files.append(BundleFile(path: "index.html", text: BundlePage.html(result: result, files: files.map(\.path), log: log)))
         return files
     }

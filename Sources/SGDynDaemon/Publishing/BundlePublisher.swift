@@ -60,11 +60,9 @@ public enum BundlePublisher {
                             state: StateFolder) throws(Failure) -> [BundleFile] {
         if job.outcome == .rejected {
             let rejection = job.rejection ?? Rejection(message: job.error ?? "rejected")
-            var files = ResultBundle.rejection(name: job.bundleName, jobBytes: job.jobBytes,
-                                               error: JobError(rejection.message, key: rejection.key, line: rejection.line, column: rejection.column),
-                                               log: log)
-            files.append(BundleFile(path: "kept-at.txt", text: "The file as dropped is kept on the server at \(state.rejectedFile(job.claimedName))\n"))
-            return files
+            return ResultBundle.rejection(name: job.bundleName, jobBytes: job.jobBytes,
+                                          error: JobError(rejection.message, key: rejection.key, line: rejection.line, column: rejection.column),
+                                          log: log, keptAt: state.rejectedFile(job.claimedName))
         }
         let spec: JobSpec
         do {
