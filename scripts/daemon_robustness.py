@@ -16,8 +16,7 @@ import sqlite3
 import subprocess
 import time
 
-from daemon_tests import (Scenario, bundles, drop, expect_exact_bundles, job_bytes, result_of, statuses_of, wait_for_bundles,
-                          wait_until, pid_alive)
+from daemon_tests import bundles, drop, job_bytes, pid_alive, result_of, statuses_of, wait_for_bundles, wait_until
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "Fixtures")
 

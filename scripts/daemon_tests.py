@@ -1230,6 +1230,31 @@ SCENARIOS = [
 ]
 
 
+def run_scenarios(harness, scenarios, chosen, call, after_each=None):
+    """Runs each (name, scenario) — all, or those in `chosen` — with `call(scenario)`: a scenario
+    that raises fails one check and the next one runs; afterwards its daemons are stopped and
+    every process it left is killed (and `after_each()` runs)."""
+    for name, scenario in scenarios:
+        if chosen and name not in chosen:
+            continue
+        begin = time.monotonic()
+        try:
+            call(scenario)
+        except (Deadline, KeyboardInterrupt) as error:
+            harness.check(f"{name}: interrupted: {error}", False)
+            break
+        except Exception:
+            harness.check(f"{name}: the scenario itself raised an exception", False, traceback.format_exc())
+        finally:
+            for daemon in harness.daemons:
+                daemon.stop()
+            harness.kill_own_processes()
+            harness.daemons = []
+            if after_each:
+                after_each()
+        harness.info(f"{name}: {time.monotonic() - begin:.0f} s")
+
+
 def main():
     if len(sys.argv) != 2 or not os.access(sys.argv[1], os.X_OK):
         print("usage: daemon-tests.sh PATH-TO-SGDYN (an executable)", file=sys.stderr)
@@ -1256,23 +1281,7 @@ def main():
     started = time.monotonic()
     harness.info(f"sgdyn {harness.sgdyn}; temporary folder {harness.root}; random seed {harness.seed} (DAEMON_TEST_SEED)")
     try:
-        for name, scenario in scenarios:
-            if chosen and name not in chosen:
-                continue
-            begin = time.monotonic()
-            try:
-                scenario(harness)
-            except (Deadline, KeyboardInterrupt) as error:
-                harness.check(f"{name}: interrupted: {error}", False)
-                break
-            except Exception:
-                harness.check(f"{name}: the scenario itself raised an exception", False, traceback.format_exc())
-            finally:
-                for daemon in harness.daemons:
-                    daemon.stop()
-                harness.kill_own_processes()
-                harness.daemons = []
-            harness.info(f"{name}: {time.monotonic() - begin:.0f} s")
+        run_scenarios(harness, scenarios, chosen, lambda scenario: scenario(harness))
     finally:
         signal.alarm(0)
         harness.cleanup()

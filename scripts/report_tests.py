@@ -23,6 +23,9 @@ import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from daemon_tests import wait_until  # noqa: E402
 import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -169,15 +172,6 @@ class Harness:
             return {job["name"]: job for job in json.loads(result.stdout)}
         except ValueError:
             return {}
-
-
-def wait_until(predicate, timeout, interval=0.2):
-    end = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value or time.monotonic() >= end:
-            return value
-        time.sleep(interval)
 
 
 def drop(inbox, name, document=None, raw=None):

@@ -16,10 +16,9 @@ import subprocess
 import sys
 import tempfile
 import time
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from daemon_tests import Harness, bundles, result_of, statuses_of, wait_for_bundles, wait_until  # noqa: E402
+from daemon_tests import Harness, bundles, result_of, run_scenarios, wait_for_bundles, wait_until  # noqa: E402
 
 CLUSTER_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "slurm-cluster.sh")
 
@@ -294,21 +293,8 @@ def main():
         ok = harness.check(f"slurm: a single-node cluster starts (slurmctld, slurmd, munged) in {time.monotonic() - started:.1f} s",
                            result.returncode == 0, (result.stdout + result.stderr).decode(errors="replace")[-3000:])
         if ok:
-            for name, scenario in SCENARIOS:
-                if chosen and name not in chosen:
-                    continue
-                begin = time.monotonic()
-                try:
-                    scenario(harness, cluster)
-                except Exception:
-                    harness.check(f"{name}: the scenario itself raised an exception", False, traceback.format_exc())
-                finally:
-                    for daemon in harness.daemons:
-                        daemon.stop()
-                    harness.kill_own_processes()
-                    harness.daemons = []
-                    cluster.slurm("scancel", "--user=root")
-                harness.info(f"{name}: {time.monotonic() - begin:.0f} s")
+            run_scenarios(harness, SCENARIOS, chosen, lambda scenario: scenario(harness, cluster),
+                          after_each=lambda: cluster.slurm("scancel", "--user=root"))
     finally:
         stopped = cluster.stop()
         harness.check("slurm: the cluster stops and leaves no process behind", stopped.returncode == 0,
