@@ -122,8 +122,11 @@ def scenario_scancel(h, cluster):
     ok = wait_for_bundles(s.outbox, ["victim"], 180)
     result = result_of(s.outbox, "victim") or {}
     differences = identical_to_run(h, s, "victim") if ok else ["no bundle"]
-    h.check("slurm-scancel: its unit is resubmitted and resumes from its checkpoint → identical result",
-            resumed and ok and result.get("status") == "done" and result.get("timing", {}).get("resumes", 0) >= 1 and not differences,
+    submissions = d.log().count("job victim: submitted to Slurm as job")
+    h.check(f"slurm-scancel: its unit is resubmitted at once in an array of its own ({submissions} submissions) and resumes "
+            f"from its checkpoint → identical result",
+            resumed and ok and result.get("status") == "done" and result.get("timing", {}).get("resumes", 0) >= 1 and not differences
+            and submissions == 2,
             "\n".join(differences) + f"\ntiming {result.get('timing')}", logs=[d])
     d.terminate()
 

@@ -13,7 +13,7 @@ extension Daemon {
         var skipped = Set(runs.open.values.map(\.jobID))
         while phase.acceptsWork {
             let free = await executor.freeSlots()
-            guard free > 0, let job = try await store.nextRunnableJob(excluding: skipped) else { return }
+            guard free > 0, let job = try await store.nextRunnableJob(excluding: skipped) else { break }
             skipped.insert(job.id)
             let runnable = try await store.runnableUnits(of: job.id)
             guard !runnable.isEmpty else {
@@ -21,58 +21,76 @@ extension Daemon {
                 try await review(job.id)
                 continue
             }
-            guard job.spec != nil, runnable.allSatisfy({ $0.spec != nil }) else {
-                try await store.settle(job.id, outcome: .failed, reason: "the job's stored form is missing (it could not be converted from sgdyn 0.1.0)")
-                continue
-            }
-            let (tasks, threads) = executor.name == "local"
-                ? ([runnable.map(\.id)], min(free, runnable.count))
-                : (SlurmTaskPlan.tasks(for: runnable, configuration: configuration.slurm), configuration.slurm?.cpusPerTask ?? 1)
-            let token = "sgdyn-\(store.storeID.prefix(8))-j\(job.id)-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
-            let (submissionID, start) = try await store.beginSubmission(job.id, executor: executor.name, token: token, tasks: tasks)
-            say(.info, "starting attempt \(start.attempt)\(start.isResume ? " (resuming from checkpoints)" : "") of \(start.units.count) unit(s) on the \(executor.name) executor" + (executor.name == "local" ? " with \(threads) thread(s)" : " as \(tasks.count) task(s)"),
-                job: job, state: "running")
-            let prepared: PreparedSubmission
-            var open: OpenSubmission
-            do {
-                (prepared, open) = try await prepareSpool(job: job, submission: submissionID, token: token, units: start.units, tasks: tasks,
-                                                          threads: threads, executor: executor)
-            } catch {
-                say(.error, "cannot write its spool files: \(error); it is retried", job: job)
-                _ = try await store.endSubmission(submissionID, crashed: [], reason: "spool: \(error)")
-                try await store.requeue(job.id, interrupted: true, reason: "its spool files could not be written: \(error)")
-                return
-            }
-            let externalID: String?
-            do {
-                externalID = try await executor.submit(prepared)
-            } catch {
-                _ = try await store.endSubmission(submissionID, crashed: [], reason: "\(error)")
-                switch error {
-                case .temporary(let why):
-                    say(.warning, "could not be submitted (\(why)); it stays queued and is tried again", job: job)
-                    try await store.requeue(job.id, interrupted: true, reason: "submission failed: \(why)")
-                    return
-                case .permanent(let why):
-                    say(.error, "cannot be run: \(why)", job: job)
-                    try await store.settle(job.id, outcome: .failed, reason: why)
-                    continue
-                }
-            }
-            if FaultSwitch.killAfterSubmit.isSet(in: state.path) {
-                logger.critical("test fault switch \(FaultSwitch.killAfterSubmit.rawValue) is set: killing the daemon before it records submission \(submissionID)")
-                kill(getpid(), SIGKILL)
-            }
-            // Followed from now on, even if recording the id fails (the restart adopts it by token).
-            if executor.name == "local" {
-                // A local worker reports from the moment it starts: silence from then on counts.
-                for id in open.units.keys { open.units[id]?.lastHeard = .now }
-            } else if let externalID {
-                say(.notice, "submitted to Slurm as job \(externalID) (\(tasks.count) array task(s))", job: job, state: "running")
-            }
-            runs.open[submissionID] = open
-            try await store.activateSubmission(submissionID, externalID: externalID)
+            guard try await submit(runnable, of: job, to: executor, free: free) else { return }
         }
+        // On Slurm the other tasks of a job go on while a unit whose task ended waits: it is
+        // resubmitted now, in an array of its own, not when the whole first array has ended.
+        guard phase.acceptsWork, let slurm = executors["slurm"] else { return }
+        for job in try await store.jobs(in: [.running]) where job.executor == slurm.name && !job.cancelRequested {
+            let runnable = try await store.runnableUnits(of: job.id)
+            guard !runnable.isEmpty, try await store.maximumUnitCrashes(of: job.id) < Self.maxCrashes else { continue }
+            guard try await submit(runnable, of: job, to: slurm, free: Int.max) else { return }
+        }
+    }
+
+    /// Hands `runnable` units of `job` to `executor` (recorded first, spool written, then started).
+    /// Returns false when the executor cannot take work now (scheduling stops until the next cycle).
+    func submit(_ runnable: [UnitRecord], of job: JobRecord, to executor: any Executor, free: Int) async throws -> Bool {
+        guard job.spec != nil, runnable.allSatisfy({ $0.spec != nil }) else {
+            try await store.settle(job.id, outcome: .failed, reason: "the job's stored form is missing (it could not be converted from sgdyn 0.1.0)")
+            return true
+        }
+        // Whether other runs of the job go on (a resubmission on Slurm): the job's state is theirs too.
+        let alone = runs.submissions(of: job.id).isEmpty
+        let (tasks, threads) = executor.name == "local"
+            ? ([runnable.map(\.id)], min(free, runnable.count))
+            : (SlurmTaskPlan.tasks(for: runnable, configuration: configuration.slurm), configuration.slurm?.cpusPerTask ?? 1)
+        let token = "sgdyn-\(store.storeID.prefix(8))-j\(job.id)-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
+        let (submissionID, start) = try await store.beginSubmission(job.id, executor: executor.name, token: token, tasks: tasks)
+        say(.info, "starting attempt \(start.attempt)\(start.isResume ? " (resuming from checkpoints)" : "") of \(start.units.count) unit(s) on the \(executor.name) executor" + (executor.name == "local" ? " with \(threads) thread(s)" : " as \(tasks.count) task(s)"),
+            job: job, state: "running")
+        let prepared: PreparedSubmission
+        var open: OpenSubmission
+        do {
+            (prepared, open) = try await prepareSpool(job: job, submission: submissionID, token: token, units: start.units, tasks: tasks,
+                                                      threads: threads, executor: executor)
+        } catch {
+            say(.error, "cannot write its spool files: \(error); it is retried", job: job)
+            _ = try await store.endSubmission(submissionID, crashed: [], reason: "spool: \(error)")
+            if alone { try await store.requeue(job.id, interrupted: true, reason: "its spool files could not be written: \(error)") }
+            return false
+        }
+        let externalID: String?
+        do {
+            externalID = try await executor.submit(prepared)
+        } catch {
+            _ = try await store.endSubmission(submissionID, crashed: [], reason: "\(error)")
+            switch error {
+            case .temporary(let why):
+                say(.warning, "could not be submitted (\(why)); it stays queued and is tried again", job: job)
+                if alone { try await store.requeue(job.id, interrupted: true, reason: "submission failed: \(why)") }
+                return false
+            case .permanent(let why):
+                say(.error, "cannot be run: \(why)", job: job)
+                // With other runs going on, it fails once they have ended and this comes back.
+                if alone { try await store.settle(job.id, outcome: .failed, reason: why) }
+                return true
+            }
+        }
+        if FaultSwitch.killAfterSubmit.isSet(in: state.path) {
+            logger.critical("test fault switch \(FaultSwitch.killAfterSubmit.rawValue) is set: killing the daemon before it records submission \(submissionID)")
+            kill(getpid(), SIGKILL)
+        }
+        // Followed from now on, even if recording the id fails (the restart adopts it by token).
+        if executor.name == "local" {
+            // A local worker reports from the moment it starts: silence from then on counts.
+            for id in open.units.keys { open.units[id]?.lastHeard = .now }
+        } else if let externalID {
+            say(.notice, "submitted to Slurm as job \(externalID) (\(tasks.count) array task(s))", job: job, state: "running")
+        }
+        runs.open[submissionID] = open
+        try await store.activateSubmission(submissionID, externalID: externalID)
+        return true
     }
 
     /// Writes the submission's spool: the tasks file, and per unit a fresh attempt folder with its
