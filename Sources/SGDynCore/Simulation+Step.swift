@@ -27,7 +27,7 @@ extension Simulation {
         var bufferA = pendingSamples; pendingSamples = []
         var bufferB = [Double](repeating: 0, count: B * N)
         var coefficients = pendingCoefficients; pendingCoefficients = []
-        var scratch = [Double](repeating: 0, count: B * D + B + 2 * K)
+        var scratch = [Double](repeating: 0, count: B * D + B + K + 3 * D)
         var pending = hasPendingUpdate
         var pendingInA = true
         var s = step
@@ -45,7 +45,7 @@ extension Simulation {
             let w = wBuffer.baseAddress!, teacher = tBuffer.baseAddress!
             let c = cBuffer.baseAddress!, v = vBuffer.baseAddress!, vStar = vStarBuffer.baseAddress!
             let fields = sBuffer.baseAddress!, noise = fields + B * D
-            let studentValues = noise + B, vGradient = studentValues + K
+            let vGradient = noise + B, activations = vGradient + K, slopes = activations + D, scaled = slopes + D
             var xOld = aBuffer.baseAddress!, xNew = bBuffer.baseAddress!
 
             while s < end {
@@ -90,18 +90,17 @@ extension Simulation {
                 // 3. Errors and coefficients, all at the pre-update weights.
                 for k in 0..<K { vGradient[k] = 0 }
                 for b in 0..<B {
-                    let f = fields + b * D
+                    // g and g' of the K + M fields f/√N (`activations`, `slopes`), erf eight at a time.
+                    Simulation.activate(fields + b * D, K: K, M: M, scale: invSqrtN, teacher: teacherActivation,
+                                        student: studentActivation, scaled: scaled, values: activations, slopes: slopes)
                     var teacherOutput = 0.0
-                    for m in 0..<M { teacherOutput += vStar[m] * teacherActivation.value(f[K + m] * invSqrtN) }
+                    for m in 0..<M { teacherOutput += vStar[m] * activations[K + m] }
                     var studentOutput = 0.0
-                    for k in 0..<K {
-                        studentValues[k] = studentActivation.value(f[k] * invSqrtN)
-                        studentOutput += v[k] * studentValues[k]
-                    }
+                    for k in 0..<K { studentOutput += v[k] * activations[k] }
                     let delta = teacherOutput + sigma * noise[b] - studentOutput
                     for k in 0..<K {
-                        c[b * K + k] = firstLayerRate * v[k] * studentActivation.derivative(f[k] * invSqrtN) * delta
-                        vGradient[k] += studentValues[k] * delta
+                        c[b * K + k] = firstLayerRate * v[k] * slopes[k] * delta
+                        vGradient[k] += activations[k] * delta
                     }
                 }
                 if trainSecondLayer {
