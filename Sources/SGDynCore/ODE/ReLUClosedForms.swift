@@ -102,7 +102,7 @@ extension ReLUTables {
 
     /// E[Θ(a)Θ(b)·c⁺d⁺] for four distinct fields, from the set's table row.
     private func fourFields(_ C: UnsafeMutablePointer<Double>, _ a: Int, _ b: Int, _ c: Int, _ d: Int) -> Double {
-        guard fourSets != nil else { return general(C, a, b, c, d) }
+        guard fourSets != nil else { return ReLUMoments.i4(ODERightHandSide.gather(C, D, a, b, c, d)) }
         let (rank, sorted, position) = FourSubsets.rankAndPositions(a, b, c, d)
         let row = fourSetRow(C, rank: rank, sorted)
         if row[7] != 0 { return ReLUMoments.i4(ODERightHandSide.gather(C, D, a, b, c, d), orthant: row[0]) }
@@ -123,13 +123,9 @@ extension ReLUTables {
         return sum
     }
 
-    /// `ReLUMoments.i4` on the 4×4 covariance of (i, k, c, d).
+    /// `ReLUMoments.i4` on the 4×4 covariance of (i, k, c, d): reached for a special pair, which
+    /// it merges (or finds a zero variance), so it never needs the four-field P4 (not computed).
     private func general(_ C: UnsafeMutablePointer<Double>, _ i: Int, _ k: Int, _ c: Int, _ d: Int) -> Double {
-        var orthant = Double.nan
-        if fourSets != nil, i != k, c != d, c != i, c != k, d != i, d != k {
-            let (rank, sorted, _) = FourSubsets.rankAndPositions(i, k, c, d)
-            orthant = fourSetRow(C, rank: rank, sorted)[0]
-        }
-        return ReLUMoments.i4(ODERightHandSide.gather(C, D, i, k, c, d), orthant: orthant)
+        ReLUMoments.i4(ODERightHandSide.gather(C, D, i, k, c, d))
     }
 }
