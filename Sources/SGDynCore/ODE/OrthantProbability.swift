@@ -11,12 +11,12 @@ import RealModule
 /// as far as R's conditioning requires (`OrthantQuadrature`).
 ///
 /// Accuracy (ODEReLUTests, against an independent one-dimensional integral for one-factor R):
-/// ≤ 1e-15 for well-conditioned R and for R with one nearly parallel pair (1 − ρ² down to 1e-6;
-/// ≤ 5e-14 down to 1e-10). When three or four fields are nearly parallel, the conditional
-/// correlations near t = 1 are differences of O(1) numbers whose rounding noise no quadrature
-/// removes: ≈ 1e-14 at 1 − ρ² = 1e-4, growing to ≈ 1e-9 (three) and ≈ 1e-6 (four) at 1e-8 — the
-/// same order as the adaptive quadrature this replaced, which spent 10⁴–10⁶ integrand evaluations
-/// there against ≤ 240.
+/// ≤ 1.3e-15 for well-conditioned R; with one nearly parallel pair ≤ 1e-15 at 1 − ρ² = 1e-4,
+/// 2e-14 at 1e-6, 5e-14 at 1e-8, 5e-13 at 1e-10, 4e-12 at 1e-12. When three or four fields are
+/// nearly parallel, the conditional correlations near t = 1 are differences of O(1) numbers whose
+/// rounding noise no quadrature removes: three 2e-14, 3e-12, 2.5e-10 and four 1.5e-12, 2e-9,
+/// 1.8e-6 at 1 − ρ² = 1e-4, 1e-6, 1e-8 — the same order as the adaptive quadrature this
+/// replaced, which spent 10⁴–10⁶ integrand evaluations there against ≤ 240.
 enum OrthantProbability {
     static func two(_ rho: Double) -> Double {
         0.25 + Double.asin(GaussianIntegrals.clampUnit(rho)) / (2 * Double.pi)
