@@ -26,10 +26,23 @@ run: release
 test: deps
 	./scripts/test.sh
 
-## Speed against the C yardstick (release build; takes a few minutes when clean).
+## Speed (README "Speed"): simulator steps per CPU second and ODE integration times, ending with
+## issue 12's rows (release build; a few minutes). With the C yardstick sgd_limit.c — by default
+## ../shared/bench/sgd_limit.c when that exists, or `make bench YARDSTICK=path/to/sgd_limit.c` —
+## it is compiled (cc -Ofast -march=native) and run beside each configuration, and the ratios are
+## printed; without one (a bare clone), absolute figures only. `make bench-ode`: the ODE part alone.
+YARDSTICK ?= $(wildcard ../shared/bench/sgd_limit.c)
 bench: release
-	mkdir -p .build && cc -Ofast -march=native -o .build/sgd_limit ../shared/bench/sgd_limit.c -lm
-	.build/release/sgdyn bench --yardstick .build/sgd_limit
+	@if [ -n "$(YARDSTICK)" ]; then \
+		mkdir -p .build && cc -Ofast -march=native -o .build/sgd_limit "$(YARDSTICK)" -lm && \
+		.build/release/sgdyn bench --ode --yardstick .build/sgd_limit; \
+	else \
+		echo "no yardstick (../shared/bench/sgd_limit.c is not there; make bench YARDSTICK=path/to/sgd_limit.c): absolute figures only"; \
+		.build/release/sgdyn bench --ode; \
+	fi
+
+bench-ode: release
+	.build/release/sgdyn bench --ode --n ""
 
 ## The daemon: pickup latency after a drop and checkpoint overhead (release build; a few minutes).
 .PHONY: bench-daemon

@@ -37,9 +37,11 @@ let package = Package(
     targets: [
         .target(
             name: "SGDynCore",
-            dependencies: [.product(name: "RealModule", package: "swift-numerics")],
+            dependencies: ["CVectorMath", .product(name: "RealModule", package: "swift-numerics")],
             swiftSettings: coreSwiftSettings
         ),
+        // Eight-lane square root and division that compile to vector instructions (header-only).
+        .target(name: "CVectorMath"),
         .target(
             name: "SGDynJobs",
             dependencies: ["SGDynCore", "CFileSystem", .product(name: "SystemPackage", package: "swift-system")]

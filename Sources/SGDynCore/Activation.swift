@@ -1,9 +1,8 @@
-import RealModule
-
 /// The hidden-unit nonlinearities of science.md §1, for teacher and student alike.
 ///
 /// `erf` is scaled as g(x) = erf(x/√2) so that the Gaussian averages have the closed forms of
-/// science.md §4–§5.
+/// science.md §4–§5. Its g and g' come from `ErfKernel` (within 2 ulp of the C library's erf and
+/// exp), which the simulator also evaluates eight at a time, so every path gives the same bits.
 public enum Activation: String, Sendable, CaseIterable, Codable {
     case erf
     case relu
@@ -13,7 +12,7 @@ public enum Activation: String, Sendable, CaseIterable, Codable {
     @inlinable
     public func value(_ x: Double) -> Double {
         switch self {
-        case .erf: return Double.erf(x * 0.7071067811865476)
+        case .erf: return ErfKernel.value(x)
         case .relu: return x > 0 ? x : 0
         case .linear: return x
         }
@@ -23,7 +22,7 @@ public enum Activation: String, Sendable, CaseIterable, Codable {
     @inlinable
     public func derivative(_ x: Double) -> Double {
         switch self {
-        case .erf: return 0.7978845608028654 * Double.exp(-0.5 * x * x)
+        case .erf: return ErfKernel.derivative(x)
         case .relu: return x > 0 ? 1 : 0
         case .linear: return 1
         }

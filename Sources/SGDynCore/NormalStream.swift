@@ -1,3 +1,5 @@
+import CVectorMath
+
 /// Standard normal deviates, fast: eight xoshiro256** generators ("lanes") run side by side in
 /// one SIMD register set, each feeding the 256-layer ziggurat of `Ziggurat`.
 ///
@@ -35,7 +37,6 @@ public struct NormalStream: Sendable {
     }
 
     /// Fills `buffer[0..<count]` with standard normals.
-    @inlinable
     public mutating func fill(_ buffer: UnsafeMutablePointer<Double>, count: Int) {
         // The state stays in locals for the whole loop: behind `self` it would be reloaded and
         // stored around every step (2× slower here).
@@ -60,16 +61,14 @@ public struct NormalStream: Sendable {
             let uBits = (bits &>> 12) | exponent  // a double in [2, 4)
             let u = unsafeBitCast(uBits, to: SIMD8<Double>.self) - 3
             let magnitude = unsafeBitCast(unsafeBitCast(u, to: SIMD8<UInt64>.self) & magnitudeMask, to: SIMD8<Double>.self)
-            var ratio = SIMD8<Double>(), edge = SIMD8<Double>()
-            for lane in 0..<8 {
-                let layer = Int(truncatingIfNeeded: bits[lane] & 0xFF)
-                ratio[lane] = zr[layer]
-                edge[lane] = zx[layer]
-            }
+            // Table look-ups and the rectangle test through CVectorMath (Swift's SIMDMask and
+            // per-lane inserts cost a third of this loop).
+            let layers = bits & 0xFF
+            let ratio = sgdyn_gather8(zr, layers), edge = sgdyn_gather8(zx, layers)
             UnsafeMutableRawPointer(buffer + i).storeBytes(of: u * edge, as: SIMD8<Double>.self)
-            let inside = magnitude .< ratio
-            if !all(inside) {
-                for lane in 0..<8 where !inside[lane] {
+            let inside = sgdyn_less_mask8(magnitude, ratio)
+            if inside != 0xFF {
+                for lane in 0..<8 where inside & (1 << lane) == 0 {
                     let g = Xoshiro256StarStar(s0: a[lane], s1: b[lane], s2: c[lane], s3: d[lane])
                     let drawn = NormalStream.finishRejected(g, layer: Int(truncatingIfNeeded: bits[lane] & 0xFF), u: u[lane])
                     buffer[i + lane] = drawn.value

@@ -27,7 +27,7 @@ extension Simulation {
         var bufferA = pendingSamples; pendingSamples = []
         var bufferB = [Double](repeating: 0, count: B * N)
         var coefficients = pendingCoefficients; pendingCoefficients = []
-        var scratch = [Double](repeating: 0, count: B * D + B + 2 * K)
+        var scratch = [Double](repeating: 0, count: B * D + B + K + 3 * D)
         var pending = hasPendingUpdate
         var pendingInA = true
         var s = step
@@ -46,7 +46,7 @@ extension Simulation {
             let w = wBuffer.baseAddress!, teacher = tBuffer.baseAddress!
             let c = cBuffer.baseAddress!, v = vBuffer.baseAddress!, vStar = vStarBuffer.baseAddress!
             let fields = sBuffer.baseAddress!, noise = fields + B * D
-            let studentValues = noise + B, vGradient = studentValues + K
+            let vGradient = noise + B, activations = vGradient + K, slopes = activations + D, scaled = slopes + D
             var xOld = aBuffer.baseAddress!, xNew = bBuffer.baseAddress!
 
             steps: while s < end {
@@ -91,14 +91,13 @@ extension Simulation {
                 // 3. Errors and coefficients, all at the pre-update weights.
                 for k in 0..<K { vGradient[k] = 0 }
                 for b in 0..<B {
-                    let f = fields + b * D
+                    // g and g' of the K + M fields f/√N (`activations`, `slopes`), erf eight at a time.
+                    Simulation.activate(fields + b * D, K: K, M: M, scale: invSqrtN, teacher: teacherActivation,
+                                        student: studentActivation, scaled: scaled, values: activations, slopes: slopes)
                     var teacherOutput = 0.0
-                    for m in 0..<M { teacherOutput += vStar[m] * teacherActivation.value(f[K + m] * invSqrtN) }
+                    for m in 0..<M { teacherOutput += vStar[m] * activations[K + m] }
                     var studentOutput = 0.0
-                    for k in 0..<K {
-                        studentValues[k] = studentActivation.value(f[k] * invSqrtN)
-                        studentOutput += v[k] * studentValues[k]
-                    }
+                    for k in 0..<K { studentOutput += v[k] * activations[k] }
                     let delta = teacherOutput + sigma * noise[b] - studentOutput
                     // Stop before inf/NaN reaches W and v: W already is step s's (the pending update
                     // was applied above), so the run ends exactly at step s. One branch per sample.
@@ -108,8 +107,8 @@ extension Simulation {
                         break steps
                     }
                     for k in 0..<K {
-                        c[b * K + k] = firstLayerRate * v[k] * studentActivation.derivative(f[k] * invSqrtN) * delta
-                        vGradient[k] += studentValues[k] * delta
+                        c[b * K + k] = firstLayerRate * v[k] * slopes[k] * delta
+                        vGradient[k] += activations[k] * delta
                     }
                 }
                 if trainSecondLayer {

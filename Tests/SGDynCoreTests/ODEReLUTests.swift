@@ -32,6 +32,55 @@ import Testing
         }
     }
 
+    /// Two, three or four fields nearly parallel (one-factor loadings with 1 − λ² = gap): the
+    /// documented accuracy of the fixed rule (`OrthantProbability`), measured over 100 draws per
+    /// row, with a factor 5 of room for other draws. Beyond the pair case, the bound is set by the
+    /// rounding noise of conditional correlations near t = 1, not by the rule.
+    @Test func orthantProbabilityNearlyParallelFields() {
+        var g = Xoshiro256StarStar(seed: 25, stream: .teacher, counter: 0)
+        let cases: [(near: Int, gap: Double, bound: Double)] = [
+            (2, 1e-4, 6e-15), (2, 1e-6, 8e-14), (2, 1e-8, 2.5e-13), (2, 1e-10, 2.5e-12), (2, 1e-12, 2e-11),
+            (3, 1e-4, 1.2e-13), (3, 1e-6, 1.5e-11), (3, 1e-8, 2.5e-9),
+            (4, 1e-2, 1.5e-14), (4, 1e-4, 6e-12), (4, 1e-6, 7e-9), (4, 1e-8, 1e-5),
+        ]
+        for (near, gap, bound) in cases {
+            var worst = 0.0
+            for _ in 0..<100 {
+                var fields = (0..<4).map { _ in Field(scale: 1, loading: 2 * g.uniform() - 1, power: 0) }
+                for q in 0..<near {
+                    fields[q].loading = (g.uniform() < 0.5 ? -1 : 1) * (1 - gap * (0.5 + g.uniform())).squareRoot()
+                }
+                let c = OneFactorOracle.covariance(fields)
+                let r = SIMD8<Double>(c[1], c[2], c[3], c[6], c[7], c[11], 0, 0)
+                worst = max(worst, abs(OrthantProbability.four(r) - OneFactorOracle.expectation(fields)))
+            }
+            #expect(worst <= bound, "\(near) fields with 1 − λ² ≈ \(gap): error \(worst)")
+            print("P4, \(near) nearly parallel fields, 1 − λ² ≈ \(gap): largest error \(worst)")
+        }
+    }
+
+    /// The rule's node count grows with the conditioning as documented: 32 nodes (two panels)
+    /// for a well-conditioned R, 16 more per factor 16 in the smallest eigenvalue, at most 240.
+    @Test func orthantRuleFollowsConditioning() {
+        let half = SIMD8<Double>(0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0, 0)  // eigenvalues 2.5, ½, ½, ½
+        #expect(OrthantQuadrature.cutCount(half) == 1)
+        for exponent in 1...4 {
+            // Equicorrelated ρ = 1 − ε: smallest eigenvalue ε, bound det/Σ minors = ε(4 − 3ε)/(4(3 − 2ε)) ≈ ε/3
+            // (det ≈ 4ε³ is computed from O(1) numbers, so only down to ε ≈ 1e-5 is it exact enough
+            // to check; below, the rule only needs its order of magnitude).
+            let epsilon = Double.pow(16, -Double(exponent))
+            let rho = 1 - epsilon
+            let r = SIMD8<Double>(rho, rho, rho, rho, rho, rho, 0, 0)
+            let bound = OrthantQuadrature.smallestEigenvalueBound(r)
+            #expect(bound <= epsilon && bound >= epsilon / 3.1, "ε = \(epsilon): bound \(bound)")
+            let cuts = OrthantQuadrature.cutCount(r)
+            // Cut down to the first power of ¼ at or below √bound.
+            #expect(Double.pow(0.25, Double(cuts)) <= bound.squareRoot() && Double.pow(0.25, Double(cuts - 1)) > bound.squareRoot())
+        }
+        let parallel = SIMD8<Double>(1, 1, 1, 1, 1, 1, 0, 0)
+        #expect(OrthantQuadrature.cutCount(parallel) == OrthantQuadrature.maximumCuts)
+    }
+
     /// I4 for random one-factor covariances (random scales 0.5–1.5): 1e-14, rounding only.
     @Test func i4MatchesOneFactorIntegral() {
         var g = Xoshiro256StarStar(seed: 22, stream: .teacher, counter: 0)

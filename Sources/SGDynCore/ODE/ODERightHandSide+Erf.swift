@@ -21,8 +21,11 @@ extension ODERightHandSide {
         // I4(i,k,c,d) = (4/π²)·asin(Λ0 /√(Λ1(c)Λ1(d)))/√Λ4, with
         // Λ0 = Λ4 C_cd − z_cᵀ adj z_d, Λ1(c) = Λ4(1 + C_cc) − z_cᵀ adj z_c, z_c = (C_ic, C_kc),
         // adj = [[1+C_kk, −C_ik], [−C_ik, 1+C_ii]] the adjugate of the (i,k) block (+1 on the diagonal).
+        // One student pair at a time: its fieldPairs arcsines, then their weighted sum (the same
+        // arithmetic, in the same order, as holding all pairs' arguments at once, in O(D²) memory).
+        fillPairWeights(w)
+        let fieldPairs = w.fieldPairs
         var pair = 0
-        var argument = w.arguments
         for i in 0..<K {
             let rowI = C + i * D
             for k in i..<K {
@@ -36,6 +39,7 @@ extension ODERightHandSide {
                     w.w1[c] = w1
                     w.inverseRoot[c] = 1 / (lambda4 * a[c] - (zi * w0 + zk * w1)).squareRoot()
                 }
+                var argument = w.arguments
                 for c in 0..<D {
                     let rowC = C + c * D
                     let zi = rowI[c], zk = rowK[c], rc = w.inverseRoot[c]
@@ -45,28 +49,22 @@ extension ODERightHandSide {
                         argument += 1
                     }
                 }
+                FastArcsine.apply(w.arguments, count: fieldPairs)
+                var sum = 0.0
+                for index in 0..<fieldPairs { sum += w.pairWeights[index] * w.arguments[index] }
                 let root = lambda4.squareRoot()
-                w.prefactor[pair] = fourOverPiSquared / root
+                w.s4[pair] = fourOverPiSquared / root * sum
                 w.j2[pair] = twoOverPi / root
                 pair += 1
             }
         }
         // I2(i,c) = (2/π)·asin(C_ic/√((1+C_ii)(1+C_cc))).
-        let i2Arguments = w.arguments + w.pairs * w.fieldPairs
+        let i2Arguments = w.arguments + fieldPairs
         if secondLayer {
             for i in 0..<K {
                 for c in 0..<D { i2Arguments[i * D + c] = C[i * D + c] / (a[i] * a[c]).squareRoot() }
             }
-        }
-        FastArcsine.apply(w.arguments, count: w.pairs * w.fieldPairs + (secondLayer ? K * D : 0))
-
-        fillPairWeights(w)
-        let fieldPairs = w.fieldPairs
-        for p in 0..<w.pairs {
-            let row = w.arguments + p * fieldPairs
-            var sum = 0.0
-            for index in 0..<fieldPairs { sum += w.pairWeights[index] * row[index] }
-            w.s4[p] = w.prefactor[p] * sum
+            FastArcsine.apply(i2Arguments, count: K * D)
         }
         if secondLayer {
             for i in 0..<K {

@@ -17,11 +17,15 @@ struct ODERightHandSide {
     let weightDecay: Double
     /// v when it is not trained.
     let fixedSecondLayer: [Double]
+    /// Measurement only (tests, `sgdyn bench --ode`): ReLU I4 by the general method with a far
+    /// finer orthant rule, to tell the integrals' share of the ODE's error from the integrator's.
+    let referenceIntegrals: Bool
     private let workspace: ODEWorkspace
     let w: ODEWorkspace.View
 
-    init(parameters p: ODEParameters, fixed: OrderParameters) {
+    init(parameters p: ODEParameters, fixed: OrderParameters, referenceIntegrals: Bool = false) {
         let K = fixed.K, M = fixed.M
+        self.referenceIntegrals = referenceIntegrals
         layout = ODEStateLayout(K: K, M: M, trainSecondLayer: p.trainSecondLayer)
         activation = p.activation
         learningRate = p.learningRate
@@ -66,7 +70,7 @@ struct ODERightHandSide {
         let train = layout.trainSecondLayer
         switch activation {
         case .erf: ODERightHandSide.erfTerms(w, secondLayer: train)
-        case .relu: ODERightHandSide.reluTerms(w, secondLayer: train)
+        case .relu: ODERightHandSide.reluTerms(w, secondLayer: train, reference: referenceIntegrals)
         case .linear: ODERightHandSide.linearTerms(w, secondLayer: train)
         }
 

@@ -1,6 +1,10 @@
 /// Scratch memory for one right-hand side, allocated once so an evaluation allocates nothing.
 /// `ODEWorkspace` owns the memory; `ODEWorkspace.View` is the set of raw pointers the kernels use,
 /// a plain value so the hot loops never touch a class property.
+///
+/// Its size is O(D²) doubles (D = K + M) for every activation, plus for ReLU with D ≤ 40 a table
+/// of 8 doubles per set of four fields (C(D, 4), ≤ 5.8 MB): nothing grows like K⁴ beyond that.
+/// `ODEResources.workspaceBytes` computes the same size from K, M and the activation.
 final class ODEWorkspace {
     struct View {
         let K: Int, M: Int, D: Int
@@ -25,45 +29,47 @@ final class ODEWorkspace {
         let w0: UnsafeMutablePointer<Double>
         let w1: UnsafeMutablePointer<Double>
         let inverseRoot: UnsafeMutablePointer<Double>
-        /// arcsin arguments (erf): pairs × fieldPairs for I4, then K×D for I2.
+        /// arcsin arguments (erf): the fieldPairs I4 terms of the current student pair, then K×D for I2.
         let arguments: UnsafeMutablePointer<Double>
         /// u_c u_d (doubled off the diagonal) per field pair c ≤ d.
         let pairWeights: UnsafeMutablePointer<Double>
-        /// (4/π²)/√Λ4 per student pair.
-        let prefactor: UnsafeMutablePointer<Double>
-        /// ReLU: orthant probabilities of sets of four fields, by `FourSubsets.rank` (nil when
-        /// not ReLU or when D > 40, where the table would outgrow its use).
-        let orthantCache: UnsafeMutablePointer<Double>?
-        let orthantCacheCount: Int
+        /// ReLU only: the quantities its I4 terms share (nil for erf and linear).
+        let relu: ReLUTables?
     }
 
     let view: View
+    /// What `init` allocated, in bytes (the test of `ODEResources.workspaceBytes` compares the two).
+    let allocatedBytes: Int
     private let base: UnsafeMutablePointer<Double>
-    private let cache: UnsafeMutablePointer<Double>?
+
+    /// The buffers in allocation order, in doubles: the common ones, then ReLU's tables.
+    static func bufferSizes(K: Int, M: Int, activation: Activation) -> (common: [Int], relu: [Int]) {
+        let D = K + M, pairs = K * (K + 1) / 2, fieldPairs = D * (D + 1) / 2
+        let common = [D * D, D, D, D, K * D, pairs, pairs, K, D, D, D, fieldPairs + K * D, fieldPairs]
+        return (common, activation == .relu ? ReLUTables.bufferSizes(D: D) : [])
+    }
 
     init(K: Int, M: Int, activation: Activation) {
         let D = K + M, pairs = K * (K + 1) / 2, fieldPairs = D * (D + 1) / 2
-        let sizes = [D * D, D, D, D, K * D, pairs, pairs, K, D, D, D, pairs * fieldPairs + K * D, fieldPairs, pairs]
-        let total = sizes.reduce(0, +)
+        let sizes = ODEWorkspace.bufferSizes(K: K, M: M, activation: activation)
+        let total = (sizes.common + sizes.relu).reduce(0, +)
         base = .allocate(capacity: total)
         base.initialize(repeating: 0, count: total)
-        var offsets: [Int] = []
-        var offset = 0
-        for size in sizes { offsets.append(offset); offset += size }
-        let b = base
-        let cacheCount = activation == .relu && D <= 40 ? FourSubsets.count(D) : 0
-        cache = cacheCount > 0 ? .allocate(capacity: cacheCount) : nil
-        cache?.initialize(repeating: .nan, count: cacheCount)
+        allocatedBytes = total * MemoryLayout<Double>.stride
+        var buffers: [UnsafeMutablePointer<Double>] = []
+        var next = base
+        for size in sizes.common + sizes.relu {
+            buffers.append(next)
+            next += size
+        }
+        let relu = activation == .relu ? ReLUTables(D: D, buffers: Array(buffers[sizes.common.count...])) : nil
+        let b = buffers
         view = View(K: K, M: M, D: D, pairs: pairs, fieldPairs: fieldPairs,
-                    C: b + offsets[0], u: b + offsets[1], onePlusDiagonal: b + offsets[2], weighted: b + offsets[3],
-                    s3: b + offsets[4], s4: b + offsets[5], j2: b + offsets[6], s2: b + offsets[7],
-                    w0: b + offsets[8], w1: b + offsets[9], inverseRoot: b + offsets[10], arguments: b + offsets[11],
-                    pairWeights: b + offsets[12], prefactor: b + offsets[13],
-                    orthantCache: cache, orthantCacheCount: cacheCount)
+                    C: b[0], u: b[1], onePlusDiagonal: b[2], weighted: b[3], s3: b[4], s4: b[5], j2: b[6], s2: b[7],
+                    w0: b[8], w1: b[9], inverseRoot: b[10], arguments: b[11], pairWeights: b[12], relu: relu)
     }
 
     deinit {
         base.deallocate()
-        cache?.deallocate()
     }
 }
