@@ -101,7 +101,7 @@ extension Simulation {
                     let delta = teacherOutput + sigma * noise[b] - studentOutput
                     // Stop before inf/NaN reaches W and v: W already is step s's (the pending update
                     // was applied above), so the run ends exactly at step s. One branch per sample.
-                    guard Simulation.isFinite(delta, fields: f, count: K) else {
+                    guard Simulation.isFinite(delta, fields: fields + b * D, count: K) else {
                         diverged = true
                         pending = false
                         break steps

@@ -31,8 +31,13 @@ extension JobDraft {
         if kind != .simulate {
             let workspace = JobResourceEstimate.odeWorkspaceBytes(p)
             if workspace > JobLimits.maxODEWorkspaceBytes {
-                throw JobError("the ODE workspace for K = \(p.K), M = \(p.M) (\(p.studentActivation.rawValue)) would be \(JobLimits.format(workspace)), over the limit of \(JobLimits.format(JobLimits.maxODEWorkspaceBytes)) (it grows like (K+M)⁴)\(at)",
+                throw JobError("the ODE workspace for K = \(p.K), M = \(p.M) (\(p.studentActivation.rawValue)) would be \(JobLimits.format(workspace)), over the limit of \(JobLimits.format(JobLimits.maxODEWorkspaceBytes))\(at)",
                                key: mostResponsible(["K", "M"]) { JobResourceEstimate.odeWorkspaceBytes($0.parameters) })
+            }
+            let cost = JobResourceEstimate.odeEvaluationSeconds(p)
+            if cost > JobLimits.maxODEEvaluationSeconds {
+                throw JobError("one evaluation of the ODE right-hand side for K = \(p.K), M = \(p.M) (\(p.studentActivation.rawValue)) would take about \(JobLimits.formatSeconds(cost)) (an integration makes 10⁴ or more), over the limit of \(JobLimits.formatSeconds(JobLimits.maxODEEvaluationSeconds))\(at)",
+                               key: mostResponsible(["K", "M"]) { Int(JobResourceEstimate.odeEvaluationSeconds($0.parameters) * 1e9) })
             }
         }
     }

@@ -11,8 +11,14 @@ public enum JobLimits {
     /// run in SQLite, whose blobs may not exceed 1e9 bytes, and hashes each one; 256 MiB keeps
     /// a checkpoint to about a second of work and well inside the blob limit.
     public static let maxSnapshotBytes = 256 << 20
-    /// The ODE right-hand side's workspace (`ODEResources.workspaceBytes`), which grows like K⁴.
+    /// The ODE right-hand side's workspace (`ODEResources.workspaceBytes`), O((K+M)²) doubles:
+    /// out of reach below `maxUnits`, kept so that the bound stays checked if the workspace grows.
     public static let maxODEWorkspaceBytes = 1 << 30
+    /// One evaluation of the ODE right-hand side (`ODEResources.rightHandSideCost`), in seconds
+    /// on one core. An adaptive integration to t = 1000 makes some 10⁴–6·10⁴ evaluations, so
+    /// this keeps one integration to a night (erf: K up to about 150; ReLU: K + M ≤ 40, where
+    /// the per-set table ends and each evaluation jumps to seconds).
+    public static let maxODEEvaluationSeconds = 0.25
     /// Every record of every run and ODE integration of a job, which publishing holds at once.
     public static let maxJobRecordBytes = 512 << 20
     /// The result bundle (`BundleSizeEstimate`): it is built in memory before it is written.
@@ -41,4 +47,16 @@ public enum JobLimits {
     }
 
     static func format(_ bytes: Int) -> String { format(Double(bytes)) }
+
+    /// A duration for messages, to three figures so that a value just over a limit does not
+    /// print as the limit: "38 s", "0.251 s", "1.25 ms", "40 µs".
+    static func formatSeconds(_ seconds: Double) -> String {
+        func rounded(_ x: Double) -> String {
+            x >= 10 ? "\(Int(x.rounded()))" : x >= 1 ? "\((x * 100).rounded() / 100)" : "\((x * 1000).rounded() / 1000)"
+        }
+        if seconds >= 1e5 { return "\(rounded(seconds / 3600)) h" }
+        if seconds >= 0.1 { return "\(rounded(seconds)) s" }
+        if seconds >= 1e-4 { return "\(rounded(seconds * 1e3)) ms" }
+        return "\(rounded(seconds * 1e6)) µs"
+    }
 }

@@ -10,6 +10,9 @@ public struct JobResourceEstimate: Sendable, Equatable {
     public var snapshotBytes: Int
     /// The largest ODE workspace (0 for `simulate` jobs).
     public var odeWorkspaceBytes: Int
+    /// The slowest evaluation of the ODE right-hand side over the sweep points, in seconds on one
+    /// core (0 for `simulate` jobs).
+    public var odeEvaluationSeconds: Double
     /// Every record of the job's runs and ODE integrations, held at once while the bundle is made.
     public var jobRecordBytes: Int
     /// The result bundle, an upper estimate.
@@ -24,6 +27,7 @@ public struct JobResourceEstimate: Sendable, Equatable {
         runBytes = parameters.map { Self.runBytes(spec.kind, explicitInitial: spec.initial != nil, $0) }.max() ?? 0
         snapshotBytes = spec.kind == .ode ? 0 : parameters.map(SimulationResources.largestSnapshotBytes).max() ?? 0
         odeWorkspaceBytes = spec.kind == .simulate ? 0 : parameters.map(Self.odeWorkspaceBytes).max() ?? 0
+        odeEvaluationSeconds = spec.kind == .simulate ? 0 : parameters.map(Self.odeEvaluationSeconds).max() ?? 0
         let bundle = BundleSizeEstimate(spec: spec, jobBytes: jobBytes)
         jobRecordBytes = JobResourceCheck.recordBytes(bundle)
         bundleBytes = bundle.totalBytes
@@ -48,11 +52,17 @@ public struct JobResourceEstimate: Sendable, Equatable {
         ODEResources.workspaceBytes(K: p.K, M: p.M, activation: p.studentActivation)
     }
 
+    static func odeEvaluationSeconds(_ p: SimulationParameters) -> Double {
+        ODEResources.rightHandSideCost(K: p.K, M: p.M, activation: p.studentActivation)
+    }
+
     /// One line for people: "each run ≤ 1.2 GiB, checkpoints ≤ 80 MiB, …".
     public var summary: String {
         var parts = ["each run ≤ \(JobLimits.format(runBytes))"]
         if snapshotBytes > 0 { parts.append("checkpoints ≤ \(JobLimits.format(snapshotBytes))") }
-        if odeWorkspaceBytes > 0 { parts.append("ODE workspace \(JobLimits.format(odeWorkspaceBytes))") }
+        if odeWorkspaceBytes > 0 {
+            parts.append("ODE workspace \(JobLimits.format(odeWorkspaceBytes)), ≈ \(JobLimits.formatSeconds(odeEvaluationSeconds)) per right-hand side")
+        }
         parts.append("all records \(JobLimits.format(jobRecordBytes))")
         parts.append("bundle ≤ \(JobLimits.format(bundleBytes))")
         parts.append("making it ≤ \(JobLimits.format(publishBytes))")

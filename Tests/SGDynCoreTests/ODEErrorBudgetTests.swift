@@ -20,13 +20,11 @@ import Testing
         let parameters = try ODEParameters(simulation: simulation)
         let times = OutputSchedule.times(tMax: tMax, points: 50)
         func run(rtol: Double, reference: Bool) throws -> [Double] {
-            let rhs = ODERightHandSide(parameters: parameters, fixed: initial, referenceIntegrals: reference)
-            var egs: [Double] = []
-            _ = try DormandPrince.integrate(rhs, initial: rhs.layout.pack(initial), times: times,
-                                            rtol: rtol, atol: 1e-4 * rtol) { _, y in
-                egs.append(GeneralisationError.analytic(rhs.layout.unpack(y, fixed: initial), teacher: .relu, student: .relu))
-            }
-            return egs
+            var integration = try ODEIntegration(parameters: parameters, initial: initial, times: times,
+                                                 method: .adaptive(rtol: rtol, atol: 1e-4 * rtol))
+            integration.referenceIntegrals = reference
+            while !integration.isFinished { integration.advance(maxSteps: 1000) }
+            return integration.records.map(\.eg)
         }
         func largest(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).map { abs($0 - $1) / abs($1) }.max()! }
         let standard = try run(rtol: 1e-8, reference: false)

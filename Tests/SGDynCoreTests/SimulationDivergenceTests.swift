@@ -94,7 +94,11 @@ struct SimulationDivergenceTests {
     }
 
     /// Tests/Fixtures/snapshot-v1: a checkpoint written by the previous release (format 1).
-    @Test("a version-1 snapshot restores and continues bit for bit")
+    /// The fixture was written by 0.1.x. Its bytes restore exactly (the stored records are the
+    /// ones a fresh run of that version made); 0.2.0's vector erf rounds differently, so a fresh
+    /// run of this version agrees with them only to rounding, and a continued restore goes on
+    /// with this version's arithmetic, deterministically.
+    @Test("a version-1 snapshot restores and continues with this version's arithmetic")
     func versionOneSnapshot() throws {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../Fixtures/snapshot-v1/erf-N200-K2-M2.snapshot").standardizedFileURL
@@ -104,10 +108,22 @@ struct SimulationDivergenceTests {
         #expect(restored.step == 1_425_000 && restored.divergence == nil)
         var fresh = Simulation(parameters: restored.parameters)
         fresh.advance(maxSteps: restored.step)
-        #expect(fresh.records == restored.records)
+        // 1e-9 relative: the erf kernels differ by a few ulps per call (≤ 2e-11 relative on
+        // whole runs, README "Versions"); SGD at this η contracts such differences rather
+        // than amplifying them, so 1e-9 leaves a margin of 50 and still catches any real change
+        // (a wrong record or a lost step moves ε_g by far more).
+        #expect(fresh.records.count == restored.records.count)
+        for (a, b) in zip(fresh.records, restored.records) {
+            #expect(a.step == b.step && a.t == b.t)
+            #expect(abs(a.eg - b.eg) <= 1e-9 * abs(b.eg))
+        }
         restored.advance(maxSteps: 5000)
         fresh.advance(maxSteps: 5000)
-        #expect(restored.snapshot() == fresh.snapshot())
+        let last = try #require(restored.records.last), freshLast = try #require(fresh.records.last)
+        #expect(last.step == freshLast.step && abs(last.eg - freshLast.eg) <= 1e-9 * abs(freshLast.eg))
+        var again = try Simulation(snapshot: bytes)
+        again.advance(maxSteps: 5000)
+        #expect(again.snapshot() == restored.snapshot())
     }
 
     @Test("records snapshots round-trip without weights: finished, released, diverged, mid-run")

@@ -61,9 +61,9 @@ struct JobRejectionTests {
         Case(json: #"{"seeds": 100, "sweep": {"K": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], "lr": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.1]}}"#,
              key: "sweep", fragment: "110 sweep points × 100 seeds = 11000 runs, over the limit of 10000"),
         Case(json: #"{"N": 100000, "t_max": 1e12}"#, key: "t_max", fragment: "over the limit"),
-        // The jobs that took the daemon down (issue 9): the ODE workspace, the checkpoint, the records.
-        Case(json: #"{"kind":"ode","K":500,"M":2,"t_max":20,"points":10}"#, key: "K", fragment: "ODE workspace for K = 500, M = 2 (erf) would be 118 GiB, over the limit of 1.0 GiB"),
-        Case(json: #"{"kind":"compare","K":500,"M":2,"N":1000,"t_max":1,"points":10}"#, key: "K", fragment: "ODE workspace"),
+        // The jobs that took the daemon down (issue 9): the ODE integration, the checkpoint, the records.
+        Case(json: #"{"kind":"ode","K":500,"M":2,"t_max":20,"points":10}"#, key: "K", fragment: "one evaluation of the ODE right-hand side for K = 500, M = 2 (erf) would take about 38 s"),
+        Case(json: #"{"kind":"compare","K":500,"M":2,"N":1000,"t_max":1,"points":10}"#, key: "K", fragment: "ODE right-hand side"),
         Case(json: #"{"N":8000000,"K":16,"M":1}"#, key: "N", fragment: "each run would need 5.0 GiB of memory"),
         Case(json: #"{"N":1,"K":512,"M":512,"t_max":100,"points":200}"#, key: "K", fragment: "checkpoint would be 404 MiB"),
         Case(json: #"{"N":1000,"K":64,"M":64,"t_max":10,"points":2000,"seeds":4}"#, key: "K", fragment: "result bundle would be about 1.4 GiB"),

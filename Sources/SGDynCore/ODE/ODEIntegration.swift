@@ -16,6 +16,9 @@ public struct ODEIntegration: Sendable {
     let layout: ODEStateLayout
     var state: ODEIntegratorState
     private var engine: ODEEngine?
+    /// Tests only: compute the ReLU integrals with the slow general reference method (see
+    /// `ODERightHandSide.referenceIntegrals`), to measure the integrals' share of the error.
+    var referenceIntegrals = false
 
     /// Checks the input as `ODE.integrate` does and records the output times at t = 0. Throws for
     /// invalid parameters, method, initial conditions or times, naming the job key when there is one.
@@ -93,7 +96,7 @@ public struct ODEIntegration: Sendable {
         guard !isFinished else { return 0 }
         if !isKnownUniquelyReferenced(&engine) {
             // First call, or a copy of this integration shares the scratch memory: take our own.
-            engine = ODEEngine(parameters: parameters, start: initial, method: method)
+            engine = ODEEngine(parameters: parameters, start: initial, method: method, referenceIntegrals: referenceIntegrals)
         }
         let engine = self.engine!
         let recorder = ODERecorder(layout: layout, start: initial, times: times, activation: parameters.activation)
@@ -134,8 +137,8 @@ final class ODEEngine: @unchecked Sendable {
     let rhs: ODERightHandSide
     let vectors: ODEVectors
 
-    init(parameters: ODEParameters, start: OrderParameters, method: ODEMethod) {
-        rhs = ODERightHandSide(parameters: parameters, fixed: start)
+    init(parameters: ODEParameters, start: OrderParameters, method: ODEMethod, referenceIntegrals: Bool = false) {
+        rhs = ODERightHandSide(parameters: parameters, fixed: start, referenceIntegrals: referenceIntegrals)
         let count: Int
         switch method {
         case .adaptive: count = DormandPrince.vectorCount
