@@ -3,12 +3,13 @@
 scripts/limits-measure.sh PATH-TO-SGDYN [--daemon] [NAME...].
 
 For the largest accepted job of each kind at the edge of each limit (README, "Limits"), prints
-what `sgdyn validate` estimates (per-run memory, checkpoint, ODE workspace, all records, bundle)
-next to what was measured: the peak resident memory of `sgdyn run` (wait4's ru_maxrss), the
-bundle's size on disk and the wall time. With --daemon the job is run by `sgdyn serve
---workers 1 --checkpoint-interval 5` instead: then the peak of the worker process (which makes
-the checkpoints) and of the daemon (which publishes the bundle) are sampled from
-/proc/PID/status (VmHWM) every 0.1 s. Each job first checks that the next larger job is rejected,
+what `sgdyn validate` estimates (per-run memory, checkpoint, ODE workspace and time per
+right-hand side, all records, bundle) next to what was measured: the peak resident memory of
+`sgdyn run` (wait4's ru_maxrss), the bundle's size on disk and the wall time (the ODE edges
+integrate 100 Euler steps, one right-hand side each). With --daemon the job is run by `sgdyn
+serve --workers 1 --checkpoint-interval 5` instead: then the peaks of the daemon, of its worker
+processes (which run the units and make the checkpoints) and of the `sgdyn write-bundle` child
+(which publishes the bundle) are sampled from /proc/PID/status (VmHWM) every 0.1 s. Each job first checks that the next larger job is rejected,
 so the table really is at the edge.
 """
 
@@ -26,14 +27,14 @@ JOBS = {
     "simulate-checkpoint": ({"N": 16772460, "K": 2, "M": 1, "t_max": 0.00001, "points": 2}, "N", 16784667),
     "simulate-records": ({"N": 5000, "t_max": 1, "points": 200, "seeds": 5961}, "seeds", 5966),
     "simulate-bundle": ({"N": 1000, "K": 200, "M": 200, "t_max": 10, "points": 100, "seeds": 6}, "seeds", 7),
-    "ode-workspace": ({"kind": "ode", "K": 150, "M": 2, "t_max": 0.01, "points": 2,
-                       "ode": {"method": "euler", "dt": 0.01}}, "K", 151),
+    "ode-cost": ({"kind": "ode", "K": 139, "M": 2, "t_max": 1, "points": 2,
+                  "ode": {"method": "euler", "dt": 0.01}}, "K", 140),
     "ode-drawing": ({"kind": "ode", "N": 29809570, "t_max": 0.01, "points": 2}, "N", 29833984),
     "ode-bundle": ({"kind": "ode", "K": 20, "M": 2, "t_max": 100, "points": 74755}, "points", 74804),
     "compare-run-memory": ({"kind": "compare", "N": 1000000, "batch_size": 127, "t_max": 0.00001, "points": 2},
                            "batch_size", 128),
-    "compare-workspace": ({"kind": "compare", "N": 100, "K": 150, "M": 2, "t_max": 0.01, "points": 2,
-                           "ode": {"method": "euler", "dt": 0.01}}, "K", 151),
+    "compare-cost": ({"kind": "compare", "N": 100, "K": 139, "M": 2, "t_max": 1, "points": 2,
+                      "ode": {"method": "euler", "dt": 0.01}}, "K", 140),
 }
 
 
@@ -87,6 +88,14 @@ def children(pid):
     return found
 
 
+def command_line(pid):
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            return handle.read().split(b"\0")
+    except OSError:
+        return []
+
+
 def run_daemon(sgdyn, path, name, root):
     inbox, outbox, state = (os.path.join(root, d) for d in ("inbox", "outbox", "state"))
     for d in (inbox, outbox, state):
@@ -94,7 +103,7 @@ def run_daemon(sgdyn, path, name, root):
     start = time.monotonic()
     daemon = subprocess.Popen([sgdyn, "serve", "--inbox", inbox, "--outbox", outbox, "--state", state, "--workers", "1",
                                "--checkpoint-interval", "5"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    worker_peak = daemon_peak = 0
+    worker_peak = daemon_peak = publisher_peak = 0
     try:
         shutil.copyfile(path, os.path.join(inbox, "." + name + ".tmp"))
         os.rename(os.path.join(inbox, "." + name + ".tmp"), os.path.join(inbox, name + ".json"))
@@ -104,14 +113,17 @@ def run_daemon(sgdyn, path, name, root):
                 raise RuntimeError(f"the daemon stopped: {daemon.stderr.read().decode()[-2000:]}")
             daemon_peak = max(daemon_peak, high_water_kib(daemon.pid))
             for child in children(daemon.pid):
-                worker_peak = max(worker_peak, high_water_kib(child))
+                if b"write-bundle" in command_line(child):
+                    publisher_peak = max(publisher_peak, high_water_kib(child))
+                else:
+                    worker_peak = max(worker_peak, high_water_kib(child))
             time.sleep(0.1)
         daemon_peak = max(daemon_peak, high_water_kib(daemon.pid))
         with open(os.path.join(bundle, "result.json")) as handle:
             status = json.load(handle)["status"]
         if status != "done":
             raise RuntimeError(f"the job ended {status}")
-        return {"worker": worker_peak, "daemon": daemon_peak, "bundle": bundle_bytes(bundle),
+        return {"worker": worker_peak, "daemon": daemon_peak, "publisher": publisher_peak, "bundle": bundle_bytes(bundle),
                 "seconds": time.monotonic() - start}
     finally:
         daemon.terminate()
@@ -139,7 +151,8 @@ def main():
                 continue
             if daemon:
                 m = run_daemon(sgdyn, path, name, os.path.join(root, name))
-                measured = f"worker peak {mib(m['worker'])}, daemon peak {mib(m['daemon'])}"
+                measured = (f"worker peak {mib(m['worker'])}, write-bundle peak {mib(m['publisher'])}, "
+                            f"daemon peak {mib(m['daemon'])}")
             else:
                 m = run_foreground(sgdyn, path, os.path.join(root, "outbox"))
                 measured = f"sgdyn run peak {mib(m['peak'])}"

@@ -76,8 +76,10 @@ public struct UnitRecord: Sendable, Equatable {
     public var state: UnitState
     public var stepsDone: Int64
     public var totalSteps: Int64
-    /// Its records once done (a records-only snapshot), opaque to the store.
-    public var result: [UInt8]?
+    /// Whether its records are stored (it finished). The records themselves (`JobStore.unitResult`)
+    /// are read one unit at a time, by the bundle writer only: a job's records may be hundreds of
+    /// MiB, which the daemon, reading units to schedule and review, must never hold.
+    public var hasResult: Bool
     /// The time t at which it diverged, when it did.
     public var divergedAt: Double?
     public var wallSeconds: Double

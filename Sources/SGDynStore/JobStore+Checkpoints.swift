@@ -20,10 +20,15 @@ extension JobStore {
             let sequence = (try Int64.fetchOne(db, sql: """
                 SELECT MAX(sequence) FROM checkpoints WHERE unit_id = ?
                 """, arguments: [unitID.rawValue]) ?? 0) + 1
-            try db.execute(sql: """
-                INSERT INTO checkpoints (unit_id, sequence, snapshot, sha256, steps_done, created_at)
-                VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [unitID.rawValue, sequence, Data(snapshot), sha256, stepsDone, timestamp])
+            // The blob is bound without a copy of our own (SQLite makes its one while binding):
+            // a checkpoint may be 256 MiB, and the daemon should hold it as few times as it can.
+            try snapshot.withUnsafeBytes { raw in
+                let blob = raw.baseAddress.map { Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: $0), count: raw.count, deallocator: .none) } ?? Data()
+                try db.execute(sql: """
+                    INSERT INTO checkpoints (unit_id, sequence, snapshot, sha256, steps_done, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """, arguments: [unitID.rawValue, sequence, blob, sha256, stepsDone, timestamp])
+            }
             try db.execute(sql: """
                 DELETE FROM checkpoints WHERE unit_id = ? AND sequence <= ?
                 """, arguments: [unitID.rawValue, sequence - Int64(Self.checkpointsKeptPerUnit)])
@@ -34,15 +39,21 @@ extension JobStore {
 
     /// The newest checkpoint of the unit whose snapshot still matches its checksum. A newer one that
     /// does not is skipped and reported in `skipped`, so the caller can log the fallback.
+    /// One checkpoint is read at a time (each may be 256 MiB), newest first.
     public func latestValidCheckpoint(_ unitID: UnitID) async throws -> CheckpointRecovery {
-        let stored = try await read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT unit_id, sequence, snapshot, sha256, steps_done, created_at FROM checkpoints
-                WHERE unit_id = ? ORDER BY sequence DESC
-                """, arguments: [unitID.rawValue]).map(Checkpoint.init(row:))
+        let sequences = try await read { db in
+            try Int64.fetchAll(db, sql: "SELECT sequence FROM checkpoints WHERE unit_id = ? ORDER BY sequence DESC",
+                               arguments: [unitID.rawValue])
         }
         var skipped: [CorruptCheckpoint] = []
-        for checkpoint in stored {
+        for sequence in sequences {
+            let found = try await read { db in
+                try Row.fetchOne(db, sql: """
+                    SELECT unit_id, sequence, snapshot, sha256, steps_done, created_at FROM checkpoints
+                    WHERE unit_id = ? AND sequence = ?
+                    """, arguments: [unitID.rawValue, sequence]).map(Checkpoint.init(row:))
+            }
+            guard let checkpoint = found else { continue }  // pruned meanwhile by a newer one
             let actual = SHA256.hexDigest(checkpoint.snapshot)
             if actual == checkpoint.sha256 { return CheckpointRecovery(checkpoint: checkpoint, skipped: skipped) }
             skipped.append(CorruptCheckpoint(

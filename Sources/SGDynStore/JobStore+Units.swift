@@ -28,6 +28,14 @@ extension JobStore {
         }
     }
 
+    /// The stored records of a finished unit (a records-only snapshot, opaque to the store), or
+    /// nil when it has none. One unit at a time, so that a reader holds one unit's bytes at once.
+    public func unitResult(_ id: UnitID) async throws -> [UInt8]? {
+        try await read { db in
+            try (Data.fetchOne(db, sql: "SELECT result FROM units WHERE id = ?", arguments: [id.rawValue])).map { [UInt8]($0) }
+        }
+    }
+
     /// Progress of a running unit, for `sgdyn status` and ETAs; `latestEg` is its most recently
     /// recorded generalisation error (kept when nil).
     public func recordUnitProgress(_ unitID: UnitID, stepsDone: Int64, wallSeconds: Double, latestEg: Double? = nil) async throws {

@@ -42,7 +42,7 @@ extension JobRecord {
 
 extension UnitRecord {
     static let columns = """
-        id, job_id, unit_index, kind, point_index, seed, spec, state, steps_done, total_steps, result, diverged_at,
+        id, job_id, unit_index, kind, point_index, seed, spec, state, steps_done, total_steps, result IS NOT NULL AS has_result, diverged_at,
         wall_seconds, latest_eg, crashes, attempt, executor_state, error
         """
 
@@ -57,7 +57,7 @@ extension UnitRecord {
         state = try decode(row["state"])
         stepsDone = row["steps_done"]
         totalSteps = row["total_steps"]
-        result = (row["result"] as Data?).map { [UInt8]($0) }
+        hasResult = row["has_result"]
         divergedAt = row["diverged_at"]
         wallSeconds = row["wall_seconds"]
         latestEg = row["latest_eg"]

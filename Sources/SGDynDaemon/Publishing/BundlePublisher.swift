@@ -29,15 +29,9 @@ public enum BundlePublisher {
         do { store = try JobStore.openReadOnly(at: state.database) } catch { throw .temporary("cannot open the job store: \(error)") }
         defer { try? store.close() }
         let job: JobRecord
-        let units: [UnitRecord]
-        var checkpoints: [UnitID: Checkpoint] = [:]
         do {
             guard let found = try await store.job(jobID) else { throw Failure.permanent("no job \(jobID) in the store") }
             job = found
-            units = try await store.units(of: jobID)
-            for unit in units where unit.result == nil {
-                if let checkpoint = try await store.latestValidCheckpoint(unit.id).checkpoint { checkpoints[unit.id] = checkpoint }
-            }
         } catch let failure as Failure {
             throw failure
         } catch {
@@ -47,8 +41,18 @@ public enum BundlePublisher {
         if let published = BundleWriter.existingBundle(name: job.bundleName, source: job.claimedName, outbox: outboxURL) {
             return published.path
         }
+        var entries: [UnitResultEntry] = []
+        if job.outcome != .rejected {
+            do {
+                entries = try await unitResults(store.units(of: jobID), in: store)
+            } catch let failure as Failure {
+                throw failure
+            } catch {
+                throw .temporary("reading the job store: \(error)")
+            }
+        }
         let log = JobLog(state: state).lines(claimedName: job.claimedName)
-        let files = try bundleFiles(job: job, units: units, checkpoints: checkpoints, log: log, state: state)
+        let files = try bundleFiles(job: job, units: entries, log: log, state: state)
         do {
             return try BundleWriter.write(files, name: job.bundleName, outbox: outboxURL, source: job.claimedName).path
         } catch {
@@ -56,7 +60,7 @@ public enum BundlePublisher {
         }
     }
 
-    static func bundleFiles(job: JobRecord, units: [UnitRecord], checkpoints: [UnitID: Checkpoint], log: [String],
+    static func bundleFiles(job: JobRecord, units entries: [UnitResultEntry], log: [String],
                             state: StateFolder) throws(Failure) -> [BundleFile] {
         if job.outcome == .rejected {
             let rejection = job.rejection ?? Rejection(message: job.error ?? "rejected")
@@ -70,26 +74,34 @@ public enum BundlePublisher {
         } catch {
             throw .permanent("the job's stored form cannot be read: \(error)")
         }
-        var entries: [UnitResultEntry] = []
-        for unit in units {
-            guard let encoded = unit.spec, let work = try? WorkUnit(encoded: encoded) else {
-                throw .permanent("unit \(unit.index)'s work cannot be read")
-            }
-            var result: UnitResult?
-            if let bytes = unit.result {
-                do { result = try UnitResult(work, bytes: bytes) } catch { throw .permanent("unit \(unit.index)'s result cannot be read: \(error)") }
-            } else if let checkpoint = checkpoints[unit.id] {
-                // Not finished (cancelled, or stored by sgdyn 0.1.0 as its final checkpoint): what it got to.
-                result = (try? UnitComputation(work, snapshot: checkpoint.snapshot)).map(UnitResult.init)
-            }
-            entries.append(UnitResultEntry(kind: unit.kind == .simulation ? .simulation : .ode, pointIndex: unit.pointIndex,
-                                           seed: unit.seed, result: result))
-        }
         let (runs, odes) = JobResults.outcomes(spec: spec, units: entries)
         let timing = Timing(startedAt: job.createdAt, finishedAt: Date(), steps: runs.reduce(0) { $0 + $1.steps }, resumes: job.resumes)
         let outcome = job.outcome ?? .done
         let error = outcome == .failed || outcome == .quarantined ? job.error : nil
         return ResultBundle.simulation(spec: spec, jobBytes: job.jobBytes, outcomes: runs, odes: odes, timing: timing,
                                        log: log + JobResults.logLines(runs: runs, odes: odes), status: outcome.bundleStatus, error: error)
+    }
+
+    /// Each unit's records, read and decoded one unit at a time so that no more than one unit's
+    /// stored bytes are held beside the decoded records: a finished unit's stored records, or for
+    /// an unfinished one (cancelled, or stored by sgdyn 0.1.0 as its final checkpoint) what its
+    /// latest checkpoint got to.
+    static func unitResults(_ units: [UnitRecord], in store: JobStore) async throws -> [UnitResultEntry] {
+        var entries: [UnitResultEntry] = []
+        entries.reserveCapacity(units.count)
+        for unit in units {
+            guard let encoded = unit.spec, let work = try? WorkUnit(encoded: encoded) else {
+                throw Failure.permanent("unit \(unit.index)'s work cannot be read")
+            }
+            var result: UnitResult?
+            if unit.hasResult, let bytes = try await store.unitResult(unit.id) {
+                do { result = try UnitResult(work, bytes: bytes) } catch { throw Failure.permanent("unit \(unit.index)'s result cannot be read: \(error)") }
+            } else if let checkpoint = try await store.latestValidCheckpoint(unit.id).checkpoint {
+                result = (try? UnitComputation(work, snapshot: checkpoint.snapshot)).map(UnitResult.init)
+            }
+            entries.append(UnitResultEntry(kind: unit.kind == .simulation ? .simulation : .ode, pointIndex: unit.pointIndex,
+                                           seed: unit.seed, result: result))
+        }
+        return entries
     }
 }
