@@ -1201,6 +1201,15 @@ def scenario_crash(h):
             isinstance(error, dict) and "message" in error,
             f"result.json keys: {list(result)}; error.txt: "
             f"{open(os.path.join(s.outbox, 'cr-doomed', 'error.txt')).read().strip() if os.path.exists(os.path.join(s.outbox, 'cr-doomed', 'error.txt')) else None}")
+    damage = os.path.join(s.state, "spool", ".fault-damage-outcome")
+    open(damage, "wb").close()
+    s.drop("cr-damaged", N=100, t_max=2, points=5, seeds=1)
+    damaged = wait_until(lambda: (s.jobs_by_name().get("cr-damaged") or {}).get("state") == "quarantined", 60)
+    os.unlink(damage)
+    job = s.jobs_by_name().get("cr-damaged") or {}
+    h.check("crash: a worker that exits 0 leaving a damaged outcome counts a crash each time: quarantined after 3 attempts, "
+            "not restarted for ever",
+            damaged and job.get("attempts") == 3 and "readable outcome" in (job.get("error") or ""), str(job), logs=[d])
     steady_job = s.jobs_by_name().get("cr-steady") or {}
     h.check("crash: meanwhile the job already running was not disturbed (running or done, 1 attempt)",
             steady_job.get("state") in ("running", "done") and steady_job.get("attempts") == 1, str(steady_job))
@@ -1210,7 +1219,7 @@ def scenario_crash(h):
     differences = s.compare_with_references(["cr-steady"])["cr-steady"] if ok else ["no bundle"]
     h.check("crash: the same daemon process serves on: cr-steady and a job dropped after the switch is removed are done",
             ok and not bad and d.alive() and not differences, f"statuses {bad}; {differences}", logs=[d])
-    expect_exact_bundles(h, "crash: exactly one bundle per job", s.outbox, ["cr-steady", "cr-doomed", "cr-after"], [d])
+    expect_exact_bundles(h, "crash: exactly one bundle per job", s.outbox, ["cr-steady", "cr-doomed", "cr-damaged", "cr-after"], [d])
     status, _ = d.terminate()
     h.check("crash: SIGTERM → exit 0", status == 0, f"exit status {status}", logs=[d])
 

@@ -13,26 +13,31 @@ extension JobDraft {
             let run = SimulationResources.runBytes(p)
             if run > limit {
                 let records = SimulationResources.recordCount(p), each = SimulationResources.recordBytes(K: p.K, M: p.M)
-                throw JobError("each run would need \(JobLimits.format(run)) of memory: \(JobLimits.format(SimulationResources.weightBytes(p))) for weights and samples, \(JobLimits.format(records * each)) for \(records) records of \(JobLimits.format(each)) each, \(JobLimits.format(SimulationResources.checkpointBytes(p))) while a checkpoint is made; over the limit of \(JobLimits.format(limit))\(at)",
+                throw JobError("each run would need \(JobLimits.format(run, over: limit)) of memory: \(JobLimits.format(SimulationResources.weightBytes(p))) for weights and samples, \(JobLimits.format(records * each)) for \(records) records of \(JobLimits.format(each)) each, \(JobLimits.format(SimulationResources.checkpointBytes(p))) while a checkpoint is made; over the limit of \(JobLimits.format(limit))\(at)",
                                key: mostResponsible(["N", "K", "M", "batch_size", "training_set", "points"]) { SimulationResources.runBytes($0.parameters) })
             }
             let snapshot = SimulationResources.largestSnapshotBytes(p)
             if snapshot > JobLimits.maxSnapshotBytes {
-                throw JobError("each run's checkpoint would be \(JobLimits.format(snapshot)) (K×N = \(p.K * p.N) weights and \(SimulationResources.recordCount(p)) records), over the limit of \(JobLimits.format(JobLimits.maxSnapshotBytes))\(at)",
+                throw JobError("each run's checkpoint would be \(JobLimits.format(snapshot, over: JobLimits.maxSnapshotBytes)) (K×N = \(p.K * p.N) weights and \(SimulationResources.recordCount(p)) records), over the limit of \(JobLimits.format(JobLimits.maxSnapshotBytes))\(at)",
                                key: mostResponsible(["N", "K", "M", "points"]) { SimulationResources.largestSnapshotBytes($0.parameters) })
             }
         } else if initial == nil {
             let draw = JobResourceEstimate.drawingBytes(p)
             if draw > limit {
-                throw JobError("drawing the initial conditions from the seeds' weights would need \(JobLimits.format(draw)) (K×N and M×N weights), over the limit of \(JobLimits.format(limit)); give \"initial\" or a smaller N\(at)",
+                throw JobError("drawing the initial conditions from the seeds' weights would need \(JobLimits.format(draw, over: limit)) (K×N and M×N weights), over the limit of \(JobLimits.format(limit)); give \"initial\" or a smaller N\(at)",
                                key: mostResponsible(["N", "K", "M"]) { JobResourceEstimate.drawingBytes($0.parameters) })
             }
         }
         if kind != .simulate {
             let workspace = JobResourceEstimate.odeWorkspaceBytes(p)
             if workspace > JobLimits.maxODEWorkspaceBytes {
-                throw JobError("the ODE workspace for K = \(p.K), M = \(p.M) (\(p.studentActivation.rawValue)) would be \(JobLimits.format(workspace)), over the limit of \(JobLimits.format(JobLimits.maxODEWorkspaceBytes))\(at)",
+                throw JobError("the ODE workspace for K = \(p.K), M = \(p.M) (\(p.studentActivation.rawValue)) would be \(JobLimits.format(workspace, over: JobLimits.maxODEWorkspaceBytes)), over the limit of \(JobLimits.format(JobLimits.maxODEWorkspaceBytes))\(at)",
                                key: mostResponsible(["K", "M"]) { JobResourceEstimate.odeWorkspaceBytes($0.parameters) })
+            }
+            let snapshot = JobResourceEstimate.odeSnapshotBytes(p)
+            if snapshot > JobLimits.maxSnapshotBytes {
+                throw JobError("each ODE integration's checkpoint and result would be \(JobLimits.format(snapshot, over: JobLimits.maxSnapshotBytes)) (\(p.points + 1) records of Q, R and v for K = \(p.K), M = \(p.M)), over the limit of \(JobLimits.format(JobLimits.maxSnapshotBytes))\(at)",
+                               key: mostResponsible(["points", "K", "M"]) { JobResourceEstimate.odeSnapshotBytes($0.parameters) })
             }
             let cost = JobResourceEstimate.odeEvaluationSeconds(p)
             if cost > JobLimits.maxODEEvaluationSeconds {
@@ -84,18 +89,18 @@ struct JobResourceCheck {
         if records > JobLimits.maxJobRecordBytes {
             let simulationRecords = estimate.points.reduce(0) { $0 + estimate.simulationRuns() * estimate.simulationRecords($1.parameters) }
             let odeRecords = estimate.points.reduce(0) { $0 + estimate.odeRuns() * estimate.odeRecords($1.parameters) }
-            throw JobError("its bundle is made with every record of the job in memory: \(JobLimits.format(records)) for \(simulationRecords) simulation and \(odeRecords) ODE records (\(drafts.count) sweep point(s) × \(seeds) seed(s)), over the limit of \(JobLimits.format(JobLimits.maxJobRecordBytes))",
+            throw JobError("its bundle is made with every record of the job in memory: \(JobLimits.format(records, over: JobLimits.maxJobRecordBytes)) for \(simulationRecords) simulation and \(odeRecords) ODE records (\(drafts.count) sweep point(s) × \(seeds) seed(s)), over the limit of \(JobLimits.format(JobLimits.maxJobRecordBytes))",
                            key: mostResponsible(Self.recordBytes))
         }
         let bundle = estimate.totalBytes
         if bundle > JobLimits.maxBundleBytes {
             let csv = estimate.points.reduce(0) { $0 + estimate.csvBytes($1) }, plots = estimate.points.reduce(0) { $0 + estimate.plotBytes($1) }
-            throw JobError("the result bundle would be about \(JobLimits.format(bundle)) (\(JobLimits.format(csv)) of CSV, \(JobLimits.format(plots)) of plots; \(drafts.count) sweep point(s) × \(seeds) seed(s)), over the limit of \(JobLimits.format(JobLimits.maxBundleBytes))",
+            throw JobError("the result bundle would be about \(JobLimits.format(bundle, over: JobLimits.maxBundleBytes)) (\(JobLimits.format(csv)) of CSV, \(JobLimits.format(plots)) of plots; \(drafts.count) sweep point(s) × \(seeds) seed(s)), over the limit of \(JobLimits.format(JobLimits.maxBundleBytes))",
                            key: mostResponsible { $0.totalBytes })
         }
         let publish = Self.publishBytes(estimate)
         if publish > JobLimits.maxPublishBytes {
-            throw JobError("making its bundle would hold about \(JobLimits.format(publish)) at once (\(JobLimits.format(records)) of records, \(JobLimits.format(bundle)) of files, the largest file of \(JobLimits.format(estimate.largestFileBytes)) twice more while it is written), over the limit of \(JobLimits.format(JobLimits.maxPublishBytes))",
+            throw JobError("making its bundle would hold about \(JobLimits.format(publish, over: JobLimits.maxPublishBytes)) at once (\(JobLimits.format(records)) of records, \(JobLimits.format(bundle)) of files, the largest file of \(JobLimits.format(estimate.largestFileBytes)) twice more while it is written), over the limit of \(JobLimits.format(JobLimits.maxPublishBytes))",
                            key: mostResponsible(Self.publishBytes))
         }
     }

@@ -48,6 +48,20 @@ public enum JobLimits {
 
     static func format(_ bytes: Int) -> String { format(Double(bytes)) }
 
+    /// A byte count over `limit`, with as many more digits (up to three decimals) as it takes
+    /// not to print as the limit itself: "256.01 MiB, over the limit of 256 MiB".
+    static func format(_ bytes: Int, over limit: Int) -> String {
+        let plain = format(bytes), limitText = format(limit)
+        guard plain == limitText, bytes > limit else { return plain }
+        let units = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")]
+        guard let (size, name) = units.first(where: { Double(limit) >= Double($0.0) }) else { return "\(bytes) B" }
+        let x = Double(bytes) / Double(size)
+        for scale in [10.0, 100, 1000] where (x * scale).rounded() / scale != (Double(limit) / Double(size)) {
+            return "\((x * scale).rounded() / scale) \(name)"
+        }
+        return "\(bytes) B"
+    }
+
     /// A duration for messages, to three figures so that a value just over a limit does not
     /// print as the limit: "38 s", "0.251 s", "1.25 ms", "40 µs".
     static func formatSeconds(_ seconds: Double) -> String {

@@ -6,7 +6,8 @@ public struct JobResourceEstimate: Sendable, Equatable {
     /// Memory of one simulation run with its records and a checkpoint being made (for `ode`
     /// jobs: drawing the initial conditions), the largest over the sweep points.
     public var runBytes: Int
-    /// The largest checkpoint of a run (0 for `ode` jobs).
+    /// The largest checkpoint of a unit: a simulation's, or an ODE integration's with all its
+    /// records (which is also its result).
     public var snapshotBytes: Int
     /// The largest ODE workspace (0 for `simulate` jobs).
     public var odeWorkspaceBytes: Int
@@ -25,7 +26,9 @@ public struct JobResourceEstimate: Sendable, Equatable {
     public init(spec: JobSpec, jobBytes: Int) {
         let parameters = spec.points.map(\.parameters)
         runBytes = parameters.map { Self.runBytes(spec.kind, explicitInitial: spec.initial != nil, $0) }.max() ?? 0
-        snapshotBytes = spec.kind == .ode ? 0 : parameters.map(SimulationResources.largestSnapshotBytes).max() ?? 0
+        let simulationSnapshots = spec.kind == .ode ? [] : parameters.map(SimulationResources.largestSnapshotBytes)
+        let odeSnapshots = spec.kind == .simulate ? [] : parameters.map(Self.odeSnapshotBytes)
+        snapshotBytes = (simulationSnapshots + odeSnapshots).max() ?? 0
         odeWorkspaceBytes = spec.kind == .simulate ? 0 : parameters.map(Self.odeWorkspaceBytes).max() ?? 0
         odeEvaluationSeconds = spec.kind == .simulate ? 0 : parameters.map(Self.odeEvaluationSeconds).max() ?? 0
         let bundle = BundleSizeEstimate(spec: spec, jobBytes: jobBytes)
@@ -50,6 +53,11 @@ public struct JobResourceEstimate: Sendable, Equatable {
 
     static func odeWorkspaceBytes(_ p: SimulationParameters) -> Int {
         ODEResources.workspaceBytes(K: p.K, M: p.M, activation: p.studentActivation)
+    }
+
+    /// An ODE integration's checkpoint with all its records, which is also the size of its result.
+    static func odeSnapshotBytes(_ p: SimulationParameters) -> Int {
+        ODEResources.snapshotBytes(K: p.K, M: p.M, trainSecondLayer: p.trainSecondLayer, times: p.points + 1, records: p.points + 1)
     }
 
     static func odeEvaluationSeconds(_ p: SimulationParameters) -> Double {

@@ -69,7 +69,8 @@ struct JobRejectionTests {
         Case(json: #"{"N":1000,"K":64,"M":64,"t_max":10,"points":2000,"seeds":4}"#, key: "K", fragment: "result bundle would be about 1.4 GiB"),
         Case(json: #"{"N":1000,"K":16,"M":16,"t_max":10,"points":9000,"seeds":100}"#, key: "seeds", fragment: "every record of the job in memory"),
         Case(json: #"{"seeds": 10000}"#, key: "seeds", fragment: "every record of the job in memory"),
-        Case(json: #"{"kind": "ode", "K": 20, "M": 2, "t_max": 100, "points": 80000}"#, key: "points", fragment: "making its bundle would hold about 2.1 GiB"),
+        Case(json: #"{"kind": "ode", "K": 20, "M": 2, "t_max": 100, "points": 80000}"#, key: "points", fragment: "each ODE integration's checkpoint and result would be 284 MiB (80001 records"),
+        Case(json: #"{"kind": "ode", "K": 20, "M": 2, "t_max": 100, "points": 30000, "seeds": 5}"#, key: "points", fragment: "every record of the job in memory: 579 MiB"),
         Case(json: #"{"kind": "ode", "N": 40000000, "K": 2}"#, key: "N", fragment: "drawing the initial conditions"),
         // α·N beyond any integer used to trap in the validator.
         Case(json: #"{"training_set": 1e300}"#, key: "training_set", fragment: "α·N = 5e+302 samples"),
@@ -108,5 +109,17 @@ struct JobRejectionTests {
     func badFileName() {
         #expect(Self.error("{}", name: "my job")?.key == "name")
         #expect(Self.error(#"{"name": "ok"}"#, name: "my job") == nil)
+    }
+}
+
+/// A size just over a limit never prints as the limit itself.
+@Suite struct LimitFormattingTests {
+    @Test func justOverTheLimitShowsMoreDigits() {
+        #expect(JobLimits.format(256 << 20) == "256 MiB")
+        #expect(JobLimits.format((256 << 20) + 8_000, over: 256 << 20) == "256.01 MiB")
+        #expect(JobLimits.format((2 << 30) + 50_000, over: 2 << 30) == "2147533648 B")  // closer than three decimals
+        #expect(JobLimits.format((2 << 30) + 5_000_000, over: 2 << 30) == "2.005 GiB")
+        #expect(JobLimits.format(404 << 20, over: 256 << 20) == "404 MiB")
+        #expect(JobLimits.format(256 << 20, over: 256 << 20) == "256 MiB")
     }
 }

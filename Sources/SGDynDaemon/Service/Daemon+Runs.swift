@@ -173,6 +173,11 @@ extension Daemon {
         let crashed: Bool
         let reason: String
         switch end {
+        case .exited(0):
+            // A worker exits 0 only once every unit has its outcome; a unit without a readable
+            // one (the warnings above say why) would otherwise be restarted for ever.
+            crashed = true
+            reason = "its worker exited without leaving a readable outcome"
         case .exited:
             crashed = false
             reason = "its worker stopped"
@@ -235,7 +240,8 @@ extension Daemon {
             say(.notice, "cancelled; publishing what finished", job: job, state: "cancelled")
             try await store.settle(jobID, outcome: .cancelled, reason: "cancelled on request")
         } else if crashes >= Self.maxCrashes {
-            let reason = "a unit ended without finishing \(crashes) times (last: \(job.error ?? units.compactMap(\.error).last ?? "its worker died")); quarantined so the other jobs can run"
+            let last = units.filter { $0.crashes == crashes }.compactMap(\.error).last ?? job.error ?? "its worker died"
+            let reason = "a unit ended without finishing \(crashes) times (last: \(last)); quarantined so the other jobs can run"
             say(.error, reason, job: job, state: "quarantined")
             try await store.settle(jobID, outcome: .quarantined, reason: reason)
         } else if let failed = units.first(where: { $0.state == .failed }) {

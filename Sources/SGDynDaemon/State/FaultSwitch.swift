@@ -8,6 +8,10 @@ public enum FaultSwitch: String, Sendable, CaseIterable {
     case hangScheduler = ".fault-hang-scheduler"
     /// While `SPOOL/.fault-crash-worker` exists, every worker traps after starting its units.
     case crashWorker = ".fault-crash-worker"
+    /// While `SPOOL/.fault-damage-outcome` exists, workers write every unit's outcome with its
+    /// last byte flipped, as a disk or a network filesystem might: the daemon must refuse it and
+    /// count the run a crash rather than restart the unit for ever.
+    case damageOutcome = ".fault-damage-outcome"
     /// While `STATE/.fault-kill-after-submit` exists, the daemon kills itself (SIGKILL) right after
     /// an executor accepted a submission and before the store records its id: the moment that
     /// must not lead to a second Slurm array for the same units.

@@ -216,7 +216,12 @@ final class WorkerUnits: Sendable {
     private func write(_ report: UnitReport, to file: KeyPath<UnitSpoolFolder, String>, unit: Int64) -> Bool {
         guard let folder = folder(unit) else { return false }
         do {
-            try AtomicFile.write(report.encoded(), to: folder[keyPath: file])
+            var bytes = report.encoded()
+            if file == \UnitSpoolFolder.outcome, !bytes.isEmpty,
+               FaultSwitch.damageOutcome.isSet(in: (spoolFolder as NSString).deletingLastPathComponent) {
+                bytes[bytes.count - 1] ^= 1
+            }
+            try AtomicFile.write(bytes, to: folder[keyPath: file])
             return true
         } catch {
             state.withLock { state in

@@ -20,7 +20,7 @@ extension JobSchema {
         let rows: [(String, String, String)] = [
             ("runs (sweep points × seeds)", "\(JobLimits.maxRuns)", "`seeds`, `sweep`"),
             ("memory of one run: weights, samples, all its records, a checkpoint being made", JobLimits.format(JobLimits.maxBytesPerRun), "`N`, `K`, `M`, `batch_size`, `training_set`, `points`"),
-            ("one checkpoint (W and all records)", JobLimits.format(JobLimits.maxSnapshotBytes), "`N`, `K`, `M`, `points`"),
+            ("one checkpoint (a simulation's W and all records; an ODE integration's records, also its result)", JobLimits.format(JobLimits.maxSnapshotBytes), "`N`, `K`, `M`, `points`"),
             ("ODE workspace (grows like (K+M)²)", JobLimits.format(JobLimits.maxODEWorkspaceBytes), "`K`, `M`"),
             ("one evaluation of the ODE right-hand side (estimated, one core)", JobLimits.formatSeconds(JobLimits.maxODEEvaluationSeconds), "`K`, `M`"),
             ("every record of the job (held while the bundle is made)", JobLimits.format(JobLimits.maxJobRecordBytes), "`seeds`, `sweep`, `points`, `K`, `M`"),
