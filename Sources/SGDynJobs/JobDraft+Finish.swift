@@ -87,7 +87,7 @@ extension JobDraft {
 
     static func gibibytes(_ bytes: Double) -> String {
         let g = bytes / Double(1 << 30)
-        return g >= 10 ? "\(Int(g.rounded())) GiB" : "\((g * 10).rounded() / 10) GiB"
+        return g >= 10 ? "\(JobLimits.whole(g)) GiB" : "\((g * 10).rounded() / 10) GiB"
     }
 
     /// Explicit initial order parameters: shapes, symmetry and positive semi-definiteness of the
