@@ -10,7 +10,8 @@
 # Fuzz/Corpus/ again (from Fuzz/Sources/fuzz-seeds) before running.
 #
 # A target passes when it ran its time without a crash, a trap, a sanitizer report, a timeout
-# (one input over 30 s) or running out of memory (2 GiB). The corpus a run grows is kept in
+# (one input over 30 s) or running out of memory (3 GiB: a decoder may allocate what a valid job
+# uses, up to 1 GiB at once, and AddressSanitizer keeps freed memory for a while). The corpus a run grows is kept in
 # Fuzz/.build/corpus/TARGET (later runs start from it too; the committed seeds are never
 # touched), each finding in Fuzz/.build/findings/TARGET/, libFuzzer's output in
 # Fuzz/.build/logs/TARGET.log. Ends with one line `fuzz: N passed, M failed`. With CI=true a
@@ -74,7 +75,7 @@ for target in "${targets[@]}"; do
     # which LeakSanitizer would report on every exit. Swift's own backtracer is off too: after a
     # trap it reads the crashed process's memory, which AddressSanitizer reports instead of the trap.
     SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=0 \
-        "$exe" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=2048 -use_value_profile=1 \
+        "$exe" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=3072 -use_value_profile=1 \
         -print_final_stats=1 -artifact_prefix="$findings/" "$work" "Fuzz/Corpus/$target" > "$log" 2>&1
     status=$?
     runs=$(sed -nE 's/^stat::number_of_executed_units: *([0-9]+).*/\1/p' "$log" | tail -1)

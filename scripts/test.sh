@@ -15,8 +15,10 @@ swift test --skip-build 2>&1 | tee .build/test-output.txt || status=$?
 ./scripts/plot-render-test.sh .build/debug/sgdyn | tee .build/plots-output.txt || status=$?
 ./scripts/examples-test.sh .build/debug/sgdyn | tee .build/examples-output.txt || status=$?
 ./scripts/report-tests.sh .build/debug/sgdyn | tee .build/report-output.txt || status=$?
+# A short fuzzing run of every decoder (README, "Fuzzing"; `make fuzz` is the long one).
+./scripts/fuzz.sh --seconds "${SGDYN_FUZZ_SECONDS:-10}" | tee .build/fuzz-output.txt || status=$?
 
-# One closing line with the totals (Swift Testing's own summary, plus the CLI, daemon, systemd, plot, example and report checks).
+# One closing line with the totals (Swift Testing's own summary, plus the CLI, daemon, systemd, plot, example, report and fuzz checks).
 swift_line=$(grep -E '^. Test run with [0-9]+ tests? ' .build/test-output.txt | tail -1 || true)
 swift_tests=$(echo "$swift_line" | sed -E 's/.*Test run with ([0-9]+) tests?.*/\1/')
 # Failed tests are the "✘ Test NAME failed after …" lines (not the run's own summary line); a run
@@ -38,7 +40,9 @@ report_passed=$(sed -nE 's/^report: ([0-9]+) passed, ([0-9]+) failed$/\1/p' .bui
 report_failed=$(sed -nE 's/^report: ([0-9]+) passed, ([0-9]+) failed$/\2/p' .build/report-output.txt)
 systemd_passed=$(sed -nE 's/^systemd: ([0-9]+) passed, ([0-9]+) failed.*$/\1/p' .build/systemd-output.txt)
 systemd_failed=$(sed -nE 's/^systemd: ([0-9]+) passed, ([0-9]+) failed.*$/\2/p' .build/systemd-output.txt)
-passed=$(( ${swift_tests:-0} - swift_failed + ${cli_passed:-0} + ${daemon_passed:-0} + ${systemd_passed:-0} + ${plots_passed:-0} + ${examples_passed:-0} + ${report_passed:-0} ))
-failed=$(( swift_failed + ${cli_failed:-1} + ${daemon_failed:-1} + ${systemd_failed:-1} + ${plots_failed:-1} + ${examples_failed:-1} + ${report_failed:-1} ))
+fuzz_passed=$(sed -nE 's/^fuzz: ([0-9]+) passed, ([0-9]+) failed$/\1/p' .build/fuzz-output.txt)
+fuzz_failed=$(sed -nE 's/^fuzz: ([0-9]+) passed, ([0-9]+) failed$/\2/p' .build/fuzz-output.txt)
+passed=$(( ${swift_tests:-0} - swift_failed + ${cli_passed:-0} + ${daemon_passed:-0} + ${systemd_passed:-0} + ${plots_passed:-0} + ${examples_passed:-0} + ${report_passed:-0} + ${fuzz_passed:-0} ))
+failed=$(( swift_failed + ${cli_failed:-1} + ${daemon_failed:-1} + ${systemd_failed:-1} + ${plots_failed:-1} + ${examples_failed:-1} + ${report_failed:-1} + ${fuzz_failed:-1} ))
 echo "sgdyn: $passed passed, $failed failed"
 exit $status

@@ -2,7 +2,7 @@
 extension SimulationParameters {
     /// Why no run of sgdyn could have these parameters, or nil: the invariants `check()` traps
     /// on (as a message instead), a non-finite or overflowing step count, and sizes beyond
-    /// `SimulationLimits`. The weights and samples, N·(K + M + 2B + 1) doubles, are bounded as
+    /// `SimulationLimits`. The weights and samples, N·(K + M + 2B) doubles, are bounded exactly as
     /// job validation bounds them for every kind of job, which also keeps every size product of
     /// the simulator and its estimates far from overflow. Comparisons are written so that NaN
     /// fails them.
@@ -13,9 +13,9 @@ extension SimulationParameters {
         }
         guard points >= 2, points <= SimulationLimits.maxPoints else { return "points = \(points) out of range" }
         guard tMax > 0, tMax * Double(N) <= Double(SimulationLimits.maxSteps) else { return "t_max·N = \(tMax * Double(N)) steps" }
-        let rows = Double(K) + Double(M) + 2 * Double(batchSize) + 1
+        let rows = Double(K) + Double(M) + 2 * Double(batchSize)
         guard 8 * rows * Double(N) <= Double(SimulationLimits.maxRunBytes) else {
-            return "weights and samples of (K + M + 2B + 1)·N = \(rows * Double(N)) doubles"
+            return "weights and samples of (K + M + 2B)·N = \(rows * Double(N)) doubles"
         }
         guard learningRate > 0, secondLayerLearningRate > 0, noise >= 0, weightDecay >= 0 else {
             return "learning rates must be > 0, noise and weight decay ≥ 0"
