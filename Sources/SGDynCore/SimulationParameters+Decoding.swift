@@ -13,6 +13,9 @@ extension SimulationParameters {
         }
         guard points >= 2, points <= SimulationLimits.maxPoints else { return "points = \(points) out of range" }
         guard tMax > 0, tMax * Double(N) <= Double(SimulationLimits.maxSteps) else { return "t_max·N = \(tMax * Double(N)) steps" }
+        // The output schedule starts at t_max/100 when t_max < 10; if that underflows to 0, its
+        // log-spaced times are 0·∞ = NaN, which traps as a step number.
+        guard tMax / 100 > 0 else { return "t_max = \(tMax) is too small for an output schedule" }
         let rows = Double(K) + Double(M) + 2 * Double(batchSize)
         guard 8 * rows * Double(N) <= Double(SimulationLimits.maxRunBytes) else {
             return "weights and samples of (K + M + 2B)·N = \(rows * Double(N)) doubles"

@@ -77,6 +77,11 @@ extension JobDraft {
             throw JobError(String(describing: "each run would need \(Self.gibibytes(bytes)) for weights and samples ((K+M+2·batch_size) = \(Int(rows)) rows × N = \(N) × 8 bytes), over the limit of \(Self.gibibytes(Double(JobLimits.maxBytesPerRun)))\(at)"),
                            key: "N")
         }
+        // The first output time after 0 is t_max/100 (for t_max < 10): below about 5e-322 it is 0,
+        // and the log-spaced times between become NaN, which trapped the run.
+        if !(p.tMax / 100 > 0) {
+            throw JobError("t_max = \(p.tMax) is too small: the output times t_max/100 … t_max are not representable\(at)", key: "t_max")
+        }
         if p.tMax * Double(N) > Double(JobLimits.maxStepsPerRun) {
             throw JobError("t_max·N = \(p.tMax * Double(N)) steps per run, over the limit of \(JobLimits.maxStepsPerRun)\(at)", key: "t_max")
         }

@@ -57,6 +57,7 @@ struct HostileSnapshotTests {
         (Field.tMax, (1e300).bitPattern),    // ⌈t_max·N⌉ beyond Int
         (Field.tMax, Double.infinity.bitPattern),
         (Field.tMax, Double.nan.bitPattern),
+        (Field.tMax, (5e-324).bitPattern),   // its output times were NaN (found by fuzz-records-snapshot)
         (Field.learningRate, Double.nan.bitPattern),  // would reach check()'s precondition
     ])
     func oversized(field: Field, value: UInt64) {

@@ -18,6 +18,20 @@ struct HostileInputTests {
         #expect(JobLimits.format(Double.infinity).hasPrefix("inf"))
     }
 
+    @Test("a t_max so small that t_max/100 underflows is refused naming t_max; with 3 points it passed and trapped the run")
+    func tinyTMax() throws {
+        do {
+            _ = try JobParser.parse(Array(#"{"t_max": 5e-324, "points": 3}"#.utf8), defaultName: "tiny")
+            Issue.record("accepted")
+        } catch {
+            #expect(error.key == "t_max")
+        }
+        // A tiny t_max that works keeps working (every output time falls on step 0).
+        let spec = try JobParser.parse(Array(#"{"t_max": 1e-300, "points": 3, "N": 10}"#.utf8), defaultName: "small")
+        let p = spec.points[0].parameters
+        #expect(OutputSchedule.steps(tMax: p.tMax, points: p.points, N: p.N) == [0])
+    }
+
     @Test("every job validation accepts decodes again: the job limits lie within the decoders' limits")
     func limitsNest() {
         #expect(JobLimits.maxUnits <= SimulationLimits.maxUnits)

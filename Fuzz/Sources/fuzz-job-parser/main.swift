@@ -21,6 +21,9 @@ runFuzzer { data, size in
         fuzzRequire((try? WorkUnit(encoded: encoded))?.encoded() == encoded, "a unit's work does not decode to itself")
         _ = WorkUnitResources.memoryBytes(unit.work)
         _ = WorkUnitResources.estimatedSeconds(unit.work)
+        // What a worker computes first (an ODE unit's output times are part of its memory estimate).
+        let p = unit.work.parameters
+        _ = OutputSchedule.steps(tMax: p.tMax, points: p.points, N: p.N)
     }
     return 0
 }
