@@ -94,5 +94,6 @@ for target in "${targets[@]}"; do
         failed=$((failed + 1))
     fi
 done
+echo "fuzz: $(( $(date +%s) - start )) s in all, the build included"
 echo "fuzz: $passed passed, $failed failed"
 [ $failed -eq 0 ]
