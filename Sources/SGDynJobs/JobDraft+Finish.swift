@@ -74,7 +74,7 @@ extension JobDraft {
         let rows = Double(K + M) + 2 * Double(p.batchSize)
         let bytes = 8 * rows * Double(N) + 4 * Double(p.trainingSetSize ?? 0)
         if bytes > Double(JobLimits.maxBytesPerRun) {
-            throw JobError(String(describing: "each run would need \(Self.gibibytes(bytes)) for weights and samples ((K+M+2·batch_size) = \(Int(rows)) rows × N = \(N) × 8 bytes), over the limit of \(Self.gibibytes(Double(JobLimits.maxBytesPerRun)))\(at)"),
+            throw JobError(String(describing: "each run would need \(Self.gibibytes(bytes)) for weights and samples ((K+M+2·batch_size) = \(JobLimits.whole(rows)) rows × N = \(N) × 8 bytes), over the limit of \(Self.gibibytes(Double(JobLimits.maxBytesPerRun)))\(at)"),
                            key: "N")
         }
         // The first output time after 0 is t_max/100 (for t_max < 10): below about 5e-322 it is 0,

@@ -7,10 +7,11 @@ import Testing
 /// this test process (and, for a job file, the daemon that parsed it).
 @Suite("Hostile job files and spool files")
 struct HostileInputTests {
-    @Test("absurd sizes are refused by name; their message once trapped formatting 10³¹ bytes as an Int", arguments: [
+    @Test("absurd sizes are refused by name; their message once trapped formatting 10³¹ bytes or 2⁶³ rows as an Int", arguments: [
         #"{"N": 1e15, "batch_size": 1e15}"#,
         #"{"kind": "ode", "N": 1e15, "batch_size": 1e15, "K": 1, "M": 1, "initial": {"Q": [[1]], "R": [[0]], "T": [[1]], "v": [1], "vstar": [1]}}"#,
         #"{"N": 9007199254740992, "K": 1024, "M": 1024, "batch_size": 9007199254740992}"#,
+        #"{"batch_size": 4611686018427387904}"#,  // K + M + 2B beyond Int in the message
     ])
     func absurdSizes(job: String) {
         #expect(throws: JobError.self) { _ = try JobParser.parse(Array(job.utf8), defaultName: "absurd") }
