@@ -17,7 +17,7 @@ struct FuzzFindingTests {
 
     @Test("the findings are there")
     func present() {
-        #expect(Self.findings.count >= 6)
+        #expect(Self.findings.count >= 10)
     }
 
     @Test("each finding is refused for what it claims", arguments: findings)
@@ -30,6 +30,7 @@ struct FuzzFindingTests {
         case "ode-snapshot": error = Self.error { () throws(SnapshotError) in _ = try ODEIntegration(snapshot: bytes) }
         case "work-unit": error = Self.error { () throws(WorkUnitDecodingError) in _ = try WorkUnit(encoded: bytes) }
         case "unit-report": error = Self.error { () throws(SpoolDecodingError) in _ = try UnitReport.decode(bytes) }
+        case "job-parser": error = Self.error { () throws(JobError) in _ = try JobParser.parse(bytes, defaultName: "finding") }
         default: Issue.record("no decoder for \(name)"); return
         }
         let thrown = try #require(error, "\(name) was accepted")

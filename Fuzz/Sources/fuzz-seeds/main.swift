@@ -27,6 +27,13 @@ for (name, bytes) in jobFiles {
 if let v1 = FileManager.default.contents(atPath: arguments[1] + "/Tests/Fixtures/snapshot-v1/erf-N200-K2-M2.snapshot") {
     corpus.add("simulation-snapshot", "format-1-erf-N200-K2-M2", [UInt8](v1))
 }
+// Every input a target once found a problem with (or that trapped a decoder): each run tries them first.
+let findings = arguments[1] + "/Tests/Fixtures/fuzz-findings"
+for file in ((try? FileManager.default.contentsOfDirectory(atPath: findings)) ?? []).sorted() {
+    let parts = file.components(separatedBy: "--")
+    guard parts.count == 2, let bytes = FileManager.default.contents(atPath: findings + "/" + file) else { continue }
+    corpus.add(parts[0], "finding-" + parts[1], [UInt8](bytes))
+}
 RunSeeds.write(into: &corpus)
 SpoolSeeds.write(into: &corpus)
 ConfigSeeds.write(into: &corpus, repository: arguments[1])
