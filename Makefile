@@ -59,6 +59,19 @@ bench-slurm: release
 bench-report: release
 	python3 scripts/report_bench.py .build/release/sgdyn
 
+## Coverage-guided fuzzing of every decoder of untrusted bytes, long (README, "Fuzzing"):
+## FUZZ_SECONDS per target (default 600: 1.5 hours for the nine), after the fuzz package's build.
+FUZZ_SECONDS ?= 600
+.PHONY: fuzz
+fuzz: deps
+	./scripts/fuzz.sh --seconds $(FUZZ_SECONDS)
+
+## The daemon's, store's and job code's suites under ThreadSanitizer and AddressSanitizer (own
+## build folders .build-tsan and .build-asan; about 15 minutes from clean, a few once built).
+.PHONY: sanitize
+sanitize: deps
+	./scripts/sanitize.sh
+
 clean:
 	rm -rf .build
 

@@ -25,6 +25,9 @@ let package = Package(
     products: [
         .executable(name: "sgdyn", targets: ["sgdyn"]),
         .library(name: "SGDynCore", targets: ["SGDynCore"]),
+        // For the fuzz targets in Fuzz/ (a package of their own that depends on this one by path).
+        .library(name: "SGDynJobs", targets: ["SGDynJobs"]),
+        .library(name: "SGDynDaemon", targets: ["SGDynDaemon"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -17,6 +17,9 @@ scripts=(cli-tests.sh daemon-tests.sh systemd-tests.sh plot-render-test.sh examp
 for i in "${!steps[@]}"; do
     "./scripts/${scripts[$i]}" .build/debug/sgdyn | tee ".build/${steps[$i]}-output.txt" || status=$?
 done
+# A short fuzzing run of every decoder (README, "Fuzzing and sanitizers"; `make fuzz` is the long one).
+./scripts/fuzz.sh --seconds "${SGDYN_FUZZ_SECONDS:-10}" | tee .build/fuzz-output.txt || status=$?
+steps+=(fuzz)
 
 # One closing line with the totals: Swift Testing's tests, plus every step's checks.
 swift_line=$(grep -E '^. Test run with [0-9]+ tests? ' .build/test-output.txt | tail -1 || true)

@@ -85,7 +85,7 @@ public struct ByteReader: Sendable {
     public mutating func readDoubles(expected: Int) throws(SnapshotError) -> [Double] {
         let count = try readInt()
         guard count == expected else { throw .inconsistent("array of \(count) values where \(expected) were expected") }
-        guard remaining >= 8 * count else { throw .truncated }
+        guard count >= 0, count <= remaining / 8 else { throw .truncated }
         var values = [Double](repeating: 0, count: count)
         for i in 0..<count { values[i] = try readDouble() }
         return values
@@ -110,6 +110,7 @@ public struct ByteReader: Sendable {
         String(decoding: try readLengthPrefixed(), as: UTF8.self)
     }
     public mutating func readRaw(_ count: Int) throws(SnapshotError) -> [UInt8] {
+        guard count >= 0 else { throw .inconsistent("negative length") }
         guard remaining >= count else { throw .truncated }
         defer { offset += count }
         return Array(bytes[offset..<(offset + count)])

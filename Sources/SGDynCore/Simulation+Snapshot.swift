@@ -52,6 +52,8 @@ extension Simulation {
         let version = try reader.readUInt64()
         guard version == 1 || version == Simulation.snapshotVersion else { throw .unsupportedVersion(version) }
         let p = try reader.readParameters()
+        // Before the teacher (M×N) and the sample buffers (B×N) are allocated: none of them is in the bytes.
+        if let problem = p.simulationMemoryProblem { throw .inconsistent(problem) }
         let step = try reader.readInt()
         let weights = try reader.readDoubles(expected: p.K * p.N)
         let secondLayer = try reader.readDoubles(expected: p.K)
@@ -173,9 +175,7 @@ extension ByteReader {
         p.points = try readInt()
         p.seed = try readUInt64()
         p.monteCarloTestSize = try readOptionalInt()
-        guard p.N >= 1, p.M >= 1, p.K >= 1, p.batchSize >= 1, p.points >= 2, p.tMax > 0,
-              p.K.multipliedReportingOverflow(by: p.N).overflow == false
-        else { throw .inconsistent("invalid parameters") }
+        if let problem = p.decodingProblem { throw .inconsistent("invalid parameters: \(problem)") }
         return p
     }
 }

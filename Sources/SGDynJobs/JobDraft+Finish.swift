@@ -74,8 +74,13 @@ extension JobDraft {
         let rows = Double(K + M) + 2 * Double(p.batchSize)
         let bytes = 8 * rows * Double(N) + 4 * Double(p.trainingSetSize ?? 0)
         if bytes > Double(JobLimits.maxBytesPerRun) {
-            throw JobError(String(describing: "each run would need \(Self.gibibytes(bytes)) for weights and samples ((K+M+2·batch_size) = \(Int(rows)) rows × N = \(N) × 8 bytes), over the limit of \(Self.gibibytes(Double(JobLimits.maxBytesPerRun)))\(at)"),
+            throw JobError(String(describing: "each run would need \(Self.gibibytes(bytes)) for weights and samples ((K+M+2·batch_size) = \(JobLimits.whole(rows)) rows × N = \(N) × 8 bytes), over the limit of \(Self.gibibytes(Double(JobLimits.maxBytesPerRun)))\(at)"),
                            key: "N")
+        }
+        // The first output time after 0 is t_max/100 (for t_max < 10): below about 5e-322 it is 0,
+        // and the log-spaced times between become NaN, which trapped the run.
+        if !(p.tMax / 100 > 0) {
+            throw JobError("t_max = \(p.tMax) is too small: the output times t_max/100 … t_max are not representable\(at)", key: "t_max")
         }
         if p.tMax * Double(N) > Double(JobLimits.maxStepsPerRun) {
             throw JobError("t_max·N = \(p.tMax * Double(N)) steps per run, over the limit of \(JobLimits.maxStepsPerRun)\(at)", key: "t_max")
@@ -87,7 +92,7 @@ extension JobDraft {
 
     static func gibibytes(_ bytes: Double) -> String {
         let g = bytes / Double(1 << 30)
-        return g >= 10 ? "\(Int(g.rounded())) GiB" : "\((g * 10).rounded() / 10) GiB"
+        return g >= 10 ? "\(JobLimits.whole(g)) GiB" : "\((g * 10).rounded() / 10) GiB"
     }
 
     /// Explicit initial order parameters: shapes, symmetry and positive semi-definiteness of the

@@ -41,9 +41,15 @@ public enum JobLimits {
         let units = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")]
         for (size, name) in units where bytes >= Double(size) {
             let x = bytes / Double(size)
-            return x >= 10 ? "\(Int(x.rounded())) \(name)" : "\((x * 10).rounded() / 10) \(name)"
+            return x >= 10 ? "\(whole(x)) \(name)" : "\((x * 10).rounded() / 10) \(name)"
         }
-        return "\(Int(bytes)) B"
+        return "\(whole(bytes)) B"
+    }
+
+    /// `x` rounded, as an integer where it is one: estimates of absurd jobs (N and batch_size of
+    /// 10¹⁵) exceed Int, and converting those traps.
+    static func whole(_ x: Double) -> String {
+        abs(x) < 1e15 ? "\(Int(x.rounded()))" : "\(x.rounded())"
     }
 
     static func format(_ bytes: Int) -> String { format(Double(bytes)) }

@@ -56,6 +56,9 @@ extension ODEIntegration {
         let parameters = try r.readODEParameters()
         let method = try r.readMethod()
         let initial = try r.readOrderParameters()
+        if let problem = ODEResources.decodingProblem(K: initial.K, M: initial.M, activation: parameters.activation) {
+            throw .inconsistent(problem)
+        }
         let timeCount = try r.readInt()
         guard timeCount >= 1, timeCount <= r.remaining / 8 else { throw .truncated }
         let times = try r.readDoublesAfterCount(timeCount)

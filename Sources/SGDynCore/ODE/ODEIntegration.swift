@@ -33,6 +33,16 @@ public struct ODEIntegration: Sendable {
                 throw ODEError(key: nil, "output times must be non-decreasing (\(times[index - 1]) then \(t))")
             }
         }
+        // The fixed-step integrators count grid steps as Int (t/dt): beyond 2⁵² that count is
+        // neither exact nor, far enough, an Int at all (a restored snapshot found this by fuzzing).
+        switch method {
+        case .euler(let dt), .rk4(let dt):
+            guard times[times.count - 1] / dt <= Double(SimulationLimits.maxSteps) else {
+                throw ODEError(key: "ode", "dt = \(dt) makes more than 2⁵² steps to t = \(times[times.count - 1])")
+            }
+        case .adaptive:
+            break
+        }
         let layout = ODEStateLayout(K: start.K, M: start.M, trainSecondLayer: parameters.trainSecondLayer)
         var state = ODEIntegratorState(y: layout.pack(start), method: method)
         let recorder = ODERecorder(layout: layout, start: start, times: times, activation: parameters.activation)

@@ -52,4 +52,14 @@ public enum ODEResources {
         for i in 0..<k { result = result * Double(n - i) / Double(i + 1) }
         return result
     }
+
+    /// Why an integration of K student and M teacher units may not be restored or started from
+    /// bytes, or nil: a workspace over `SimulationLimits.maxODEWorkspaceBytes` (the sizes are
+    /// checked first, so the estimate cannot overflow).
+    public static func decodingProblem(K: Int, M: Int, activation: Activation) -> String? {
+        guard K >= 1, M >= 1, K <= SimulationLimits.maxUnits, M <= SimulationLimits.maxUnits else { return "K = \(K), M = \(M) out of range" }
+        let bytes = workspaceBytes(K: K, M: M, activation: activation)
+        return bytes <= SimulationLimits.maxODEWorkspaceBytes ? nil
+            : "an ODE workspace of \(bytes) bytes for K = \(K), M = \(M), over the limit of \(SimulationLimits.maxODEWorkspaceBytes)"
+    }
 }

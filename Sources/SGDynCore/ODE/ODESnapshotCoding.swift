@@ -67,7 +67,9 @@ extension ByteReader {
     /// Sizes are checked before the matrices are read, so a corrupt K cannot ask for a huge array.
     mutating func readOrderParameters() throws(SnapshotError) -> OrderParameters {
         let K = try readInt(), M = try readInt()
-        guard K >= 1, M >= 1, K <= 1 << 16, M <= 1 << 16 else { throw .inconsistent("order-parameter sizes K = \(K), M = \(M)") }
+        guard K >= 1, M >= 1, K <= SimulationLimits.maxUnits, M <= SimulationLimits.maxUnits else {
+            throw .inconsistent("order-parameter sizes K = \(K), M = \(M)")
+        }
         let Q = try readDoubles(expected: K * K)
         let R = try readDoubles(expected: K * M)
         let T = try readDoubles(expected: M * M)

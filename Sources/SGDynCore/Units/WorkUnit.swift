@@ -34,6 +34,12 @@ public struct ODEWork: Sendable, Equatable {
         case drawn
         /// Explicit order parameters from the job (already validated).
         case explicit(OrderParameters)
+
+        /// K and M of explicit initial conditions (nil when drawn: the parameters' K and M).
+        var sizes: (K: Int, M: Int)? {
+            if case .explicit(let op) = self { return (op.K, op.M) }
+            return nil
+        }
     }
 
     /// When to record.
@@ -137,7 +143,9 @@ extension WorkUnit {
             guard version == Self.version else { throw WorkUnitDecodingError.unsupportedVersion(version) }
             switch try reader.readByte() {
             case 0:
-                work = .simulation(try reader.readParameters())
+                let parameters = try reader.readParameters()
+                if let problem = parameters.simulationMemoryProblem { throw SnapshotError.inconsistent(problem) }
+                work = .simulation(parameters)
             case 1:
                 let parameters = try reader.readParameters()
                 let method = try reader.readMethod()
@@ -146,6 +154,10 @@ extension WorkUnit {
                 case 0: start = .drawn
                 case 1: start = .explicit(try reader.readOrderParameters())
                 default: throw SnapshotError.inconsistent("unknown ODE start")
+                }
+                let (K, M) = start.sizes ?? (parameters.K, parameters.M)
+                if let problem = ODEResources.decodingProblem(K: K, M: M, activation: parameters.studentActivation) {
+                    throw SnapshotError.inconsistent(problem)
                 }
                 let times: ODEWork.Times
                 switch try reader.readByte() {

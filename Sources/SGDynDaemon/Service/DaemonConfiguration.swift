@@ -37,6 +37,13 @@ public struct DaemonConfiguration: Sendable, Equatable {
         do { bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) } catch {
             throw ConfigurationError("cannot read the config file \(path): \(error.localizedDescription)")
         }
+        return try applying(configJSON: bytes, path: path)
+    }
+
+    /// Applies the values of a config file's bytes over `self` (`path` only names the file in
+    /// errors): the part of `applying(configFile:)` that reads untrusted bytes, which the fuzz
+    /// target `fuzz-daemon-config` drives without a file.
+    public func applying(configJSON bytes: [UInt8], path: String) throws(ConfigurationError) -> DaemonConfiguration {
         let document: JSONValue
         do { document = try JSONParser.parse(bytes) } catch { throw ConfigurationError("\(path): \(error.description)") }
         guard case .object(let members) = document else { throw ConfigurationError("\(path): the config file must be a JSON object") }
@@ -94,7 +101,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
             $0.checkpointInterval = try ConfigValue.positive($1)
         },
         ConfigKey("min_free_mb", "intake and new runs pause below this much free space in the outbox or state folder (default 256)") {
-            $0.minFreeBytes = Int64(try ConfigValue.positive($1) * 1_048_576)
+            $0.minFreeBytes = Int64(try ConfigValue.positive($1, max: Double(1 << 40)) * 1_048_576)
         },
         ConfigKey("quiet_period", "seconds a file written in place must stay unchanged before it is taken (default 2; files renamed in are taken at once)") {
             $0.quietPeriod = try ConfigValue.positive($1)
@@ -147,6 +154,14 @@ enum ConfigValue {
         return x
     }
 
+    /// A positive number up to `max`: for values converted to integers afterwards, where a huge
+    /// one (1e300) would trap the daemon reading its config, also on SIGHUP.
+    static func positive(_ value: JSONValue, max: Double) throws(ConfigValueError) -> Double {
+        let x = try positive(value)
+        guard x <= max else { throw ConfigValueError("must be a positive number up to \(Int(max)), got \(value.literal)") }
+        return x
+    }
+
     static func integer(_ value: JSONValue, in range: ClosedRange<Int>) throws(ConfigValueError) -> Int {
         guard case .number(let text) = value, let x = Double(text), x == x.rounded(), x >= Double(range.lowerBound), x <= Double(range.upperBound) else {
             throw ConfigValueError("must be an integer from \(range.lowerBound) to \(range.upperBound), got \(value.literal)")
@@ -173,7 +188,7 @@ enum ConfigValue {
 
     /// A Slurm time ("MM", "HH:MM:SS", "D-HH:MM", … or a number of minutes) in seconds.
     static func slurmTime(_ value: JSONValue) throws(ConfigValueError) -> Int {
-        if case .number = value { return Int(try positive(value) * 60) }
+        if case .number = value { return Int(try positive(value, max: 1e9) * 60) }
         guard case .string(let s) = value, let seconds = SlurmRequest.seconds(fromTimeString: s), seconds > 0 else {
             throw ConfigValueError("must be a Slurm time such as \"90\", \"1:30:00\" or \"2-00:00:00\" (or a number of minutes), got \(value.literal)")
         }

@@ -146,8 +146,11 @@ extension UnitReport {
                 message = try reader.readString()
             }
             let payloadCount = try reader.readInt()
+            // A heartbeat carries nothing: a payload there would be dropped, with its digest returned.
+            guard kind != 2 || payloadCount == 0 else { throw SpoolDecodingError.malformed("a progress report with a payload") }
             let headerEnd = reader.offset
-            guard payloadCount >= 0, reader.remaining == payloadCount + 64 else {
+            // Compared without adding to the length read: a huge one must not overflow.
+            guard payloadCount >= 0, reader.remaining >= 64, reader.remaining - 64 == payloadCount else {
                 throw SpoolDecodingError.malformed("length \(payloadCount) does not match the file")
             }
             let payload = Array(bytes[headerEnd..<(headerEnd + payloadCount)])

@@ -1,0 +1,17 @@
+import FuzzSupport
+import SGDynCore
+import SGDynJobs
+
+// What workers write into the spool (checkpoints, heartbeats, outcomes), which the daemon reads:
+// damaged or half-written files are a `SpoolDecodingError`; an accepted report re-encodes to a
+// file that decodes to the same report and payload digest.
+runFuzzer { data, size in
+    let bytes = fuzzInput(data, size)
+    for candidate in [bytes, Reseal.unitReport(bytes)].compactMap({ $0 }) {
+        guard let (report, digest) = try? UnitReport.decode(candidate) else { continue }
+        let again = report.encoded()
+        let back = try? UnitReport.decode(again)
+        fuzzRequire(back?.report.encoded() == again && back?.payloadSHA256 == digest, "a re-encoded report does not decode to itself")
+    }
+    return 0
+}
