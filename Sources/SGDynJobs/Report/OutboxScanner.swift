@@ -34,7 +34,7 @@ public enum OutboxScanner {
             var entry = OutboxEntry(folder: name, time: seconds(info.st_mtim), isFolder: true)
             var result = stat()
             if lstat(path + "/result.json", &result) != 0 {
-                entry.problem = errno == ENOENT ? "no result.json: not a bundle, or not sgdyn's" : "cannot read result.json: \(String(cString: strerror(errno)))"
+                entry.problem = errno == ENOENT ? "no result.json: not a bundle, or not sgdyn's" : "cannot read result.json: \(SystemError.message(for: errno))"
             } else if (result.st_mode & S_IFMT) != S_IFREG {
                 entry.problem = "result.json is not a regular file"
             } else {
@@ -115,7 +115,7 @@ public enum OutboxScanner {
     /// symbolic link and without blocking on a FIFO.
     static func readFile(_ path: String, limit: Int) -> Result<[UInt8], BundleSummary.Unreadable> {
         let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
-        guard fd >= 0 else { return .failure(.init(reason: "cannot open result.json: \(String(cString: strerror(errno)))")) }
+        guard fd >= 0 else { return .failure(.init(reason: "cannot open result.json: \(SystemError.message(for: errno))")) }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return .failure(.init(reason: "result.json is not a regular file")) }
@@ -129,7 +129,7 @@ public enum OutboxScanner {
             }
             if got < 0 {
                 if errno == EINTR { continue }
-                return .failure(.init(reason: "cannot read result.json: \(String(cString: strerror(errno)))"))
+                return .failure(.init(reason: "cannot read result.json: \(SystemError.message(for: errno))"))
             }
             if got == 0 { break }
             offset += got
