@@ -32,6 +32,13 @@ check "bad job names the key" bash -c "'$sgdyn' validate '$work/bad.json' 2>&1 |
 printf '{\n "N": 500,\n}' >"$work/syntax.json"
 check "syntax error has line and column" bash -c "'$sgdyn' run '$work/syntax.json' --outbox '$work/rejected-box' 2>&1 | grep -q 'line 3, column 1'"
 check "a rejected run writes no bundle" bash -c "test ! -e '$work/rejected-box'"
+# A file that cannot be read is one line naming it and the reason (exit 66), not an error dump;
+# one over 1 MiB is refused before it is read whole.
+check "missing job file exits 66 with the reason" bash -c "out=\$('$sgdyn' validate '$work/missing.json' 2>&1); test \$? -eq 66 && test \"\$out\" = 'error: $work/missing.json: cannot read it: No such file or directory'"
+head -c 1048577 /dev/zero >"$work/huge.json"
+check "a job file over 1 MiB is refused (exit 65)" bash -c "'$sgdyn' validate '$work/huge.json' 2>&1 | grep -q 'limited to 1 MiB'; test \${PIPESTATUS[0]} -eq 65"
+printf '{"N": 50, "t_max": 1}' >"$work/homeless.json"
+check "submit into a missing inbox exits 73 with the reason" bash -c "'$sgdyn' submit '$work/homeless.json' --inbox '$work/no-inbox' 2>&1 | grep -q 'cannot write it into $work/no-inbox: No such file or directory'; test \${PIPESTATUS[0]} -eq 73"
 
 # A small run writes a complete bundle and prints its path.
 printf '{"name": "smoke", "N": 50, "t_max": 2, "points": 5, "seeds": 2}' >"$work/smoke.json"

@@ -1,6 +1,5 @@
 import Foundation
 import SGDynCore
-import Synchronization
 
 /// Runs a whole job in this process (`sgdyn run`, tests): every unit of `JobPlan` on threads, as
 /// the daemon's workers run them, without checkpoints; then `JobResults` as for the daemon's
@@ -23,7 +22,7 @@ public enum JobRunner {
             ThreadedUnit(id: Int64(index)) { try UnitComputation(unit.work) }
         }
         let start = ContinuousClock.now
-        let state = Mutex((results: [Int: UnitResult](), steps: 0, eg: Double?.none, failures: [String]()))
+        let state = Locked((results: [Int: UnitResult](), steps: 0, eg: Double?.none, failures: [String]()))
         UnitThreads(threads: threads).run(units) { event in
             switch event {
             case .progress(_, let steps, _, _, let eg):

@@ -1,6 +1,5 @@
 import Foundation
 import SGDynCore
-import Synchronization
 
 /// The outcome of one simulation run of a job.
 public struct RunOutcome: Sendable {

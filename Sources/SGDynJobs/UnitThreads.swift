@@ -1,6 +1,5 @@
 import Foundation
 import SGDynCore
-import Synchronization
 
 /// One unit for `UnitThreads`: how to make its computation (fresh, or restored from a checkpoint),
 /// done only when a thread takes it, so a job of thousands of units holds the state of `threads`
@@ -50,7 +49,7 @@ public struct UnitThreads: Sendable {
     /// threads are done. `events` is called on the running threads; it must be thread-safe.
     public func run(_ units: [ThreadedUnit], events: @escaping @Sendable (UnitEvent) -> Void,
                     stopRequested: @escaping @Sendable () -> Bool = { false }) {
-        let queue = Mutex(units.reversed() as [ThreadedUnit])
+        let queue = Locked(units.reversed() as [ThreadedUnit])
         let group = DispatchGroup()
         let interval = checkpointInterval
         for _ in 0..<min(threads, units.count) {

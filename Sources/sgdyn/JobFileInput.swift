@@ -7,16 +7,38 @@ enum JobFileInput {
     /// Exit status for a job file that is not valid (sysexits.h EX_DATAERR).
     static let invalidJob = ExitCode(65)
 
+    /// Exit status for a job file that cannot be read (sysexits.h EX_NOINPUT).
+    static let unreadable = ExitCode(66)
+
     /// The bytes of `path` (refusing anything over 1 MiB) and the name the job gets by default.
+    /// A file that cannot be read is one line naming it and why, not Foundation's error dump.
     static func read(_ path: String) throws -> (bytes: [UInt8], defaultName: String) {
         let url = URL(fileURLWithPath: path)
-        let attributes = try FileManager.default.attributesOfItem(atPath: url.path)
-        if let size = attributes[.size] as? Int, size > 1 << 20 {
-            throw ValidationError("\(path): \(size) bytes; job files are limited to 1 MiB")
+        let limit = 1 << 20
+        let data: Data
+        do {
+            let handle = try FileHandle(forReadingFrom: url)
+            defer { try? handle.close() }
+            data = try handle.read(upToCount: limit + 1) ?? Data()
+        } catch {
+            printError("\(path): cannot read it: \(reason(error))")
+            throw unreadable
         }
-        let bytes = [UInt8](try Data(contentsOf: url))
+        guard data.count <= limit else {
+            printError("\(path): over 1 MiB; job files are limited to 1 MiB")
+            throw invalidJob
+        }
         let file = url.lastPathComponent
-        return (bytes, file.hasSuffix(".json") ? String(file.dropLast(5)) : file)
+        return ([UInt8](data), file.hasSuffix(".json") ? String(file.dropLast(5)) : file)
+    }
+
+    /// The system's words for why a file operation failed ("No such file or directory").
+    static func reason(_ error: any Error) -> String {
+        let ns = error as NSError
+        let posix = (ns.userInfo[NSUnderlyingErrorKey] as? NSError).flatMap { $0.domain == NSPOSIXErrorDomain ? $0 : nil }
+            ?? (ns.domain == NSPOSIXErrorDomain ? ns : nil)
+        if let posix { return SystemError.message(for: Int32(posix.code)) }
+        return ns.localizedDescription
     }
 
     /// Parses and validates, printing the error (with the key or line and column) on failure.

@@ -1,13 +1,12 @@
 import Foundation
 import SGDynJobs
-import Synchronization
 
 /// Prints a progress line to stderr at most every few seconds (every 2 s on a terminal, 30 s
 /// otherwise), from whichever worker thread reports.
 final class ProgressReporter: Sendable {
     private let quiet: Bool
     private let interval: Double
-    private let lastPrinted = Mutex<Double>(0)
+    private let lastPrinted = Locked<Double>(0)
 
     init(quiet: Bool) {
         self.quiet = quiet

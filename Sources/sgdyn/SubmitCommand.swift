@@ -40,7 +40,12 @@ struct SubmitCommand: ParsableCommand {
             guard !FileManager.default.fileExists(atPath: target.path) else {
                 throw ValidationError("\(target.path) exists and has not been taken by the daemon yet; not replacing it")
             }
-            try Data(bytes).write(to: temporary)
+            do {
+                try Data(bytes).write(to: temporary)
+            } catch {
+                JobFileInput.printError("\(file): cannot write it into \(inbox): \(JobFileInput.reason(error))")
+                throw ExitCode(73)  // sysexits.h EX_CANTCREAT
+            }
             // Readable by the daemon whatever the user's umask (a shared inbox is group-owned).
             chmod(temporary.path, 0o644)
             let handle = try FileHandle(forWritingTo: temporary)

@@ -1,3 +1,4 @@
+import SGDynJobs
 import Foundation
 import Synchronization
 @testable import SGDynDaemon
@@ -36,9 +37,9 @@ struct InboxClaimerTests {
         for index in 0..<fileCount { try TemporaryFolder.write(in: inbox, "job\(index).json", "contents \(index)") }
         let claimers = try (0..<claimerCount).map { _ in try InboxClaimer(inbox: inbox, claimedDirectory: folder.file("state") + "/claimed") }
 
-        let wins = Mutex<[String: [String]]>([:])  // entry name → claimed paths
+        let wins = Locked<[String: [String]]>([:])  // entry name → claimed paths
         let losses = Atomic<Int>(0)
-        let failures = Mutex<[String]>([])
+        let failures = Locked<[String]>([])
         let ready = DispatchGroup()
         let start = DispatchSemaphore(value: 0)
         let finished = DispatchGroup()

@@ -1,6 +1,6 @@
+import SGDynJobs
 import Foundation
 import Logging
-import Synchronization
 @testable import SGDynDaemon
 import Testing
 #if canImport(Glibc)
@@ -9,7 +9,7 @@ import Glibc
 
 /// Keeps every line a handler writes.
 final class CapturingSink: LogSink {
-    private let captured = Mutex<[String]>([])
+    private let captured = Locked<[String]>([])
     var lines: [String] { captured.withLock { $0 } }
     func write(line: String) { captured.withLock { $0.append(line) } }
 }
@@ -113,7 +113,7 @@ struct LogHandlerTests {
         let payloadLength = 20_000
 
         let readerFD = pipeEnds[0]
-        let collected = Mutex<[UInt8]>([])
+        let collected = Locked<[UInt8]>([])
         let readerDone = DispatchSemaphore(value: 0)
         Thread {
             var buffer = [UInt8](repeating: 0, count: 65536)

@@ -1,5 +1,5 @@
+import SGDynJobs
 import Foundation
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -33,7 +33,7 @@ final class TemporaryFolder: Sendable {
 
 /// A monotonic clock the test steps by hand.
 final class ManualClock: Sendable {
-    private let current = Mutex(ContinuousClock.now)
+    private let current = Locked(ContinuousClock.now)
     func now() -> ContinuousClock.Instant { current.withLock { $0 } }
     func advance(by duration: Duration) { current.withLock { $0 = $0.advanced(by: duration) } }
 }
@@ -41,7 +41,7 @@ final class ManualClock: Sendable {
 /// Runs `body` on a new thread and waits at most `timeout` for it; nil when it did not finish in
 /// time (the thread is then left behind, and the test fails instead of hanging).
 func runOnThread<T: Sendable>(timeout: Duration, _ body: @escaping @Sendable () -> T) -> T? {
-    let result = Mutex<T?>(nil)
+    let result = Locked<T?>(nil)
     let done = DispatchSemaphore(value: 0)
     let thread = Thread {
         let value = body()

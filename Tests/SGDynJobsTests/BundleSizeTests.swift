@@ -39,7 +39,7 @@ struct BundleSizeTests {
         let actual = try Self.folderBytes(try BundleWriter.write(files, name: spec.name, outbox: outbox))
         let estimate = BundleSizeEstimate(spec: spec, jobBytes: bytes.count).totalBytes
         #expect(actual <= estimate, "\(actual) > \(estimate)")
-        let largest = try files.map(\.bytes.count).max() ?? 0
+        let largest = files.map(\.bytes.count).max() ?? 0
         #expect(largest <= BundleSizeEstimate(spec: spec, jobBytes: bytes.count).largestFileBytes)
         let records = JobResourceCheck.recordBytes(BundleSizeEstimate(spec: spec, jobBytes: bytes.count))
         let heldRecords = outcomes.reduce(0) { $0 + $1.records.count } + odes.reduce(0) { $0 + $1.result.records.count }

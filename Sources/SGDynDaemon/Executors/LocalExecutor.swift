@@ -1,7 +1,6 @@
 import Foundation
 import SGDynJobs
 import SGDynStore
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -16,7 +15,7 @@ public final class LocalExecutor: Executor {
     public let events: AsyncStream<ExecutorEvent>
     private let continuation: AsyncStream<ExecutorEvent>.Continuation
     private let executable: String
-    private let state = Mutex<State>(State())
+    private let state = Locked<State>(State())
 
     private struct State {
         var workers: Int

@@ -15,13 +15,13 @@ public final class InotifyInboxWatcher: InboxWatcher {
     public var mechanism: String { "inotify" }
     public let hints: AsyncStream<InboxHint>
     private let continuation: AsyncStream<InboxHint>.Continuation
-    private let lifeCycle = Mutex<LifeCycle>(.notStarted)
+    private let lifeCycle = Locked<LifeCycle>(.notStarted)
     private let stopRequested = Atomic<Bool>(false)
 
     private enum LifeCycle { case notStarted, running, stopped }
 
     /// True while some watcher owns libinotifytools' process-wide state.
-    private static let libraryInUse = Mutex<Bool>(false)
+    private static let libraryInUse = Locked<Bool>(false)
 
     /// What gets watched: entries finished, moved in, created, deleted or changed in metadata, and
     /// the inbox itself going away. Queue overflow (IN_Q_OVERFLOW) is always reported by the kernel.

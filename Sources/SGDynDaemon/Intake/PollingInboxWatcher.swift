@@ -1,4 +1,4 @@
-import Synchronization
+import SGDynJobs
 
 /// An `InboxWatcher` that hints `directoryMayHaveChanged` every `interval`, for filesystems where
 /// inotify never fires (NFS, CIFS/SMB, FUSE) or when inotify cannot be set up. The timer is a task
@@ -9,7 +9,7 @@ public final class PollingInboxWatcher: InboxWatcher {
     public var mechanism: String { "polling" }
     public let hints: AsyncStream<InboxHint>
     private let continuation: AsyncStream<InboxHint>.Continuation
-    private let timer = Mutex<TimerState>(.notStarted)
+    private let timer = Locked<TimerState>(.notStarted)
 
     private enum TimerState {
         case notStarted

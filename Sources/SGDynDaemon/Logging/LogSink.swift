@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Synchronization
+import Foundation
 
 /// Where formatted log lines go. `JournalLogHandler` hands over complete lines without the
 /// trailing newline; a sink must write each as one unit, whatever thread it is called from.
@@ -14,7 +14,8 @@ public protocol LogSink: Sendable {
 /// are swallowed: logging must never take the daemon down.
 public final class FileDescriptorLogSink: LogSink {
     public let fileDescriptor: Int32
-    private let writeLock = Mutex<Void>(())
+    /// A lock with nothing behind it but the descriptor's writes (so not a `Locked` value).
+    private let writeLock = NSLock()
 
     /// The process's standard error, shared so every logger serialises on the same lock.
     public static let standardError = FileDescriptorLogSink(fileDescriptor: STDERR_FILENO)
@@ -24,18 +25,18 @@ public final class FileDescriptorLogSink: LogSink {
     public func write(line: String) {
         var bytes = Array(line.utf8)
         bytes.append(UInt8(ascii: "\n"))
-        writeLock.withLock { _ in
-            bytes.withUnsafeBytes { buffer in
-                var offset = 0
-                // One write(2) normally takes the whole line; only a partial write needs another.
-                while offset < buffer.count {
-                    let written = Glibc.write(fileDescriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                    if written < 0 {
-                        if errno == EINTR { continue }
-                        return
-                    }
-                    offset += written
+        writeLock.lock()
+        defer { writeLock.unlock() }
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            // One write(2) normally takes the whole line; only a partial write needs another.
+            while offset < buffer.count {
+                let written = Glibc.write(fileDescriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return
                 }
+                offset += written
             }
         }
     }

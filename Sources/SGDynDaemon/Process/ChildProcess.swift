@@ -1,7 +1,6 @@
 import SGDynJobs
 import CProcessControl
 import Foundation
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -33,7 +32,7 @@ public enum ProcessTermination: Sendable, Equatable, CustomStringConvertible {
 public final class ChildProcess: Sendable {
     public let pid: pid_t
     private let pidfd: Int32
-    private let state = Mutex<State>(State())
+    private let state = Locked<State>(State())
 
     private struct State {
         var termination: ProcessTermination?
@@ -127,7 +126,7 @@ final class ProcessSpawner: Sendable {
     static let shared = ProcessSpawner()
 
     private typealias Job = (SpawnRequest, CheckedContinuation<(pid_t, Int32), any Error>)
-    private let queue = Mutex<[Job]>([])
+    private let queue = Locked<[Job]>([])
     private let available = DispatchSemaphore(value: 0)
 
     private init() {

@@ -1,7 +1,6 @@
 import CProcessControl
 import Foundation
 import SGDynJobs
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif

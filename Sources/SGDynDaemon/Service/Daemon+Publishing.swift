@@ -122,7 +122,7 @@ extension Daemon {
             if let result, !result.succeeded {
                 logger.warning("cannot rewrite the outbox index (\(reason)): \(result.message)")
             }
-            await self.indexRefreshEnded()
+            self.indexRefreshEnded()
         }
     }
 

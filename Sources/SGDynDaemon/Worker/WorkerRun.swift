@@ -86,7 +86,7 @@ final class WorkerUnits: Sendable {
     let spoolFolder: String
     let entries: [SubmissionTasks.Entry]
     let logger: Logger
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     private struct State {
         var running: [Int64: RunningUnit] = [:]

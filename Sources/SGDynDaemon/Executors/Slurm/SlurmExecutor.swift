@@ -1,7 +1,6 @@
 import Foundation
 import SGDynJobs
 import SGDynStore
-import Synchronization
 
 /// Runs each submission as one Slurm job array: `sbatch --array=0-(n-1)%max_running`, each task
 /// running `sgdyn worker` on its units in the shared spool. Slurm places, runs, requeues (node
@@ -15,8 +14,8 @@ public final class SlurmExecutor: Executor {
     private let continuation: AsyncStream<ExecutorEvent>.Continuation
     private let defaultWorker: String
     private let storeToken: String
-    private let state: Mutex<State>
-    private let poller = Mutex<Task<Void, Never>?>(nil)
+    private let state: Locked<State>
+    private let poller = Locked<Task<Void, Never>?>(nil)
 
     private struct State {
         var configuration: SlurmConfiguration
@@ -40,7 +39,7 @@ public final class SlurmExecutor: Executor {
     ///   - storeToken: the first characters of the store's identity; every array's comment starts
     ///     with `sgdyn-<storeToken>-`, which is how orphans of this store are recognised.
     public init(configuration: SlurmConfiguration, executable: String, storeToken: String) {
-        state = Mutex(State(configuration: configuration))
+        state = Locked(State(configuration: configuration))
         defaultWorker = executable
         self.storeToken = storeToken
         (events, continuation) = AsyncStream.makeStream(of: ExecutorEvent.self)
