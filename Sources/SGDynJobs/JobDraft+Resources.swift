@@ -39,6 +39,13 @@ extension JobDraft {
                 throw JobError("each ODE integration's checkpoint and result would be \(JobLimits.format(snapshot, over: JobLimits.maxSnapshotBytes)) (\(p.points + 1) records of Q, R and v for K = \(p.K), M = \(p.M)), over the limit of \(JobLimits.format(JobLimits.maxSnapshotBytes))\(at)",
                                key: mostResponsible(["points", "K", "M"]) { JobResourceEstimate.odeSnapshotBytes($0.parameters) })
             }
+            // Within the limit whenever the checkpoint is (3 × 256 MiB and the records); checked all
+            // the same, so that the bound holds if the other limits move.
+            let integration = JobResourceEstimate.odeIntegrationBytes(p)
+            if integration > limit {
+                throw JobError("each ODE integration would need \(JobLimits.format(integration, over: limit)) of memory (\(p.points + 1) records of Q, R and v for K = \(p.K), M = \(p.M), and its result while it is written), over the limit of \(JobLimits.format(limit))\(at)",
+                               key: mostResponsible(["points", "K", "M"]) { JobResourceEstimate.odeIntegrationBytes($0.parameters) })
+            }
             let cost = JobResourceEstimate.odeEvaluationSeconds(p)
             if cost > JobLimits.maxODEEvaluationSeconds {
                 throw JobError("one evaluation of the ODE right-hand side for K = \(p.K), M = \(p.M) (\(p.studentActivation.rawValue)) would take about \(JobLimits.formatSeconds(cost)) (an integration makes 10⁴ or more), over the limit of \(JobLimits.formatSeconds(JobLimits.maxODEEvaluationSeconds))\(at)",

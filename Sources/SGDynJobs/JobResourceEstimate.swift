@@ -37,12 +37,20 @@ public struct JobResourceEstimate: Sendable, Equatable {
         publishBytes = JobResourceCheck.publishBytes(bundle)
     }
 
-    /// One run's memory: a simulation's, or for an `ode` job what drawing its initial conditions takes.
+    /// One run's memory: a simulation's, an ODE integration's, or for an `ode` job what drawing
+    /// its initial conditions takes, whichever is largest.
     static func runBytes(_ kind: JobKind, explicitInitial: Bool, _ p: SimulationParameters) -> Int {
         switch kind {
-        case .simulate, .compare: return SimulationResources.runBytes(p)
-        case .ode: return explicitInitial ? 0 : drawingBytes(p)
+        case .simulate: return SimulationResources.runBytes(p)
+        case .compare: return max(SimulationResources.runBytes(p), odeIntegrationBytes(p))
+        case .ode: return max(explicitInitial ? 0 : drawingBytes(p), odeIntegrationBytes(p))
         }
+    }
+
+    /// What a worker holds for one of the job's ODE integrations (all `points` + 1 records).
+    static func odeIntegrationBytes(_ p: SimulationParameters) -> Int {
+        ODEResources.integrationBytes(K: p.K, M: p.M, activation: p.studentActivation, trainSecondLayer: p.trainSecondLayer,
+                                      times: p.points + 1)
     }
 
     /// What drawing an `ode` job's initial conditions holds: the simulation it draws them from,

@@ -4,8 +4,8 @@ import SGDynCore
 /// (Slurm's `--mem`), and a rough run time (how many short units go into one Slurm task).
 public enum WorkUnitResources {
     /// Bytes a worker holds for the unit: a simulation's weights, samples, records and a checkpoint
-    /// being made (job validation bounds this); an integration's workspace, records, and the
-    /// weights it draws to find its start.
+    /// being made (job validation bounds this); an integration's (`ODEResources.integrationBytes`),
+    /// and the weights it draws to find its start.
     public static func memoryBytes(_ unit: WorkUnit) -> Int {
         switch unit.work {
         case .simulation(let p):
@@ -13,8 +13,8 @@ public enum WorkUnitResources {
         case .ode(let o):
             let p = o.parameters
             let drawing = o.start == .drawn ? SimulationResources.weightBytes(p) : 0
-            let records = (o.outputTimes.count) * SimulationResources.recordBytes(K: p.K, M: p.M)
-            return ODEResources.workspaceBytes(K: p.K, M: p.M, activation: p.studentActivation) + drawing + 2 * records
+            return drawing + ODEResources.integrationBytes(K: p.K, M: p.M, activation: p.studentActivation,
+                                                           trainSecondLayer: p.trainSecondLayer, times: o.outputTimes.count)
         }
     }
 

@@ -48,3 +48,20 @@ struct BundleSizeTests {
         if spec.points[0].parameters.K >= 20 { #expect(Double(estimate) <= 2 * Double(actual), "\(estimate) vs \(actual)") }
     }
 }
+
+/// An ODE integration's memory estimate covers what its worker was measured to hold
+/// (`scripts/limits-measure.sh --daemon`, README "Limits"): it is what `sgdyn validate` shows as
+/// one run's memory and what Slurm's `--mem` derives from.
+@Suite("ODE integration memory")
+struct ODEIntegrationMemoryTests {
+    @Test("at the checkpoint edge the estimate is above the 805 MiB measured, and within the run limit")
+    func checkpointEdge() throws {
+        let spec = try JobParser.parse(Array(#"{"kind": "ode", "K": 20, "M": 2, "t_max": 100, "points": 72001}"#.utf8), defaultName: "edge")
+        let estimate = JobResourceEstimate(spec: spec, jobBytes: 64)
+        // The worker's peak (VmHWM) included ≈ 26 MiB of the process itself.
+        #expect(estimate.runBytes >= (805 - 26) << 20)
+        #expect(estimate.runBytes <= JobLimits.maxBytesPerRun)
+        let unit = try #require(JobPlan.units(of: spec).first)
+        #expect(WorkUnitResources.memoryBytes(unit.work) >= estimate.runBytes)
+    }
+}

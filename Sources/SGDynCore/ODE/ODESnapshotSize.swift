@@ -18,3 +18,17 @@ extension ODEResources {
         return header + initial + outputTimes + integrator + 8 + records * perRecord + divergence + 32
     }
 }
+
+extension ODEResources {
+    /// What a worker holds for one integration with `times` output times at its end: the
+    /// workspace, every record, and while the result is made the snapshot three times over (its
+    /// bytes, their framing as the unit's outcome, and the buffer being written). Measured with
+    /// `scripts/limits-measure.sh --daemon` at the checkpoint edge (K = 20, M = 2, 72,001 points:
+    /// 1,046 MiB estimated, the worker's peak 805 MiB) and at 30,000 points (437 MiB, 380 MiB).
+    /// Job validation bounds it like a simulation's run memory; Slurm's `--mem` derives from it.
+    public static func integrationBytes(K: Int, M: Int, activation: Activation, trainSecondLayer: Bool, times: Int) -> Int {
+        workspaceBytes(K: K, M: M, activation: activation)
+            + times * SimulationResources.recordBytes(K: K, M: M)
+            + 3 * snapshotBytes(K: K, M: M, trainSecondLayer: trainSecondLayer, times: times, records: times)
+    }
+}
