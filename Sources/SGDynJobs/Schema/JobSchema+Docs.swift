@@ -19,7 +19,7 @@ extension JobSchema {
     static var limitsTable: String {
         let rows: [(String, String, String)] = [
             ("runs (sweep points × seeds)", "\(JobLimits.maxRuns)", "`seeds`, `sweep`"),
-            ("memory of one run: weights, samples, all its records, a checkpoint being made", JobLimits.format(JobLimits.maxBytesPerRun), "`N`, `K`, `M`, `batch_size`, `training_set`, `points`"),
+            ("memory of one run: a simulation's weights, samples, all its records and a checkpoint being made; an ODE integration's records and its result being written", JobLimits.format(JobLimits.maxBytesPerRun), "`N`, `K`, `M`, `batch_size`, `training_set`, `points`"),
             ("one checkpoint (a simulation's W and all records; an ODE integration's records, also its result)", JobLimits.format(JobLimits.maxSnapshotBytes), "`N`, `K`, `M`, `points`"),
             ("ODE workspace (grows like (K+M)²)", JobLimits.format(JobLimits.maxODEWorkspaceBytes), "`K`, `M`"),
             ("one evaluation of the ODE right-hand side (estimated, one core)", JobLimits.formatSeconds(JobLimits.maxODEEvaluationSeconds), "`K`, `M`"),
