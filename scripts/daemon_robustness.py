@@ -395,6 +395,57 @@ def scenario_queued_units(h):
     h.check("queued-units: SIGTERM → exit 0", status == 0, f"exit status {status}", logs=[d])
 
 
+def store_is_locked(database):
+    """Whether another process holds a write lock on the store (a write cannot begin at once)."""
+    try:
+        connection = sqlite3.connect(database, timeout=0)
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            connection.rollback()
+            return False
+        finally:
+            connection.close()
+    except sqlite3.OperationalError as error:
+        return "locked" in str(error) or "busy" in str(error)
+
+
+def scenario_store_lock(h):
+    """A worker that ends while an operator's `sqlite3` holds BEGIN EXCLUSIVE on the store for
+    longer than its 10 s busy timeout: its end is retried until it is recorded, and the job is done
+    (issue 17, item 3: it used to stay `running` without a worker until a restart)."""
+    s = h.scenario("store-lock")
+    d = s.daemon(workers=2, checkpoint=1)
+    if not h.check("store-lock: daemon starts", d.start(), logs=[d]):
+        return
+    s.drop("locked", N=200, t_max=h.t_max(6, 200), points=10, seeds=2)
+    running = wait_until(lambda: (s.jobs_by_name().get("locked") or {}).get("steps_done", 0) > 0, 30)
+    database = os.path.join(s.state, "sgdyn.sqlite")
+    holder = subprocess.Popen(["sqlite3", "-batch", database], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    holder.stdin.write(b"PRAGMA busy_timeout = 30000;\nBEGIN EXCLUSIVE;\nSELECT 1;\n")
+    holder.stdin.flush()
+    locked = wait_until(lambda: store_is_locked(database), 15)
+    workers = d.worker_pids()
+    # The workers (~6 s of work) end while it is held; then it is held 12 s more, beyond the
+    # store's 10 s busy timeout, so recording their end fails at least once.
+    ended_while_locked = wait_until(lambda: workers and not any(pid_alive(p) for p in workers), 60)
+    time.sleep(12)
+    holder.stdin.write(b"COMMIT;\n.quit\n")
+    holder.stdin.close()
+    holder.wait(30)
+    h.check("store-lock: a real sqlite3 held BEGIN EXCLUSIVE while the job's worker ended, and 12 s after",
+            running and locked and workers and ended_while_locked, f"running {bool(running)}, locked {locked}, workers {workers}", logs=[d])
+    ok = wait_for_bundles(s.outbox, ["locked"], 90)
+    result = result_of(s.outbox, "locked") or {}
+    retried = [line for line in d.log().splitlines() if "cannot record" in line or "recorded" in line and "attempts" in line]
+    h.check("store-lock: the worker's end is retried until recorded (logged), and the job is done",
+            ok and result.get("status") == "done" and any("cannot record" in line for line in retried)
+            and any("after" in line and "attempts" in line for line in retried),
+            f"status {result.get('status')}; store {s.jobs_by_name().get('locked')}; lines {retried[:6]}", logs=[d])
+    status, took = d.terminate()
+    h.check(f"store-lock: SIGTERM → exit 0 ({took:.1f} s)", status == 0, f"exit status {status}", logs=[d])
+
+
 CHURN_SCRIPT = r"""
 import os, sys, time
 inbox, rate, seconds, report = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
@@ -467,4 +518,5 @@ ROBUSTNESS_SCENARIOS = [
     ("pickup", scenario_pickup),
     ("churn", scenario_churn),
     ("queued-units", scenario_queued_units),
+    ("store-lock", scenario_store_lock),
 ]
