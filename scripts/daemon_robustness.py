@@ -395,6 +395,38 @@ def scenario_queued_units(h):
     h.check("queued-units: SIGTERM → exit 0", status == 0, f"exit status {status}", logs=[d])
 
 
+def scenario_config_bounds(h):
+    """Config values that used to pass and then trap (issue 17, item 4): refused at start naming the
+    key; on SIGHUP the reload is refused, named, and the old settings kept (the daemon serves on);
+    a key removed from the file goes back to its default; the command line is bounded too."""
+    s = h.scenario("config-bounds")
+    bad = s.config(stall_kill=1e300)
+    result = h.run_sgdyn("serve", "--inbox", s.inbox, "--outbox", s.outbox, "--state", s.state, "--config", bad, timeout=30)
+    h.check("config-bounds: stall_kill 1e300 in the file → the daemon does not start, naming the key",
+            result.returncode != 0 and b"'stall_kill'" in result.stderr, result.stderr.decode(errors="replace")[-500:])
+    result = h.run_sgdyn("serve", "--inbox", s.inbox, "--outbox", s.outbox, "--state", s.state, "--checkpoint-interval", "1e300", timeout=30)
+    h.check("config-bounds: --checkpoint-interval 1e300 → refused, naming the option",
+            result.returncode != 0 and b"--checkpoint-interval" in result.stderr, result.stderr.decode(errors="replace")[-500:])
+    config = s.config(stall_warning=30, stall_kill=60, quiet_period=1)
+    d = s.daemon(workers=2, checkpoint=1, config=config)
+    if not h.check("config-bounds: daemon starts with a valid file", d.start(), logs=[d]):
+        return
+    s.config(stall_warning=30, stall_kill=1e300, quiet_period=1)
+    d.signal(signal.SIGHUP)
+    refused = wait_until(lambda: "cannot reload" in d.log() and "'stall_kill'" in d.log(), 10)
+    s.drop("after-bad-reload", N=50, t_max=2, points=3, seeds=2)
+    ok = wait_for_bundles(s.outbox, ["after-bad-reload"], 60)
+    h.check("config-bounds: SIGHUP with stall_kill 1e300 → refused naming the key, old settings kept, jobs still run",
+            refused and ok and d.alive() and (result_of(s.outbox, "after-bad-reload") or {}).get("status") == "done", logs=[d])
+    s.config(quiet_period=1)
+    d.signal(signal.SIGHUP)
+    reloaded = wait_until(lambda: [line for line in d.log().splitlines() if "SIGHUP: reloaded" in line], 10)
+    h.check("config-bounds: SIGHUP with the stall keys removed → reloaded, the defaults apply (stall_kill 1800 s)",
+            reloaded and "stall_kill 1800 s" in reloaded[-1], "\n".join(reloaded or []), logs=[d])
+    status, _ = d.terminate()
+    h.check("config-bounds: SIGTERM → exit 0", status == 0, f"exit status {status}", logs=[d])
+
+
 def store_is_locked(database):
     """Whether another process holds a write lock on the store (a write cannot begin at once)."""
     try:
@@ -519,4 +551,5 @@ ROBUSTNESS_SCENARIOS = [
     ("churn", scenario_churn),
     ("queued-units", scenario_queued_units),
     ("store-lock", scenario_store_lock),
+    ("config-bounds", scenario_config_bounds),
 ]
