@@ -427,6 +427,44 @@ def scenario_config_bounds(h):
     h.check("config-bounds: SIGTERM → exit 0", status == 0, f"exit status {status}", logs=[d])
 
 
+def scenario_spool_damage(h):
+    """A queued unit's work file overwritten with 300 random bytes and another's deleted while the
+    job runs (issue 17, item 5): written again from the store, the job is done and identical to
+    `sgdyn run` (it used to fail: "not an sgdyn work unit")."""
+    s = h.scenario("spool-damage")
+    d = s.daemon(workers=1, checkpoint=1)
+    if not h.check("spool-damage: daemon starts (1 thread)", d.start(), logs=[d]):
+        return
+    s.drop("damaged-spool", N=200, t_max=h.t_max(4, 200), points=10, seeds=4)
+    spool = os.path.join(s.state, "spool", "job-1")
+
+    def first_started():
+        try:
+            return any(os.path.exists(os.path.join(spool, unit, "attempt-1", "progress")) for unit in os.listdir(spool))
+        except OSError:
+            return False
+    started = wait_until(first_started, 30, interval=0.05)
+    waiting = []
+    for unit in sorted(os.listdir(spool)) if os.path.isdir(spool) else []:
+        folder = os.path.join(spool, unit, "attempt-1")
+        if os.path.isdir(folder) and not os.path.exists(os.path.join(folder, "progress")):
+            waiting.append(folder)
+    if len(waiting) >= 2:
+        with open(os.path.join(waiting[-1], "work.unit"), "wb") as handle:
+            handle.write(os.urandom(300))
+        os.unlink(os.path.join(waiting[-2], "work.unit"))
+    ok = wait_for_bundles(s.outbox, ["damaged-spool"], 120)
+    result = result_of(s.outbox, "damaged-spool") or {}
+    rewritten = [line for line in d.log().splitlines() if "written again from the job store" in line]
+    differences = s.compare_with_references(["damaged-spool"])["damaged-spool"] if ok else ["no bundle"]
+    h.check("spool-damage: a damaged and a missing work file of waiting units are written again from the store → done, "
+            "identical to `sgdyn run`",
+            started and len(waiting) >= 2 and ok and result.get("status") == "done" and len(rewritten) >= 2 and not differences,
+            f"waiting units {len(waiting)}; status {result.get('status')}; rewritten {rewritten}; {differences}", logs=[d])
+    status, _ = d.terminate()
+    h.check("spool-damage: SIGTERM → exit 0", status == 0, f"exit status {status}", logs=[d])
+
+
 def store_is_locked(database):
     """Whether another process holds a write lock on the store (a write cannot begin at once)."""
     try:
@@ -552,4 +590,5 @@ ROBUSTNESS_SCENARIOS = [
     ("queued-units", scenario_queued_units),
     ("store-lock", scenario_store_lock),
     ("config-bounds", scenario_config_bounds),
+    ("spool-damage", scenario_spool_damage),
 ]

@@ -95,7 +95,9 @@ extension Daemon {
                 watched.outcome = outcome.kind
                 watched.unstoredProgress = nil
                 watched.lastHeard = .now
+                runs.open[id]?.units[unitID] = watched
                 try await importOutcome(outcome, unit: unit, submission: submission)
+                watched = runs.open[id]?.units[unitID] ?? watched
             }
             runs.open[id]?.units[unitID] = watched
         }
@@ -135,8 +137,35 @@ extension Daemon {
         case .stopped:
             break
         case .failed:
+            if let damage = try await spoolDamage(of: unit) {
+                // Not the unit's fault: its spool was damaged after the daemon wrote it. It ends
+                // like a stopped unit and is handed over again with its files written afresh.
+                say(.warning, "unit \(unit.index): \(damage); it is written again from the job store and the unit resumes",
+                    jobName: submission.jobName, claimedName: submission.claimedName)
+                runs.open[submission.id]?.units[unit.id]?.outcome = .stopped
+                return
+            }
             say(.error, "unit \(unit.index) failed: \(outcome.message)", jobName: submission.jobName, claimedName: submission.claimedName)
             try await store.failUnit(unit.id, reason: outcome.message)
+        }
+    }
+
+    /// Why a unit's spool files differ from what the daemon wrote (its work is not the stored
+    /// work, its checkpoint to resume from is missing or does not decode), or nil when they are
+    /// intact — then a worker's failure is the unit's own.
+    private func spoolDamage(of unit: WatchedUnit) async throws -> String? {
+        guard let record = try await store.unit(unit.id), let work = record.spec else { return nil }
+        let hasCheckpoint = try await store.latestValidCheckpoint(unit.id).checkpoint != nil
+        let folder = unit.folder
+        return await onDedicatedThread { () -> String? in
+            let limit = JobLimits.maxSnapshotBytes + (1 << 20)
+            guard let bytes = try? AtomicFile.read(folder.work, limit: limit) else { return "its work file \(folder.work) is missing" }
+            if bytes != work { return "its work file \(folder.work) is damaged" }
+            if hasCheckpoint {
+                guard let resume = try? AtomicFile.read(folder.resume, limit: limit) else { return "its checkpoint file \(folder.resume) is missing" }
+                if (try? UnitReport.decode(resume)) == nil { return "its checkpoint file \(folder.resume) is damaged" }
+            }
+            return nil
         }
     }
 
