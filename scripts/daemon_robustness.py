@@ -465,6 +465,39 @@ def scenario_spool_damage(h):
     h.check("spool-damage: SIGTERM → exit 0", status == 0, f"exit status {status}", logs=[d])
 
 
+def scenario_burst(h):
+    """A burst of tiny jobs renamed into the inbox at once (issue 17, item 7): the first bundles
+    come out within seconds, while the rest are still being taken, and every job has exactly one
+    bundle. DAEMON_BURST_JOBS (default 150) sets the burst's size (1,000 for the measurement)."""
+    s = h.scenario("burst")
+    count = int(os.environ.get("DAEMON_BURST_JOBS", "150"))
+    d = s.daemon(workers=2, checkpoint=60)
+    if not h.check("burst: daemon starts", d.start(), logs=[d]):
+        return
+    names = [f"burst-{i:04d}" for i in range(count)]
+    for name in names:
+        data = job_bytes(name, N=20, t_max=0.5, points=2, seeds=1)
+        with open(os.path.join(s.inbox, "." + name + ".json.tmp"), "wb") as handle:
+            handle.write(data)
+    started = time.monotonic()
+    for name in names:
+        os.rename(os.path.join(s.inbox, "." + name + ".json.tmp"), os.path.join(s.inbox, name + ".json"))
+    first = wait_until(lambda: bundles(s.outbox), 120, interval=0.1)
+    first_at = time.monotonic() - started
+    left_in_inbox = len([n for n in os.listdir(s.inbox) if n.endswith(".json")])
+    complete = wait_for_bundles(s.outbox, names, 900)
+    total = time.monotonic() - started
+    h.info(f"burst: {count} jobs: first bundle after {first_at:.1f} s ({left_in_inbox} files still in the inbox then), "
+           f"all {count} after {total:.1f} s")
+    h.check(f"burst: the first bundle of {count} jobs dropped at once comes out within 20 s ({first_at:.1f} s), "
+            "before the burst has been taken", first and first_at < 20 and left_in_inbox > 0,
+            f"first after {first_at:.1f} s, {left_in_inbox} still in the inbox", logs=[d])
+    h.check(f"burst: all {count} bundles, exactly one each ({total:.0f} s)", complete and sorted(bundles(s.outbox)) == names,
+            f"{len(bundles(s.outbox))} bundles", logs=[d])
+    status, _ = d.terminate()
+    h.check("burst: SIGTERM → exit 0", status == 0, f"exit status {status}", logs=[d])
+
+
 def store_is_locked(database):
     """Whether another process holds a write lock on the store (a write cannot begin at once)."""
     try:
@@ -591,4 +624,5 @@ ROBUSTNESS_SCENARIOS = [
     ("store-lock", scenario_store_lock),
     ("config-bounds", scenario_config_bounds),
     ("spool-damage", scenario_spool_damage),
+    ("burst", scenario_burst),
 ]
