@@ -498,6 +498,67 @@ def scenario_burst(h):
     h.check("burst: SIGTERM → exit 0", status == 0, f"exit status {status}", logs=[d])
 
 
+def scenario_small_things(h):
+    """Issue 17, item 8: files that are not job files are left alone and logged once; validate and
+    submit apply the daemon's name rule; the log names a cancel file once; `sgdyn cancel` of a job
+    that has finished says so; status counts units computing apart from those waiting for a
+    thread; `sgdyn publish` writes again a bundle deleted by hand."""
+    s = h.scenario("small-things")
+    d = s.daemon(workers=1, checkpoint=1)
+    if not h.check("small-things: daemon starts (1 thread)", d.start(), logs=[d]):
+        return
+    others = ["x.JSON", "x.txt", "noext", "x.json.bak"]
+    for name in others:
+        with open(os.path.join(s.inbox, name), "wb") as handle:
+            handle.write(b"{}")
+    logged = wait_until(lambda: all(f"{n} in the inbox is not a job file" in d.log() for n in others), 10)
+    time.sleep(2.5)
+    counts = {n: d.log().count(f"{n} in the inbox is not a job file") for n in others}
+    h.check("small-things: x.JSON, x.txt, noext, x.json.bak are logged once each and left in the inbox",
+            logged and all(c == 1 for c in counts.values()) and all(os.path.exists(os.path.join(s.inbox, n)) for n in others),
+            f"log counts {counts}", logs=[d])
+    for name in others:
+        os.unlink(os.path.join(s.inbox, name))
+    bad_names = []
+    for name in ["ä", "with space"]:
+        path = os.path.join(s.jobs, name + ".json")
+        with open(path, "wb") as handle:
+            handle.write(job_bytes("fine"))
+        validate = h.run_sgdyn("validate", path)
+        submit = h.run_sgdyn("submit", path, "--inbox", s.inbox)
+        if validate.returncode != 65 or submit.returncode != 65 or b"would reject" not in validate.stderr:
+            bad_names.append((name, validate.returncode, submit.returncode, validate.stderr.decode(errors="replace")[-200:]))
+    h.check("small-things: validate and submit refuse 'ä.json' and 'with space.json' as the daemon would (exit 65), nothing submitted",
+            not bad_names and not [n for n in os.listdir(s.inbox) if n.endswith(".json")], str(bad_names))
+    open(os.path.join(s.inbox, "nosuch.cancel"), "wb").close()
+    named = wait_until(lambda: "nosuch.cancel in the inbox" in d.log(), 10)
+    h.check("small-things: a cancel file for no job is logged as 'nosuch.cancel in the inbox' (not .cancel.cancel)",
+            named and ".cancel.cancel" not in d.log(), logs=[d])
+    s.drop("waiting-units", N=200, t_max=h.t_max(1.5, 200), points=10, seeds=6)
+    counted = wait_until(lambda: ((s.jobs_by_name().get("waiting-units") or {}).get("units_running") == 1
+                                  and ((s.jobs_by_name().get("waiting-units") or {}).get("executor_states") or {}).get("WAITING", 0) >= 1),
+                         30, interval=0.3)
+    job = s.jobs_by_name().get("waiting-units") or {}
+    h.check("small-things: status counts 1 unit running (1 thread) and the others WAITING, not 6 running",
+            counted, f"units_running {job.get('units_running')}, executor_states {job.get('executor_states')}", logs=[d])
+    ok = wait_for_bundles(s.outbox, ["waiting-units"], 120)
+    cancel = h.run_sgdyn("cancel", "waiting-units", "--state", s.state)
+    text = cancel.stderr.decode(errors="replace")
+    h.check("small-things: `sgdyn cancel` of a finished job says what it is doing, without usage text",
+            ok and cancel.returncode != 0 and "nothing left to cancel" in text and "Usage" not in text and "USAGE" not in text, text)
+    bundle = os.path.join(s.outbox, "waiting-units")
+    before = result_of(s.outbox, "waiting-units") or {}
+    shutil.rmtree(bundle, ignore_errors=True)
+    publish = h.run_sgdyn("publish", "waiting-units", "--state", s.state, "--outbox", s.outbox, timeout=120)
+    after = result_of(s.outbox, "waiting-units") or {}
+    same = {k: v for k, v in before.items() if k != "timing"} == {k: v for k, v in after.items() if k != "timing"}
+    h.check("small-things: a bundle deleted by hand is written again by `sgdyn publish NAME` (same result.json apart from timing)",
+            publish.returncode == 0 and after.get("status") == "done" and same,
+            f"exit {publish.returncode}: {publish.stderr.decode(errors='replace')[-300:]}", logs=[d])
+    status, _ = d.terminate()
+    h.check("small-things: SIGTERM → exit 0", status == 0, f"exit status {status}", logs=[d])
+
+
 def store_is_locked(database):
     """Whether another process holds a write lock on the store (a write cannot begin at once)."""
     try:
@@ -625,4 +686,5 @@ ROBUSTNESS_SCENARIOS = [
     ("config-bounds", scenario_config_bounds),
     ("spool-damage", scenario_spool_damage),
     ("burst", scenario_burst),
+    ("small-things", scenario_small_things),
 ]

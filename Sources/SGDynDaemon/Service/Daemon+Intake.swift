@@ -27,6 +27,7 @@ extension Daemon {
             logger.error("cannot list the inbox \(configuration.inbox): \(error)")
             return
         }
+        intake.noteIgnored(scan.ignored, logger: logger)
         let began = ContinuousClock.now
         var taken = 0
         func budgetLeft() -> Bool {
@@ -47,7 +48,7 @@ extension Daemon {
             guard budgetLeft() else { return }
             if case .claimed(let file) = try intake.claimer.claim(request.entry) {
                 try? FileManager.default.removeItem(atPath: file.path)
-                try await requestCancel(name: request.jobName, via: "\(request.entry).cancel in the inbox")
+                try await requestCancel(name: request.jobName, via: "\(request.entry) in the inbox")
             }
         }
         for ready in scan.ready {

@@ -70,6 +70,7 @@ extension Daemon {
     /// records it: checkpoints, heartbeats, outcomes.
     func importReports(of id: SubmissionID, task: Int?) async throws {
         guard let submission = runs.open[id] else { return }
+        defer { Task { [weak self] in await self?.recordStarted(id) } }
         for (unitID, unit) in submission.units where unit.outcome == nil && (task == nil || unit.task == task) {
             var watched = unit
             if let fingerprint = AtomicFile.fingerprint(unit.folder.checkpoint), fingerprint != unit.checkpoint {
@@ -101,6 +102,15 @@ extension Daemon {
             }
             runs.open[id]?.units[unitID] = watched
         }
+    }
+
+    /// Units that reported for the first time (started computing) are `RUNNING` for `sgdyn status`.
+    func recordStarted(_ id: SubmissionID) async {
+        guard let submission = runs.open[id], submission.executor == "local" else { return }
+        let started = submission.units.filter { $0.value.lastHeard != nil && !$0.value.shownRunning && $0.value.outcome == nil }.map(\.key)
+        guard !started.isEmpty else { return }
+        for unit in started { runs.open[id]?.units[unit]?.shownRunning = true }
+        try? await store.recordExecutorStates(Dictionary(uniqueKeysWithValues: started.map { ($0, "RUNNING") }))
     }
 
     /// One spool file, decoded and verified off the actor; nil (logged) when it is damaged, which
