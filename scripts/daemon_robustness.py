@@ -318,6 +318,15 @@ def scenario_diverge(h):
     boom_ode = result_of(s.outbox, "boom-ode") or {}
     h.check("diverge: a linear compare job with lr·K = 3 → diverged (simulation and ODE), CSVs finite",
             boom_ode.get("status") == "diverged" and finite, json.dumps(boom_ode.get("points"))[:600], logs=[d])
+    # Issue 17, item 6: its ODE used to stay finite for an hour (ε_g 5·10¹⁹, a covariance that is
+    # no longer positive semi-definite); it now ends diverged in seconds, as its simulation does.
+    started = time.monotonic()
+    drop_json(s, "relu-k8", {"kind": "ode", "activation": "relu", "K": 8, "M": 2, "lr": 0.5, "sigma": 0.01, "t_max": 1000,
+                             "points": 100})
+    ok = wait_for_bundles(s.outbox, ["relu-k8"], 90)
+    relu = result_of(s.outbox, "relu-k8") or {}
+    h.check(f"diverge: the ODE of ReLU K=8 M=2 η=0.5 σ=0.01 ends diverged ({time.monotonic() - started:.0f} s)",
+            ok and relu.get("status") == "diverged", json.dumps(relu.get("points"))[:400], logs=[d])
     status, _ = d.terminate()
     h.check("diverge: SIGTERM → exit 0", status == 0, f"exit status {status}", logs=[d])
 
