@@ -639,6 +639,16 @@ with open(report, "w") as handle:
 """
 
 
+def daemon_cpu_seconds(pid):
+    """User + system CPU time of a process so far (Linux /proc)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            fields = handle.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return float("nan")
+
+
 def scenario_churn(h):
     """Inotify churn (thousands of ignored files created and deleted a second in the inbox) cannot
     push out the daemon's own events: every job dropped meanwhile finishes, and SIGTERM during the
@@ -665,6 +675,10 @@ def scenario_churn(h):
     h.check(f"churn: all 10 jobs dropped during the churn are done while it goes on ({finished_at:.1f} s into it)",
             finished and still_churning and all(statuses_of(s.outbox, names)[n] == "done" for n in names),
             f"churn running: {still_churning}; store: { {n: (jobs.get(n) or {}).get('state') for n in names} }", logs=[d])
+    # SIGTERM late in the churn, after the daemon has had most of it.
+    time.sleep(max(0.0, seconds - (time.monotonic() - started) - 3))
+    cpu = daemon_cpu_seconds(d.pid)
+    sigterm_at = time.monotonic() - started
     status, took = d.terminate(30)
     churning_at_stop = churn.poll() is None
     h.check(f"churn: SIGTERM during the churn → exit 0 in {took:.1f} s (as without churn: under 10 s)",
@@ -674,7 +688,8 @@ def scenario_churn(h):
         with open(report) as handle:
             done, elapsed = handle.read().split()
         h.info(f"churn: {int(done)} create/delete pairs in {float(elapsed):.1f} s ({int(done) / float(elapsed):.0f} a second); "
-               f"jobs done {finished_at:.1f} s into it; SIGTERM took {took:.1f} s")
+               f"jobs done {finished_at:.1f} s into it; SIGTERM {sigterm_at:.1f} s into it took {took:.1f} s; "
+               f"the daemon used {cpu:.1f} s of CPU until then")
     except (OSError, ValueError):
         h.check("churn: the churn process reported its rate", False)
 
