@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import SGDynJobs
 
 /// `sgdyn validate`: the daemon's checks on job files, nothing run.
@@ -17,6 +18,11 @@ struct ValidateCommand: ParsableCommand {
         for file in files {
             do {
                 let (spec, bytes) = try JobFileInput.load(file)
+                let base = URL(fileURLWithPath: file).lastPathComponent
+                if let problem = JobFileInput.nameProblem(file, defaultName: base.hasSuffix(".json") ? String(base.dropLast(5)) : base) {
+                    JobFileInput.printError(problem)
+                    throw JobFileInput.invalidJob
+                }
                 let runs = spec.points.count * spec.seeds.count
                 let steps = spec.runs.reduce(0) { $0 + $1.parameters.totalSteps }
                 print("ok: \(file): job '\(spec.name)', kind \(spec.kind.rawValue), \(spec.points.count) sweep point(s) × \(spec.seeds.count) seed(s) = \(runs) run(s), \(steps) SGD steps in all")

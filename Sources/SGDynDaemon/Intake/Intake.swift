@@ -14,6 +14,18 @@ struct Intake {
     let incompleteWait: Duration
     /// In-place files seen ready but not parsing, with when that was first logged.
     var held: [InboxEntryName: ContinuousClock.Instant] = [:]
+    /// Files in the inbox that are not for the daemon (`x.txt`, `x.JSON`, `x.json.bak`): left
+    /// alone — they may be a user's own — but logged once each and counted in systemd's STATUS=.
+    var notJobFiles: Set<InboxEntryName> = []
+
+    /// Logs each file that is not a job file once (while it stays in the inbox).
+    mutating func noteIgnored(_ ignored: [IgnoredInboxEntry], logger: Logger) {
+        let current = Set(ignored.filter { $0.reason.hasPrefix("not a job file") }.map(\.entry))
+        for entry in current.subtracting(notJobFiles).sorted(by: { $0.bytes.lexicographicallyPrecedes($1.bytes) }) {
+            logger.notice("\(entry) in the inbox is not a job file (only NAME.json and NAME.cancel are read, NAME from A-Z a-z 0-9 . _ -); it is left alone")
+        }
+        notJobFiles = current
+    }
 
     init(configuration: DaemonConfiguration, state: StateFolder) throws {
         inbox = configuration.inbox
@@ -22,7 +34,7 @@ struct Intake {
         incompleteWait = .seconds(configuration.incompleteWait)
     }
 
-    mutating func startWatching(logger: Logger, wake: AsyncStream<DaemonWakeup>.Continuation) {
+    mutating func startWatching(logger: Logger, mailbox: DaemonMailbox) {
         let (candidate, decision) = InboxWatcherFactory.makeWatcher(for: inbox)
         var chosen: any InboxWatcher = candidate
         do {
@@ -34,35 +46,31 @@ struct Intake {
         }
         let level: Logger.Level = decision.mechanism == .polling ? .notice : .info
         logger.log(level: level, "watching the inbox with \(chosen.mechanism): \(decision.reason)")
-        follow(chosen, wake: wake)
+        follow(chosen, mailbox: mailbox)
     }
 
     mutating func stopWatching() {
         watcher?.stop()
     }
 
-    /// Acts on a watcher hint: a rename spares its file the quiet period; a watch that ended is
-    /// replaced by polling.
-    mutating func note(_ hint: InboxHint, logger: Logger, wake: AsyncStream<DaemonWakeup>.Continuation) {
-        switch hint {
-        case .renamedIn(let entry):
-            scanner.noteRenamedIn(entry)
-        case .watchEnded(let reason):
+    /// Acts on the watcher's coalesced hints: a rename spares its file the quiet period; a watch
+    /// that ended is replaced by polling.
+    mutating func note(_ news: InboxNews, logger: Logger, mailbox: DaemonMailbox) {
+        for entry in news.renamedIn { scanner.noteRenamedIn(entry) }
+        if let reason = news.watchEnded {
             logger.warning("the inbox watch ended (\(reason)); polling the inbox instead")
             watcher?.stop()
             let polling = PollingInboxWatcher(directory: inbox, interval: .seconds(2))
             try? polling.start()
-            follow(polling, wake: wake)
-        case .directoryMayHaveChanged, .overflowRescan:
-            break
+            follow(polling, mailbox: mailbox)
         }
     }
 
-    private mutating func follow(_ chosen: any InboxWatcher, wake: AsyncStream<DaemonWakeup>.Continuation) {
+    private mutating func follow(_ chosen: any InboxWatcher, mailbox: DaemonMailbox) {
         watcher = chosen
         let stream = chosen.hints
         Task {
-            for await hint in stream { wake.yield(.inboxHint(hint)) }
+            for await hint in stream { mailbox.noteInbox(hint) }
         }
     }
 

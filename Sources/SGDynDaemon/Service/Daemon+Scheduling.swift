@@ -83,13 +83,19 @@ extension Daemon {
         }
         // Followed from now on, even if recording the id fails (the restart adopts it by token).
         if executor.name == "local" {
-            // A local worker reports from the moment it starts: silence from then on counts.
-            for id in open.units.keys { open.units[id]?.lastHeard = .now }
+            // A local worker runs from now: its task is watched as a whole from now on, each unit
+            // from its first report (when a thread takes it), so waiting behind the job's other
+            // units never counts (`StallRule`).
+            open.taskRunningSince[0] = .now
         } else if let externalID {
             say(.notice, "submitted to Slurm as job \(externalID) (\(tasks.count) array task(s))", job: job, state: "running")
         }
         runs.open[submissionID] = open
         try await store.activateSubmission(submissionID, externalID: externalID)
+        if executor.name == "local" {
+            // Waiting for a thread of their worker until each reports (`sgdyn status` counts them apart).
+            try await store.recordExecutorStates(Dictionary(uniqueKeysWithValues: open.units.keys.map { ($0, "WAITING") }))
+        }
         return true
     }
 

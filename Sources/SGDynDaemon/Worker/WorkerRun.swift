@@ -7,15 +7,15 @@ import Synchronization
 
 /// The body of `sgdyn worker`: runs the units of one task of a submission, reading and writing
 /// only the spool (never the job store, which may be on another machine): each unit's work, the
-/// checkpoint to resume from; then checkpoints every `checkpointInterval`, a heartbeat every two
-/// seconds, and the outcome when it ends. SIGTERM (a local stop) and SIGUSR1 (Slurm's warning
+/// checkpoint to resume from; then checkpoints every `checkpointInterval`, a heartbeat every
+/// second (the first as a unit starts computing), and the outcome when it ends. SIGTERM (a local stop) and SIGUSR1 (Slurm's warning
 /// before a time limit) make every unit checkpoint and stop.
 ///
 /// Exit status: 0 when every unit ended (done or diverged), 75 when stopped (or the disk is full),
 /// 70 when some unit's files could not be written or read.
 public enum WorkerRun {
     /// Seconds between heartbeats (progress files) of each running unit.
-    static let heartbeatInterval: Duration = .seconds(2)
+    static let heartbeatInterval: Duration = .seconds(1)
 
     public static func run(spoolFolder: String, submission: Int64, task: Int, threads: Int, checkpointInterval: Duration,
                            logger: Logger) async -> ExitStatus {
@@ -141,10 +141,21 @@ final class WorkerUnits: Sendable {
                 for source in [folder.checkpoint, folder.resume] {
                     do {
                         guard let report = try AtomicFile.read(source, limit: JobLimits.maxSnapshotBytes + (1 << 20)) else { continue }
-                        guard case .checkpoint(let progress, let snapshot) = try UnitReport.decode(report).report else { continue }
+                        let decoded: UnitReport
+                        do {
+                            decoded = try UnitReport.decode(report).report
+                        } catch where source == folder.resume {
+                            // The checkpoint the daemon handed over is damaged: report it (the unit
+                            // fails here) so the daemon writes it again from the store, rather than
+                            // starting over and losing the unit's progress.
+                            throw SpoolDamage(path: source, reason: "\(error)")
+                        }
+                        guard case .checkpoint(let progress, let snapshot) = decoded else { continue }
                         let computation = try UnitComputation(work, snapshot: snapshot)
                         self.noteWallBefore(entry.unit, progress.wallSeconds)
                         return computation
+                    } catch let damage as SpoolDamage {
+                        throw damage
                     } catch {
                         logger.warning("unit \(entry.unit): cannot resume from \(source) (\(error)); trying the previous one")
                     }
@@ -168,6 +179,11 @@ final class WorkerUnits: Sendable {
             state.withLock { state in
                 let before = state.running[id]?.wallBefore ?? 0
                 state.running[id] = RunningUnit(started: .now, wallBefore: before, stepsDone: stepsDone, totalSteps: totalSteps)
+            }
+            // The daemon measures a unit's silence from its first heartbeat: write it now, as the
+            // unit starts computing (units waiting for a thread write none, see `StallRule`).
+            if let folder = folder(id) {
+                try? AtomicFile.write(UnitReport.progress(progress(id, stepsDone, totalSteps, nil)).encoded(), to: folder.progress, durable: false)
             }
         case .progress(let id, _, let stepsDone, _, let eg):
             state.withLock { state in
@@ -249,6 +265,13 @@ final class WorkerUnits: Sendable {
         thread.start()
         return stop
     }
+}
+
+/// A spool file the daemon wrote is damaged; the daemon writes it again from the store.
+struct SpoolDamage: Error, CustomStringConvertible {
+    var path: String
+    var reason: String
+    var description: String { "damaged spool file \(path): \(reason)" }
 }
 
 /// Set once a stop is asked for; unit threads poll it between chunks.
