@@ -41,6 +41,8 @@ public final class LocalExecutor: Executor {
         state.withLock { state in state.workers - state.running.values.reduce(0) { $0 + $1.threads } }
     }
 
+    public func maxTasksPerSubmission() async -> Int { 1 }
+
     /// Threads in use by running workers.
     public var threadsInUse: Int { state.withLock { $0.running.values.reduce(0) { $0 + $1.threads } } }
 

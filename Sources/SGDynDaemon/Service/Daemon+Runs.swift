@@ -23,6 +23,16 @@ extension Daemon {
                 try await submissionFailed(submission, reason: reason)
             case .submissionIdentified(let submission, let externalID):
                 try await store.activateSubmission(submission, externalID: externalID)
+                if let open = runs.open[submission] {
+                    say(.notice, "submitted to Slurm as job \(externalID) (\(open.taskCount) array task(s))", jobName: open.jobName, state: "running",
+                        claimedName: open.claimedName)
+                }
+            case .taskOutput(let submission, let task, let output):
+                if let open = runs.open[submission] {
+                    let lines = output.split(separator: "\n").suffix(20).joined(separator: "\n    ")
+                    say(.warning, "the output of its Slurm task \(task) (kept here: the spool is removed with the job) ends:\n    \(lines)",
+                        jobName: open.jobName, claimedName: open.claimedName)
+                }
             case .notice(let message, let level):
                 logger.log(level: Logger.Level(rawValue: level) ?? .notice, "\(message)")
             }
@@ -193,7 +203,8 @@ extension Daemon {
         try await store.interruptUnits(unfinished.filter { !(crashed && $0.outcome == nil) }.map(\.id), crashed: false, reason: nil)
         if !crashedUnits.isEmpty {
             let crashes = try await store.maximumUnitCrashes(of: submission.jobID)
-            say(.error, "\(crashedUnits.count) unit(s) ended without finishing: \(reason) (crash \(crashes) of at most \(Self.maxCrashes)); they resume from their checkpoints",
+            let next = crashes >= Self.maxCrashes ? "the job is quarantined" : "they resume from their checkpoints"
+            say(.error, "\(crashedUnits.count) unit(s) ended without finishing: \(reason) (crash \(crashes) of at most \(Self.maxCrashes)); \(next)",
                 jobName: submission.jobName, claimedName: submission.claimedName)
         } else if case .lost(let why) = end, !unfinished.isEmpty {
             say(.notice, "\(unfinished.count) unit(s) were interrupted (\(why)); they resume from their checkpoints",

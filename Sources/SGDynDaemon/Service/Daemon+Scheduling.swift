@@ -24,12 +24,18 @@ extension Daemon {
             guard try await submit(runnable, of: job, to: executor, free: free) else { return }
         }
         // On Slurm the other tasks of a job go on while a unit whose task ended waits: it is
-        // resubmitted now, in an array of its own, not when the whole first array has ended.
-        guard phase.acceptsWork, let slurm = executors["slurm"] else { return }
+        // resubmitted now, in an array of its own, not when the whole first array has ended. A job
+        // larger than one array (MaxArraySize) or than the cluster's room (MaxJobCount) goes in
+        // several arrays, each submitted here as room frees up.
+        guard phase.acceptsWork, configuration.slurm != nil, let slurm = executors["slurm"] else { return }
         for job in try await store.jobs(in: [.running]) where job.executor == slurm.name && !job.cancelRequested {
-            let runnable = try await store.runnableUnits(of: job.id)
-            guard !runnable.isEmpty, try await store.maximumUnitCrashes(of: job.id) < Self.maxCrashes else { continue }
-            guard try await submit(runnable, of: job, to: slurm, free: Int.max) else { return }
+            guard try await store.maximumUnitCrashes(of: job.id) < Self.maxCrashes else { continue }
+            while phase.acceptsWork {
+                let free = await slurm.freeSlots()
+                let runnable = try await store.runnableUnits(of: job.id)
+                guard free > 0, !runnable.isEmpty else { break }
+                guard try await submit(runnable, of: job, to: slurm, free: free) else { return }
+            }
         }
     }
 
@@ -42,18 +48,26 @@ extension Daemon {
         }
         // Whether other runs of the job go on (a resubmission on Slurm): the job's state is theirs too.
         let alone = runs.submissions(of: job.id).isEmpty
-        let (tasks, threads) = executor.name == "local"
+        var (tasks, threads) = executor.name == "local"
             ? ([runnable.map(\.id)], min(free, runnable.count))
             : (SlurmTaskPlan.tasks(for: runnable, configuration: configuration.slurm), configuration.slurm?.cpusPerTask ?? 1)
+        // One array holds at most MaxArraySize tasks and the cluster only `free` more: the rest of
+        // the units stay queued for the next array (units grouped as planned, so the target holds).
+        let room = min(free, await executor.maxTasksPerSubmission())
+        if executor.name != "local", tasks.count > room {
+            tasks = Array(tasks.prefix(max(1, room)))
+        }
+        let spool = executor.name == "local" ? state.spool : (configuration.slurm.map { SpoolLayout(root: $0.spool) } ?? state.spool)
         let token = "sgdyn-\(store.storeID.prefix(8))-j\(job.id)-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
-        let (submissionID, start) = try await store.beginSubmission(job.id, executor: executor.name, token: token, tasks: tasks)
+        let (submissionID, start) = try await store.beginSubmission(job.id, executor: executor.name, token: token, tasks: tasks,
+                                                                      spool: spool.jobFolder(job: job.id.rawValue))
         say(.info, "starting attempt \(start.attempt)\(start.isResume ? " (resuming from checkpoints)" : "") of \(start.units.count) unit(s) on the \(executor.name) executor" + (executor.name == "local" ? " with \(threads) thread(s)" : " as \(tasks.count) task(s)"),
             job: job, state: "running")
         let prepared: PreparedSubmission
         var open: OpenSubmission
         do {
             (prepared, open) = try await prepareSpool(job: job, submission: submissionID, token: token, units: start.units, tasks: tasks,
-                                                      threads: threads, executor: executor)
+                                                      threads: threads, executor: executor, spool: spool)
         } catch {
             say(.error, "cannot write its spool files: \(error); it is retried", job: job)
             _ = try await store.endSubmission(submissionID, crashed: [], reason: "spool: \(error)")
@@ -85,11 +99,13 @@ extension Daemon {
         if executor.name == "local" {
             // A local worker reports from the moment it starts: silence from then on counts.
             for id in open.units.keys { open.units[id]?.lastHeard = .now }
-        } else if let externalID {
-            say(.notice, "submitted to Slurm as job \(externalID) (\(tasks.count) array task(s))", job: job, state: "running")
         }
         runs.open[submissionID] = open
-        try await store.activateSubmission(submissionID, externalID: externalID)
+        // Slurm's job id comes later (`submissionIdentified`); until then the submission stays
+        // `submitting`, and a restart looks it up by its token.
+        if executor.name == "local" || externalID != nil {
+            try await store.activateSubmission(submissionID, externalID: externalID)
+        }
         return true
     }
 
@@ -97,8 +113,7 @@ extension Daemon {
     /// work and, when it has one, its latest valid checkpoint to resume from. Runs on a thread of
     /// its own (checkpoints can be large), never on the cooperative pool.
     func prepareSpool(job: JobRecord, submission: SubmissionID, token: String, units: [UnitRecord], tasks: [[UnitID]], threads: Int,
-                      executor: any Executor) async throws -> (PreparedSubmission, OpenSubmission) {
-        let spool = executor.name == "local" ? state.spool : (configuration.slurm.map { SpoolLayout(root: $0.spool) } ?? state.spool)
+                      executor: any Executor, spool: SpoolLayout) async throws -> (PreparedSubmission, OpenSubmission) {
         var resumes: [UnitID: Checkpoint] = [:]
         for unit in units {
             let recovery = try await store.latestValidCheckpoint(unit.id)

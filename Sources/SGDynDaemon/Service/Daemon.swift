@@ -25,7 +25,7 @@ public actor Daemon {
     let jobLog: JobLog
     /// Every executor the daemon may use, by name; `configuration.executor` picks the one new
     /// submissions go to, while running ones stay where they are.
-    let executors: [String: any Executor]
+    var executors: [String: any Executor]
     let wakeups: AsyncStream<DaemonWakeup>
     let wake: AsyncStream<DaemonWakeup>.Continuation
 
@@ -74,11 +74,7 @@ public actor Daemon {
 
     /// Runs until `requestShutdown`; returns once every local worker has checkpointed and stopped.
     public func run() async throws {
-        for executor in executors.values {
-            Task { [wake] in
-                for await event in executor.events { wake.yield(.executor(event)) }
-            }
-        }
+        for executor in executors.values { forwardEvents(of: executor) }
         try await startUp()
         let ticker = Task { [wake] in
             while !Task.isCancelled {
@@ -94,6 +90,13 @@ public actor Daemon {
             await cycle()
         }
         await shutDown()
+    }
+
+    /// Hands an executor's events to the loop.
+    func forwardEvents(of executor: any Executor) {
+        Task { [wake] in
+            for await event in executor.events { wake.yield(.executor(event)) }
+        }
     }
 
     func handle(_ wakeup: DaemonWakeup) async {

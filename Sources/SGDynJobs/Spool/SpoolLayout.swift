@@ -24,7 +24,12 @@ public struct SpoolLayout: Sendable, Equatable {
     public func unitFolder(job: Int64, unit: Int64) -> String { jobFolder(job: job) + "/unit-\(unit)" }
 
     public func attemptFolder(job: Int64, unit: Int64, attempt: Int) -> UnitSpoolFolder {
-        UnitSpoolFolder(path: unitFolder(job: job, unit: unit) + "/attempt-\(attempt)")
+        Self.attemptFolder(jobFolder: jobFolder(job: job), unit: unit, attempt: attempt)
+    }
+
+    /// A unit's attempt folder inside a job folder (as recorded with a submission).
+    public static func attemptFolder(jobFolder: String, unit: Int64, attempt: Int) -> UnitSpoolFolder {
+        UnitSpoolFolder(path: jobFolder + "/unit-\(unit)/attempt-\(attempt)")
     }
 }
 

@@ -32,6 +32,8 @@ public struct SlurmConfiguration: Sendable, Equatable {
     public var signalSeconds = 120
     /// Seconds between two looks at the queue (`squeue`).
     public var pollInterval = 10.0
+    /// Seconds any Slurm command may take before it is killed (and its answer taken as unknown).
+    public var commandTimeout = 30.0
     /// Where `sbatch`, `squeue`, `scancel`, `scontrol` and `sacct` are (nil: on PATH).
     public var commandDirectory: String?
 
@@ -117,6 +119,9 @@ public struct SlurmConfiguration: Sendable, Equatable {
             $0.signalSeconds = try ConfigValue.integer($1, in: 1...65_535)
         },
         ConfigKey("poll_interval", "seconds between two looks at the queue (default 10)") { $0.pollInterval = try ConfigValue.positive($1) },
+        ConfigKey("command_timeout", "seconds a Slurm command (sbatch, squeue, scontrol, scancel, sacct) may take before it is killed; its answer is then unknown and looked up again (default 30)") {
+            $0.commandTimeout = try ConfigValue.positive($1)
+        },
         ConfigKey("commands", "the folder holding sbatch, squeue, scancel, scontrol (default: on PATH)") {
             $0.commandDirectory = try ConfigValue.path($1)
         },
