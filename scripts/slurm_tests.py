@@ -26,9 +26,16 @@ CLUSTER_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "slurm
 class Cluster:
     """The test cluster in a short, world-searchable folder (munged insists)."""
 
+    # Small limits, so that splitting a sweep into several arrays and keeping within the
+    # controller's room are exercised by a sweep of modest size (the defaults are 1001 and 10000).
+    MAX_ARRAY_SIZE = 40
+    MAX_JOB_COUNT = 120
+
     def __init__(self):
         self.dir = tempfile.mkdtemp(prefix="sgdyn-sl-", dir="/tmp")
         os.chmod(self.dir, 0o755)
+        os.environ["SLURM_CLUSTER_MAX_ARRAY_SIZE"] = str(self.MAX_ARRAY_SIZE)
+        os.environ["SLURM_CLUSTER_MAX_JOB_COUNT"] = str(self.MAX_JOB_COUNT)
 
     def run(self, *args, timeout=300):
         return subprocess.run([CLUSTER_SCRIPT, *args], capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
@@ -65,6 +72,7 @@ def slurm_config(s, **overrides):
     slurm = {"spool": os.path.join(s.path, "spool"), "partition": "debug", "partitions": ["debug", "short"],
              "poll_interval": 1, "signal_seconds": 30, "units_per_task": 1}
     slurm.update(overrides)
+    slurm = {key: value for key, value in slurm.items() if value is not None}
     return s.config(executor="slurm", slurm=slurm, quiet_period=0.5)
 
 
@@ -271,6 +279,118 @@ def scenario_time_limit(h, cluster):
     d.terminate()
 
 
+def scenario_sweep_10k(h, cluster):
+    """A sweep of 10,000 tiny units, more tasks than one array may hold on this cluster
+    (MaxArraySize 40) and more than its room (MaxJobCount 120, of which sgdyn fills half): split
+    into several arrays, never more than the budget in the queue, grouping kept, every unit done."""
+    s = h.scenario("sl-10k")
+    d = s.daemon(checkpoint=60, config=slurm_config(s, units_per_task=None, poll_interval=1))
+    if not h.check("slurm-10k: daemon starts", d.start(), logs=[d]):
+        return
+    lrs = [round(0.1 + 0.01 * i, 3) for i in range(100)]
+    s.drop("big", N=10, t_max=0.5, points=2, seeds=100, sweep={"lr": lrs})
+    most_in_queue, arrays_seen, largest_array = 0, set(), 0
+    deadline = time.monotonic() + 420
+    while time.monotonic() < deadline and "big" not in bundles(s.outbox):
+        out = cluster.slurm("squeue", "-h", "-r", "-o", "%F|%K|%j").stdout.decode()
+        tasks = [line.split("|") for line in out.splitlines() if line.endswith("|sgdyn-big")]
+        most_in_queue = max(most_in_queue, len(tasks))
+        for array, index, _ in tasks:
+            arrays_seen.add(array)
+            largest_array = max(largest_array, int(index) + 1 if index.isdigit() else 0)
+        time.sleep(0.5)
+    ok = "big" in bundles(s.outbox)
+    result = result_of(s.outbox, "big") or {}
+    submitted = re.findall(r"job big: submitted to Slurm as job \d+ \((\d+) array task\(s\)\)", d.log())
+    total_tasks = sum(int(n) for n in submitted)
+    h.check(f"slurm-10k: 10,000 units in {total_tasks} tasks over {len(submitted)} arrays (≤ {Cluster.MAX_ARRAY_SIZE} tasks each, "
+            f"largest index seen {largest_array}), at most {most_in_queue} tasks in the queue (budget {Cluster.MAX_JOB_COUNT // 2}) → done",
+            ok and result.get("status") == "done" and len(submitted) >= 3 and largest_array <= Cluster.MAX_ARRAY_SIZE
+            and all(int(n) <= Cluster.MAX_ARRAY_SIZE for n in submitted) and most_in_queue <= Cluster.MAX_JOB_COUNT // 2
+            and "Slurm allows 40 tasks per array and 120 jobs" in d.log(),
+            f"result {json.dumps(result)[:400]}", logs=[d])
+    # Grouping keeps its target: units of ~ms each go 64 to a task, not one per task.
+    h.check(f"slurm-10k: short units are grouped ({total_tasks} tasks for 10,000 units, 64 a task at most)",
+            ok and 10000 / 64 <= total_tasks <= 10000 / 32, logs=[d])
+    runs = len(result.get("runs", [])) if isinstance(result.get("runs"), list) else result.get("runs_done", result.get("runs"))
+    differences = identical_to_run(h, s, "big") if ok else ["no bundle"]
+    h.check("slurm-10k: the bundle equals `sgdyn run`'s", ok and not differences, "\n".join(differences[:20]), logs=[d])
+    d.terminate()
+
+
+def scenario_hung_controller(h, cluster):
+    """slurmctld stopped (SIGSTOP) while a job is being submitted: sbatch hangs, but intake,
+    rejections and status go on; once it resumes, exactly one array runs the job and nothing is
+    lost. Tasks' own duplicates, if Slurm took any, are cancelled."""
+    hang = float(os.environ.get("SLURM_HANG_SECONDS", "60"))
+    s = h.scenario("sl-hang")
+    d = s.daemon(checkpoint=1, config=slurm_config(s, command_timeout=8))
+    if not h.check("slurm-hang: daemon starts", d.start(), logs=[d]):
+        return
+    pid = cluster.pid("slurmctld")
+    os.kill(pid, signal.SIGSTOP)
+    stopped_at = time.monotonic()
+    try:
+        s.drop("patient", N=200, t_max=h.t_max(2, 200), points=10, seeds=2)
+        time.sleep(3)
+        drop_at = time.monotonic()
+        # Valid JSON, invalid job: rejected as soon as it is read (a file that does not parse would
+        # be waited for, as a writer may still be at it).
+        with open(os.path.join(s.inbox, "broken.json"), "w") as handle:
+            handle.write('{"name": "broken", "N": 0}\n')
+        rejected = wait_until(lambda: "rejected-broken" in bundles(s.outbox), 20, interval=0.1)
+        rejection_seconds = time.monotonic() - drop_at
+        slowest_status = 0.0
+        while time.monotonic() - stopped_at < hang:
+            t = time.monotonic()
+            listing = s.status()
+            slowest_status = max(slowest_status, time.monotonic() - t)
+            if listing is None:
+                slowest_status = 99
+            time.sleep(2)
+        h.check(f"slurm-hang: with slurmctld stopped for {hang:.0f} s a broken job file is rejected in {rejection_seconds:.1f} s "
+                f"and `sgdyn status` answers in at most {slowest_status:.2f} s",
+                bool(rejected) and rejection_seconds < 5 and slowest_status < 5, logs=[d])
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    arrays_seen = set()
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline and "patient" not in bundles(s.outbox):
+        arrays_seen.update(cluster.arrays("sgdyn-patient"))
+        time.sleep(0.5)
+    ok = "patient" in bundles(s.outbox)
+    differences = identical_to_run(h, s, "patient") if ok else ["no bundle"]
+    sbatches = len(re.findall(r"submission \d+: sbatch gave no clear answer", d.log())) + 1
+    submitted = d.log().count("job patient: submitted to Slurm as job")
+    cancelled = len(re.findall(r"cancelled Slurm job \d+ \(sgdyn-[^)]*-j\d+-[^)]*\): a second array", d.log()))
+    h.check(f"slurm-hang: resumed → one array followed ({submitted} followed, arrays seen {sorted(arrays_seen)}, {cancelled} duplicate(s) "
+            f"cancelled, {sbatches} sbatch run(s)), no unit lost → identical to `sgdyn run`",
+            ok and submitted == 1 and len(arrays_seen) - cancelled == 1 and not differences,
+            "\n".join(differences), logs=[d])
+    d.terminate()
+
+
+def scenario_fast_failure(h, cluster):
+    """A wrong `worker` path: every task fails at once. Looked up even after Slurm forgot it (poll
+    interval longer than MinJobAge), counted as crashes, quarantined with the shell's own words."""
+    s = h.scenario("sl-fastfail")
+    d = s.daemon(checkpoint=1, config=slurm_config(s, worker="/nonexistent/sgdyn", poll_interval=12))
+    if not h.check("slurm-fastfail: daemon starts (worker path wrong, poll interval 12 s > MinJobAge 10 s)", d.start(), logs=[d]):
+        return
+    s.drop("doomed", N=50, t_max=1, points=3, seeds=1)
+    ok = wait_for_bundles(s.outbox, ["doomed"], 150)
+    result = result_of(s.outbox, "doomed") or {}
+    log_file = os.path.join(s.outbox, "doomed", "log.txt")
+    bundle_log = open(log_file, errors="replace").read() if os.path.exists(log_file) else ""
+    h.check("slurm-fastfail: quarantined after 3 crashes, the reason quoting the task's output (\"not found\")",
+            ok and result.get("status") == "failed" and "quarantined" in json.dumps(result) and "not found" in json.dumps(result)
+            and d.log().count("submitted to Slurm as job") == 3 and "the job is quarantined" in d.log(),
+            f"result {json.dumps(result)[:600]}", logs=[d])
+    h.check("slurm-fastfail: the task's output is kept in the job's log in the bundle",
+            "/nonexistent/sgdyn" in bundle_log and "not found" in bundle_log, bundle_log[-1500:], logs=[d])
+    d.terminate()
+
+
 SCENARIOS = [
     ("basic", scenario_basic),
     ("scancel", scenario_scancel),
@@ -280,6 +400,9 @@ SCENARIOS = [
     ("reattach", scenario_reattach),
     ("cancel", scenario_cancel),
     ("limit", scenario_time_limit),
+    ("sweep10k", scenario_sweep_10k),
+    ("hang", scenario_hung_controller),
+    ("fastfail", scenario_fast_failure),
 ]
 
 

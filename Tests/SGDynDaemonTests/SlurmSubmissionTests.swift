@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SGDynDaemon
+import SGDynJobs
 
 /// The Slurm submission decisions, without Slurm: idempotent sbatch (look the token up before any
 /// retry, adopt what Slurm took, cancel duplicates), strays, the cluster's limits, task ends.
@@ -126,5 +127,59 @@ struct SlurmSubmissionTests {
                                    standardError: "sbatch: error: Batch job submission failed: Invalid partition name specified\n", timedOut: false)
         let error = SlurmExecutor.classifySubmissionFailure(result)
         #expect(error == .permanent("sbatch: error: Batch job submission failed: Invalid partition name specified"))
+    }
+}
+
+/// Reports name whom they were computed for; the spool's folders are private.
+@Suite("Spool trust")
+struct SpoolTrustTests {
+    @Test("a report copied from another unit, attempt or job is told apart from this unit's own")
+    func identity() throws {
+        let mine = ReportIdentity(token: "sgdyn-s-j1-a", unit: 7, attempt: 2, workSHA256: "abc")
+        let outcome = UnitReport.outcome(UnitOutcome(kind: .done, progress: UnitProgress(stepsDone: 1, totalSteps: 1, wallSeconds: 0, latestEg: nil, writtenAt: 0)))
+        let decoded = try UnitReport.decode(outcome.encoded(for: mine))
+        #expect(decoded.identity == mine && decoded.identity.matches(mine, for: decoded.report))
+        for other in [ReportIdentity(token: "sgdyn-s-j2-b", unit: 7, attempt: 2, workSHA256: "abc"),
+                      ReportIdentity(token: "sgdyn-s-j1-a", unit: 8, attempt: 2, workSHA256: "abc"),
+                      ReportIdentity(token: "sgdyn-s-j1-a", unit: 7, attempt: 1, workSHA256: "abc"),
+                      ReportIdentity(token: "sgdyn-s-j1-a", unit: 7, attempt: 2, workSHA256: "abd"),
+                      ReportIdentity(token: "sgdyn-s-j1-a", unit: 7, attempt: 2, workSHA256: "")] {
+            let copied = try UnitReport.decode(outcome.encoded(for: other))
+            #expect(!copied.identity.matches(mine, for: copied.report), "\(other)")
+        }
+        // A worker that could not read the work may still report that it failed.
+        let failed = UnitReport.outcome(UnitOutcome(kind: .failed, progress: UnitProgress(stepsDone: 0, totalSteps: 0, wallSeconds: 0, latestEg: nil, writtenAt: 0),
+                                                    message: "cannot read"))
+        let unread = ReportIdentity(token: "sgdyn-s-j1-a", unit: 7, attempt: 2, workSHA256: "")
+        #expect(unread.matches(mine, for: failed))
+    }
+
+    @Test("a spool folder that is a symlink, someone else's or writable by others is distrusted")
+    func folders() {
+        let uid: uid_t = 1000
+        #expect(PrivateFolder.distrust(mode: S_IFDIR | 0o700, owner: uid, uid: uid) == nil)
+        #expect(PrivateFolder.distrust(mode: S_IFDIR | 0o750, owner: uid, uid: uid) == nil)
+        #expect(PrivateFolder.distrust(mode: S_IFDIR | 0o1777, owner: uid, uid: uid) != nil)
+        #expect(PrivateFolder.distrust(mode: S_IFDIR | 0o770, owner: uid, uid: uid) != nil)
+        #expect(PrivateFolder.distrust(mode: S_IFDIR | 0o700, owner: 0, uid: uid) != nil)
+        #expect(PrivateFolder.distrust(mode: S_IFLNK | 0o777, owner: uid, uid: uid) != nil)
+    }
+
+    @Test("job folders are made private and a planted symlink is refused, not followed")
+    func plantedSymlink() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("sgdyn-spool-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try PrivateFolder.checkRoot(root)
+        try PrivateFolder.make(root: root, ["job-1", "unit-1", "attempt-1"])
+        var info = stat()
+        #expect(stat(root + "/job-1/unit-1/attempt-1", &info) == 0 && info.st_mode & 0o777 == 0o700)
+        let elsewhere = root + "-elsewhere"
+        try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: elsewhere) }
+        #expect(symlink(elsewhere, root + "/job-2") == 0)
+        #expect(throws: SystemError.self) { try PrivateFolder.make(root: root, ["job-2", "unit-1"]) }
+        #expect(!FileManager.default.fileExists(atPath: elsewhere + "/unit-1"))
+        chmod(root, 0o777)
+        #expect(throws: ConfigurationError.self) { try PrivateFolder.checkRoot(root) }
     }
 }

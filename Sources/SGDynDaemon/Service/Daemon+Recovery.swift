@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SGDynCore
 import SGDynJobs
 import SGDynStore
 
@@ -40,10 +41,12 @@ extension Daemon {
             for unit in try await store.units(of: submission.id) where unit.state == .running {
                 let task = submission.tasks.firstIndex { $0.contains(unit.id) } ?? 0
                 watched[unit.id] = WatchedUnit(id: unit.id, index: unit.index, task: task,
-                                               folder: SpoolLayout.attemptFolder(jobFolder: jobFolder, unit: unit.id.rawValue, attempt: unit.attempt))
+                                               folder: SpoolLayout.attemptFolder(jobFolder: jobFolder, unit: unit.id.rawValue, attempt: unit.attempt),
+                                               attempt: unit.attempt, workSHA256: unit.spec.map { SHA256.hexDigest($0) } ?? "")
             }
             runs.open[submission.id] = OpenSubmission(id: submission.id, jobID: job.id, jobName: job.name, claimedName: job.claimedName,
-                                                      executor: submission.executor, taskCount: submission.tasks.count, units: watched)
+                                                      executor: submission.executor, token: submission.token, taskCount: submission.tasks.count,
+                                                      units: watched)
             byExecutor[submission.executor, default: []].append(submission)
         }
         for (name, submissions) in byExecutor {

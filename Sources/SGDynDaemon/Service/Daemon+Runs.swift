@@ -73,8 +73,8 @@ extension Daemon {
                     watched.lastHeard = .now
                 }
             }
-            if AtomicFile.fingerprint(unit.folder.outcome) != nil,
-               let (report, _) = await readReport(unit.folder.outcome, unit: unit, submission: submission),
+            if let fingerprint = AtomicFile.fingerprint(unit.folder.outcome), fingerprint != unit.refusedOutcome,
+               let (report, _) = await readReport(unit.folder.outcome, unit: unit, submission: submission, refused: &watched.refusedOutcome),
                case .outcome(let outcome) = report {
                 watched.outcome = outcome.kind
                 watched.unstoredProgress = nil
@@ -87,19 +87,37 @@ extension Daemon {
 
     /// One spool file, decoded and verified off the actor; nil (logged) when it is damaged, which
     /// is treated as if it had not been written (the previous checkpoint stays the latest).
+    /// A report written for another unit, attempt or job (copied into this unit's folder) is
+    /// refused and logged as an error; `refused` then remembers the file, so it is logged once.
     private func readReport(_ path: String, unit: WatchedUnit, submission: OpenSubmission) async -> (UnitReport, String)? {
+        var ignored: FileFingerprint?
+        return await readReport(path, unit: unit, submission: submission, refused: &ignored)
+    }
+
+    private func readReport(_ path: String, unit: WatchedUnit, submission: OpenSubmission,
+                            refused: inout FileFingerprint?) async -> (UnitReport, String)? {
         let limit = JobLimits.maxSnapshotBytes + (1 << 20)
-        let decoded = await onDedicatedThread { () -> Result<(UnitReport, String)?, any Error> in
+        let fingerprint = AtomicFile.fingerprint(path)
+        let decoded = await onDedicatedThread { () -> Result<(UnitReport, String, ReportIdentity)?, any Error> in
             do {
                 guard let bytes = try AtomicFile.read(path, limit: limit) else { return .success(nil) }
-                let (report, digest) = try UnitReport.decode(bytes)
-                return .success((report, digest))
+                let (report, digest, identity) = try UnitReport.decode(bytes)
+                return .success((report, digest, identity))
             } catch {
                 return .failure(error)
             }
         }
         switch decoded {
-        case .success(let report): return report
+        case .success(nil): return nil
+        case .success(let (report, digest, identity)?):
+            let expected = ReportIdentity(token: submission.token, unit: unit.id.rawValue, attempt: unit.attempt, workSHA256: unit.workSHA256)
+            guard identity.matches(expected, for: report) else {
+                refused = fingerprint
+                say(.error, "unit \(unit.index): refusing \(path): it was written for \(identity), not for this unit (\(expected)) — a report copied from another unit or job; check who can write the spool",
+                    jobName: submission.jobName, claimedName: submission.claimedName)
+                return nil
+            }
+            return (report, digest)
         case .failure(let error):
             say(.warning, "unit \(unit.index): ignoring \(path): \(error)", jobName: submission.jobName, claimedName: submission.claimedName)
             return nil

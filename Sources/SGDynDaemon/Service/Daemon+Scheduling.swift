@@ -123,31 +123,37 @@ extension Daemon {
             if let checkpoint = recovery.checkpoint { resumes[unit.id] = checkpoint }
         }
         let taskOf = Dictionary(uniqueKeysWithValues: tasks.enumerated().flatMap { task, ids in ids.map { ($0, task) } })
-        let entries = SubmissionTasks(tasks: tasks.map { ids in
+        let entries = SubmissionTasks(token: token, tasks: tasks.map { ids in
             ids.map { id in SubmissionTasks.Entry(unit: id.rawValue, attempt: units.first { $0.id == id }?.attempt ?? 1) }
         })
         var watched: [UnitID: WatchedUnit] = [:]
         for unit in units {
             watched[unit.id] = WatchedUnit(id: unit.id, index: unit.index, task: taskOf[unit.id] ?? 0,
-                                           folder: spool.attemptFolder(job: job.id.rawValue, unit: unit.id.rawValue, attempt: unit.attempt))
+                                           folder: spool.attemptFolder(job: job.id.rawValue, unit: unit.id.rawValue, attempt: unit.attempt),
+                                           attempt: unit.attempt, workSHA256: unit.spec.map { SHA256.hexDigest($0) } ?? "")
         }
         let jobID = job.id
         let watchedUnits = watched
         let checkpoints = resumes
         try await onDedicatedThread { () throws(SystemError) in
-            try AtomicFile.makeFolder(spool.jobFolder(job: jobID.rawValue))
+            // Every folder the daemon's own and private, never through a symlink (`PrivateFolder`).
+            let jobFolder = "job-\(jobID.rawValue)"
+            try PrivateFolder.make(root: spool.root, [jobFolder])
             for unit in units {
-                guard let folder = watchedUnits[unit.id]?.folder, let work = unit.spec else { continue }
-                AtomicFile.removeTree(folder.path)
-                try AtomicFile.makeFolder(folder.path)
-                try AtomicFile.write(work, to: folder.work)
+                guard let watched = watchedUnits[unit.id], let work = unit.spec else { continue }
+                let unitFolder = "unit-\(unit.id.rawValue)"
+                AtomicFile.removeTree(watched.folder.path)
+                try PrivateFolder.make(root: spool.root, [jobFolder, unitFolder, "attempt-\(unit.attempt)"])
+                let identity = ReportIdentity(token: token, unit: unit.id.rawValue, attempt: unit.attempt, workSHA256: watched.workSHA256)
+                try AtomicFile.write(work, to: watched.folder.work, mode: 0o600)
                 if let checkpoint = checkpoints[unit.id] {
                     let progress = UnitProgress(stepsDone: checkpoint.stepsDone, totalSteps: unit.totalSteps, wallSeconds: unit.wallSeconds,
                                                 latestEg: unit.latestEg, writtenAt: checkpoint.createdAt.timeIntervalSince1970)
-                    try AtomicFile.write(UnitReport.checkpoint(progress, snapshot: checkpoint.snapshot).encoded(), to: folder.resume)
+                    try AtomicFile.write(UnitReport.checkpoint(progress, snapshot: checkpoint.snapshot).encoded(for: identity), to: watched.folder.resume,
+                                         mode: 0o600)
                 }
             }
-            try AtomicFile.write(Array(entries.text.utf8), to: spool.tasksFile(job: jobID.rawValue, submission: submission.rawValue))
+            try AtomicFile.write(Array(entries.text.utf8), to: spool.tasksFile(job: jobID.rawValue, submission: submission.rawValue), mode: 0o600)
         }
         let prepared = PreparedSubmission(
             id: submission, jobID: job.id, jobName: job.name, token: token, spoolFolder: spool.jobFolder(job: job.id.rawValue),
@@ -155,7 +161,7 @@ extension Daemon {
             memoryBytesPerTask: units.compactMap { $0.spec.flatMap { try? WorkUnit(encoded: $0) } }.map(WorkUnitResources.memoryBytes).max() ?? 0,
             slurm: (try? job.spec.map { try JobSpec(storedForm: $0) })??.slurm)
         let open = OpenSubmission(id: submission, jobID: job.id, jobName: job.name, claimedName: job.claimedName, executor: executor.name,
-                                  taskCount: tasks.count, units: watched)
+                                  token: token, taskCount: tasks.count, units: watched)
         return (prepared, open)
     }
 }

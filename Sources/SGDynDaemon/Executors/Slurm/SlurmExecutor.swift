@@ -140,9 +140,12 @@ public final class SlurmExecutor: Executor {
         let script = submission.spoolFolder + "/submission-\(submission.id.rawValue).sbatch"
         let worker = configuration.worker ?? defaultWorker
         // `exec`, so that the worker is the batch step's process and gets --signal=B:USR1 itself.
+        // The marker tells a later look-up that Slurm took (and ran) this submission under that
+        // array id, even once Slurm has forgotten the array.
         let text = """
             #!/bin/sh
             # sgdyn job \(submission.jobName), submission \(submission.id) (\(submission.token))
+            echo "$SLURM_ARRAY_JOB_ID" >> '\(Self.startedMarker(spoolFolder: submission.spoolFolder, submission: submission.id))'
             exec '\(worker)' worker --spool '\(submission.spoolFolder)' --submission \(submission.id.rawValue) --task "$SLURM_ARRAY_TASK_ID" --threads \(configuration.cpusPerTask) --checkpoint-interval \(submission.checkpointInterval)
 
             """
@@ -200,13 +203,18 @@ public final class SlurmExecutor: Executor {
                     let effects = state.withLock { $0.submitting[id]?.machine.sbatchEnded(result, now: .now) } ?? []
                     await perform(effects, for: id)
                 case .run(.lookUp):
-                    let token = state.withLock { $0.submitting[id]?.token } ?? ""
-                    let result = await lookUp(token)
+                    let (token, folder) = state.withLock { ($0.submitting[id]?.token ?? "", $0.submitting[id]?.spoolFolder ?? "") }
+                    let result = await lookUp(token, marker: Self.startedMarker(spoolFolder: folder, submission: id))
                     let effects = state.withLock { $0.submitting[id]?.machine.lookUpEnded(result, now: .now) } ?? []
                     await perform(effects, for: id)
                 }
             }
         }
+    }
+
+    /// The file each task of a submission appends its array's job id to when it starts.
+    static func startedMarker(spoolFolder: String, submission: SubmissionID) -> String {
+        spoolFolder + "/submission-\(submission.rawValue).started"
     }
 
     private func sbatch(_ arguments: [String]) async -> SlurmSubmissionMachine.SubmitResult {
@@ -222,10 +230,16 @@ public final class SlurmExecutor: Executor {
         return .accepted(id)
     }
 
-    /// The arrays in the queue with this comment, or why the queue did not answer.
-    private func lookUp(_ token: String) async -> SlurmSubmissionMachine.LookUpResult {
-        guard let entries = await listOwnArrays() else { return .failed("no answer") }
-        return .found(Array(Set(entries.filter { $0.comment == token }.map(\.arrayJobID))))
+    /// The arrays with this comment that Slurm still knows (finished ones too), else those whose
+    /// tasks left the started marker (an array that ran and ended before the look-up and that
+    /// Slurm already forgot); or why the queue did not answer.
+    private func lookUp(_ token: String, marker: String) async -> SlurmSubmissionMachine.LookUpResult {
+        guard let entries = await listOwnArrays(allStates: true) else { return .failed("no answer") }
+        let known = Set(entries.filter { $0.comment == token }.map(\.arrayJobID))
+        if !known.isEmpty { return .found(Array(known)) }
+        let started = (try? AtomicFile.read(marker, limit: 1 << 20)).flatMap { $0 }.map { String(decoding: $0, as: UTF8.self) } ?? ""
+        return .found(Array(Set(started.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty && $0.allSatisfy(\.isNumber) })))
     }
 
     private func perform(_ effects: [SlurmSubmissionMachine.Effect], for id: SubmissionID) async {
@@ -328,8 +342,10 @@ public final class SlurmExecutor: Executor {
 
     /// Every array of this store in the queue (one entry per task), or nil when the controller
     /// does not answer.
-    private func listOwnArrays() async -> [SlurmQueue.Entry]? {
-        guard let result = await run("squeue", ["-h", "-r", "-u", Self.userName, "-o", SlurmQueue.squeueFormat]), result.succeeded else { return nil }
+    private func listOwnArrays(allStates: Bool = false) async -> [SlurmQueue.Entry]? {
+        let states = allStates ? ["-t", "all"] : []
+        guard let result = await run("squeue", ["-h", "-r", "-u", Self.userName] + states + ["-o", SlurmQueue.squeueFormat]), result.succeeded
+        else { return nil }
         let prefix = storePrefix
         return SlurmQueue.parse(squeue: result.standardOutput).filter { $0.comment.hasPrefix(prefix) }
     }
