@@ -12,6 +12,7 @@ import json
 import os
 import re
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -391,6 +392,108 @@ def scenario_fast_failure(h, cluster):
     d.terminate()
 
 
+def spool_modes(root):
+    """Paths under `root` that others than the owner may read or write, or that are symlinks."""
+    loose = []
+    for folder, dirs, files in os.walk(root):
+        for name in dirs + files:
+            path = os.path.join(folder, name)
+            info = os.lstat(path)
+            if stat.S_ISLNK(info.st_mode) or info.st_mode & 0o077:
+                loose.append(f"{path} {oct(info.st_mode)}")
+    return loose
+
+
+def scenario_spool_trust(h, cluster):
+    """The spool is trusted only as far as it can be: a root others may write to is refused; a
+    symlinked job folder is refused, not followed; everything is private; an outcome copied from
+    another job into a unit's folder is refused and logged, and the unit's own result wins."""
+    s = h.scenario("sl-spool")
+    open_root = os.path.join(s.path, "scratch")
+    os.makedirs(open_root)
+    os.chmod(open_root, 0o1777)
+    d = s.daemon(config=slurm_config(s, spool=open_root), label="sl-spool-open")
+    started = d.start(wait=False)
+    exited = wait_until(lambda: not d.alive(), 20)
+    h.check("slurm-spool: a spool root writable by others (1777, as scratch folders are) is refused at start, naming the fix",
+            started and exited and d.proc.returncode != 0 and "cannot be trusted" in d.log() and "others may write" in d.log(), logs=[d])
+    spool = os.path.join(s.path, "spool")
+    d = s.daemon(checkpoint=1, config=slurm_config(s))
+    if not h.check("slurm-spool: daemon starts with a private spool", d.start(), logs=[d]):
+        return
+    elsewhere = os.path.join(s.path, "elsewhere")
+    os.makedirs(elsewhere)
+    os.symlink(elsewhere, os.path.join(spool, "job-1"))
+    s.drop("planted", N=200, t_max=h.t_max(1, 200), points=10, seeds=1)
+    refused = wait_until(lambda: "refusing the spool folder" in d.log(), 30)
+    h.check("slurm-spool: a job folder planted as a symlink is refused and nothing is written through it",
+            refused and os.listdir(elsewhere) == [], f"elsewhere: {os.listdir(elsewhere)}", logs=[d])
+    os.unlink(os.path.join(spool, "job-1"))
+    s.drop("donor", N=200, t_max=h.t_max(1, 200), points=10, seeds=1)
+    s.drop("victim", N=200, t_max=h.t_max(12, 200), points=10, seeds=1)
+    donor_outcome, victim_folder, loose = None, None, []
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and not (donor_outcome and victim_folder):
+        for folder, _, files in os.walk(spool):
+            if folder.startswith(os.path.join(spool, "job-2")) and "outcome" in files and not donor_outcome:
+                donor_outcome = open(os.path.join(folder, "outcome"), "rb").read()
+            if folder.startswith(os.path.join(spool, "job-3")) and "progress" in files:
+                victim_folder = folder
+                loose = spool_modes(spool)
+        time.sleep(0.1)
+    if donor_outcome and victim_folder:
+        with open(os.path.join(victim_folder, ".planted"), "wb") as handle:
+            handle.write(donor_outcome)
+        os.rename(os.path.join(victim_folder, ".planted"), os.path.join(victim_folder, "outcome"))
+    refused = wait_until(lambda: "job victim: unit 0: refusing" in d.log(), 30)
+    h.check("slurm-spool: spool folders are 0700 and files 0600 while units run",
+            victim_folder is not None and not loose, "\n".join(loose[:10]), logs=[d])
+    h.check("slurm-spool: an outcome copied from another job into a running unit's folder is refused and logged as an error",
+            bool(donor_outcome) and bool(victim_folder) and refused and "error    [sgdyn] job victim: unit 0: refusing" in d.log(), logs=[d])
+    ok = wait_for_bundles(s.outbox, ["planted", "donor", "victim"], 150)
+    differences = identical_to_run(h, s, "victim") if ok else ["no bundle"]
+    h.check("slurm-spool: the victim ends with its own result (identical to `sgdyn run`), not the donor's",
+            ok and (result_of(s.outbox, "victim") or {}).get("status") == "done" and not differences, "\n".join(differences), logs=[d])
+    d.terminate()
+
+
+def scenario_config_change(h, cluster):
+    """A restart with a changed config: the spool moved, then Slurm switched off. The old arrays
+    are followed to their end by token: no crash charged, no unit computed twice."""
+    s = h.scenario("sl-config")
+    d = s.daemon(checkpoint=1, config=slurm_config(s))
+    if not h.check("slurm-config: daemon starts", d.start(), logs=[d]):
+        return
+    s.drop("moved", N=200, t_max=h.t_max(8, 200), points=20, seeds=2)
+    going = wait_until(lambda: running_with_progress(s, "moved", 2), 60)
+    arrays = cluster.arrays("sgdyn-moved")
+    d.terminate()
+    d.config = slurm_config(s, spool=os.path.join(s.path, "spool-new"))
+    restarted = d.start()
+    ok = wait_for_bundles(s.outbox, ["moved"], 120)
+    job = s.jobs_by_name().get("moved") or {}
+    differences = identical_to_run(h, s, "moved") if ok else ["no bundle"]
+    h.check(f"slurm-config: spool moved across a restart → the old array ({arrays}) is followed in the old spool: one attempt, "
+            f"no crash, identical to `sgdyn run`",
+            going and restarted and ok and job.get("attempts") == 1 and "ended without finishing" not in d.log()
+            and len(arrays) == 1 and not differences, "\n".join(differences), logs=[d])
+    s.drop("switched", N=200, t_max=h.t_max(8, 200), points=20, seeds=2)
+    going = wait_until(lambda: running_with_progress(s, "switched", 2), 60)
+    arrays = cluster.arrays("sgdyn-switched")
+    d.terminate()
+    d.config = s.config(executor="local", quiet_period=0.5)
+    restarted = d.start()
+    ok = wait_for_bundles(s.outbox, ["switched"], 120)
+    job = s.jobs_by_name().get("switched") or {}
+    differences = identical_to_run(h, s, "switched") if ok else ["no bundle"]
+    h.check(f"slurm-config: Slurm switched off across a restart → its array ({arrays}) is followed to its end: one attempt, no crash, "
+            f"no local rerun, identical to `sgdyn run`",
+            going and restarted and ok and job.get("attempts") == 1 and "ended without finishing" not in d.log()
+            and "following them to their end" in d.log() and "on the local executor" not in d.log() and not differences,
+            "\n".join(differences), logs=[d])
+    d.terminate()
+
+
 SCENARIOS = [
     ("basic", scenario_basic),
     ("scancel", scenario_scancel),
@@ -403,6 +506,8 @@ SCENARIOS = [
     ("sweep10k", scenario_sweep_10k),
     ("hang", scenario_hung_controller),
     ("fastfail", scenario_fast_failure),
+    ("spool", scenario_spool_trust),
+    ("config", scenario_config_change),
 ]
 
 

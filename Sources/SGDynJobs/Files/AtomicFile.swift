@@ -100,6 +100,15 @@ public enum AtomicFile {
         }
     }
 
+    /// Makes everything written on the filesystem holding `path` durable, in one call: after many
+    /// `durable: false` writes (a submission's spool files), instead of an fsync per file.
+    public static func syncFileSystem(of path: String) throws(SystemError) {
+        let fd = retryingOnInterrupt { open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        guard fd >= 0 else { throw SystemError("opening the folder \(path)") }
+        defer { close(fd) }
+        guard syncfs(fd) == 0 else { throw SystemError("syncfs of \(path)") }
+    }
+
     static func syncFolder(_ path: String) throws(SystemError) {
         let fd = retryingOnInterrupt { open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
         guard fd >= 0 else { throw SystemError("opening the folder \(path)") }
