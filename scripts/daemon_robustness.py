@@ -14,6 +14,7 @@ import shutil
 import signal
 import sqlite3
 import subprocess
+import sys
 import time
 
 from daemon_tests import bundles, drop, job_bytes, pid_alive, result_of, statuses_of, wait_for_bundles, wait_until
@@ -247,6 +248,9 @@ def scenario_stall(h):
             progressing and workers and warned and shown, f"workers {workers}; status {s.jobs_by_name().get('hung')}", logs=[d])
     killed = wait_until(lambda: not any(pid_alive(p) for p in workers), 20)
     h.check(f"stall: … then killed after ~8 s ({time.monotonic() - stopped_at:.1f} s)", killed and "no progress for 8 s" in d.log(), logs=[d])
+    crash_lines = wait_until(lambda: [line for line in d.log().splitlines() if "ended without finishing" in line], 10) or []
+    h.check("stall: the kill is logged as a stall kill, not as a signal (out of memory, or killed)",
+            crash_lines and all("stall kill" in line and "signal" not in line for line in crash_lines), "\n".join(crash_lines), logs=[d])
     ok = wait_for_bundles(s.outbox, ["hung"], 120)
     result = result_of(s.outbox, "hung") or {}
     differences = s.compare_with_references(["hung"])["hung"] if ok else ["no bundle"]
@@ -371,6 +375,137 @@ def scenario_pickup(h):
     h.check("pickup: SIGTERM → exit 0", status == 0, f"exit status {status}", logs=[d])
 
 
+def scenario_queued_units(h):
+    """Units waiting in their worker's queue behind the job's other units are not silent (issue 17,
+    item 1, scaled down): 20 units of ~3 s on 2 threads with stall_warning 2 s and stall_kill 6 s
+    run to `done` with no warning and no kill."""
+    s = h.scenario("queued-units")
+    d = s.daemon(workers=2, checkpoint=1, config=s.config(stall_warning=2, stall_kill=6))
+    if not h.check("queued-units: daemon starts (stall_warning 2 s, stall_kill 6 s, 2 threads)", d.start(), logs=[d]):
+        return
+    s.drop("long-queue", N=200, t_max=h.t_max(3, 200), points=10, seeds=20)
+    ok = wait_for_bundles(s.outbox, ["long-queue"], 180)
+    result = result_of(s.outbox, "long-queue") or {}
+    job = s.jobs_by_name().get("long-queue") or {}
+    stalls = [line for line in d.log().splitlines() if "has reported nothing" in line or "stall kill" in line]
+    h.check("queued-units: 20 units of ~3 s on 2 threads → done in one attempt, no stall warning or kill",
+            ok and result.get("status") == "done" and job.get("attempts") == 1 and not stalls,
+            f"status {result.get('status')}; store {job}; stall lines: {stalls[:5]}", logs=[d])
+    status, _ = d.terminate()
+    h.check("queued-units: SIGTERM → exit 0", status == 0, f"exit status {status}", logs=[d])
+
+
+def store_is_locked(database):
+    """Whether another process holds a write lock on the store (a write cannot begin at once)."""
+    try:
+        connection = sqlite3.connect(database, timeout=0)
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            connection.rollback()
+            return False
+        finally:
+            connection.close()
+    except sqlite3.OperationalError as error:
+        return "locked" in str(error) or "busy" in str(error)
+
+
+def scenario_store_lock(h):
+    """A worker that ends while an operator's `sqlite3` holds BEGIN EXCLUSIVE on the store for
+    longer than its 10 s busy timeout: its end is retried until it is recorded, and the job is done
+    (issue 17, item 3: it used to stay `running` without a worker until a restart)."""
+    s = h.scenario("store-lock")
+    d = s.daemon(workers=2, checkpoint=1)
+    if not h.check("store-lock: daemon starts", d.start(), logs=[d]):
+        return
+    s.drop("locked", N=200, t_max=h.t_max(6, 200), points=10, seeds=2)
+    running = wait_until(lambda: (s.jobs_by_name().get("locked") or {}).get("steps_done", 0) > 0, 30)
+    database = os.path.join(s.state, "sgdyn.sqlite")
+    holder = subprocess.Popen(["sqlite3", "-batch", database], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    holder.stdin.write(b"PRAGMA busy_timeout = 30000;\nBEGIN EXCLUSIVE;\nSELECT 1;\n")
+    holder.stdin.flush()
+    locked = wait_until(lambda: store_is_locked(database), 15)
+    workers = d.worker_pids()
+    # The workers (~6 s of work) end while it is held; then it is held 12 s more, beyond the
+    # store's 10 s busy timeout, so recording their end fails at least once.
+    ended_while_locked = wait_until(lambda: workers and not any(pid_alive(p) for p in workers), 60)
+    time.sleep(12)
+    holder.stdin.write(b"COMMIT;\n.quit\n")
+    holder.stdin.close()
+    holder.wait(30)
+    h.check("store-lock: a real sqlite3 held BEGIN EXCLUSIVE while the job's worker ended, and 12 s after",
+            running and locked and workers and ended_while_locked, f"running {bool(running)}, locked {locked}, workers {workers}", logs=[d])
+    ok = wait_for_bundles(s.outbox, ["locked"], 90)
+    result = result_of(s.outbox, "locked") or {}
+    retried = [line for line in d.log().splitlines() if "cannot record" in line or "recorded" in line and "attempts" in line]
+    h.check("store-lock: the worker's end is retried until recorded (logged), and the job is done",
+            ok and result.get("status") == "done" and any("cannot record" in line for line in retried)
+            and any("after" in line and "attempts" in line for line in retried),
+            f"status {result.get('status')}; store {s.jobs_by_name().get('locked')}; lines {retried[:6]}", logs=[d])
+    status, took = d.terminate()
+    h.check(f"store-lock: SIGTERM → exit 0 ({took:.1f} s)", status == 0, f"exit status {status}", logs=[d])
+
+
+CHURN_SCRIPT = r"""
+import os, sys, time
+inbox, rate, seconds, report = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+paths = [os.path.join(inbox, ".churn-%d.tmp" % i) for i in range(64)]
+start = time.monotonic(); done = 0
+while time.monotonic() - start < seconds:
+    # create/delete pairs in bursts of 50, paced to `rate` a second overall
+    for i in range(50):
+        path = paths[done % 64]
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o644))
+        os.unlink(path)
+        done += 1
+    ahead = done / rate - (time.monotonic() - start)
+    if ahead > 0:
+        time.sleep(ahead)
+with open(report, "w") as handle:
+    handle.write("%d %.3f" % (done, time.monotonic() - start))
+"""
+
+
+def scenario_churn(h):
+    """Inotify churn (thousands of ignored files created and deleted a second in the inbox) cannot
+    push out the daemon's own events: every job dropped meanwhile finishes, and SIGTERM during the
+    churn stops the daemon in its usual time. DAEMON_CHURN_SECONDS (default 15) sets the churn's
+    length, DAEMON_CHURN_RATE (default 3000) its create/delete pairs a second."""
+    s = h.scenario("churn")
+    seconds = float(os.environ.get("DAEMON_CHURN_SECONDS", "15"))
+    rate = float(os.environ.get("DAEMON_CHURN_RATE", "3000"))
+    d = s.daemon(workers=2, checkpoint=1)
+    if not h.check("churn: daemon starts", d.start(), logs=[d]):
+        return
+    report = os.path.join(s.path, "churn-report")
+    churn = subprocess.Popen([sys.executable, "-c", CHURN_SCRIPT, s.inbox, str(rate), str(seconds), report])
+    started = time.monotonic()
+    time.sleep(min(3, seconds / 4))
+    names = [f"churn-{i}" for i in range(10)]
+    for name in names:
+        s.drop(name, N=50, t_max=2, points=3, seeds=2)
+    # Every job must finish while the churn still goes on.
+    finished = wait_for_bundles(s.outbox, names, max(5, seconds - (time.monotonic() - started) - 2))
+    finished_at = time.monotonic() - started
+    still_churning = churn.poll() is None
+    jobs = s.jobs_by_name()
+    h.check(f"churn: all 10 jobs dropped during the churn are done while it goes on ({finished_at:.1f} s into it)",
+            finished and still_churning and all(statuses_of(s.outbox, names)[n] == "done" for n in names),
+            f"churn running: {still_churning}; store: { {n: (jobs.get(n) or {}).get('state') for n in names} }", logs=[d])
+    status, took = d.terminate(30)
+    churning_at_stop = churn.poll() is None
+    h.check(f"churn: SIGTERM during the churn → exit 0 in {took:.1f} s (as without churn: under 10 s)",
+            status == 0 and took < 10 and churning_at_stop, f"exit status {status}; churn still running: {churning_at_stop}", logs=[d])
+    churn.wait(seconds + 60)
+    try:
+        with open(report) as handle:
+            done, elapsed = handle.read().split()
+        h.info(f"churn: {int(done)} create/delete pairs in {float(elapsed):.1f} s ({int(done) / float(elapsed):.0f} a second); "
+               f"jobs done {finished_at:.1f} s into it; SIGTERM took {took:.1f} s")
+    except (OSError, ValueError):
+        h.check("churn: the churn process reported its rate", False)
+
+
 ROBUSTNESS_SCENARIOS = [
     ("limits", scenario_limits),
     ("odes", scenario_odes),
@@ -381,4 +516,7 @@ ROBUSTNESS_SCENARIOS = [
     ("diverge", scenario_diverge),
     ("upgrade", scenario_upgrade),
     ("pickup", scenario_pickup),
+    ("churn", scenario_churn),
+    ("queued-units", scenario_queued_units),
+    ("store-lock", scenario_store_lock),
 ]

@@ -9,7 +9,10 @@ import SGDynStore
 public protocol Executor: AnyObject, Sendable {
     /// "local" or "slurm", as stored with each submission.
     var name: String { get }
-    /// What happens to the tasks it runs; the daemon reads it for the whole of its life.
+    /// What happens to the tasks it runs; the daemon reads it for the whole of its life. It must
+    /// be unbounded (`AsyncStream`'s default): the daemon forwards each event as a control event
+    /// (`DaemonMailbox`), never dropped. Work an executor does off the daemon's loop (an external
+    /// command, a poll) reports back through this stream, or through `Daemon.offLoop`.
     var events: AsyncStream<ExecutorEvent> { get }
     /// How many more units it could start now (free worker threads; Slurm: effectively unbounded,
     /// the cluster queues).
@@ -70,6 +73,16 @@ public enum ExecutorEvent: Sendable, Equatable {
     case taskOutput(SubmissionID, task: Int, String)
     /// Something the operator should know (Slurm unreachable, …); `level` is a log level name.
     case notice(String, level: String)
+}
+
+extension ExecutorEvent {
+    /// Whether the store must record it, retrying until it can (everything but informational events).
+    var mustBeRecorded: Bool {
+        switch self {
+        case .taskEnded, .submissionFailed, .submissionIdentified: return true
+        case .unitStates, .taskOutput, .notice: return false
+        }
+    }
 }
 
 /// How a task ended, as far as its executor can tell. Units it ran that reported an outcome in the

@@ -22,7 +22,7 @@ struct Intake {
         incompleteWait = .seconds(configuration.incompleteWait)
     }
 
-    mutating func startWatching(logger: Logger, wake: AsyncStream<DaemonWakeup>.Continuation) {
+    mutating func startWatching(logger: Logger, mailbox: DaemonMailbox) {
         let (candidate, decision) = InboxWatcherFactory.makeWatcher(for: inbox)
         var chosen: any InboxWatcher = candidate
         do {
@@ -34,35 +34,31 @@ struct Intake {
         }
         let level: Logger.Level = decision.mechanism == .polling ? .notice : .info
         logger.log(level: level, "watching the inbox with \(chosen.mechanism): \(decision.reason)")
-        follow(chosen, wake: wake)
+        follow(chosen, mailbox: mailbox)
     }
 
     mutating func stopWatching() {
         watcher?.stop()
     }
 
-    /// Acts on a watcher hint: a rename spares its file the quiet period; a watch that ended is
-    /// replaced by polling.
-    mutating func note(_ hint: InboxHint, logger: Logger, wake: AsyncStream<DaemonWakeup>.Continuation) {
-        switch hint {
-        case .renamedIn(let entry):
-            scanner.noteRenamedIn(entry)
-        case .watchEnded(let reason):
+    /// Acts on the watcher's coalesced hints: a rename spares its file the quiet period; a watch
+    /// that ended is replaced by polling.
+    mutating func note(_ news: InboxNews, logger: Logger, mailbox: DaemonMailbox) {
+        for entry in news.renamedIn { scanner.noteRenamedIn(entry) }
+        if let reason = news.watchEnded {
             logger.warning("the inbox watch ended (\(reason)); polling the inbox instead")
             watcher?.stop()
             let polling = PollingInboxWatcher(directory: inbox, interval: .seconds(2))
             try? polling.start()
-            follow(polling, wake: wake)
-        case .directoryMayHaveChanged, .overflowRescan:
-            break
+            follow(polling, mailbox: mailbox)
         }
     }
 
-    private mutating func follow(_ chosen: any InboxWatcher, wake: AsyncStream<DaemonWakeup>.Continuation) {
+    private mutating func follow(_ chosen: any InboxWatcher, mailbox: DaemonMailbox) {
         watcher = chosen
         let stream = chosen.hints
         Task {
-            for await hint in stream { wake.yield(.inboxHint(hint)) }
+            for await hint in stream { mailbox.noteInbox(hint) }
         }
     }
 

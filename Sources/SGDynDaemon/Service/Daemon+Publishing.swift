@@ -39,7 +39,7 @@ extension Daemon {
             let arguments = ["write-bundle", "--state", state.path, "--outbox", configuration.outbox, "--job", String(job.id.rawValue)]
             let executable = self.executable
             let jobID = job.id
-            Task { [wake] in
+            Task { [mailbox] in
                 let result: Result<CommandResult, SystemError>
                 do throws(SystemError) {
                     result = .success(try await CommandRunner.run(executable, arguments, environment: ProcessInfo.processInfo.environment,
@@ -47,7 +47,7 @@ extension Daemon {
                 } catch {
                     result = .failure(error)
                 }
-                wake.yield(.bundleWritten(PublishAttemptResult(jobID: jobID, result: result)))
+                mailbox.post(.bundleWritten(PublishAttemptResult(jobID: jobID, result: result)))
             }
         }
     }
@@ -72,7 +72,7 @@ extension Daemon {
         } catch {
             logger.error("after writing the bundle of job \(attempt.jobID): \(error)")
         }
-        wake.yield(.tick)
+        mailbox.tick()
     }
 
     private func published(_ job: JobRecord, at path: String) async throws {

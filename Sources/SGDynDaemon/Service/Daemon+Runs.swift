@@ -12,7 +12,12 @@ extension Daemon {
     /// Units that crashed their worker this many times quarantine their job.
     static let maxCrashes = 3
 
-    func handle(_ event: ExecutorEvent) async {
+    /// Records what an executor reported. An event that changes what the store says about a run
+    /// (a task ended, a submission failed or was identified) must be recorded whatever happens: if
+    /// the store cannot take it now (locked by another process beyond its busy timeout, the disk
+    /// full), it is retried — as a control event after a growing delay, so the loop goes on
+    /// meanwhile — until it is recorded; a job never stays `running` without a worker.
+    func handle(_ event: ExecutorEvent, attempt: Int = 1) async {
         do {
             switch event {
             case .taskEnded(let submission, let task, let end):
@@ -36,9 +41,30 @@ extension Daemon {
             case .notice(let message, let level):
                 logger.log(level: Logger.Level(rawValue: level) ?? .notice, "\(message)")
             }
+            if attempt > 1 { logger.notice("recorded \(event) after \(attempt) attempts") }
         } catch {
-            logger.error("after \(event): \(error)")
+            guard event.mustBeRecorded else {
+                logger.error("after \(event): \(error)")
+                return
+            }
+            if case JobStoreError.diskFull = error, unlink(state.spaceReserve) == 0 {
+                logger.notice("released the \(Self.reserveBytes >> 20) MiB space reserve so the job store can record \(event)")
+            }
+            let delay = Self.recordRetryDelay(afterAttempt: attempt)
+            if attempt == 1 || attempt % 10 == 0 {
+                logger.error("cannot record \(event) (attempt \(attempt)): \(error); retrying every \(Int(delay.seconds)) s until it is recorded")
+            }
+            let mailbox = self.mailbox
+            Task {
+                try? await Task.sleep(for: delay)
+                mailbox.post(.executorRetry(event, attempt: attempt + 1))
+            }
         }
+    }
+
+    /// 1, 2, 4, … up to 30 s between attempts to record an executor's event.
+    static func recordRetryDelay(afterAttempt attempt: Int) -> Duration {
+        .seconds(min(30, 1 << min(max(attempt - 1, 0), 5)))
     }
 
     /// Imports every open submission's reports and watches for silent units. Runs every cycle.
@@ -157,30 +183,36 @@ extension Daemon {
     }
 
     /// Warns about units silent for `stall_warning` seconds and kills the tasks of those silent for
-    /// `stall_kill` (they resume from their checkpoints; the kill counts as a crash).
+    /// `stall_kill` (they resume from their checkpoints; the kill counts as a crash). Silence counts
+    /// from when a unit started computing, never while it waits (`StallRule`).
     func watchForStalls(_ id: SubmissionID) async {
         guard let submission = runs.open[id] else { return }
-        let now = ContinuousClock.now
-        var tasksToKill: Set<Int> = []
+        var units: [Int64: StallRule.Unit] = [:]
         for (unitID, unit) in submission.units where unit.outcome == nil && submission.endedTasks[unit.task] == nil {
-            guard let heard = unit.lastHeard else { continue }
-            let silence = now - heard
-            if silence >= .seconds(configuration.stallKill) {
-                if !submission.killedForStall.contains(unit.task) { tasksToKill.insert(unit.task) }
-            } else if silence >= .seconds(configuration.stallWarning), !unit.stallWarned {
-                runs.open[id]?.units[unitID]?.stallWarned = true
-                say(.warning, "unit \(unit.index) has reported nothing for \(Int(silence.seconds)) s (hung worker?); it is killed and resumed from its checkpoint after \(Int(configuration.stallKill)) s",
-                    jobName: submission.jobName, claimedName: submission.claimedName)
-                try? await store.recordExecutorStates([unitID: "STALLED"])
-            } else if silence < .seconds(configuration.stallWarning), unit.stallWarned {
-                runs.open[id]?.units[unitID]?.stallWarned = false
-                say(.notice, "unit \(unit.index) reports again", jobName: submission.jobName, claimedName: submission.claimedName)
-                try? await store.recordExecutorStates([unitID: "RUNNING"])
-            }
+            units[unitID.rawValue] = StallRule.Unit(task: unit.task, lastHeard: unit.lastHeard, warned: unit.stallWarned)
         }
+        let rule = StallRule(warning: .seconds(configuration.stallWarning), kill: .seconds(configuration.stallKill))
+        let decision = rule.decide(units: units, taskRunningSince: submission.taskRunningSince.filter { submission.endedTasks[$0.key] == nil },
+                                   alreadyKilled: submission.killedForStall, now: .now)
+        for (raw, silence) in decision.warn.sorted(by: { $0.key < $1.key }) {
+            let unitID = UnitID(raw)
+            guard let unit = submission.units[unitID] else { continue }
+            runs.open[id]?.units[unitID]?.stallWarned = true
+            say(.warning, "unit \(unit.index) has reported nothing for \(Int(silence.seconds)) s since it last did (hung worker?); it is killed and resumed from its checkpoint after \(Int(configuration.stallKill)) s",
+                jobName: submission.jobName, claimedName: submission.claimedName)
+            try? await store.recordExecutorStates([unitID: "STALLED"])
+        }
+        for raw in decision.recovered.sorted() {
+            let unitID = UnitID(raw)
+            guard let unit = submission.units[unitID] else { continue }
+            runs.open[id]?.units[unitID]?.stallWarned = false
+            say(.notice, "unit \(unit.index) reports again", jobName: submission.jobName, claimedName: submission.claimedName)
+            try? await store.recordExecutorStates([unitID: "RUNNING"])
+        }
+        let tasksToKill = Set(decision.kill.keys)
         guard !tasksToKill.isEmpty, let executor = executors[submission.executor] else { return }
         runs.open[id]?.killedForStall.formUnion(tasksToKill)
-        say(.error, "killing \(tasksToKill.count == submission.taskCount ? "its worker" : "\(tasksToKill.count) task(s)"): no progress for \(Int(configuration.stallKill)) s; its units resume from their checkpoints",
+        say(.error, "stall kill: killing \(tasksToKill.count == submission.taskCount ? "its worker" : "\(tasksToKill.count) task(s)"): no progress for \(Int(configuration.stallKill)) s (stall_kill); its units resume from their checkpoints",
             jobName: submission.jobName, claimedName: submission.claimedName)
         if let slurm = executor as? SlurmExecutor {
             for task in tasksToKill { await slurm.kill(id, task: task) }
@@ -211,10 +243,10 @@ extension Daemon {
             reason = "its worker stopped"
         case .crashed(let why):
             crashed = true
-            reason = why
+            reason = killed ? "stall kill: killed after \(Int(configuration.stallKill)) s without progress" : why
         case .lost(let why):
             crashed = killed
-            reason = killed ? "killed after \(Int(configuration.stallKill)) s without progress" : why
+            reason = killed ? "stall kill: killed after \(Int(configuration.stallKill)) s without progress" : why
         }
         let crashedUnits = unfinished.filter { crashed && $0.outcome == nil }
         try await store.interruptUnits(crashedUnits.map(\.id), crashed: true, reason: reason)
@@ -307,15 +339,18 @@ extension Daemon {
         }
     }
 
-    /// The executor's word for units' states (Slurm: PENDING, RUNNING, …); a unit that starts
-    /// running is watched for silence from then on.
+    /// The executor's word for units' states (Slurm: PENDING, RUNNING, …); a task that starts
+    /// running is watched for silence from then on (its units from when each starts computing).
     func noteExecutorStates(_ id: SubmissionID, _ states: [Int: String]) async throws {
         guard let submission = runs.open[id] else { return }
         var byUnit: [UnitID: String] = [:]
         for (unitID, unit) in submission.units {
             guard let state = states[unit.task] else { continue }
             byUnit[unitID] = state
-            if state == "RUNNING", unit.lastHeard == nil { runs.open[id]?.units[unitID]?.lastHeard = .now }
+        }
+        // A task Slurm runs is watched as a whole from now on; its units each from their first report.
+        for (task, state) in states where state == "RUNNING" && task < submission.taskCount && submission.taskRunningSince[task] == nil {
+            runs.open[id]?.taskRunningSince[task] = .now
         }
         try await store.recordExecutorStates(byUnit)
     }

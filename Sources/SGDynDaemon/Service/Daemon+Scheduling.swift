@@ -101,8 +101,10 @@ extension Daemon {
         }
         // Followed from now on, even if recording the id fails (the restart adopts it by token).
         if executor.name == "local" {
-            // A local worker reports from the moment it starts: silence from then on counts.
-            for id in open.units.keys { open.units[id]?.lastHeard = .now }
+            // A local worker runs from now: its task is watched as a whole from now on, each unit
+            // from its first report (when a thread takes it), so waiting behind the job's other
+            // units never counts (`StallRule`).
+            open.taskRunningSince[0] = .now
         }
         runs.open[submissionID] = open
         // Slurm's job id comes later (`submissionIdentified`); until then the submission stays

@@ -26,8 +26,8 @@ public actor Daemon {
     /// Every executor the daemon may use, by name; `configuration.executor` picks the one new
     /// submissions go to, while running ones stay where they are.
     var executors: [String: any Executor]
-    let wakeups: AsyncStream<DaemonWakeup>
-    let wake: AsyncStream<DaemonWakeup>.Continuation
+    /// What wakes the loop: control events (lossless, in order) and coalesced inbox news.
+    let mailbox = DaemonMailbox()
 
     var phase = DaemonPhase.starting
     var intake: Intake
@@ -63,56 +63,100 @@ public actor Daemon {
         jobLog = JobLog(state: state)
         intake = try Intake(configuration: configuration, state: state)
         executors = try Executors.make(configuration: configuration, executable: executable, storeID: store.storeID)
-        (wakeups, wake) = AsyncStream.makeStream(of: DaemonWakeup.self, bufferingPolicy: .bufferingNewest(4096))
     }
 
     /// Asks the loop to stop: no more intake, running jobs checkpoint and become interrupted.
-    public nonisolated func requestShutdown() { wake.yield(.shutdown) }
+    public nonisolated func requestShutdown() { mailbox.post(.shutdown) }
 
     /// Asks the loop to re-read the config file.
-    public nonisolated func requestReload() { wake.yield(.reload) }
+    public nonisolated func requestReload() { mailbox.post(.reload) }
+
+    /// Inbox churn alone (files created and deleted in the inbox, nothing for the loop to take)
+    /// runs at most one pass per this interval; control events are handled at once.
+    static let inboxPassSpacing: Duration = .milliseconds(100)
 
     /// Runs until `requestShutdown`; returns once every local worker has checkpointed and stopped.
     public func run() async throws {
         for executor in executors.values { forwardEvents(of: executor) }
         try await startUp()
-        let ticker = Task { [wake] in
+        let ticker = Task { [mailbox] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(1))
-                wake.yield(.tick)
+                mailbox.tick()
             }
         }
         defer { ticker.cancel() }
-        for await wakeup in wakeups {
-            await handle(wakeup)
+        var lastPass = ContinuousClock.now - Self.inboxPassSpacing
+        while true {
+            var wakeups = await mailbox.next()
+            if wakeups.control.isEmpty, ContinuousClock.now - lastPass < Self.inboxPassSpacing {
+                // Only inbox news (or the tick): let more of it gather, so churn in the inbox costs
+                // at most one listing per interval.
+                try? await Task.sleep(until: lastPass + Self.inboxPassSpacing)
+                wakeups.merge(mailbox.take())
+            }
+            // Every control event taken is handled, also those after a shutdown request.
+            for event in wakeups.control { await handle(event) }
+            intake.note(wakeups.inbox, logger: logger, mailbox: mailbox)
             if case .draining = phase { break }
             hangIfFaultSwitchIsSet()
             await cycle()
+            lastPass = .now
         }
         await shutDown()
     }
 
-    /// Hands an executor's events to the loop.
+    /// Hands an executor's events to the loop. Its event stream is unbounded; each event becomes
+    /// a control event, which the mailbox never drops.
     func forwardEvents(of executor: any Executor) {
-        Task { [wake] in
-            for await event in executor.events { wake.yield(.executor(event)) }
+        Task { [mailbox] in
+            for await event in executor.events { mailbox.post(.executor(event)) }
         }
     }
 
-    func handle(_ wakeup: DaemonWakeup) async {
-        switch wakeup {
+    func handle(_ event: DaemonControlEvent) async {
+        switch event {
         case .shutdown:
+            if case .draining = phase { return }
             phase = .draining(deadline: .now + .seconds(25))
         case .reload:
             reloadConfiguration()
         case .executor(let event):
             await handle(event)
+        case .executorRetry(let event, let attempt):
+            await handle(event, attempt: attempt)
         case .bundleWritten(let result):
             await finishPublishing(result)
-        case .inboxHint(let hint):
-            intake.note(hint, logger: logger, wake: wake)
-        case .tick:
-            break
+        case .offLoopResult(_, let deliver):
+            await deliver(self)
+        }
+    }
+
+    /// Runs `work` off the loop (on the cooperative pool; blocking work should hop to a thread of
+    /// its own inside, see `onDedicatedThread`) and hands its result — or a timeout after
+    /// `timeout` — to `deliver`, run on the daemon's actor by the loop as a control event, which
+    /// is never dropped. This is the one way for work that may wait on something outside the
+    /// daemon (a locked store, a slow disk, an external command) to report back. A `work` that
+    /// outlives its timeout is left to finish; its late result is discarded.
+    nonisolated func offLoop<T: Sendable>(_ label: String, timeout: Duration, work: @escaping @Sendable () async throws -> T,
+                                          deliver: @escaping @Sendable (isolated Daemon, Result<T, any Error>) async -> Void) {
+        let delivered = Locked(false)
+        let mailbox = self.mailbox
+        let post: @Sendable (Result<T, any Error>) -> Void = { result in
+            guard delivered.withLock({ done in defer { done = true }; return !done }) else { return }
+            mailbox.post(.offLoopResult(label: label, deliver: { daemon in await deliver(daemon, result) }))
+        }
+        let timer = Task {
+            try await Task.sleep(for: timeout)
+            post(.failure(OffLoopTimeout(label: label, timeout: timeout)))
+        }
+        Task {
+            do {
+                post(.success(try await work()))
+            } catch {
+                post(.failure(error))
+            }
+            timer.cancel()
         }
     }
 
@@ -140,7 +184,7 @@ public actor Daemon {
         try await convertLegacyJobs()
         try await adoptOpenSubmissions()
         try await reconcileClaimedFiles()
-        intake.startWatching(logger: logger, wake: wake)
+        intake.startWatching(logger: logger, mailbox: mailbox)
         phase = .serving
         checkFreeSpace()
         if phase.acceptsWork {
@@ -169,8 +213,11 @@ public actor Daemon {
                 notifier.send(.extendTimeout(.seconds(10)))
                 lastExtension = .now
             }
-            if let wakeup = await nextWakeup(within: .milliseconds(200)), case .executor(let event) = wakeup {
-                await handle(event)
+            for event in await mailbox.next(timeout: .milliseconds(200)).control {
+                switch event {
+                case .executor, .executorRetry, .offLoopResult, .bundleWritten: await handle(event)
+                case .reload, .shutdown: break
+                }
             }
         }
         for submission in runs.open.values where submission.executor == "local" {
@@ -181,19 +228,6 @@ public actor Daemon {
         try? store.close()
         phase = .stopped
         logger.notice("stopped")
-    }
-
-    /// The next wakeup, or nil after `timeout`.
-    func nextWakeup(within timeout: Duration) async -> DaemonWakeup? {
-        let timer = Task { [wake] in
-            try await Task.sleep(for: timeout)
-            wake.yield(.tick)
-        }
-        defer { timer.cancel() }
-        var iterator = wakeups.makeAsyncIterator()
-        let next = await iterator.next()
-        if case .tick? = next { return nil }
-        return next
     }
 
     func reloadConfiguration() {

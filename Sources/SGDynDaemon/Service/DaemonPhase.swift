@@ -24,14 +24,3 @@ enum DaemonPhase: Sendable, Equatable, CustomStringConvertible {
         }
     }
 }
-
-/// Something that wakes the daemon's loop.
-enum DaemonWakeup: Sendable {
-    case tick
-    case inboxHint(InboxHint)
-    case executor(ExecutorEvent)
-    /// A bundle writer ended (see `Daemon+Publishing`).
-    case bundleWritten(PublishAttemptResult)
-    case reload
-    case shutdown
-}

@@ -38,6 +38,9 @@ struct OpenSubmission {
     var stop: StopReason?
     /// Tasks the daemon killed because they stopped reporting: their end counts as a crash.
     var killedForStall: Set<Int> = []
+    /// When each task began running (a local worker: when it was started; Slurm: when it was
+    /// first seen RUNNING). A task not in here waits in a queue and is not watched.
+    var taskRunningSince: [Int: ContinuousClock.Instant] = [:]
 
     var isOver: Bool { endedTasks.count >= taskCount }
 }
@@ -55,8 +58,9 @@ struct WatchedUnit {
     var refusedOutcome: FileFingerprint?
     var checkpoint: FileFingerprint?
     var progress: FileFingerprint?
-    /// When it last reported (a heartbeat or a checkpoint); nil before it started (a Slurm task
-    /// still pending), so waiting in a queue is never taken for a hang.
+    /// When it last reported (a heartbeat — the worker writes one the moment a thread takes the
+    /// unit — or a checkpoint); nil before it started computing, so waiting in a queue (a worker's,
+    /// or Slurm's) is never taken for a hang.
     var lastHeard: ContinuousClock.Instant?
     /// Progress not yet written to the store.
     var unstoredProgress: UnitProgress?

@@ -7,15 +7,15 @@ import Synchronization
 
 /// The body of `sgdyn worker`: runs the units of one task of a submission, reading and writing
 /// only the spool (never the job store, which may be on another machine): each unit's work, the
-/// checkpoint to resume from; then checkpoints every `checkpointInterval`, a heartbeat every two
-/// seconds, and the outcome when it ends. SIGTERM (a local stop) and SIGUSR1 (Slurm's warning
+/// checkpoint to resume from; then checkpoints every `checkpointInterval`, a heartbeat every
+/// second (the first as a unit starts computing), and the outcome when it ends. SIGTERM (a local stop) and SIGUSR1 (Slurm's warning
 /// before a time limit) make every unit checkpoint and stop.
 ///
 /// Exit status: 0 when every unit ended (done or diverged), 75 when stopped (or the disk is full),
 /// 70 when some unit's files could not be written or read.
 public enum WorkerRun {
     /// Seconds between heartbeats (progress files) of each running unit.
-    static let heartbeatInterval: Duration = .seconds(2)
+    static let heartbeatInterval: Duration = .seconds(1)
 
     public static func run(spoolFolder: String, submission: Int64, task: Int, threads: Int, checkpointInterval: Duration,
                            logger: Logger) async -> ExitStatus {
@@ -186,6 +186,11 @@ final class WorkerUnits: Sendable {
             state.withLock { state in
                 let before = state.running[id]?.wallBefore ?? 0
                 state.running[id] = RunningUnit(started: .now, wallBefore: before, stepsDone: stepsDone, totalSteps: totalSteps)
+            }
+            // The daemon measures a unit's silence from its first heartbeat: write it now, as the
+            // unit starts computing (units waiting for a thread write none, see `StallRule`).
+            if let folder = folder(id) {
+                try? AtomicFile.write(UnitReport.progress(progress(id, stepsDone, totalSteps, nil)).encoded(), to: folder.progress, durable: false)
             }
         case .progress(let id, _, let stepsDone, _, let eg):
             state.withLock { state in
