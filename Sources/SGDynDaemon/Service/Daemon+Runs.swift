@@ -285,10 +285,11 @@ extension Daemon {
     /// whose units crashed too often has the rest stopped.
     func review(_ jobID: JobID) async throws {
         guard let job = try await store.job(jobID), JobState.active.contains(job.state) else { return }
-        let units = try await store.units(of: jobID)
-        let crashes = units.map(\.crashes).max() ?? 0
         let open = runs.submissions(of: jobID)
         if !open.isEmpty {
+            // While other arrays of a large job run, only the crash count matters: not every unit
+            // of a 10,000-unit job read again at each task's end.
+            let crashes = try await store.maximumUnitCrashes(of: jobID)
             if crashes >= Self.maxCrashes || job.cancelRequested {
                 for submission in open where submission.stop == nil {
                     runs.open[submission.id]?.stop = job.cancelRequested ? .cancel : .quarantine
@@ -297,6 +298,8 @@ extension Daemon {
             }
             return
         }
+        let units = try await store.units(of: jobID)
+        let crashes = units.map(\.crashes).max() ?? 0
         if job.cancelRequested {
             say(.notice, "cancelled; publishing what finished", job: job, state: "cancelled")
             try await store.settle(jobID, outcome: .cancelled, reason: "cancelled on request")

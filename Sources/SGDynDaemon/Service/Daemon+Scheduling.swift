@@ -31,9 +31,12 @@ extension Daemon {
         for job in try await store.jobs(in: [.running]) where job.executor == slurm.name && !job.cancelRequested {
             guard try await store.maximumUnitCrashes(of: job.id) < Self.maxCrashes else { continue }
             while phase.acceptsWork {
+                // Room for half an array first (see `submit`): the runnable units of a large job
+                // are not read at every cycle only to wait.
                 let free = await slurm.freeSlots()
+                guard free >= max(1, await slurm.maxTasksPerSubmission() / 2) else { break }
                 let runnable = try await store.runnableUnits(of: job.id)
-                guard free > 0, !runnable.isEmpty else { break }
+                guard !runnable.isEmpty else { break }
                 guard try await submit(runnable, of: job, to: slurm, free: free) else { return }
             }
         }

@@ -190,7 +190,7 @@ final class WorkerUnits: Sendable {
             // The daemon measures a unit's silence from its first heartbeat: write it now, as the
             // unit starts computing (units waiting for a thread write none, see `StallRule`).
             if let folder = folder(id) {
-                try? AtomicFile.write(UnitReport.progress(progress(id, stepsDone, totalSteps, nil)).encoded(), to: folder.progress, durable: false)
+                try? AtomicFile.write(UnitReport.progress(progress(id, stepsDone, totalSteps, nil)).encoded(for: identity(id)), to: folder.progress, durable: false, mode: 0o600)
             }
         case .progress(let id, _, let stepsDone, _, let eg):
             state.withLock { state in

@@ -1,3 +1,4 @@
+import CFileSystem
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -106,7 +107,7 @@ public enum AtomicFile {
         let fd = retryingOnInterrupt { open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
         guard fd >= 0 else { throw SystemError("opening the folder \(path)") }
         defer { close(fd) }
-        guard syncfs(fd) == 0 else { throw SystemError("syncfs of \(path)") }
+        guard sgdyn_syncfs(fd) == 0 else { throw SystemError("syncfs of \(path)") }
     }
 
     static func syncFolder(_ path: String) throws(SystemError) {

@@ -103,8 +103,9 @@ public final class SlurmExecutor: Executor {
         return max(0, limits.taskBudget - inFlight)
     }
 
+    /// One array: at most MaxArraySize tasks, and never more than the whole budget.
     public func maxTasksPerSubmission() async -> Int {
-        state.withLock { $0.limits?.tasksPerArray } ?? 1
+        state.withLock { $0.limits.map { min($0.tasksPerArray, $0.taskBudget) } } ?? 1
     }
 
     private func readLimitsInBackground() {
