@@ -146,6 +146,7 @@ public final class SlurmExecutor: Executor {
         let text = """
             #!/bin/sh
             # sgdyn job \(submission.jobName), submission \(submission.id) (\(submission.token))
+            umask 077
             echo "$SLURM_ARRAY_JOB_ID" >> '\(Self.startedMarker(spoolFolder: submission.spoolFolder, submission: submission.id))'
             exec '\(worker)' worker --spool '\(submission.spoolFolder)' --submission \(submission.id.rawValue) --task "$SLURM_ARRAY_TASK_ID" --threads \(configuration.cpusPerTask) --checkpoint-interval \(submission.checkpointInterval)
 
