@@ -12,6 +12,9 @@ struct SlurmCommands: Sendable {
         self.directory = directory
         var environment = ProcessInfo.processInfo.environment
         for key in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"] { environment.removeValue(forKey: key) }
+        // sbatch passes its caller's umask to the job unless SLURM_UMASK is set: the tasks'
+        // output files in the spool are private like everything else there.
+        environment["SLURM_UMASK"] = "0077"
         self.environment = environment
     }
 
