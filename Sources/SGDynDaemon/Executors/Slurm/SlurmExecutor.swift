@@ -36,6 +36,8 @@ public final class SlurmExecutor: Executor {
         var limits: SlurmClusterLimits?
         var limitsReadAt: ContinuousClock.Instant?
         var readingLimits = false
+        /// A failed read of the limits was logged (once until one succeeds).
+        var limitsWarned = false
         /// Since when the controller does not answer (logged once).
         var unreachableSince: ContinuousClock.Instant?
         var shutDown = false
@@ -118,16 +120,20 @@ public final class SlurmExecutor: Executor {
         Task { [self] in
             let result = await run("scontrol", ["show", "config"])
             let limits = result.flatMap { $0.succeeded ? SlurmClusterLimits.parse(scontrolShowConfig: $0.standardOutput) : nil }
-            let changed = state.withLock { state -> Bool in
+            let (changed, warn) = state.withLock { state -> (Bool, Bool) in
                 state.readingLimits = false
-                guard let limits else { return false }
+                guard let limits else {
+                    defer { state.limitsWarned = true }
+                    return (false, !state.limitsWarned)
+                }
+                state.limitsWarned = false
                 defer { state.limits = limits; state.limitsReadAt = .now }
-                return state.limits != limits
+                return (state.limits != limits, false)
             }
             if let limits, changed {
                 continuation.yield(.notice("Slurm allows \(limits.maxArraySize) tasks per array and \(limits.maxJobCount) jobs (MaxArraySize, MaxJobCount; MinJobAge \(limits.minJobAge.map { "\($0) s" } ?? "unknown")): sgdyn keeps at most \(limits.taskBudget) tasks in the queue and splits larger submissions",
                                            level: "info"))
-            } else if limits == nil {
+            } else if limits == nil, warn {
                 continuation.yield(.notice("cannot read Slurm's limits (scontrol show config: \(result?.message ?? "did not run")); submissions wait until it answers",
                                            level: "warning"))
             }
