@@ -27,6 +27,7 @@ extension Daemon {
             case .submissionFailed(let submission, let reason):
                 try await submissionFailed(submission, reason: reason)
             case .submissionIdentified(let submission, let externalID):
+                killIfFaultSwitchIsSet(before: submission)
                 try await store.activateSubmission(submission, externalID: externalID)
                 if let open = runs.open[submission] {
                     say(.notice, "submitted to Slurm as job \(externalID) (\(open.taskCount) array task(s))", jobName: open.jobName, state: "running",

@@ -98,10 +98,7 @@ extension Daemon {
                 return true
             }
         }
-        if FaultSwitch.killAfterSubmit.isSet(in: state.path) {
-            logger.critical("test fault switch \(FaultSwitch.killAfterSubmit.rawValue) is set: killing the daemon before it records submission \(submissionID)")
-            kill(getpid(), SIGKILL)
-        }
+        if externalID != nil { killIfFaultSwitchIsSet(before: submissionID) }
         // Followed from now on, even if recording the id fails (the restart adopts it by token).
         if executor.name == "local" {
             // A local worker runs from now: its task is watched as a whole from now on, each unit
@@ -175,6 +172,16 @@ extension Daemon {
         let open = OpenSubmission(id: submission, jobID: job.id, jobName: job.name, claimedName: job.claimedName, executor: executor.name,
                                   token: token, taskCount: tasks.count, units: watched)
         return (prepared, open)
+    }
+}
+
+extension Daemon {
+    /// The test-only fault switch for a daemon that dies between the executor taking a submission
+    /// and the store recording its id (Slurm: when the job id arrives).
+    func killIfFaultSwitchIsSet(before submission: SubmissionID) {
+        guard FaultSwitch.killAfterSubmit.isSet(in: state.path) else { return }
+        logger.critical("test fault switch \(FaultSwitch.killAfterSubmit.rawValue) is set: killing the daemon before it records submission \(submission)")
+        kill(getpid(), SIGKILL)
     }
 }
 
