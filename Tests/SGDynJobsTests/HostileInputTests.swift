@@ -52,7 +52,10 @@ struct HostileInputTests {
     static func report(kind: UInt8, declaredLength: Int, payload: [UInt8]) -> [UInt8] {
         var header = ByteWriter()
         header.append(Array("SGDYNSPL".utf8))
-        header.write(UInt64(1))
+        header.write(UInt64(2))
+        header.write(string: "sgdyn-test-j1-x")
+        for value in [1, 1] { header.write(value) }
+        header.write(string: "")
         header.write(kind)
         for value in [1, 10] { header.write(value) }
         header.write(0.5)

@@ -10,7 +10,7 @@ enum Executors {
         var executors: [String: any Executor] = ["local": LocalExecutor(executable: executable, workers: configuration.workers)]
         if let slurm = configuration.slurm {
             try checkUserIsKnownToNodes()
-            try FileManager.default.createDirectory(atPath: slurm.spool, withIntermediateDirectories: true)
+            try PrivateFolder.checkRoot(slurm.spool)
             executors["slurm"] = SlurmExecutor(configuration: slurm, executable: executable, storeToken: String(storeID.prefix(8)))
         }
         return executors
