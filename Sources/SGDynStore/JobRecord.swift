@@ -39,6 +39,8 @@ public struct JobRecord: Sendable, Equatable {
     public var publishAfter: Date?
     /// Where its current or last run went: "local" or "slurm".
     public var executor: String?
+    /// Who submitted it; nil for jobs stored before submitters were recorded.
+    public var submitter: Submitter?
     public var createdAt: Date
     public var updatedAt: Date
 }
@@ -112,6 +114,8 @@ public struct JobSummary: Sendable, Equatable {
     public var executor: String?
     /// The external id of its current submission (the Slurm job id), if any.
     public var externalID: String?
+    /// Who submitted it; nil for jobs stored before submitters were recorded.
+    public var submitter: Submitter?
     public var updatedAt: Date
     public var unitCount: Int
     public var unitsRunning: Int

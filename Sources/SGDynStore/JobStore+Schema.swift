@@ -74,6 +74,14 @@ extension JobStore {
         migrator.registerMigration("v4", foreignKeyChecks: .deferred) { db in
             try migrateToVersion4(db)
         }
+        // v5: who submitted each job (the owner of the job file, as uid and user name), for
+        // cancel permissions, fair share between submitters and bundle names. Older jobs have none.
+        migrator.registerMigration("v5-submitters") { db in
+            try db.execute(sql: """
+                ALTER TABLE jobs ADD COLUMN submitter TEXT;
+                ALTER TABLE jobs ADD COLUMN submitter_uid INTEGER;
+                """)
+        }
         return migrator
     }
 

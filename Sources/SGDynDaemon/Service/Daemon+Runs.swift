@@ -202,6 +202,10 @@ extension Daemon {
         submission.endedTasks[task] = end
         runs.open[id] = submission
         if submission.isOver {
+            if submission.stop == .fairShare, !unfinished.isEmpty {
+                say(.notice, "paused for fair share: \(unfinished.count) unit(s) checkpointed; they resume when its turn comes",
+                    jobName: submission.jobName, claimedName: submission.claimedName)
+            }
             runs.open.removeValue(forKey: id)
             _ = try await store.endSubmission(id, crashed: [], reason: nil)
             for unit in submission.units.values { AtomicFile.removeTree(unit.folder.path) }

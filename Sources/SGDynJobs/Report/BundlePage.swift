@@ -25,6 +25,7 @@ public enum BundlePage {
         out += "<body>\n<p class=\"meta\"><a href=\"../index.html\">← all bundles in this outbox</a></p>\n"
         out += "<header>\n<h1>\(HTML.escape(name))</h1>\n<p>\(PageStyle.badge(summary.status, group: summary.group))"
         if let kind = summary.kind { out += " <span class=\"meta\">\(HTML.escape(kind)) job</span>" }
+        if let submitter = summary.submitter { out += " <span class=\"meta submitter\">submitted by \(HTML.escape(submitter))</span>" }
         out += "</p>\n"
         if case .string(let description)? = result["job"]?["description"] {
             out += "<p class=\"desc\">\(HTML.escape(description))</p>\n"
