@@ -85,14 +85,30 @@ struct FairShareTests {
                               running: [Self.run(10, job: 1, "alice", threads: 2)])
         let pause = share.runToPause()
         #expect(pause?.job == JobID(1))
-        // The paused run ends: its job waits again, and bob's job is next, with one thread.
+        // The paused run ends: its job waits again (first in arrival order), but bob, who has not
+        // had a turn, goes first; then alice's job, with the other thread.
         share.running.removeAll()
         share.waiting.insert(Self.job(1, "alice", order: 0), at: 0)
+        share.turns = FairShare.Turns(last: ["alice": 7], clock: 7)
         let first = share.next()
-        let firstThreads = first.map { share.threads(for: $0, free: 2, units: 10_000) }
-        #expect(first?.job == JobID(1) && firstThreads == 1)
+        let firstThreads = first.map { share.threads(for: $0, free: 2, units: 1) }
+        #expect(first?.job == JobID(21) && firstThreads == 1)
         share.started(first!, as: SubmissionID(12), threads: firstThreads!)
-        #expect(share.next()?.job == JobID(21))
+        let second = share.next()
+        #expect(second?.job == JobID(1) && second.map { share.threads(for: $0, free: 1, units: 10_000) } == 1)
+    }
+
+    @Test("at equal threads in use, the submitter whose last start is longest ago goes first")
+    func roundRobinTurns() {
+        var share = FairShare(workers: 1, waiting: [Self.job(1, "alice"), Self.job(2, "alice"), Self.job(3, "bob"), Self.job(4, "bob")],
+                              running: [])
+        var order: [Int64] = []
+        while let next = share.next() {
+            order.append(next.job.rawValue)
+            share.started(next, as: SubmissionID(next.job.rawValue), threads: 1)
+            share.running.removeAll()  // each run ends before the next choice
+        }
+        #expect(order == [1, 3, 2, 4])
     }
 }
 

@@ -5,8 +5,9 @@ import SGDynStore
 /// running gets a turn.
 ///
 /// - Priority first: a job of higher priority always starts before one of lower priority.
-/// - At equal priority, the submitter with the fewest worker threads in use goes first (round
-///   robin by runs in flight); within one submitter, first come first served.
+/// - At equal priority, the submitter with the fewest worker threads in use goes first (by runs in
+///   flight), and among those the one whose last start is longest ago (round robin); within one
+///   submitter, first come first served.
 /// - While other submitters wait, a job gets no more threads than its submitter's share
 ///   (`workers` ÷ submitters with work, at least 1); with nobody else waiting it gets every free
 ///   thread, so one submitter alone uses the whole machine.
@@ -27,11 +28,19 @@ struct FairShare: Sendable, Equatable {
         var stopping: Bool
     }
 
+    /// When each submitter last had a run started, for round robin; the daemon keeps it between
+    /// its scheduling passes.
+    struct Turns: Sendable, Equatable {
+        var last: [String: Int] = [:]
+        var clock = 0
+    }
+
     /// Threads in all local workers together.
     var workers: Int
     /// Jobs waiting to start, none of them with a run in flight.
     var waiting: [SchedulingCandidate]
     var running: [Running]
+    var turns = Turns()
 
     /// Threads the runs of `submitter` use now.
     func threads(of submitter: String) -> Int {
@@ -54,7 +63,9 @@ struct FairShare: Sendable, Equatable {
         let inFlight = Dictionary(grouping: running, by: \.submitter).mapValues { $0.reduce(0) { $0 + $1.threads } }
         return waiting.filter { $0.priority == top }.min { a, b in
             let (ta, tb) = (inFlight[a.submitter] ?? 0, inFlight[b.submitter] ?? 0)
-            return ta != tb ? ta < tb : a.order < b.order
+            if ta != tb { return ta < tb }
+            let (la, lb) = (turns.last[a.submitter] ?? -1, turns.last[b.submitter] ?? -1)
+            return la != lb ? la < lb : a.order < b.order
         }
     }
 
@@ -70,6 +81,8 @@ struct FairShare: Sendable, Equatable {
     /// Records that `candidate` started as `submission` with `threads` threads.
     mutating func started(_ candidate: SchedulingCandidate, as submission: SubmissionID, threads: Int) {
         waiting.removeAll { $0.job == candidate.job }
+        turns.clock += 1
+        turns.last[candidate.submitter] = turns.clock
         running.append(Running(submission: submission, job: candidate.job, submitter: candidate.submitter,
                                priority: candidate.priority, threads: threads, stopping: false))
     }

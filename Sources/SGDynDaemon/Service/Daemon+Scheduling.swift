@@ -15,7 +15,8 @@ extension Daemon {
         let inFlight = Set(runs.open.values.map(\.jobID))
         var share = FairShare(workers: configuration.workers,
                               waiting: try await store.schedulingCandidates().filter { !inFlight.contains($0.job) },
-                              running: localRuns())
+                              running: localRuns(), turns: schedulingTurns)
+        defer { schedulingTurns = share.turns }
         while phase.acceptsWork {
             let free = await executor.freeSlots()
             guard free > 0, let candidate = share.next() else { break }
@@ -28,7 +29,8 @@ extension Daemon {
                 continue
             }
             let threads = local ? share.threads(for: candidate, free: free, units: runnable.count) : free
-            guard try await submit(runnable, of: job, to: executor, free: threads) else { return }
+            let batch = local ? LocalBatch.units(runnable, threads: threads) : runnable
+            guard try await submit(batch, of: job, to: executor, free: threads) else { return }
             if let started = runs.submissions(of: job.id).max(by: { $0.id < $1.id }) {
                 share.started(candidate, as: started.id, threads: started.threads)
             }
@@ -77,7 +79,9 @@ extension Daemon {
             : (SlurmTaskPlan.tasks(for: runnable, configuration: configuration.slurm), configuration.slurm?.cpusPerTask ?? 1)
         let token = "sgdyn-\(store.storeID.prefix(8))-j\(job.id)-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
         let (submissionID, start) = try await store.beginSubmission(job.id, executor: executor.name, token: token, tasks: tasks)
-        say(.info, "starting attempt \(start.attempt)\(start.isResume ? " (resuming from checkpoints)" : "") of \(start.units.count) unit(s) on the \(executor.name) executor" + (executor.name == "local" ? " with \(threads) thread(s)" : " as \(tasks.count) task(s)"),
+        // The next batch of the same attempt (`LocalBatch`) is not news: only new attempts are logged.
+        say(start.attempt == job.attempts && !start.isResume ? .debug : .info,
+            "starting attempt \(start.attempt)\(start.isResume ? " (resuming from checkpoints)" : "") of \(start.units.count) unit(s) on the \(executor.name) executor" + (executor.name == "local" ? " with \(threads) thread(s)" : " as \(tasks.count) task(s)"),
             job: job, state: "running")
         let prepared: PreparedSubmission
         var open: OpenSubmission
