@@ -1272,7 +1272,8 @@ def main():
         print("usage: daemon-tests.sh PATH-TO-SGDYN (an executable)", file=sys.stderr)
         return 2
     from daemon_robustness import ROBUSTNESS_SCENARIOS
-    scenarios = SCENARIOS + ROBUSTNESS_SCENARIOS
+    from daemon_users import USERS_SCENARIOS
+    scenarios = SCENARIOS + ROBUSTNESS_SCENARIOS + USERS_SCENARIOS
     harness = Harness(sys.argv[1])
     chosen = [n.strip() for n in os.environ.get("DAEMON_TESTS", "").split(",") if n.strip()]
     unknown = set(chosen) - {name for name, _ in scenarios}

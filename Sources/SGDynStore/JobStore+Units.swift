@@ -11,12 +11,14 @@ extension JobStore {
         }
     }
 
-    /// The units of a job still to be (re)started, by index.
-    public func runnableUnits(of jobID: JobID) async throws -> [UnitRecord] {
+    /// The units of a job still to be (re)started, by index; the first `limit` of them when given
+    /// (a local batch needs a few dozen of a 10,000-unit job's).
+    public func runnableUnits(of jobID: JobID, limit: Int? = nil) async throws -> [UnitRecord] {
         try await read { db in
             try Row.fetchAll(db, sql: """
                 SELECT \(UnitRecord.columns) FROM units
                 WHERE job_id = ? AND state IN (\(sqlList(UnitState.runnable))) ORDER BY unit_index
+                \(limit.map { "LIMIT \(max(1, $0))" } ?? "")
                 """, arguments: [jobID.rawValue]).map(UnitRecord.init(row:))
         }
     }

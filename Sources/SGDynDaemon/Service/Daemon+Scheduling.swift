@@ -22,7 +22,9 @@ extension Daemon {
             guard free > 0, let candidate = share.next() else { break }
             share.skip(candidate)
             guard let job = try await store.job(candidate.job) else { continue }
-            let runnable = try await store.runnableUnits(of: job.id)
+            // A local batch takes at most this many; reading all of a 10,000-unit job's units at
+            // every batch would cost the loop seconds.
+            let runnable = try await store.runnableUnits(of: job.id, limit: local ? LocalBatch.maximumUnitsPerThread * max(1, free) : nil)
             guard !runnable.isEmpty else {
                 // Every unit finished before a crash or shutdown: only the outcome is missing.
                 try await review(job.id)
