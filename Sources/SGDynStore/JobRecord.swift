@@ -144,3 +144,19 @@ public struct RunStart: Sendable, Equatable {
     /// The units of the run with their new attempt numbers, by unit index.
     public var units: [UnitRecord]
 }
+
+/// A job's units counted (`JobStore.unitTally`): what the daemon decides a job's outcome by.
+public struct UnitTally: Sendable {
+    public var count: Int
+    public var done: Int
+    /// The most crashes of any one unit.
+    public var maximumCrashes: Int
+    /// Units that diverged.
+    public var diverged: Int
+    /// The first failed unit's index and error.
+    public var firstFailed: (index: Int, error: String?)?
+    /// The error of the last unit with `maximumCrashes` crashes.
+    public var lastCrashError: String?
+
+    public var allDone: Bool { done == count }
+}

@@ -203,7 +203,7 @@ extension Daemon {
         runs.open[id] = submission
         // A local batch (`LocalBatch`) whose every unit ended by itself: the job goes on with its
         // next batch, which is not an interruption.
-        let batchFinished = submission.isOver && submission.stop == nil
+        let batchFinished = submission.isOver && submission.stop == nil && submission.executor == "local"
             && submission.units.values.allSatisfy { unit in unit.outcome.map { $0 != .stopped } ?? false }
         if submission.isOver {
             if submission.stop == .fairShare, !unfinished.isEmpty {
@@ -233,8 +233,8 @@ extension Daemon {
     /// `batchFinished`: the run that just ended was a batch whose every unit finished.
     func review(_ jobID: JobID, batchFinished: Bool = false) async throws {
         guard let job = try await store.job(jobID), JobState.active.contains(job.state) else { return }
-        let units = try await store.units(of: jobID)
-        let crashes = units.map(\.crashes).max() ?? 0
+        let tally = try await store.unitTally(of: jobID)
+        let crashes = tally.maximumCrashes
         let open = runs.submissions(of: jobID)
         if !open.isEmpty {
             if crashes >= Self.maxCrashes || job.cancelRequested {
@@ -249,16 +249,16 @@ extension Daemon {
             say(.notice, "cancelled; publishing what finished", job: job, state: "cancelled")
             try await store.settle(jobID, outcome: .cancelled, reason: "cancelled on request")
         } else if crashes >= Self.maxCrashes {
-            let last = units.filter { $0.crashes == crashes }.compactMap(\.error).last ?? job.error ?? "its worker died"
+            let last = tally.lastCrashError ?? job.error ?? "its worker died"
             let reason = "a unit ended without finishing \(crashes) times (last: \(last)); quarantined so the other jobs can run"
             say(.error, reason, job: job, state: "quarantined")
             try await store.settle(jobID, outcome: .quarantined, reason: reason)
-        } else if let failed = units.first(where: { $0.state == .failed }) {
+        } else if let failed = tally.firstFailed {
             let reason = "unit \(failed.index) could not be computed: \(failed.error ?? "unknown error")"
             say(.error, reason, job: job, state: "failed")
             try await store.settle(jobID, outcome: .failed, reason: reason)
-        } else if units.allSatisfy({ $0.state == .done }) {
-            let diverged = units.filter { $0.divergedAt != nil }.count
+        } else if tally.allDone {
+            let diverged = tally.diverged
             say(.info, diverged > 0 ? "all units ended, \(diverged) of them diverged; writing the bundle" : "all units finished; writing the bundle",
                 job: job, state: "publishing")
             try await store.settle(jobID, outcome: diverged > 0 ? .diverged : .done, reason: nil)

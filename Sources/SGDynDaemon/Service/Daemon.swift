@@ -28,6 +28,10 @@ public actor Daemon {
     let executors: [String: any Executor]
     let wakeups: AsyncStream<DaemonWakeup>
     let wake: AsyncStream<DaemonWakeup>.Continuation
+    /// A tick is waiting in `wakeups`: the ticker adds no other, so a pass of the loop that took
+    /// long (admitting a 10,000-unit job) is followed by one extra pass, not by one per second it
+    /// took, and executor events are not queued behind a backlog of ticks.
+    let tickPending = Locked(false)
 
     var phase = DaemonPhase.starting
     var intake: Intake
@@ -84,10 +88,10 @@ public actor Daemon {
             }
         }
         try await startUp()
-        let ticker = Task { [wake] in
+        let ticker = Task { [wake, tickPending] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(1))
-                wake.yield(.tick)
+                if tickPending.withLock({ pending in defer { pending = true }; return !pending }) { wake.yield(.tick) }
             }
         }
         defer { ticker.cancel() }
@@ -113,7 +117,7 @@ public actor Daemon {
         case .inboxHint(let hint):
             intake.note(hint, logger: logger, wake: wake)
         case .tick:
-            break
+            tickPending.withLock { $0 = false }
         }
     }
 

@@ -40,7 +40,7 @@ public enum OutboxReport {
         if lstat(path, &existing) == 0, (existing.st_mode & S_IFMT) == S_IFDIR {
             // Only an sgdyn older than BundleNaming.reserved wrote a bundle there; moving it is
             // the owner's decision, not the report's.
-            throw OutboxReportError(description: "\(path) is a folder (a bundle named index.html, written by an older sgdyn); "
+            throw OutboxReportError(description: "cannot write \(path): it is a folder (a bundle named index.html, written by an older sgdyn); "
                                     + "rename it, e.g. to index.html-1, and run sgdyn report again")
         }
         do {
