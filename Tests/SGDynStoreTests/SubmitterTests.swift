@@ -57,3 +57,26 @@ struct SubmitterTests {
         #expect(candidates.map(\.submitter) == ["bob", "alice", ""] && candidates.map(\.order) == [0, 1, 2])
     }
 }
+
+@Suite("JobStore: a job's units counted")
+struct UnitTallyTests {
+    @Test("the tally says what reading every unit said: done, diverged, crashes and their last error, the first failure")
+    func tally() async throws {
+        let temporary = try TemporaryDatabase()
+        let store = try temporary.open()
+        let id = try await store.insertJob(sampleJob("t", unitCount: 4)).insertedID()
+        let units = try await store.units(of: id).map(\.id)
+        var tally = try await store.unitTally(of: id)
+        #expect(tally.count == 4 && tally.done == 0 && !tally.allDone && tally.maximumCrashes == 0 && tally.firstFailed == nil)
+        _ = try await store.beginSubmission(id, executor: "local", token: "t-1", tasks: [units])
+        try await store.completeUnit(units[0], result: [1], divergedAt: nil, stepsDone: 1000, wallSeconds: 1, latestEg: nil)
+        try await store.completeUnit(units[1], result: [1], divergedAt: 2.5, stepsDone: 1000, wallSeconds: 1, latestEg: nil)
+        try await store.interruptUnits([units[2]], crashed: true, reason: "first")
+        try await store.interruptUnits([units[3]], crashed: true, reason: "second")
+        try await store.failUnit(units[3], reason: "cannot")
+        tally = try await store.unitTally(of: id)
+        #expect(tally.done == 2 && tally.diverged == 1 && tally.maximumCrashes == 1 && !tally.allDone)
+        #expect(tally.firstFailed?.index == 3 && tally.firstFailed?.error == "cannot")
+        #expect(tally.lastCrashError == "cannot")
+    }
+}
