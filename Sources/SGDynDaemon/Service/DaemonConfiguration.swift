@@ -127,7 +127,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
             _ = try ConfigValue.positive($1); _ = $0
         },
         ConfigKey("executor", "\"local\" (default) or \"slurm\": where new jobs' units run") { $0.executor = try ConfigValue.string($1) },
-        ConfigKey("slurm", "the Slurm executor's settings (see README, \"Running on a Slurm cluster\")") {
+        ConfigKey("slurm", "the Slurm executor's settings (see docs/operations.md, \"Running on a Slurm cluster\")") {
             $0.slurm = try SlurmConfiguration(json: $1)
         },
         ConfigKey("admin_group", "a group whose members administer the daemon besides root and its own user: they may cancel anyone's job and set any priority (default: none)") {
