@@ -49,6 +49,13 @@ done
 check "result says done" grep -q '"status": "done"' "$work/box/smoke/result.json"
 check "second run goes to smoke-2" bash -c "'$sgdyn' run '$work/smoke.json' --outbox '$work/box' --quiet | grep -q 'smoke-2\$'"
 check "same job, same CSV bytes" cmp "$work/box/smoke/seed-1.csv" "$work/box/smoke-2/seed-1.csv"
+# manifest.json names the folder the bundle is in, not the job (issue 18, item 8).
+check "smoke-2's manifest says bundle smoke-2" grep -q '"bundle": "smoke-2"' "$work/box/smoke-2/manifest.json"
+# A job named index.html never takes the outbox's own index page, so the report keeps working.
+printf '{"name": "index.html", "N": 50, "t_max": 1, "points": 3, "seeds": 1}' >"$work/index.html.json"
+check "a job named index.html goes to index.html-2 in a new outbox" bash -c "'$sgdyn' run '$work/index.html.json' --outbox '$work/newbox' --quiet | grep -q 'newbox/index.html-2\$'"
+check "... and the outbox's index.html is the report's page" bash -c "test -f '$work/newbox/index.html' && grep -q 'index.html-2' '$work/newbox/index.html'"
+check "... and sgdyn report runs again" "$sgdyn" report "$work/newbox" --quiet
 
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

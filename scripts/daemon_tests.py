@@ -131,13 +131,16 @@ def manifest_problems(folder):
 
 
 def without_timing(pairs):
-    return [(key, value) for key, value in pairs if key != "timing"]
+    """result.json's members apart from the timing and the submitter (which a daemon's bundle
+    names and a `sgdyn run` bundle has not)."""
+    return [(key, value) for key, value in pairs if key not in ("timing", "submitter")]
 
 
 # README.txt's "… SGD steps in 1.2 s, resumed 3 time(s) from checkpoints." is timing.
 README_TIMING = re.compile(rb" in [0-9.]+ (?:s|min|h)(?:, resumed [0-9]+ time\(s\) from checkpoints)?\.\n")
-# index.html keeps its timing and its log tail between these markers (and nothing else differs).
-PAGE_TIMING_AND_LOG = re.compile(rb"<!-- sgdyn:(timing|log) -->.*?<!-- /sgdyn:\1 -->", re.S)
+# index.html keeps its timing, its log tail and (a daemon's) the submitter between these markers
+# (and nothing else differs).
+PAGE_TIMING_AND_LOG = re.compile(rb"<!-- sgdyn:(timing|log|submitter) -->.*?<!-- /sgdyn:\1 -->", re.S)
 
 
 def bundle_differences(got, reference):
@@ -1269,7 +1272,8 @@ def main():
         print("usage: daemon-tests.sh PATH-TO-SGDYN (an executable)", file=sys.stderr)
         return 2
     from daemon_robustness import ROBUSTNESS_SCENARIOS
-    scenarios = SCENARIOS + ROBUSTNESS_SCENARIOS
+    from daemon_users import USERS_SCENARIOS
+    scenarios = SCENARIOS + ROBUSTNESS_SCENARIOS + USERS_SCENARIOS
     harness = Harness(sys.argv[1])
     chosen = [n.strip() for n in os.environ.get("DAEMON_TESTS", "").split(",") if n.strip()]
     unknown = set(chosen) - {name for name, _ in scenarios}

@@ -229,8 +229,8 @@ expect "container booted, ran the test to its end, powered off" \
 
 expect "install-service.sh: exit 0, no warnings" "exit $(get install_rc)" \
     'is install_rc 0 && ! grep -qiE "warn|ignor|unknown|fail" "$out/install.txt"'
-expect "inbox: setgid, group-writable, not sticky, reached by /srv/sgdyn/inbox" "$(get inbox_mode) <- $(get inbox_link)" \
-    'is inbox_mode "2770 sgdyn:sgdyn-submit" && is inbox_link /var/lib/sgdyn/inbox'
+expect "inbox: setgid, group-writable, sticky, reached by /srv/sgdyn/inbox" "$(get inbox_mode) <- $(get inbox_link)" \
+    'is inbox_mode "3770 sgdyn:sgdyn-submit" && is inbox_link /var/lib/sgdyn/inbox'
 expect "outbox: setgid, group-readable" "$(get outbox_mode)" 'is outbox_mode "2750 sgdyn:sgdyn-submit"'
 expect "user sgdyn is in sgdyn-submit" "$(get sgdyn_groups)" '[[ " $(get sgdyn_groups) " == *" sgdyn-submit "* ]]'
 expect "unit runs with MemoryDenyWriteExecute=yes" "$(get unit_mdwe)" 'is unit_mdwe yes'

@@ -24,7 +24,9 @@ public struct BundleFile: Sendable {
 /// Writes result bundles so that a bundle folder, once visible, is whole (jobs.md): every file is
 /// written into a hidden temporary folder in the outbox and fsynced, `manifest.json` (sizes and
 /// SHA-256 of every other file) last; then the folder is renamed into place without replacing
-/// anything (`NAME`, else `NAME-2`, `NAME-3`, …) and the outbox directory is fsynced.
+/// anything (`NAME`, else `NAME-2`, `NAME-3`, …, or `NAME~USER` when `NAME` is another
+/// submitter's: `BundleNaming`) and the outbox directory is fsynced. The manifest's `bundle` is the
+/// folder's name.
 public enum BundleWriter {
     /// Prefix of temporary bundle folders; `removeStaleTemporaryFolders` deletes leftovers.
     public static let temporaryPrefix = ".sgdyn-partial-"
@@ -33,7 +35,7 @@ public enum BundleWriter {
     /// `source` (recorded in the manifest) identifies what the bundle is for, so that
     /// `existingBundle` can tell after a crash whether it was already published.
     @discardableResult
-    public static func write(_ files: [BundleFile], name: String, outbox: URL, source: String? = nil) throws -> URL {
+    public static func write(_ files: [BundleFile], name: String, outbox: URL, source: String? = nil, submitter: String? = nil) throws -> URL {
         try makeDirectoryTree(outbox.path)
         let temporary = outbox.appendingPathComponent(temporaryPrefix + name + "-" + String(UInt64.random(in: 0...UInt64.max), radix: 36))
         try makeDirectory(temporary.path)
@@ -46,15 +48,26 @@ public enum BundleWriter {
                 manifest.append(.object([("path", .string(file.path)), ("size", .int(file.bytes.count)),
                                          ("sha256", .string(SHA256.hexDigest(file.bytes)))]))
             }
-            var manifestMembers: [(key: String, value: JSONValue)] = [("bundle", .string(name))]
-            if let source { manifestMembers.append(("source", .string(source))) }
-            manifestMembers.append(("files", .array(manifest)))
-            let manifestText = JSONWriter.string(.object(manifestMembers))
-            try writeFile(temporary.appendingPathComponent("manifest.json").path, Array(manifestText.utf8))
-            try syncDirectory(temporary.path)
+            let manifestPath = temporary.appendingPathComponent("manifest.json").path
+            var manifestFor: String?
             // Another writer may take a name between the listing and the rename: list again then.
             while true {
-                let candidate = firstFreeName(name, in: outbox)
+                let candidate = BundleNaming.folderName(for: name, submitter: submitter, entries: outboxEntries(outbox)) { folder in
+                    owner(of: outbox.appendingPathComponent(folder))
+                }
+                // The manifest names the folder the bundle is published as, so it is written for
+                // each candidate (the temporary folder is invisible until the rename).
+                if manifestFor != candidate {
+                    var manifestMembers: [(key: String, value: JSONValue)] = [("bundle", .string(candidate))]
+                    if let source { manifestMembers.append(("source", .string(source))) }
+                    if let submitter { manifestMembers.append(("submitter", .string(submitter))) }
+                    manifestMembers.append(("files", .array(manifest)))
+                    let manifestText = JSONWriter.string(.object(manifestMembers))
+                    if manifestFor != nil { unlink(manifestPath) }
+                    try writeFile(manifestPath, Array(manifestText.utf8))
+                    try syncDirectory(temporary.path)
+                    manifestFor = candidate
+                }
                 let final = outbox.appendingPathComponent(candidate)
                 if renameNoReplace(temporary.path, final.path) == 0 {
                     try syncDirectory(outbox.path)
@@ -68,16 +81,34 @@ public enum BundleWriter {
         }
     }
 
-    /// The published bundle whose manifest names `source`, among `name`, `name-2`, `name-3`, …:
-    /// how a daemon that crashed between publishing a bundle and recording it avoids publishing it
-    /// twice.
-    public static func existingBundle(name: String, source: String, outbox: URL) -> URL? {
-        for candidate in takenNames(name, in: outbox).sorted(by: { (suffixNumber($0, of: name) ?? 0) < (suffixNumber($1, of: name) ?? 0) }) {
-            let folder = outbox.appendingPathComponent(candidate)
-            guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent("manifest.json").path) else { continue }
-            if let manifest = try? JSONParser.parse([UInt8](data)), manifest["source"] == .string(source) { return folder }
+    /// The published bundle whose manifest names `source`, among `name`, `name-2`, `name-3`, … and
+    /// the submitter's own `name~USER`, `name~USER-2`, …: how a daemon that crashed between
+    /// publishing a bundle and recording it avoids publishing it twice.
+    public static func existingBundle(name: String, source: String, outbox: URL, submitter: String? = nil) -> URL? {
+        let entries = outboxEntries(outbox)
+        let bases = [name] + (submitter.map { [BundleNaming.personalName(name, submitter: $0)] } ?? [])
+        for base in bases {
+            for candidate in BundleNaming.takenNames(base, in: entries)
+                .sorted(by: { (BundleNaming.suffixNumber($0, of: base) ?? 0) < (BundleNaming.suffixNumber($1, of: base) ?? 0) }) {
+                let folder = outbox.appendingPathComponent(candidate)
+                guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent("manifest.json").path) else { continue }
+                if let manifest = try? JSONParser.parse([UInt8](data)), manifest["source"] == .string(source) { return folder }
+            }
         }
         return nil
+    }
+
+    /// The submitter a published bundle's manifest names; nil for a bundle without one (written
+    /// by `sgdyn run` or by a daemon before submitters were recorded) or one that cannot be read.
+    public static func owner(of folder: URL) -> String? {
+        let path = folder.appendingPathComponent("manifest.json").path
+        guard let bytes = try? AtomicFile.read(path, limit: 64 << 20), let manifest = try? JSONParser.parse(bytes),
+              case .string(let submitter)? = manifest["submitter"] else { return nil }
+        return submitter
+    }
+
+    static func outboxEntries(_ outbox: URL) -> Set<String> {
+        Set((try? FileManager.default.contentsOfDirectory(atPath: outbox.path)) ?? [])
     }
 
     /// Removes temporary bundle folders left by a crash; returns their names.
@@ -87,32 +118,6 @@ public enum BundleWriter {
         let stale = names.filter { $0.hasPrefix(temporaryPrefix) }
         for name in stale { try? FileManager.default.removeItem(at: outbox.appendingPathComponent(name)) }
         return stale
-    }
-
-    /// The first of `name`, `name-2`, `name-3`, … that is not in the outbox. There is no upper
-    /// bound: with n names taken, one of the first n + 1 candidates is free.
-    static func firstFreeName(_ name: String, in outbox: URL) -> String {
-        let taken = takenNames(name, in: outbox)
-        if !taken.contains(name) { return name }
-        var number = 2
-        while taken.contains("\(name)-\(number)") { number += 1 }
-        return "\(name)-\(number)"
-    }
-
-    /// The entries of the outbox named `name` or `name-N` (N ≥ 2, decimal).
-    static func takenNames(_ name: String, in outbox: URL) -> Set<String> {
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: outbox.path)) ?? []
-        return Set(entries.filter { $0 == name || suffixNumber($0, of: name) != nil })
-    }
-
-    /// N of `name-N` (N ≥ 2), 1 for `name` itself, nil for anything else.
-    static func suffixNumber(_ entry: String, of name: String) -> Int? {
-        if entry == name { return 1 }
-        guard entry.hasPrefix(name + "-") else { return nil }
-        let digits = entry.dropFirst(name.count + 1)
-        guard !digits.isEmpty, digits.count <= 18, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber),
-              digits.first != "0", let number = Int(digits), number >= 2 else { return nil }
-        return number
     }
 
     /// rename(2) that fails with EEXIST instead of replacing an existing file or (empty) folder.

@@ -5,8 +5,11 @@ public enum ResultBundle {
     /// The bundle of a finished (or cancelled) job: result.json, job.json, one CSV per simulation
     /// run and per ODE integration (in a sub-folder per sweep point), summary.csv, log.txt, the
     /// plots, README.txt and index.html (the same as a web page).
+    /// `submitter` (the daemon) names who submitted the job, in result.json and on the page;
+    /// `sgdyn run` has none, so its bundles are as before.
     public static func simulation(spec: JobSpec, jobBytes: [UInt8], outcomes: [RunOutcome], odes: [ODEOutcome] = [],
-                                  timing: Timing, log: [String], status: String = "done", error: String? = nil) -> [BundleFile] {
+                                  timing: Timing, log: [String], status: String = "done", error: String? = nil,
+                                  submitter: String? = nil) -> [BundleFile] {
         var files: [BundleFile] = []
         var pointDocuments: [JSONValue] = []
         let compare = spec.kind == .compare
@@ -94,6 +97,9 @@ public enum ResultBundle {
         var resultMembers: [(key: String, value: JSONValue)] = [
             ("status", .string(status)),
             ("name", .string(spec.name)),
+        ]
+        if let submitter { resultMembers.append(("submitter", .string(submitter))) }
+        resultMembers += [
             ("kind", .string(spec.kind.rawValue)),
             ("sgdyn_version", .string(SGDynVersion.string)),
         ]
@@ -136,14 +142,15 @@ public enum ResultBundle {
     /// The bundle of a rejected job file: result.json with the error, job.json with the bytes as
     /// submitted (nothing a user drops is lost), log.txt and index.html.
     /// `keptAt` (the daemon) says where the file as dropped is kept, in kept-at.txt.
-    public static func rejection(name: String, jobBytes: [UInt8], error: JobError, log: [String], keptAt: String? = nil) -> [BundleFile] {
+    public static func rejection(name: String, jobBytes: [UInt8], error: JobError, log: [String], keptAt: String? = nil,
+                                 submitter: String? = nil) -> [BundleFile] {
         var errorMembers: [(key: String, value: JSONValue)] = [("message", .string(error.description))]
         if let key = error.key { errorMembers.append(("key", .string(key))) }
         if let line = error.line { errorMembers.append(("line", .int(line))) }
         if let column = error.column { errorMembers.append(("column", .int(column))) }
-        let result = JSONValue.object([
-            ("status", .string("rejected")),
-            ("name", .string(name)),
+        var members: [(key: String, value: JSONValue)] = [("status", .string("rejected")), ("name", .string(name))]
+        if let submitter { members.append(("submitter", .string(submitter))) }
+        let result = JSONValue.object(members + [
             ("sgdyn_version", .string(SGDynVersion.string)),
             ("error", .object(errorMembers)),
             ("files", .object([("page", .string("index.html")), ("job", .string("job.json")), ("log", .string("log.txt")),

@@ -39,6 +39,8 @@ public struct JobRecord: Sendable, Equatable {
     public var publishAfter: Date?
     /// Where its current or last run went: "local" or "slurm".
     public var executor: String?
+    /// Who submitted it; nil for jobs stored before submitters were recorded.
+    public var submitter: Submitter?
     public var createdAt: Date
     public var updatedAt: Date
 }
@@ -112,6 +114,8 @@ public struct JobSummary: Sendable, Equatable {
     public var executor: String?
     /// The external id of its current submission (the Slurm job id), if any.
     public var externalID: String?
+    /// Who submitted it; nil for jobs stored before submitters were recorded.
+    public var submitter: Submitter?
     public var updatedAt: Date
     public var unitCount: Int
     public var unitsRunning: Int
@@ -139,4 +143,20 @@ public struct RunStart: Sendable, Equatable {
     public var isResume: Bool
     /// The units of the run with their new attempt numbers, by unit index.
     public var units: [UnitRecord]
+}
+
+/// A job's units counted (`JobStore.unitTally`): what the daemon decides a job's outcome by.
+public struct UnitTally: Sendable {
+    public var count: Int
+    public var done: Int
+    /// The most crashes of any one unit.
+    public var maximumCrashes: Int
+    /// Units that diverged.
+    public var diverged: Int
+    /// The first failed unit's index and error.
+    public var firstFailed: (index: Int, error: String?)?
+    /// The error of the last unit with `maximumCrashes` crashes.
+    public var lastCrashError: String?
+
+    public var allDone: Bool { done == count }
 }

@@ -18,11 +18,11 @@ extension JobStore {
             }
             try db.execute(sql: """
                 INSERT INTO jobs (name, bundle_name, state, priority, submitted_at, claimed_name, job_bytes,
-                                  job_sha256, spec, created_at, updated_at)
-                VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?)
+                                  job_sha256, spec, submitter, submitter_uid, created_at, updated_at)
+                VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [
                     job.name, job.bundleName, job.priority, job.submittedAt, job.claimedName, Data(job.jobBytes),
-                    sha256, Data(job.spec), timestamp, timestamp,
+                    sha256, Data(job.spec), job.submitter?.name, job.submitter.map { Int64($0.uid) }, timestamp, timestamp,
                 ])
             let jobID = db.lastInsertedRowID
             for (index, unit) in job.units.enumerated() {
@@ -45,12 +45,14 @@ extension JobStore {
         return try await write { db in
             try db.execute(sql: """
                 INSERT INTO jobs (name, bundle_name, state, outcome, priority, submitted_at, claimed_name, job_bytes, job_sha256,
-                                  rejection_message, rejection_key, rejection_line, rejection_column, error, created_at, updated_at)
-                VALUES (?, ?, 'publishing', 'rejected', 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                  rejection_message, rejection_key, rejection_line, rejection_column, error, submitter, submitter_uid,
+                                  created_at, updated_at)
+                VALUES (?, ?, 'publishing', 'rejected', 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [
                     rejection.bundleName, rejection.bundleName, rejection.submittedAt, rejection.claimedName,
                     Data(rejection.jobBytes), sha256, rejection.rejection.message, rejection.rejection.key,
-                    rejection.rejection.line, rejection.rejection.column, rejection.rejection.message, timestamp, timestamp,
+                    rejection.rejection.line, rejection.rejection.column, rejection.rejection.message,
+                    rejection.submitter?.name, rejection.submitter.map { Int64($0.uid) }, timestamp, timestamp,
                 ])
             return JobID(db.lastInsertedRowID)
         }
@@ -136,6 +138,59 @@ extension JobStore {
         }
     }
 
+    /// The unfinished jobs submitted as, or bundled as, `name`, with who submitted each: what a
+    /// cancel request for `name` may concern (the daemon decides which of them it may cancel).
+    public func activeJobs(named name: String) async throws -> [(id: JobID, submitter: Submitter?)] {
+        try await read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT id, submitter, submitter_uid FROM jobs
+                WHERE (name = ? OR bundle_name = ?) AND state IN (\(sqlList(JobState.active))) ORDER BY id
+                """, arguments: [name, name]).map { (JobID($0["id"]), Submitter(row: $0)) }
+        }
+    }
+
+    /// Flags these jobs for cancellation (those still unfinished); returns the ones flagged.
+    @discardableResult
+    public func requestCancel(_ ids: [JobID]) async throws -> [JobID] {
+        let timestamp = now()
+        return try await write { db in
+            var flagged: [JobID] = []
+            for id in ids {
+                try db.execute(sql: """
+                    UPDATE jobs SET cancel_requested = 1, updated_at = ? WHERE id = ? AND state IN (\(sqlList(JobState.active)))
+                    """, arguments: [timestamp, id.rawValue])
+                if db.changesCount > 0 { flagged.append(id) }
+            }
+            return flagged
+        }
+    }
+
+    /// What the scheduler chooses among: every queued or interrupted job not asked to cancel,
+    /// without its payloads (cheap however many are queued).
+    public func schedulingCandidates() async throws -> [SchedulingCandidate] {
+        try await read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT id, priority, submitter, submitter_uid FROM jobs
+                WHERE state IN (\(sqlList(JobState.runnable))) AND cancel_requested = 0
+                ORDER BY priority DESC, submitted_at ASC, id ASC
+                """).enumerated().map { order, row in
+                    SchedulingCandidate(job: JobID(row["id"]), submitter: Submitter(row: row)?.name ?? "", priority: row["priority"],
+                                        order: order)
+                }
+        }
+    }
+
+    /// The names of the other submitters (than `submitter`) with a job, finished or not, whose bundle
+    /// name is `bundleName`: a name someone else already uses.
+    public func otherSubmittersUsing(bundleName: String, besides submitter: Submitter) async throws -> [String] {
+        try await read { db in
+            try String.fetchAll(db, sql: """
+                SELECT DISTINCT submitter FROM jobs
+                WHERE bundle_name = ? AND submitter IS NOT NULL AND submitter_uid <> ? ORDER BY submitter
+                """, arguments: [bundleName, Int64(submitter.uid)])
+        }
+    }
+
     /// Unfinished jobs flagged for cancellation, e.g. to act on flags set while the daemon was down.
     public func pendingCancellations() async throws -> [JobRecord] {
         try await read { db in
@@ -165,6 +220,7 @@ extension JobStore {
             try Row.fetchAll(db, sql: """
                 SELECT j.id, j.name, j.bundle_name, j.state, j.outcome, j.priority, j.submitted_at, j.attempts, j.resumes,
                        j.error, j.bundle_path, j.cancel_requested, j.publish_attempts, j.publish_after, j.executor, j.updated_at,
+                       j.submitter, j.submitter_uid,
                        (SELECT external_id FROM submissions s WHERE s.job_id = j.id AND s.state <> 'ended'
                         ORDER BY s.id DESC LIMIT 1) AS external_id,
                        COUNT(u.id) AS unit_count,

@@ -79,6 +79,14 @@ extension JobStore {
             // config still reads what the old arrays' workers report there.
             try db.execute(sql: "ALTER TABLE submissions ADD COLUMN spool TEXT")
         }
+        // v6: who submitted each job (the owner of the job file, as uid and user name), for
+        // cancel permissions, fair share between submitters and bundle names. Older jobs have none.
+        migrator.registerMigration("v6") { db in
+            try db.execute(sql: """
+                ALTER TABLE jobs ADD COLUMN submitter TEXT;
+                ALTER TABLE jobs ADD COLUMN submitter_uid INTEGER;
+                """)
+        }
         return migrator
     }
 

@@ -24,6 +24,11 @@ extension JobStore {
             guard runnable == unitIDs.count, !unitIDs.isEmpty else {
                 throw JobStoreError.corruptValue("submission of \(unitIDs.count) unit(s) of job \(jobID), of which \(runnable) are runnable")
             }
+            // The next batch of a job whose previous batch finished (it went back to `queued` with
+            // units done) continues the same attempt.
+            let continuesBatches = try Bool.fetchOne(db, sql: """
+                SELECT EXISTS (SELECT 1 FROM units WHERE job_id = ? AND state = 'done')
+                """, arguments: [jobID.rawValue]) ?? false
             let isResume = try Bool.fetchOne(db, sql: """
                 SELECT EXISTS (SELECT 1 FROM checkpoints WHERE unit_id IN (\(idList)))
                 """) ?? false
@@ -32,9 +37,9 @@ extension JobStore {
                 """, arguments: [jobID.rawValue, executor, token, Self.encodeTasks(tasks), timestamp, spool])
             let submission = db.lastInsertedRowID
             try db.execute(sql: """
-                UPDATE jobs SET state = 'running', attempts = attempts + 1, resumes = resumes + ?, executor = ?, updated_at = ?
+                UPDATE jobs SET state = 'running', attempts = attempts + ?, resumes = resumes + ?, executor = ?, updated_at = ?
                 WHERE id = ?
-                """, arguments: [isResume ? 1 : 0, executor, timestamp, jobID.rawValue])
+                """, arguments: [state == .queued && continuesBatches ? 0 : 1, isResume ? 1 : 0, executor, timestamp, jobID.rawValue])
             try db.execute(sql: """
                 UPDATE units SET state = 'running', attempt = attempt + 1, submission_id = ?, executor_state = NULL
                 WHERE id IN (\(idList))
@@ -91,7 +96,7 @@ extension JobStore {
     /// A running job whose submissions are all over and which still has work: back to the queue
     /// (`interrupted` when it was stopped on purpose, `queued` after a crash), `reason` kept as its
     /// error. It resumes from its units' checkpoints.
-    public func requeue(_ jobID: JobID, interrupted: Bool, reason: String) async throws {
+    public func requeue(_ jobID: JobID, interrupted: Bool, reason: String?) async throws {
         try await transition(jobID, from: [.running], to: interrupted ? .interrupted : .queued, reason: reason) { _ in }
     }
 

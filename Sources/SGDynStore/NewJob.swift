@@ -18,9 +18,12 @@ public struct NewJob: Sendable {
     public var spec: [UInt8]
     /// In order; a unit's index is its position here.
     public var units: [NewUnit]
+    /// Who dropped the file (its owner); nil when not known.
+    public var submitter: Submitter?
 
     public init(name: String, bundleName: String, priority: Int, submittedAt: Date, claimedName: String,
-                jobBytes: [UInt8], spec: [UInt8], units: [NewUnit]) {
+                jobBytes: [UInt8], spec: [UInt8], units: [NewUnit], submitter: Submitter? = nil) {
+        self.submitter = submitter
         self.name = name
         self.bundleName = bundleName
         self.priority = priority
@@ -61,8 +64,12 @@ public struct NewRejection: Sendable {
     /// What could be read of the file (empty when it could not be read at all).
     public var jobBytes: [UInt8]
     public var rejection: Rejection
+    /// Who dropped the file (its owner); nil when not known.
+    public var submitter: Submitter?
 
-    public init(bundleName: String, submittedAt: Date, claimedName: String, jobBytes: [UInt8], rejection: Rejection) {
+    public init(bundleName: String, submittedAt: Date, claimedName: String, jobBytes: [UInt8], rejection: Rejection,
+                submitter: Submitter? = nil) {
+        self.submitter = submitter
         self.bundleName = bundleName
         self.submittedAt = submittedAt
         self.claimedName = claimedName
@@ -76,4 +83,38 @@ public struct NewRejection: Sendable {
 public enum InsertOutcome: Sendable, Equatable {
     case inserted(JobID)
     case duplicate(of: JobID, name: String)
+}
+
+/// Who submitted a job: the owner of the job file as dropped into the inbox (its uid, and the user
+/// name it resolved to when it was claimed). The kernel sets a file's owner, so no submitter can
+/// drop a file as someone else.
+public struct Submitter: Sendable, Hashable, CustomStringConvertible {
+    public var uid: UInt32
+    /// The user name, or `uid<N>` for a uid without a name.
+    public var name: String
+
+    public init(uid: UInt32, name: String) {
+        self.uid = uid
+        self.name = name
+    }
+
+    public var description: String { name }
+}
+
+/// A job the scheduler may start, as `JobStore.schedulingCandidates` lists it: no payloads, only
+/// what the choice depends on.
+public struct SchedulingCandidate: Sendable, Equatable {
+    public var job: JobID
+    /// The submitter's user name ("" for a job stored before submitters were recorded).
+    public var submitter: String
+    public var priority: Int
+    /// Position in first-come order (priority, then submission time, then arrival).
+    public var order: Int
+
+    public init(job: JobID, submitter: String, priority: Int, order: Int) {
+        self.job = job
+        self.submitter = submitter
+        self.priority = priority
+        self.order = order
+    }
 }

@@ -8,7 +8,7 @@ extension JobRecord {
     static let columns = """
         id, name, bundle_name, state, outcome, priority, submitted_at, claimed_name, job_bytes, job_sha256, spec, attempts,
         resumes, error, rejection_message, rejection_key, rejection_line, rejection_column, bundle_path, cancel_requested,
-        publish_requested, publish_attempts, publish_after, executor, created_at, updated_at
+        publish_requested, publish_attempts, publish_after, executor, submitter, submitter_uid, created_at, updated_at
         """
 
     init(row: Row) throws {
@@ -35,6 +35,7 @@ extension JobRecord {
         publishAttempts = row["publish_attempts"]
         publishAfter = row["publish_after"]
         executor = row["executor"]
+        submitter = Submitter(row: row)
         createdAt = row["created_at"]
         updatedAt = row["updated_at"]
     }
@@ -86,6 +87,7 @@ extension JobSummary {
         publishAfter = row["publish_after"]
         executor = row["executor"]
         externalID = row["external_id"]
+        submitter = Submitter(row: row)
         updatedAt = row["updated_at"]
         unitCount = row["unit_count"]
         unitsRunning = row["units_running"]
@@ -122,6 +124,15 @@ extension Checkpoint {
         sha256 = row["sha256"]
         stepsDone = row["steps_done"]
         createdAt = row["created_at"]
+    }
+}
+
+extension Submitter {
+    /// From the `submitter` and `submitter_uid` columns; nil when either is missing.
+    init?(row: Row) {
+        guard let name = row["submitter"] as String?, let uid = row["submitter_uid"] as Int64?,
+              let id = UInt32(exactly: uid) else { return nil }
+        self.init(uid: id, name: name)
     }
 }
 

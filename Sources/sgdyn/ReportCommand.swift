@@ -61,7 +61,8 @@ struct ReportCommand: AsyncParsableCommand {
                 DaemonActivity.Job(name: job.name, state: job.state.rawValue, priority: job.priority, progress: job.progress,
                                    stepsPerSecond: StatusCommand.stepsPerSecond(job), etaSeconds: StatusCommand.eta(job),
                                    latestEg: job.latestEg, unitsRunning: job.unitsRunning, unitsDone: job.unitsDone,
-                                   unitCount: job.unitCount, attempts: job.attempts, cancelRequested: job.cancelRequested)
+                                   unitCount: job.unitCount, attempts: job.attempts, cancelRequested: job.cancelRequested,
+                                   submitter: job.submitter?.name)
             }, counts: counts)
         } catch {
             return .unavailable("\(path): \(error)")

@@ -45,12 +45,14 @@ struct StatusCommand: AsyncParsableCommand {
             print("no jobs")
             return
         }
-        print("NAME".padding(toLength: 28, withPad: " ", startingAt: 0) + " STATE        TRIES  DONE   STEPS/S/T       ETA        EG  UNITS(run/done/all)  BUNDLE / NOTE")
+        print("NAME".padding(toLength: 28, withPad: " ", startingAt: 0) + " SUBMITTER    STATE        TRIES  DONE   STEPS/S/T       ETA        EG  UNITS(run/done/all)  BUNDLE / NOTE")
         for job in jobs {
             let name = job.name.count > 27 ? String(job.name.prefix(26)) + "…" : job.name
+            let submitter = job.submitter.map { $0.name.count > 12 ? String($0.name.prefix(11)) + "…" : $0.name } ?? "-"
             let speed = Self.stepsPerSecond(job).map { String(format: "%.0f", $0) } ?? "-"
             let eta = Self.eta(job).map(ProgressReporter.duration) ?? "-"
             print(name.padding(toLength: 28, withPad: " ", startingAt: 0)
+                  + " " + submitter.padding(toLength: 12, withPad: " ", startingAt: 0)
                   + " " + job.state.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)
                   + String(format: " %5d %5.1f%% ", job.attempts, 100 * job.progress)
                   + speed.spacePadded(to: 10) + eta.spacePadded(to: 10)
@@ -92,7 +94,8 @@ struct StatusCommand: AsyncParsableCommand {
             print(JSONWriter.string(.array(units.map(Self.document))), terminator: "")
             return
         }
-        print("job \(job.name) (id \(job.id)): \(job.state.rawValue)" + (job.executor.map { ", \($0) executor" } ?? ""))
+        print("job \(job.name) (id \(job.id)): \(job.state.rawValue)" + (job.executor.map { ", \($0) executor" } ?? "")
+              + (job.submitter.map { ", submitted by \($0.name)" } ?? ""))
         print("UNIT  KIND        POINT  SEED        STATE        EXECUTOR    DONE    CRASHES        EG  NOTE")
         for unit in units {
             let done = unit.totalSteps > 0 ? 100 * Double(unit.stepsDone) / Double(unit.totalSteps) : 100
@@ -121,6 +124,8 @@ struct StatusCommand: AsyncParsableCommand {
         .object([
             ("id", .number(String(job.id.rawValue))),
             ("name", .string(job.name)),
+            ("submitter", job.submitter.map { .string($0.name) } ?? .null),
+            ("submitter_uid", job.submitter.map { .int(Int($0.uid)) } ?? .null),
             ("state", .string(job.state.rawValue)),
             ("outcome", job.outcome.map { .string($0.rawValue) } ?? .null),
             ("priority", .int(job.priority)),
@@ -170,7 +175,7 @@ struct CancelCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cancel",
         abstract: "Cancel a queued or running job by name.",
-        discussion: "The daemon stops it within a second or two (Slurm tasks checkpoint first) and writes a bundle with status \"cancelled\" that keeps what finished. Dropping NAME.cancel into the inbox does the same."
+        discussion: "The daemon stops it within a second or two (Slurm tasks checkpoint first) and writes a bundle with status \"cancelled\" that keeps what finished. It writes the job store, so only who may write the state folder (the daemon's user, root) can use it: it cancels anyone's job. Submitters drop NAME.cancel into the inbox instead, which cancels only their own jobs (docs/daemon.md, \"Several users\")."
     )
 
     @Argument(help: "The job's name.")

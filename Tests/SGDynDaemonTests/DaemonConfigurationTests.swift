@@ -23,6 +23,18 @@ struct DaemonConfigurationTests {
         #expect(StateFolder("/var/lib/sgdyn").database == "/var/lib/sgdyn/sgdyn.sqlite")
     }
 
+    @Test("admin_group and max_priority are read, and SIGHUP takes them")
+    func severalUsersKeys() throws {
+        let path = try Self.file(#"{"admin_group": "sgdyn-admin", "max_priority": 10}"#)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let c = try DaemonConfiguration().applying(configFile: path)
+        #expect(c.adminGroup == "sgdyn-admin" && c.maxPriority == 10)
+        #expect(DaemonConfiguration().maxPriority == 0 && DaemonConfiguration().adminGroup == nil)
+        var running = DaemonConfiguration()
+        running.adoptReloadable(from: c, available: ["local"])
+        #expect(running.adminGroup == "sgdyn-admin" && running.maxPriority == 10)
+    }
+
     @Test("unknown keys and bad values are refused, naming the key", arguments: [
         (#"{"worker": 2}"#, "unknown key 'worker'"),
         (#"{"workers": 1.5}"#, "'workers' must be an integer"),
@@ -34,6 +46,8 @@ struct DaemonConfigurationTests {
         (#"{"stall_warning": 100, "stall_kill": 50}"#, "'stall_kill' (50.0 s) must be longer"),
         (#"{"checkpoint_interval": -1}"#, "'checkpoint_interval' must be a number from 0.001 to 86400 (s)"),
         (#"{"inbox": 5}"#, "'inbox' must be a folder path"),
+        (#"{"max_priority": 2000000}"#, "'max_priority' must be an integer from -1000000 to 1000000"),
+        (#"{"admin_group": "a b"}"#, "'admin_group' must be a group name"),
         (#"[1]"#, "must be a JSON object"),
         (#"{"workers": 2,}"#, "line 1, column 15"),
     ])

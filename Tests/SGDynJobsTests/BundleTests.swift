@@ -125,3 +125,84 @@ struct BundleReadmeTests {
         #expect(BundleReadme.short(1.1444e-5) == "1.144e-5" && BundleReadme.short(0.0281) == "0.0281")
     }
 }
+
+@Suite("Bundle names between submitters")
+struct BundleNamingTests {
+    static func owners(_ map: [String: String]) -> (String) -> String? { { map[$0] } }
+
+    @Test("a name free, or taken by the same submitter or by a bundle without one, is numbered as before")
+    func ownSeries() {
+        #expect(BundleNaming.folderName(for: "shared", submitter: "alice", entries: [], owner: Self.owners([:])) == "shared")
+        #expect(BundleNaming.folderName(for: "shared", submitter: "alice", entries: ["shared"], owner: Self.owners(["shared": "alice"])) == "shared-2")
+        #expect(BundleNaming.folderName(for: "shared", submitter: "alice", entries: ["shared"], owner: Self.owners([:])) == "shared-2")
+        #expect(BundleNaming.folderName(for: "shared", submitter: nil, entries: ["shared"], owner: Self.owners(["shared": "bob"])) == "shared-2")
+    }
+
+    @Test("another submitter's name gives NAME~USER, numbered in the user's own series")
+    func otherSubmitter() {
+        let owner = Self.owners(["shared": "bob", "shared-2": "bob"])
+        #expect(BundleNaming.folderName(for: "shared", submitter: "alice", entries: ["shared", "shared-2"], owner: owner) == "shared~alice")
+        #expect(BundleNaming.folderName(for: "shared", submitter: "alice", entries: ["shared", "shared~alice"], owner: owner) == "shared~alice-2")
+        #expect(BundleNaming.personalName("x", submitter: "d.o/e") == "x~d.o_e")
+        // '~' is not allowed in job names, so no job can be named like alice's folder.
+        #expect(JobDraft.isValidName("shared~alice") == false)
+    }
+
+    @Test("the outbox's own index.html is never a bundle's name")
+    func reserved() {
+        #expect(BundleNaming.folderName(for: "index.html", submitter: nil, entries: [], owner: Self.owners([:])) == "index.html-2")
+        #expect(BundleNaming.firstFree("index.html", in: ["index.html-2"]) == "index.html-3")
+    }
+
+    @Test("manifest.json's bundle is the folder's name, and the submitter is recorded")
+    func manifestNamesTheFolder() throws {
+        let outbox = BundleTests.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: outbox) }
+        let files = [BundleFile(path: "a.txt", text: "a")]
+        try BundleWriter.write(files, name: "shared", outbox: outbox, source: "1", submitter: "bob")
+        let second = try BundleWriter.write(files, name: "shared", outbox: outbox, source: "2", submitter: "bob")
+        let third = try BundleWriter.write(files, name: "shared", outbox: outbox, source: "3", submitter: "alice")
+        #expect(second.lastPathComponent == "shared-2" && third.lastPathComponent == "shared~alice")
+        for folder in [second, third] {
+            let manifest = try JSONParser.parse([UInt8](try Data(contentsOf: folder.appendingPathComponent("manifest.json"))))
+            #expect(manifest["bundle"] == .string(folder.lastPathComponent))
+        }
+        #expect(BundleWriter.owner(of: third) == "alice" && BundleWriter.owner(of: second) == "bob")
+        #expect(BundleWriter.existingBundle(name: "shared", source: "3", outbox: outbox, submitter: "alice")?.lastPathComponent == "shared~alice")
+        let local = try BundleWriter.write(files, name: "index.html", outbox: outbox)
+        #expect(local.lastPathComponent == "index.html-2")
+    }
+
+    @Test("a job named index.html cannot break the outbox report")
+    func indexHTMLJob() throws {
+        let outbox = BundleTests.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: outbox) }
+        let spec = try JobParser.parse(Array(#"{"name": "index.html", "N": 20, "K": 1, "M": 1, "t_max": 0.5, "seeds": 1}"#.utf8), defaultName: "x")
+        let files = ResultBundle.simulation(spec: spec, jobBytes: [], outcomes: [], timing: Timing(startedAt: Date(), finishedAt: Date(), steps: 0),
+                                            log: [])
+        let folder = try BundleWriter.write(files, name: spec.name, outbox: outbox)
+        #expect(folder.lastPathComponent != "index.html")
+        let outcome = try OutboxReport.write(outbox: outbox.path, activity: nil, now: Date().timeIntervalSince1970 + 60)
+        #expect(outcome.bundles == 1)
+        // An outbox damaged by an older sgdyn is explained, not silently broken.
+        let damaged = BundleTests.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: damaged) }
+        try FileManager.default.createDirectory(at: damaged.appendingPathComponent("index.html"), withIntermediateDirectories: false)
+        #expect(throws: OutboxReportError.self) { try OutboxReport.write(outbox: damaged.path, activity: nil, now: 0) }
+    }
+
+    @Test("result.json and the bundle page name the submitter; without one, nothing changes")
+    func submitterInResult() throws {
+        let spec = try JobParser.parse(Array(#"{"name": "s", "N": 20, "K": 1, "M": 1, "t_max": 0.5, "seeds": 1}"#.utf8), defaultName: "s")
+        let timing = Timing(startedAt: Date(timeIntervalSince1970: 0), finishedAt: Date(timeIntervalSince1970: 1), steps: 0)
+        let with = ResultBundle.simulation(spec: spec, jobBytes: [], outcomes: [], timing: timing, log: [], submitter: "alice")
+        let without = ResultBundle.simulation(spec: spec, jobBytes: [], outcomes: [], timing: timing, log: [])
+        let result = try JSONParser.parse(with.first { $0.path == "result.json" }!.bytes)
+        #expect(result["submitter"] == .string("alice"))
+        #expect(String(decoding: with.first { $0.path == "index.html" }!.bytes, as: UTF8.self).contains("submitted by alice"))
+        #expect(try JSONParser.parse(without.first { $0.path == "result.json" }!.bytes)["submitter"] == nil)
+        #expect(try BundleSummary(result: result).submitter == "alice")
+        let rejected = ResultBundle.rejection(name: "rejected-x", jobBytes: [], error: JobError("bad"), log: [], submitter: "bob")
+        #expect(try JSONParser.parse(rejected.first { $0.path == "result.json" }!.bytes)["submitter"] == .string("bob"))
+    }
+}

@@ -14,9 +14,11 @@ struct StoreOpeningTests {
              try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"))
         }
         #expect(Set(tables).isSuperset(of: ["jobs", "units", "checkpoints", "submissions", "meta"]))
-        #expect(migrations == ["v1", "v2", "v3", "v4", "v5"])
+        #expect(migrations == ["v1", "v2", "v3", "v4", "v5", "v6"])
         let submissionColumns = try await queue.read { db in try db.columns(in: "submissions").map(\.name) }
         #expect(submissionColumns.contains("spool"))
+        let jobColumns = try await queue.read { db in try db.columns(in: "jobs").map(\.name) }
+        #expect(Set(jobColumns).isSuperset(of: ["submitter", "submitter_uid"]))
         let unitColumns = try await queue.read { db in try db.columns(in: "units").map(\.name) }
         #expect(Set(unitColumns).isSuperset(of: ["latest_eg", "kind", "point_index", "seed", "spec", "result", "crashes", "attempt"]))
     }

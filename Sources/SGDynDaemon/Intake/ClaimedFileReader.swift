@@ -10,6 +10,14 @@ public enum ClaimedFileReader {
     public static func readBytes(
         at path: String, limit: Int = InboxScanner.defaultMaximumJobFileBytes
     ) throws(InboxRejection) -> [UInt8] {
+        try read(at: path, limit: limit).bytes
+    }
+
+    /// The bytes and the owner (uid) of the file that was read: the owner is taken from the open
+    /// descriptor, so it belongs to exactly the bytes returned.
+    public static func read(
+        at path: String, limit: Int = InboxScanner.defaultMaximumJobFileBytes
+    ) throws(InboxRejection) -> (bytes: [UInt8], owner: UInt32) {
         let fd = retryingOnInterrupt { open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) }
         guard fd >= 0 else {
             switch errno {
@@ -20,14 +28,16 @@ public enum ClaimedFileReader {
         }
         defer { close(fd) }
         if case let .rejected(reason) = InboxEntryInspector.checkOpenFile(fd, sizeLimit: limit) { throw reason }
+        var status = stat()
+        guard fstat(fd, &status) == 0 else { throw .unreadable(SystemError.message(for: errno)) }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
             let count = chunk.withUnsafeMutableBytes { buffer in
-                retryingOnInterrupt { read(fd, buffer.baseAddress, buffer.count) }
+                retryingOnInterrupt { Glibc.read(fd, buffer.baseAddress, buffer.count) }
             }
             if count < 0 { throw .unreadable(SystemError.message(for: errno)) }
-            if count == 0 { return bytes }
+            if count == 0 { return (bytes, status.st_uid) }
             bytes.append(contentsOf: chunk[0..<count])
             if bytes.count > limit { throw .tooLarge(size: Int64(bytes.count), limit: limit) }
         }

@@ -38,7 +38,8 @@ public enum BundlePublisher {
             throw .temporary("reading the job store: \(error)")
         }
         let outboxURL = URL(fileURLWithPath: outbox)
-        if let published = BundleWriter.existingBundle(name: job.bundleName, source: job.claimedName, outbox: outboxURL) {
+        if let published = BundleWriter.existingBundle(name: job.bundleName, source: job.claimedName, outbox: outboxURL,
+                                                           submitter: job.submitter?.name) {
             return published.path
         }
         var entries: [UnitResultEntry] = []
@@ -54,7 +55,8 @@ public enum BundlePublisher {
         let log = JobLog(state: state).lines(claimedName: job.claimedName)
         let files = try bundleFiles(job: job, units: entries, log: log, state: state)
         do {
-            return try BundleWriter.write(files, name: job.bundleName, outbox: outboxURL, source: job.claimedName).path
+            return try BundleWriter.write(files, name: job.bundleName, outbox: outboxURL, source: job.claimedName,
+                                          submitter: job.submitter?.name).path
         } catch {
             throw .temporary("\(error)")
         }
@@ -66,7 +68,7 @@ public enum BundlePublisher {
             let rejection = job.rejection ?? Rejection(message: job.error ?? "rejected")
             return ResultBundle.rejection(name: job.bundleName, jobBytes: job.jobBytes,
                                           error: JobError(rejection.message, key: rejection.key, line: rejection.line, column: rejection.column),
-                                          log: log, keptAt: state.rejectedFile(job.claimedName))
+                                          log: log, keptAt: state.rejectedFile(job.claimedName), submitter: job.submitter?.name)
         }
         let spec: JobSpec
         do {
@@ -79,7 +81,8 @@ public enum BundlePublisher {
         let outcome = job.outcome ?? .done
         let error = outcome == .failed || outcome == .quarantined ? job.error : nil
         return ResultBundle.simulation(spec: spec, jobBytes: job.jobBytes, outcomes: runs, odes: odes, timing: timing,
-                                       log: log + JobResults.logLines(runs: runs, odes: odes), status: outcome.bundleStatus, error: error)
+                                       log: log + JobResults.logLines(runs: runs, odes: odes), status: outcome.bundleStatus, error: error,
+                                       submitter: job.submitter?.name)
     }
 
     /// Each unit's records, read and decoded one unit at a time so that no more than one unit's

@@ -42,13 +42,16 @@ extension Daemon {
         for rejected in scan.rejected where rejected.isNew {
             guard case .claimed(let file) = try intake.claimer.claim(rejected.entry) else { continue }
             try await reject(claimedName: file.name, entryName: rejected.entry.description, bytes: [],
-                             Rejection(message: "\(rejected.entry) \(rejected.reason.description)"))
+                             Rejection(message: "\(rejected.entry) \(rejected.reason.description)"), submitter: owner(of: file.path))
         }
         for request in scan.cancelRequests {
             guard budgetLeft() else { return }
             if case .claimed(let file) = try intake.claimer.claim(request.entry) {
+                // Who asks is the file's owner, read before the file is removed (a cancel request
+                // is answered in the log, never kept).
+                let requester = owner(of: file.path)
                 try? FileManager.default.removeItem(atPath: file.path)
-                try await requestCancel(name: request.jobName, via: "\(request.entry) in the inbox")
+                try await requestCancel(name: request.jobName, via: "\(request.entry) in the inbox", by: requester)
             }
         }
         for ready in scan.ready {
@@ -63,10 +66,14 @@ extension Daemon {
     /// Turns a claimed file into a queued job, or a rejection.
     func admitClaimedFile(_ claimedName: String, entryName: String) async throws {
         let bytes: [UInt8]
+        let submitter: Submitter
         do {
-            bytes = try ClaimedFileReader.readBytes(at: state.claimedFile(claimedName))
+            let read = try ClaimedFileReader.read(at: state.claimedFile(claimedName))
+            bytes = read.bytes
+            submitter = users.submitter(uid: read.owner)
         } catch {
-            try await reject(claimedName: claimedName, entryName: entryName, bytes: [], Rejection(message: "\(entryName) \(error.description)"))
+            try await reject(claimedName: claimedName, entryName: entryName, bytes: [], Rejection(message: "\(entryName) \(error.description)"),
+                             submitter: owner(of: state.claimedFile(claimedName)))
             return
         }
         let defaultName = entryName.hasSuffix(".json") ? String(entryName.dropLast(5)) : entryName
@@ -76,19 +83,27 @@ extension Daemon {
             try configuration.slurm?.check(spec.slurm, executor: configuration.executor)
         } catch {
             try await reject(claimedName: claimedName, entryName: entryName, bytes: bytes,
-                             Rejection(message: error.message, key: error.key, line: error.line, column: error.column))
+                             Rejection(message: error.message, key: error.key, line: error.line, column: error.column), submitter: submitter)
             return
         }
         let units = JobPlan.units(of: spec).map { unit in
             NewUnit(kind: unit.kind == .simulation ? .simulation : .ode, pointIndex: unit.pointIndex, seed: unit.seed,
                     spec: unit.work.encoded(), totalSteps: unit.totalSteps)
         }
-        let job = NewJob(name: defaultName, bundleName: spec.name, priority: spec.priority, submittedAt: Date(), claimedName: claimedName,
-                         jobBytes: bytes, spec: spec.storedForm(), units: units)
+        let (priority, priorityWarning) = SubmitterRights.priority(
+            requested: spec.priority, cap: configuration.maxPriority, isAdmin: users.isAdmin(submitter.uid, adminGroup: configuration.adminGroup))
+        let job = NewJob(name: defaultName, bundleName: spec.name, priority: priority, submittedAt: Date(), claimedName: claimedName,
+                         jobBytes: bytes, spec: spec.storedForm(), units: units, submitter: submitter)
         switch try await store.insertJob(job) {
         case .inserted(let id):
-            say(.info, "queued from \(entryName): \(spec.kind.rawValue), \(spec.points.count) sweep point(s) × \(spec.seeds.count) seed(s), \(units.count) unit(s), priority \(spec.priority) (id \(id))",
+            say(.info, "queued from \(entryName), submitted by \(submitter.name): \(spec.kind.rawValue), \(spec.points.count) sweep point(s) × \(spec.seeds.count) seed(s), \(units.count) unit(s), priority \(priority) (id \(id))",
                 jobName: defaultName, state: "queued", claimedName: claimedName)
+            if let priorityWarning { say(.warning, priorityWarning, jobName: defaultName, state: "queued", claimedName: claimedName) }
+            let others = try await store.otherSubmittersUsing(bundleName: spec.name, besides: submitter)
+            if !others.isEmpty {
+                say(.notice, "the bundle name '\(spec.name)' is already used by \(others.joined(separator: ", ")); if that bundle is in the outbox when this one is written, this one is named '\(BundleNaming.personalName(spec.name, submitter: submitter.name))' (never numbered into someone else's name)",
+                    jobName: defaultName, state: "queued", claimedName: claimedName)
+            }
             for warning in spec.warnings { say(.warning, warning, jobName: defaultName, state: "queued", claimedName: claimedName) }
             if spec.slurm != nil, configuration.executor != "slurm" {
                 say(.warning, "its \"slurm\" request is ignored: this daemon runs jobs with the \(configuration.executor) executor",
@@ -96,16 +111,25 @@ extension Daemon {
             }
         case .duplicate(let other, let name):
             try await reject(claimedName: claimedName, entryName: entryName, bytes: bytes, Rejection(
-                message: "duplicate: the same bytes as job '\(name)' (id \(other)), which is still queued or running; it was not queued again"))
+                message: "duplicate: the same bytes as job '\(name)' (id \(other)), which is still queued or running; it was not queued again"),
+                submitter: submitter)
         }
     }
 
     /// Records a claimed file that is not a job; its rejection bundle is written by `publishReadyJobs`.
-    func reject(claimedName: String, entryName: String, bytes: [UInt8], _ rejection: Rejection) async throws {
+    func reject(claimedName: String, entryName: String, bytes: [UInt8], _ rejection: Rejection, submitter: Submitter?) async throws {
         let name = ResultBundle.rejectionName(forFile: entryName)
-        say(.error, "rejected \(entryName): \(rejection.message)", jobName: name, state: "rejected", claimedName: claimedName)
+        say(.error, "rejected \(entryName)\(submitter.map { " (submitted by \($0.name))" } ?? ""): \(rejection.message)",
+            jobName: name, state: "rejected", claimedName: claimedName)
         try await store.insertRejection(NewRejection(bundleName: name, submittedAt: Date(), claimedName: claimedName, jobBytes: bytes,
-                                                     rejection: rejection))
+                                                     rejection: rejection, submitter: submitter))
+    }
+
+    /// The owner of a claimed file as a submitter; nil when it cannot be examined.
+    func owner(of path: String) -> Submitter? {
+        var status = stat()
+        guard lstat(path, &status) == 0 else { return nil }
+        return users.submitter(uid: status.st_uid)
     }
 
     /// Files in `state/claimed/` the store does not know: claimed just before a crash. They are
@@ -120,13 +144,33 @@ extension Daemon {
         }
     }
 
-    /// Marks the named job for cancellation; the loop stops it and publishes what finished.
-    func requestCancel(name: String, via source: String) async throws {
-        let ids = try await store.requestCancel(name: name)
-        if ids.isEmpty {
-            logger.warning("cancel request for '\(name)' (\(source)): no queued or running job has that name")
-        } else {
-            logger.notice("cancel requested for '\(name)' (\(source))", metadata: ["job": "\(name)"])
+    /// Marks the named job for cancellation if `requester` may cancel it (`SubmitterRights`); the
+    /// loop stops it and publishes what finished. A refusal is logged (also in the job's own log)
+    /// and changes nothing. An unknown requester (the file vanished) is refused.
+    func requestCancel(name: String, via source: String, by requester: Submitter?) async throws {
+        let jobs = try await store.activeJobs(named: name)
+        if jobs.isEmpty {
+            logger.warning("cancel request for '\(name)' (\(source)\(requester.map { ", from \($0.name)" } ?? "")): no queued or running job has that name")
+            return
+        }
+        guard let requester else {
+            logger.warning("cancel request for '\(name)' (\(source)) refused: its owner cannot be told (the file was gone)", metadata: ["job": "\(name)"])
+            return
+        }
+        let (allowed, refused) = SubmitterRights.cancellable(
+            jobs, by: requester, isAdmin: users.isAdmin(requester.uid, adminGroup: configuration.adminGroup))
+        for job in refused {
+            let owner = job.submitter.map { "\($0.name)'s" } ?? "a job whose submitter is not recorded, so only an administrator's"
+            logger.warning("cancel request for '\(name)' (\(source)) from \(requester.name) refused: job \(job.id) is \(owner); only its submitter, root or a member of the admin group may cancel it",
+                           metadata: ["job": "\(name)"])
+            if let record = try await store.job(job.id) {
+                jobLog.append(.warning, "a cancel request from \(requester.name) (\(source)) was refused: only its submitter or an administrator may cancel it",
+                              claimedName: record.claimedName)
+            }
+        }
+        let flagged = try await store.requestCancel(allowed)
+        if !flagged.isEmpty {
+            logger.notice("cancel requested for '\(name)' (\(source)) by \(requester.name)", metadata: ["job": "\(name)"])
         }
     }
 

@@ -302,12 +302,20 @@ extension Daemon {
         }
         submission.endedTasks[task] = end
         runs.open[id] = submission
+        // A local batch (`LocalBatch`) whose every unit ended by itself: the job goes on with its
+        // next batch, which is not an interruption.
+        let batchFinished = submission.isOver && submission.stop == nil && submission.executor == "local"
+            && submission.units.values.allSatisfy { unit in unit.outcome.map { $0 != .stopped } ?? false }
         if submission.isOver {
+            if submission.stop == .fairShare, !unfinished.isEmpty {
+                say(.notice, "paused for fair share: \(unfinished.count) unit(s) checkpointed; they resume when its turn comes",
+                    jobName: submission.jobName, claimedName: submission.claimedName)
+            }
             runs.open.removeValue(forKey: id)
             _ = try await store.endSubmission(id, crashed: [], reason: nil)
             for unit in submission.units.values { AtomicFile.removeTree(unit.folder.path) }
         }
-        try await review(submission.jobID)
+        try await review(submission.jobID, batchFinished: batchFinished)
     }
 
     /// A submission that can never run: its units go back, and its job fails with the reason (a
@@ -323,7 +331,8 @@ extension Daemon {
     /// Decides what a job does next once nothing of it runs: its outcome (done, diverged, failed,
     /// cancelled, quarantined), or back to the queue to resume. While some of it still runs, a job
     /// whose units crashed too often has the rest stopped.
-    func review(_ jobID: JobID) async throws {
+    /// `batchFinished`: the run that just ended was a batch whose every unit finished.
+    func review(_ jobID: JobID, batchFinished: Bool = false) async throws {
         guard let job = try await store.job(jobID), JobState.active.contains(job.state) else { return }
         let open = runs.submissions(of: jobID)
         if !open.isEmpty {
@@ -338,25 +347,27 @@ extension Daemon {
             }
             return
         }
-        let units = try await store.units(of: jobID)
-        let crashes = units.map(\.crashes).max() ?? 0
+        let tally = try await store.unitTally(of: jobID)
+        let crashes = tally.maximumCrashes
         if job.cancelRequested {
             say(.notice, "cancelled; publishing what finished", job: job, state: "cancelled")
             try await store.settle(jobID, outcome: .cancelled, reason: "cancelled on request")
         } else if crashes >= Self.maxCrashes {
-            let last = units.filter { $0.crashes == crashes }.compactMap(\.error).last ?? job.error ?? "its worker died"
+            let last = tally.lastCrashError ?? job.error ?? "its worker died"
             let reason = "a unit ended without finishing \(crashes) times (last: \(last)); quarantined so the other jobs can run"
             say(.error, reason, job: job, state: "quarantined")
             try await store.settle(jobID, outcome: .quarantined, reason: reason)
-        } else if let failed = units.first(where: { $0.state == .failed }) {
+        } else if let failed = tally.firstFailed {
             let reason = "unit \(failed.index) could not be computed: \(failed.error ?? "unknown error")"
             say(.error, reason, job: job, state: "failed")
             try await store.settle(jobID, outcome: .failed, reason: reason)
-        } else if units.allSatisfy({ $0.state == .done }) {
-            let diverged = units.filter { $0.divergedAt != nil }.count
+        } else if tally.allDone {
+            let diverged = tally.diverged
             say(.info, diverged > 0 ? "all units ended, \(diverged) of them diverged; writing the bundle" : "all units finished; writing the bundle",
                 job: job, state: "publishing")
             try await store.settle(jobID, outcome: diverged > 0 ? .diverged : .done, reason: nil)
+        } else if job.state == .running, batchFinished {
+            try await store.requeue(jobID, interrupted: false, reason: nil)
         } else if job.state == .running {
             let stopping: Bool
             if case .draining = phase { stopping = true } else { stopping = false }

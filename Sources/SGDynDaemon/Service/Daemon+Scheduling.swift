@@ -4,24 +4,50 @@ import SGDynCore
 import SGDynJobs
 import SGDynStore
 
-/// Scheduling: queued jobs go to the configured executor (higher priority first, then first come).
-/// Before anything is started, the submission is recorded in the store and its spool written: each
-/// unit's work and, when it resumes, its latest valid checkpoint.
+/// Scheduling: queued jobs go to the configured executor — higher priority first, then, at equal
+/// priority, shared fairly between submitters (`FairShare`), then first come. Before anything is
+/// started, the submission is recorded in the store and its spool written: each unit's work and,
+/// when it resumes, its latest valid checkpoint.
 extension Daemon {
     func schedule() async throws {
         guard let executor = executors[configuration.executor] else { return }
-        var skipped = Set(runs.open.values.map(\.jobID))
+        let local = executor.name == "local"
+        let inFlight = Set(runs.open.values.map(\.jobID))
+        var share = FairShare(workers: configuration.workers,
+                              waiting: try await store.schedulingCandidates().filter { !inFlight.contains($0.job) },
+                              running: localRuns(), turns: schedulingTurns)
+        defer { schedulingTurns = share.turns }
         while phase.acceptsWork {
             let free = await executor.freeSlots()
-            guard free > 0, let job = try await store.nextRunnableJob(excluding: skipped) else { break }
-            skipped.insert(job.id)
-            let runnable = try await store.runnableUnits(of: job.id)
+            guard free > 0, let candidate = share.next() else { break }
+            share.skip(candidate)
+            guard let job = try await store.job(candidate.job) else { continue }
+            // A local batch takes at most this many; reading all of a 10,000-unit job's units at
+            // every batch would cost the loop seconds.
+            let runnable = try await store.runnableUnits(of: job.id, limit: local ? LocalBatch.maximumUnitsPerThread * max(1, free) : nil)
             guard !runnable.isEmpty else {
                 // Every unit finished before a crash or shutdown: only the outcome is missing.
                 try await review(job.id)
                 continue
             }
-            guard try await submit(runnable, of: job, to: executor, free: free) else { return }
+            let threads = local ? share.threads(for: candidate, free: free, units: runnable.count) : free
+            let batch = local ? LocalBatch.units(runnable, threads: threads) : runnable
+            guard try await submit(batch, of: job, to: executor, free: threads) else { return }
+            if let started = runs.submissions(of: job.id).max(by: { $0.id < $1.id }) {
+                share.started(candidate, as: started.id, threads: started.threads)
+            }
+        }
+        if local, phase.acceptsWork, await executor.freeSlots() <= 0, let pause = share.runToPause(),
+           let waiting = share.next(), runs.open[pause.submission]?.stop == nil {
+            runs.open[pause.submission]?.stop = .fairShare
+            let holder = pause.submitter.isEmpty ? "submitters not recorded" : pause.submitter
+            logger.notice("fair share: pausing job \(runs.open[pause.submission]?.jobName ?? "?") of \(holder) (\(share.threads(of: pause.submitter)) thread(s), share \(share.share)) so that \(waiting.submitter.isEmpty ? "a job" : waiting.submitter + "'s job") gets a turn",
+                          metadata: ["job": "\(runs.open[pause.submission]?.jobName ?? "")"])
+            if let open = runs.open[pause.submission] {
+                jobLog.append(.notice, "paused to share the worker threads with \(waiting.submitter.isEmpty ? "another submitter" : waiting.submitter); it checkpoints and resumes when its turn comes",
+                              claimedName: open.claimedName)
+            }
+            await executor.stop(pause.submission)
         }
         // On Slurm the other tasks of a job go on while a unit whose task ended waits: it is
         // resubmitted now, in an array of its own, not when the whole first array has ended. A job
@@ -39,6 +65,14 @@ extension Daemon {
                 guard !runnable.isEmpty else { break }
                 guard try await submit(runnable, of: job, to: slurm, free: free) else { return }
             }
+        }
+    }
+
+    /// The local runs in flight, as `FairShare` sees them.
+    func localRuns() -> [FairShare.Running] {
+        runs.open.values.filter { $0.executor == "local" && !$0.isOver }.map { open in
+            FairShare.Running(submission: open.id, job: open.jobID, submitter: open.submitter, priority: open.priority,
+                              threads: open.threads, stopping: open.stop != nil)
         }
     }
 
@@ -68,7 +102,9 @@ extension Daemon {
         let token = "sgdyn-\(store.storeID.prefix(8))-j\(job.id)-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
         let (submissionID, start) = try await store.beginSubmission(job.id, executor: executor.name, token: token, tasks: tasks,
                                                                       spool: spool.jobFolder(job: job.id.rawValue))
-        say(.info, "starting attempt \(start.attempt)\(start.isResume ? " (resuming from checkpoints)" : "") of \(start.units.count) unit(s) on the \(executor.name) executor" + (executor.name == "local" ? " with \(threads) thread(s)" : " as \(tasks.count) task(s)"),
+        // The next batch of the same attempt (`LocalBatch`) is not news: only new attempts are logged.
+        say(start.attempt == job.attempts && !start.isResume ? .debug : .info,
+            "starting attempt \(start.attempt)\(start.isResume ? " (resuming from checkpoints)" : "") of \(start.units.count) unit(s) on the \(executor.name) executor" + (executor.name == "local" ? " with \(threads) thread(s)" : " as \(tasks.count) task(s)"),
             job: job, state: "running")
         let prepared: PreparedSubmission
         var open: OpenSubmission
@@ -173,8 +209,11 @@ extension Daemon {
             taskCount: tasks.count, threadsPerTask: threads, checkpointInterval: configuration.checkpointInterval,
             memoryBytesPerTask: units.compactMap { $0.spec.flatMap { try? WorkUnit(encoded: $0) } }.map(WorkUnitResources.memoryBytes).max() ?? 0,
             slurm: (try? job.spec.map { try JobSpec(storedForm: $0) })??.slurm)
-        let open = OpenSubmission(id: submission, jobID: job.id, jobName: job.name, claimedName: job.claimedName, executor: executor.name,
+        var open = OpenSubmission(id: submission, jobID: job.id, jobName: job.name, claimedName: job.claimedName, executor: executor.name,
                                   token: token, taskCount: tasks.count, units: watched)
+        open.submitter = job.submitter?.name ?? ""
+        open.priority = job.priority
+        open.threads = executor.name == "local" ? threads : 0
         return (prepared, open)
     }
 }

@@ -29,6 +29,14 @@ extension Daemon {
         guard !runs.open.isEmpty else { return }
         let now = ContinuousClock.now
         if let last = publishing.lastIndexRefresh, now - last >= Self.indexRefreshInterval { refreshOutboxIndex(reason: "progress") }
+        // Listing the jobs reads every unit of the store (200,000 for a burst of big sweeps): only
+        // when some running job's progress line is due, not at every pass of the loop.
+        var due = false
+        for job in Set(runs.open.values.map(\.jobID)) {
+            guard let last = reporting.lastProgressLog[job] else { reporting.lastProgressLog[job] = now; continue }
+            if now - last >= Self.progressLogInterval { due = true }
+        }
+        guard due else { return }
         for summary in try await store.listJobs() where summary.state == .running {
             if let last = reporting.lastProgressLog[summary.id], now - last < Self.progressLogInterval { continue }
             if reporting.lastProgressLog[summary.id] == nil { reporting.lastProgressLog[summary.id] = now; continue }

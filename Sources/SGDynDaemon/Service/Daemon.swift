@@ -37,6 +37,10 @@ public actor Daemon {
     var publishing = PublishBook()
     /// systemd STATUS= and progress lines already sent.
     var reporting = StatusBook()
+    /// Submitters' names and who administers the daemon.
+    var users = UserDirectory()
+    /// Whose turn it is among submitters at equal priority (`FairShare`).
+    var schedulingTurns = FairShare.Turns()
 
     /// Opens the state folder (one daemon per folder), the job store and the executors. Nothing
     /// runs until `run()`.

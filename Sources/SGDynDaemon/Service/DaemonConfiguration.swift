@@ -27,6 +27,12 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var executor = "local"
     /// The Slurm executor's settings (required with `"executor": "slurm"`).
     public var slurm: SlurmConfiguration?
+    /// Members of this group administer the daemon (besides root and the daemon's own user): they
+    /// may cancel anyone's job and set any priority.
+    public var adminGroup: String?
+    /// The highest priority a job of a submitter who is not an administrator runs with; higher
+    /// requests are lowered to it (with a warning in the job's log).
+    public var maxPriority = 0
 
     public init() {}
 
@@ -90,6 +96,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
         incompleteWait = reloaded.incompleteWait
         stallWarning = reloaded.stallWarning
         stallKill = reloaded.stallKill
+        adminGroup = reloaded.adminGroup
+        maxPriority = reloaded.maxPriority
         if available.contains(reloaded.executor) { executor = reloaded.executor }
         if let new = reloaded.slurm, let old = slurm { slurm = new.keeping(spool: old.spool) }
     }
@@ -138,6 +146,11 @@ public struct DaemonConfiguration: Sendable, Equatable {
         ConfigKey("slurm", "the Slurm executor's settings (an object; its keys are in the next table)", default: "none") {
             $0.slurm = try SlurmConfiguration(json: $1)
         },
+        ConfigKey("admin_group", "a group whose members administer the daemon besides root and its own user: they may cancel anyone's job and set any priority", default: "none") {
+            $0.adminGroup = try ConfigValue.groupName($1)
+        },
+        .integer("max_priority", "the highest priority a job of a submitter who is not an administrator runs with; higher requests are lowered to it",
+                 in: -1_000_000...1_000_000, unit: "", default: "0") { $0.maxPriority = $1 },
     ]
 
     /// Checks a value given on the command line (`--workers`, `--checkpoint-interval`) against the
@@ -300,6 +313,14 @@ enum ConfigValue {
 
     static func string(_ value: JSONValue) throws(ConfigValueError) -> String {
         guard case .string(let s) = value, !s.isEmpty else { throw ConfigValueError("must be a non-empty string, got \(value.literal)") }
+        return s
+    }
+
+    /// A group name as groupadd(8) accepts it: letters, digits, '_', '-', '.', not starting with '-'.
+    static func groupName(_ value: JSONValue) throws(ConfigValueError) -> String {
+        guard case .string(let s) = value, !s.isEmpty, s.count <= 64, !s.hasPrefix("-"),
+              s.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "_-.".unicodeScalars.contains($0)) })
+        else { throw ConfigValueError("must be a group name (letters, digits, '_', '-', '.'), got \(value.literal)") }
         return s
     }
 

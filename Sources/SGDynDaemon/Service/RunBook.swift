@@ -21,6 +21,8 @@ enum StopReason: Sendable, Equatable {
     case stalled
     /// Another unit of the job crashed too often; the job is being quarantined.
     case quarantine
+    /// Paused so that another submitter's job gets worker threads (`FairShare`); it resumes.
+    case fairShare
 }
 
 /// One submission being followed.
@@ -34,6 +36,11 @@ struct OpenSubmission {
     let token: String
     let taskCount: Int
     var units: [UnitID: WatchedUnit]
+    /// Its job's submitter's name ("" when not recorded) and priority, and the local worker
+    /// threads it holds (0 on Slurm), for `FairShare`.
+    var submitter = ""
+    var priority = 0
+    var threads = 0
     var endedTasks: [Int: TaskEnd] = [:]
     var stop: StopReason?
     /// Tasks the daemon killed because they stopped reporting: their end counts as a crash.

@@ -3,11 +3,13 @@
 /// tail of the log. Rendered from the bundle's own result.json document, so it says exactly
 /// what result.json says, and deterministic: the same job gives the same bytes apart from the
 /// parts between `<!-- sgdyn:timing -->` and `<!-- sgdyn:log -->` markers (and their closing
-/// `<!-- /sgdyn:… -->`), which hold the timing and the log.
+/// `<!-- /sgdyn:… -->`), which hold the timing and the log, and, in a daemon's bundle, between
+/// `<!-- sgdyn:submitter -->` markers, which hold who submitted it (`sgdyn run` has no submitter).
 public enum BundlePage {
     /// The markers around the parts that differ between two runs of the same job.
     public static let timingMarkers = ("<!-- sgdyn:timing -->", "<!-- /sgdyn:timing -->")
     public static let logMarkers = ("<!-- sgdyn:log -->", "<!-- /sgdyn:log -->")
+    public static let submitterMarkers = ("<!-- sgdyn:submitter -->", "<!-- /sgdyn:submitter -->")
 
     /// Lines of the log shown on the page; log.txt has all of them.
     static let logTail = 40
@@ -25,6 +27,9 @@ public enum BundlePage {
         out += "<body>\n<p class=\"meta\"><a href=\"../index.html\">← all bundles in this outbox</a></p>\n"
         out += "<header>\n<h1>\(HTML.escape(name))</h1>\n<p>\(PageStyle.badge(summary.status, group: summary.group))"
         if let kind = summary.kind { out += " <span class=\"meta\">\(HTML.escape(kind)) job</span>" }
+        if let submitter = summary.submitter {
+            out += submitterMarkers.0 + " <span class=\"meta submitter\">submitted by \(HTML.escape(submitter))</span>" + submitterMarkers.1
+        }
         out += "</p>\n"
         if case .string(let description)? = result["job"]?["description"] {
             out += "<p class=\"desc\">\(HTML.escape(description))</p>\n"

@@ -12,6 +12,8 @@ public struct BundleSummary: Codable, Sendable, Equatable {
 
     public var status: String
     public var name: String?
+    /// Who submitted the job (daemon bundles since submitters are recorded).
+    public var submitter: String?
     public var kind: String?
     public var version: String?
     /// The job's description, cut for the index (the bundle page shows all of it).
@@ -51,7 +53,7 @@ public struct BundleSummary: Codable, Sendable, Equatable {
 
     /// What result.json's projection must keep for `init(result:)`; the rest is skipped.
     public static let projection = JSONProjection.members([
-        "status": .whole, "name": .whole, "kind": .whole, "sgdyn_version": .whole, "error": .whole, "job": .whole,
+        "status": .whole, "name": .whole, "submitter": .whole, "kind": .whole, "sgdyn_version": .whole, "error": .whole, "job": .whole,
         "warnings": .whole, "max_rel_deviation": .whole, "timing": .whole,
         "points": .elements(.members([
             "parameters": .whole, "final_eg_mean": .whole, "final_eg_stderr": .whole, "final_eg_ode": .whole,
@@ -71,6 +73,7 @@ public struct BundleSummary: Codable, Sendable, Equatable {
         guard case .string(let status)? = result["status"], !status.isEmpty else { throw Unreadable(reason: "result.json has no status") }
         self.status = status
         name = result["name"]?.stringValue
+        submitter = result["submitter"]?.stringValue.map { HTML.truncated($0, to: 80) }
         kind = result["kind"]?.stringValue
         version = result["sgdyn_version"]?.stringValue
         if let error = result["error"] {

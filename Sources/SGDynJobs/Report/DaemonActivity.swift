@@ -18,9 +18,13 @@ public struct DaemonActivity: Sendable {
         public var unitCount: Int
         public var attempts: Int
         public var cancelRequested: Bool
+        /// Who submitted it, when recorded.
+        public var submitter: String?
 
         public init(name: String, state: String, priority: Int, progress: Double, stepsPerSecond: Double?, etaSeconds: Double?,
-                    latestEg: Double?, unitsRunning: Int, unitsDone: Int, unitCount: Int, attempts: Int, cancelRequested: Bool) {
+                    latestEg: Double?, unitsRunning: Int, unitsDone: Int, unitCount: Int, attempts: Int, cancelRequested: Bool,
+                    submitter: String? = nil) {
+            self.submitter = submitter
             self.name = name
             self.state = state
             self.priority = priority

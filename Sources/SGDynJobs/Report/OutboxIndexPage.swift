@@ -55,6 +55,7 @@ public enum OutboxIndexPage {
             let group = ["running", "queued", "interrupted"].contains(job.state) ? job.state : "other"
             let percent = BundleReadme.short((100 * job.progress * 10).rounded() / 10)
             out += "<tr class=\"job\"><td data-label=\"job\">\(HTML.escape(job.name))"
+            if let submitter = job.submitter { out += " <span class=\"meta submitter\">by \(HTML.escape(submitter))</span>" }
             if job.priority != 0 { out += " <span class=\"meta\">priority \(job.priority)</span>" }
             if job.cancelRequested { out += " <span class=\"reason\">cancelling</span>" }
             out += "</td><td data-label=\"state\">\(PageStyle.badge(job.state == "interrupted" ? "to resume" : job.state, group: group))"
@@ -98,6 +99,7 @@ public enum OutboxIndexPage {
             out += " <span class=\"meta\">job “\(HTML.escape(name))”</span>"
         }
         if let kind = summary?.kind { out += " <span class=\"meta\">\(HTML.escape(kind))</span>" }
+        if let submitter = summary?.submitter { out += " <span class=\"meta submitter\">by \(HTML.escape(submitter))</span>" }
         if let description = summary?.description { out += "<p class=\"desc meta\">\(HTML.escape(description))</p>" }
         out += "</td><td class=\"status\" data-label=\"status\">" + PageStyle.badge(summary?.status ?? "unreadable", group: entry.group)
         // Long reasons are clamped to a few lines; the title holds all of it (already escaped).

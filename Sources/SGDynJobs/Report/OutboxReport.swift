@@ -36,6 +36,13 @@ public enum OutboxReport {
         let scan = OutboxScanner.scan(outbox: outbox, cache: cache, now: now)
         let page = Array(OutboxIndexPage.html(entries: scan.entries, activity: activity, now: now).utf8)
         let path = outbox + "/" + fileName
+        var existing = stat()
+        if lstat(path, &existing) == 0, (existing.st_mode & S_IFMT) == S_IFDIR {
+            // Only an sgdyn older than BundleNaming.reserved wrote a bundle there; moving it is
+            // the owner's decision, not the report's.
+            throw OutboxReportError(description: "cannot write \(path): it is a folder (a bundle named index.html, written by an older sgdyn); "
+                                    + "rename it, e.g. to index.html-1, and run sgdyn report again")
+        }
         do {
             try AtomicFile.write(page, to: path)
         } catch {

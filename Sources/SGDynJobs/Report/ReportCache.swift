@@ -16,7 +16,7 @@ public struct ReportCache: Codable, Sendable, Equatable {
     }
 
     /// Bumped whenever `BundleSummary` or the way it is read changes.
-    public static let format = 1
+    public static let format = 2
     public static let fileName = ".sgdyn-report-cache.json"
 
     public var format: Int
