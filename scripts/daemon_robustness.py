@@ -318,6 +318,15 @@ def scenario_diverge(h):
     boom_ode = result_of(s.outbox, "boom-ode") or {}
     h.check("diverge: a linear compare job with lr·K = 3 → diverged (simulation and ODE), CSVs finite",
             boom_ode.get("status") == "diverged" and finite, json.dumps(boom_ode.get("points"))[:600], logs=[d])
+    # Issue 17, item 6: its ODE used to stay finite for an hour (ε_g 5·10¹⁹, a covariance that is
+    # no longer positive semi-definite); it now ends diverged in seconds, as its simulation does.
+    started = time.monotonic()
+    drop_json(s, "relu-k8", {"kind": "ode", "activation": "relu", "K": 8, "M": 2, "lr": 0.5, "sigma": 0.01, "t_max": 1000,
+                             "points": 100})
+    ok = wait_for_bundles(s.outbox, ["relu-k8"], 90)
+    relu = result_of(s.outbox, "relu-k8") or {}
+    h.check(f"diverge: the ODE of ReLU K=8 M=2 η=0.5 σ=0.01 ends diverged ({time.monotonic() - started:.0f} s)",
+            ok and relu.get("status") == "diverged", json.dumps(relu.get("points"))[:400], logs=[d])
     status, _ = d.terminate()
     h.check("diverge: SIGTERM → exit 0", status == 0, f"exit status {status}", logs=[d])
 
@@ -395,6 +404,170 @@ def scenario_queued_units(h):
     h.check("queued-units: SIGTERM → exit 0", status == 0, f"exit status {status}", logs=[d])
 
 
+def scenario_config_bounds(h):
+    """Config values that used to pass and then trap (issue 17, item 4): refused at start naming the
+    key; on SIGHUP the reload is refused, named, and the old settings kept (the daemon serves on);
+    a key removed from the file goes back to its default; the command line is bounded too."""
+    s = h.scenario("config-bounds")
+    bad = s.config(stall_kill=1e300)
+    result = h.run_sgdyn("serve", "--inbox", s.inbox, "--outbox", s.outbox, "--state", s.state, "--config", bad, timeout=30)
+    h.check("config-bounds: stall_kill 1e300 in the file → the daemon does not start, naming the key",
+            result.returncode != 0 and b"'stall_kill'" in result.stderr, result.stderr.decode(errors="replace")[-500:])
+    result = h.run_sgdyn("serve", "--inbox", s.inbox, "--outbox", s.outbox, "--state", s.state, "--checkpoint-interval", "1e300", timeout=30)
+    h.check("config-bounds: --checkpoint-interval 1e300 → refused, naming the option",
+            result.returncode != 0 and b"--checkpoint-interval" in result.stderr, result.stderr.decode(errors="replace")[-500:])
+    config = s.config(stall_warning=30, stall_kill=60, quiet_period=1)
+    d = s.daemon(workers=2, checkpoint=1, config=config)
+    if not h.check("config-bounds: daemon starts with a valid file", d.start(), logs=[d]):
+        return
+    s.config(stall_warning=30, stall_kill=1e300, quiet_period=1)
+    d.signal(signal.SIGHUP)
+    refused = wait_until(lambda: "cannot reload" in d.log() and "'stall_kill'" in d.log(), 10)
+    s.drop("after-bad-reload", N=50, t_max=2, points=3, seeds=2)
+    ok = wait_for_bundles(s.outbox, ["after-bad-reload"], 60)
+    h.check("config-bounds: SIGHUP with stall_kill 1e300 → refused naming the key, old settings kept, jobs still run",
+            refused and ok and d.alive() and (result_of(s.outbox, "after-bad-reload") or {}).get("status") == "done", logs=[d])
+    s.config(quiet_period=1)
+    d.signal(signal.SIGHUP)
+    reloaded = wait_until(lambda: [line for line in d.log().splitlines() if "SIGHUP: reloaded" in line], 10)
+    h.check("config-bounds: SIGHUP with the stall keys removed → reloaded, the defaults apply (stall_kill 1800 s)",
+            reloaded and "stall_kill 1800 s" in reloaded[-1], "\n".join(reloaded or []), logs=[d])
+    status, _ = d.terminate()
+    h.check("config-bounds: SIGTERM → exit 0", status == 0, f"exit status {status}", logs=[d])
+
+
+def scenario_spool_damage(h):
+    """A queued unit's work file overwritten with 300 random bytes and another's deleted while the
+    job runs (issue 17, item 5): written again from the store, the job is done and identical to
+    `sgdyn run` (it used to fail: "not an sgdyn work unit")."""
+    s = h.scenario("spool-damage")
+    d = s.daemon(workers=1, checkpoint=1)
+    if not h.check("spool-damage: daemon starts (1 thread)", d.start(), logs=[d]):
+        return
+    s.drop("damaged-spool", N=200, t_max=h.t_max(4, 200), points=10, seeds=4)
+    spool = os.path.join(s.state, "spool", "job-1")
+
+    def first_started():
+        try:
+            return any(os.path.exists(os.path.join(spool, unit, "attempt-1", "progress")) for unit in os.listdir(spool))
+        except OSError:
+            return False
+    started = wait_until(first_started, 30, interval=0.05)
+    waiting = []
+    for unit in sorted(os.listdir(spool)) if os.path.isdir(spool) else []:
+        folder = os.path.join(spool, unit, "attempt-1")
+        if os.path.isdir(folder) and not os.path.exists(os.path.join(folder, "progress")):
+            waiting.append(folder)
+    if len(waiting) >= 2:
+        with open(os.path.join(waiting[-1], "work.unit"), "wb") as handle:
+            handle.write(os.urandom(300))
+        os.unlink(os.path.join(waiting[-2], "work.unit"))
+    ok = wait_for_bundles(s.outbox, ["damaged-spool"], 120)
+    result = result_of(s.outbox, "damaged-spool") or {}
+    rewritten = [line for line in d.log().splitlines() if "written again from the job store" in line]
+    differences = s.compare_with_references(["damaged-spool"])["damaged-spool"] if ok else ["no bundle"]
+    h.check("spool-damage: a damaged and a missing work file of waiting units are written again from the store → done, "
+            "identical to `sgdyn run`",
+            started and len(waiting) >= 2 and ok and result.get("status") == "done" and len(rewritten) >= 2 and not differences,
+            f"waiting units {len(waiting)}; status {result.get('status')}; rewritten {rewritten}; {differences}", logs=[d])
+    status, _ = d.terminate()
+    h.check("spool-damage: SIGTERM → exit 0", status == 0, f"exit status {status}", logs=[d])
+
+
+def scenario_burst(h):
+    """A burst of tiny jobs renamed into the inbox at once (issue 17, item 7): the first bundles
+    come out within seconds, while the rest are still being taken, and every job has exactly one
+    bundle. DAEMON_BURST_JOBS (default 150) sets the burst's size (1,000 for the measurement)."""
+    s = h.scenario("burst")
+    count = int(os.environ.get("DAEMON_BURST_JOBS", "150"))
+    d = s.daemon(workers=2, checkpoint=60)
+    if not h.check("burst: daemon starts", d.start(), logs=[d]):
+        return
+    names = [f"burst-{i:04d}" for i in range(count)]
+    for name in names:
+        data = job_bytes(name, N=20, t_max=0.5, points=2, seeds=1)
+        with open(os.path.join(s.inbox, "." + name + ".json.tmp"), "wb") as handle:
+            handle.write(data)
+    started = time.monotonic()
+    for name in names:
+        os.rename(os.path.join(s.inbox, "." + name + ".json.tmp"), os.path.join(s.inbox, name + ".json"))
+    first = wait_until(lambda: bundles(s.outbox), 120, interval=0.1)
+    first_at = time.monotonic() - started
+    left_in_inbox = len([n for n in os.listdir(s.inbox) if n.endswith(".json")])
+    complete = wait_for_bundles(s.outbox, names, 900)
+    total = time.monotonic() - started
+    h.info(f"burst: {count} jobs: first bundle after {first_at:.1f} s ({left_in_inbox} files still in the inbox then), "
+           f"all {count} after {total:.1f} s")
+    h.check(f"burst: the first bundle of {count} jobs dropped at once comes out within 20 s ({first_at:.1f} s), "
+            "before the burst has been taken", first and first_at < 20 and left_in_inbox > 0,
+            f"first after {first_at:.1f} s, {left_in_inbox} still in the inbox", logs=[d])
+    h.check(f"burst: all {count} bundles, exactly one each ({total:.0f} s)", complete and sorted(bundles(s.outbox)) == names,
+            f"{len(bundles(s.outbox))} bundles", logs=[d])
+    status, _ = d.terminate()
+    h.check("burst: SIGTERM → exit 0", status == 0, f"exit status {status}", logs=[d])
+
+
+def scenario_small_things(h):
+    """Issue 17, item 8: files that are not job files are left alone and logged once; validate and
+    submit apply the daemon's name rule; the log names a cancel file once; `sgdyn cancel` of a job
+    that has finished says so; status counts units computing apart from those waiting for a
+    thread; `sgdyn publish` writes again a bundle deleted by hand."""
+    s = h.scenario("small-things")
+    d = s.daemon(workers=1, checkpoint=1)
+    if not h.check("small-things: daemon starts (1 thread)", d.start(), logs=[d]):
+        return
+    others = ["x.JSON", "x.txt", "noext", "x.json.bak"]
+    for name in others:
+        with open(os.path.join(s.inbox, name), "wb") as handle:
+            handle.write(b"{}")
+    logged = wait_until(lambda: all(f"{n} in the inbox is not a job file" in d.log() for n in others), 10)
+    time.sleep(2.5)
+    counts = {n: d.log().count(f"{n} in the inbox is not a job file") for n in others}
+    h.check("small-things: x.JSON, x.txt, noext, x.json.bak are logged once each and left in the inbox",
+            logged and all(c == 1 for c in counts.values()) and all(os.path.exists(os.path.join(s.inbox, n)) for n in others),
+            f"log counts {counts}", logs=[d])
+    for name in others:
+        os.unlink(os.path.join(s.inbox, name))
+    bad_names = []
+    for name in ["ä", "with space"]:
+        path = os.path.join(s.jobs, name + ".json")
+        with open(path, "wb") as handle:
+            handle.write(job_bytes("fine"))
+        validate = h.run_sgdyn("validate", path)
+        submit = h.run_sgdyn("submit", path, "--inbox", s.inbox)
+        if validate.returncode != 65 or submit.returncode != 65 or b"would reject" not in validate.stderr:
+            bad_names.append((name, validate.returncode, submit.returncode, validate.stderr.decode(errors="replace")[-200:]))
+    h.check("small-things: validate and submit refuse 'ä.json' and 'with space.json' as the daemon would (exit 65), nothing submitted",
+            not bad_names and not [n for n in os.listdir(s.inbox) if n.endswith(".json")], str(bad_names))
+    open(os.path.join(s.inbox, "nosuch.cancel"), "wb").close()
+    named = wait_until(lambda: "nosuch.cancel in the inbox" in d.log(), 10)
+    h.check("small-things: a cancel file for no job is logged as 'nosuch.cancel in the inbox' (not .cancel.cancel)",
+            named and ".cancel.cancel" not in d.log(), logs=[d])
+    s.drop("waiting-units", N=200, t_max=h.t_max(1.5, 200), points=10, seeds=6)
+    counted = wait_until(lambda: ((s.jobs_by_name().get("waiting-units") or {}).get("units_running") == 1
+                                  and ((s.jobs_by_name().get("waiting-units") or {}).get("executor_states") or {}).get("WAITING", 0) >= 1),
+                         30, interval=0.3)
+    job = s.jobs_by_name().get("waiting-units") or {}
+    h.check("small-things: status counts 1 unit running (1 thread) and the others WAITING, not 6 running",
+            counted, f"units_running {job.get('units_running')}, executor_states {job.get('executor_states')}", logs=[d])
+    ok = wait_for_bundles(s.outbox, ["waiting-units"], 120)
+    cancel = h.run_sgdyn("cancel", "waiting-units", "--state", s.state)
+    text = cancel.stderr.decode(errors="replace")
+    h.check("small-things: `sgdyn cancel` of a finished job says what it is doing, without usage text",
+            ok and cancel.returncode != 0 and "nothing left to cancel" in text and "Usage" not in text and "USAGE" not in text, text)
+    bundle = os.path.join(s.outbox, "waiting-units")
+    before = result_of(s.outbox, "waiting-units") or {}
+    shutil.rmtree(bundle, ignore_errors=True)
+    publish = h.run_sgdyn("publish", "waiting-units", "--state", s.state, "--outbox", s.outbox, timeout=120)
+    after = result_of(s.outbox, "waiting-units") or {}
+    same = {k: v for k, v in before.items() if k != "timing"} == {k: v for k, v in after.items() if k != "timing"}
+    h.check("small-things: a bundle deleted by hand is written again by `sgdyn publish NAME` (same result.json apart from timing)",
+            publish.returncode == 0 and after.get("status") == "done" and same,
+            f"exit {publish.returncode}: {publish.stderr.decode(errors='replace')[-300:]}", logs=[d])
+    status, _ = d.terminate()
+    h.check("small-things: SIGTERM → exit 0", status == 0, f"exit status {status}", logs=[d])
+
+
 def store_is_locked(database):
     """Whether another process holds a write lock on the store (a write cannot begin at once)."""
     try:
@@ -466,6 +639,16 @@ with open(report, "w") as handle:
 """
 
 
+def daemon_cpu_seconds(pid):
+    """User + system CPU time of a process so far (Linux /proc)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            fields = handle.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return float("nan")
+
+
 def scenario_churn(h):
     """Inotify churn (thousands of ignored files created and deleted a second in the inbox) cannot
     push out the daemon's own events: every job dropped meanwhile finishes, and SIGTERM during the
@@ -492,6 +675,10 @@ def scenario_churn(h):
     h.check(f"churn: all 10 jobs dropped during the churn are done while it goes on ({finished_at:.1f} s into it)",
             finished and still_churning and all(statuses_of(s.outbox, names)[n] == "done" for n in names),
             f"churn running: {still_churning}; store: { {n: (jobs.get(n) or {}).get('state') for n in names} }", logs=[d])
+    # SIGTERM late in the churn, after the daemon has had most of it.
+    time.sleep(max(0.0, seconds - (time.monotonic() - started) - 3))
+    cpu = daemon_cpu_seconds(d.pid)
+    sigterm_at = time.monotonic() - started
     status, took = d.terminate(30)
     churning_at_stop = churn.poll() is None
     h.check(f"churn: SIGTERM during the churn → exit 0 in {took:.1f} s (as without churn: under 10 s)",
@@ -501,7 +688,8 @@ def scenario_churn(h):
         with open(report) as handle:
             done, elapsed = handle.read().split()
         h.info(f"churn: {int(done)} create/delete pairs in {float(elapsed):.1f} s ({int(done) / float(elapsed):.0f} a second); "
-               f"jobs done {finished_at:.1f} s into it; SIGTERM took {took:.1f} s")
+               f"jobs done {finished_at:.1f} s into it; SIGTERM {sigterm_at:.1f} s into it took {took:.1f} s; "
+               f"the daemon used {cpu:.1f} s of CPU until then")
     except (OSError, ValueError):
         h.check("churn: the churn process reported its rate", False)
 
@@ -519,4 +707,8 @@ ROBUSTNESS_SCENARIOS = [
     ("churn", scenario_churn),
     ("queued-units", scenario_queued_units),
     ("store-lock", scenario_store_lock),
+    ("config-bounds", scenario_config_bounds),
+    ("spool-damage", scenario_spool_damage),
+    ("burst", scenario_burst),
+    ("small-things", scenario_small_things),
 ]

@@ -157,7 +157,9 @@ extension JobStore {
         }
     }
 
-    /// Every job with its unit progress, in submission order, for `sgdyn status`.
+    /// Every job with its unit progress, in submission order, for `sgdyn status`. A unit counts as
+    /// running once it computes: handed to an executor but still waiting for a thread (`WAITING`)
+    /// or in Slurm's queue (`PENDING`) it does not.
     public func listJobs() async throws -> [JobSummary] {
         try await read { db in
             try Row.fetchAll(db, sql: """
@@ -166,7 +168,7 @@ extension JobStore {
                        (SELECT external_id FROM submissions s WHERE s.job_id = j.id AND s.state <> 'ended'
                         ORDER BY s.id DESC LIMIT 1) AS external_id,
                        COUNT(u.id) AS unit_count,
-                       COALESCE(SUM(u.state = 'running'), 0) AS units_running,
+                       COALESCE(SUM(u.state = 'running' AND COALESCE(u.executor_state, '') NOT IN ('WAITING', 'PENDING')), 0) AS units_running,
                        COALESCE(SUM(u.state = 'done'), 0) AS units_done,
                        COALESCE(SUM(u.steps_done), 0) AS steps_done,
                        COALESCE(SUM(u.total_steps), 0) AS total_steps,

@@ -70,4 +70,20 @@ extension JobStore {
             return ids.map(JobID.init)
         }
     }
+
+    /// `sgdyn publish NAME` for a job already published whose bundle is gone (deleted by hand):
+    /// back to `publishing` with its outcome, so its bundle is written again from the units'
+    /// results, which the store keeps. Returns false when the job is not in a final state.
+    @discardableResult
+    public func requestRepublish(_ jobID: JobID) async throws -> Bool {
+        let timestamp = now()
+        return try await write { db in
+            let finals = JobOutcome.allCases.map { "'\($0.finalState.rawValue)'" }.joined(separator: ",")
+            try db.execute(sql: """
+                UPDATE jobs SET state = 'publishing', publish_after = NULL, publish_attempts = 0, publish_requested = 1, updated_at = ?
+                WHERE id = ? AND outcome IS NOT NULL AND state IN (\(finals))
+                """, arguments: [timestamp, jobID.rawValue])
+            return db.changesCount > 0
+        }
+    }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SGDynDaemon
 import SGDynJobs
 
 /// Reading a job file from the command line, with the same checks the daemon applies.
@@ -50,6 +51,13 @@ enum JobFileInput {
             printError("\(path): \(error.description)")
             throw invalidJob
         }
+    }
+
+    /// The daemon's rule for the name a file gets in the inbox (`JobFileNaming`): the one rule,
+    /// so that `validate` and `submit` refuse what the daemon would reject for its name.
+    static func nameProblem(_ path: String, defaultName: String) -> String? {
+        guard let problem = JobFileNaming.nameProblem(Array(defaultName.utf8)) else { return nil }
+        return "\(path): the daemon would reject the inbox name '\(defaultName).json': \(problem)"
     }
 
     static func printError(_ message: String) {

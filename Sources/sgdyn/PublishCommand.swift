@@ -9,7 +9,7 @@ import SGDynStore
 struct PublishCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "publish",
-        abstract: "Write the bundle of an unpublished job again (after fixing what stopped it).",
+        abstract: "Write the bundle of an unpublished job again (after fixing what stopped it), or of a job whose bundle was deleted.",
         discussion: """
             A job whose bundle could not be written keeps its results in the job store. With the daemon \
             running, this asks it to write the bundle now and waits for the result; without a daemon, it \
@@ -34,8 +34,16 @@ struct PublishCommand: AsyncParsableCommand {
         guard FileManager.default.fileExists(atPath: folder.database) else { throw ValidationError("no job store at \(folder.database)") }
         let store = try JobStore.open(at: folder.database, identityFile: folder.identityFile)
         defer { try? store.close() }
-        let ids = try await store.requestPublish(name: name)
-        guard !ids.isEmpty else { throw ValidationError("no job named '\(name)' is waiting for its bundle (see `sgdyn status`)") }
+        var ids = try await store.requestPublish(name: name)
+        if ids.isEmpty {
+            // A published job whose bundle was deleted by hand: write it again from the store.
+            for job in try await store.jobs(named: name) where job.bundlePath.map({ !FileManager.default.fileExists(atPath: $0) }) ?? false {
+                if try await store.requestRepublish(job.id) { ids.append(job.id) }
+            }
+        }
+        guard !ids.isEmpty else {
+            throw ValidationError("no job named '\(name)' is waiting for its bundle or has lost it (see `sgdyn status`)")
+        }
         if let lock = try FileLock(path: folder.daemonLock) {
             // No daemon: write the bundles here.
             defer { lock.release() }

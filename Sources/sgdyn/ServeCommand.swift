@@ -27,28 +27,25 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "State folder: job store, claimed files, checkpoints, logs (default: state).")
     var state: String?
 
-    @Option(help: "Simulation threads in all worker processes together (default: all cores).")
+    @Option(help: "Threads in all worker processes together (default: all cores; 1 to 4096).")
     var workers: Int?
 
-    @Option(name: .customLong("checkpoint-interval"), help: "Seconds between checkpoints of each running simulation (default: 60).")
+    @Option(name: .customLong("checkpoint-interval"), help: "Seconds between checkpoints of each running unit (default: 60; 0.001 to 86400).")
     var checkpointInterval: Double?
 
     @Option(help: "JSON config file with keys \(DaemonConfiguration.keys.map(\.name).joined(separator: ", ")); re-read on SIGHUP.")
     var config: String?
 
+    var commandLine: CommandLineSettings {
+        CommandLineSettings(inbox: inbox, outbox: outbox, state: state, workers: workers, checkpointInterval: checkpointInterval)
+    }
+
     func validate() throws {
-        if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
-        if let checkpointInterval, checkpointInterval <= 0 { throw ValidationError("--checkpoint-interval must be positive") }
+        do { try commandLine.check() } catch { throw ValidationError(error.description) }
     }
 
     func run() async throws {
-        var configuration = DaemonConfiguration()
-        if let config { configuration = try configuration.applying(configFile: config) }
-        if let inbox { configuration.inbox = inbox }
-        if let outbox { configuration.outbox = outbox }
-        if let state { configuration.state = state }
-        if let workers { configuration.workers = workers }
-        if let checkpointInterval { configuration.checkpointInterval = checkpointInterval }
+        let configuration = try DaemonConfiguration.starting(configFile: config, commandLine: commandLine)
         LoggingSystem.bootstrap { JournalLogHandler(label: $0) }
         let logger = Logger(label: "sgdyn")
         let daemon = try Daemon(configuration: configuration, configFile: config, executable: Self.executablePath(),

@@ -185,7 +185,19 @@ struct CancelCommand: AsyncParsableCommand {
         let store = try JobStore.open(at: folder.database, identityFile: folder.identityFile)
         defer { try? store.close() }
         let ids = try await store.requestCancel(name: name)
-        if ids.isEmpty { throw ValidationError("no queued or running job is named '\(name)'") }
+        if ids.isEmpty {
+            // Say what the job is doing instead (ValidationError would add usage text).
+            let jobs = try await store.jobs(named: name)
+            if let job = jobs.first {
+                let what = job.state == .publishing
+                    ? "its outcome (\(job.outcome?.rawValue ?? "decided")) is decided and its bundle is being written; there is nothing left to cancel"
+                    : "it is \(job.state.rawValue); there is nothing left to cancel"
+                FileHandle.standardError.write(Data("sgdyn cancel: job '\(name)': \(what)\n".utf8))
+            } else {
+                FileHandle.standardError.write(Data("sgdyn cancel: no job is named '\(name)' (see `sgdyn status`)\n".utf8))
+            }
+            throw ExitCode(1)
+        }
         print("cancel requested for '\(name)' (\(ids.count) job(s))")
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SGDynDaemon
 import SGDynJobs
 
 /// `sgdyn submit`: drops a job file into the inbox the safe way.
@@ -27,6 +28,10 @@ struct SubmitCommand: ParsableCommand {
         for file in files {
             let (bytes, defaultName) = try JobFileInput.read(file)
             var name = defaultName
+            if !force, let problem = JobFileInput.nameProblem(file, defaultName: defaultName) {
+                JobFileInput.printError(problem)
+                throw JobFileInput.invalidJob
+            }
             do {
                 name = try JobParser.parse(bytes, defaultName: defaultName).name
             } catch {

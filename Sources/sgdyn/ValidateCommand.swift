@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import SGDynJobs
 
 /// `sgdyn validate`: the daemon's checks on job files, nothing run.
@@ -6,10 +7,10 @@ struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
         abstract: "Check job files without running them.",
-        discussion: "Prints what each job would run and the memory and bundle size it may need at most (README 'Limits'), or the problem with the key (or line and column) at fault. Exits 65 if any file is invalid."
+        discussion: "Prints what each job would run and the memory and bundle size it may need at most (docs/operations.md, 'Limits'), or the problem with the key (or line and column) at fault. Exits 65 if any file is invalid."
     )
 
-    @Argument(help: "Job files (JSON, see README 'Job files').")
+    @Argument(help: "Job files (JSON, see docs/job-files.md).")
     var files: [String]
 
     func run() throws {
@@ -17,6 +18,11 @@ struct ValidateCommand: ParsableCommand {
         for file in files {
             do {
                 let (spec, bytes) = try JobFileInput.load(file)
+                let base = URL(fileURLWithPath: file).lastPathComponent
+                if let problem = JobFileInput.nameProblem(file, defaultName: base.hasSuffix(".json") ? String(base.dropLast(5)) : base) {
+                    JobFileInput.printError(problem)
+                    throw JobFileInput.invalidJob
+                }
                 let runs = spec.points.count * spec.seeds.count
                 let steps = spec.runs.reduce(0) { $0 + $1.parameters.totalSteps }
                 print("ok: \(file): job '\(spec.name)', kind \(spec.kind.rawValue), \(spec.points.count) sweep point(s) × \(spec.seeds.count) seed(s) = \(runs) run(s), \(steps) SGD steps in all")

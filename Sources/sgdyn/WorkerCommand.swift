@@ -30,6 +30,13 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(name: .customLong("checkpoint-interval"), help: "Seconds between checkpoints.")
     var checkpointInterval: Double = 60
 
+    func validate() throws {
+        do { try DaemonConfiguration.checkCommandLine("--checkpoint-interval", checkpointInterval) } catch {
+            throw ValidationError(error.description)
+        }
+        guard (1...4096).contains(threads) else { throw ValidationError("--threads must be an integer from 1 to 4096, got \(threads)") }
+    }
+
     func run() async throws {
         LoggingSystem.bootstrap { JournalLogHandler(label: $0) }
         let logger = Logger(label: "sgdyn-worker")

@@ -51,8 +51,8 @@ struct ODEIntegrationTests {
         #expect(interrupted.snapshot() == oneGo.snapshot())
     }
 
-    /// Linear, ηK = 3 > 2: the solution overflows near t ≈ 240 after many rejected steps
-    /// (adaptive) or thousands of grid steps; chunks and restores do not move the divergence.
+    /// Linear, ηK = 3 > 2: the solution passes the bound of `ODEStateBounds` near t ≈ 8 (it
+    /// would overflow near t ≈ 240); chunks and restores do not move the divergence.
     @Test("a diverging integration restored at random chunk boundaries diverges exactly as in one go",
           arguments: [ODEMethod.standard, .rk4(dt: 0.01), .euler(dt: 0.01)])
     func chunkedDivergence(method: ODEMethod) throws {

@@ -32,7 +32,7 @@ struct DaemonConfigurationTests {
         (#"{"slurm": {"spool": "/s", "qos2": "x"}}"#, "unknown key 'qos2'"),
         (#"{"slurm": {"spool": "/s", "time_limit": "1:99:00"}}"#, "'slurm.time_limit' must be a Slurm time"),
         (#"{"stall_warning": 100, "stall_kill": 50}"#, "'stall_kill' (50.0 s) must be longer"),
-        (#"{"checkpoint_interval": -1}"#, "'checkpoint_interval' must be a positive number"),
+        (#"{"checkpoint_interval": -1}"#, "'checkpoint_interval' must be a number from 0.001 to 86400 (s)"),
         (#"{"inbox": 5}"#, "'inbox' must be a folder path"),
         (#"[1]"#, "must be a JSON object"),
         (#"{"workers": 2,}"#, "line 1, column 15"),

@@ -187,7 +187,8 @@ struct JobLifecycleTests {
         let listing = try await store.listJobs()
         #expect(listing.map(\.name) == ["a", "b"])
         #expect(listing[0].stepsDone == 1000 && listing[0].totalSteps == 2000 && listing[0].progress == 0.5)
-        #expect(abs((listing[0].latestEg ?? 0) - 0.4) < 1e-12 && listing[0].unitsRunning == 2)
+        // A unit in Slurm's queue (PENDING) or waiting for a worker's thread (WAITING) is not running.
+        #expect(abs((listing[0].latestEg ?? 0) - 0.4) < 1e-12 && listing[0].unitsRunning == 1)
         #expect(try await store.executorStateCounts()[a] == ["RUNNING": 1, "PENDING": 1])
     }
 }

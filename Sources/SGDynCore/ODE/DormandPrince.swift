@@ -38,6 +38,7 @@ enum DormandPrince {
     /// previous one stopped.
     static func advance<F: ODEVectorField>(_ s: inout ODEIntegratorState, _ f: F, vectors v: ODEVectors, times: [Double],
                                            rtol: Double, atol: Double, maxSteps: Int,
+                                           admissible: (UnsafePointer<Double>) -> Bool = { _ in true },
                                            output: (Int, UnsafePointer<Double>) -> ODERecord?) -> Int {
         if s.next == times.count {
             s.finished = true
@@ -103,6 +104,11 @@ enum DormandPrince {
             }
             if error <= 1 {
                 let tNew = last ? tEnd : t + h
+                // An accepted state no learning run can reach: diverged at the last admissible time.
+                guard admissible(yNew) else {
+                    s.divergence = Divergence(t: t)
+                    return attempts
+                }
                 // Outputs inside (t, tNew], from the continuous extension.
                 if times[s.next] <= tNew {
                     prepareDense(v, h: h, n: n)

@@ -18,6 +18,7 @@ enum FixedStepIntegrator {
     /// the previous one stopped.
     static func advance<F: ODEVectorField>(_ s: inout ODEIntegratorState, _ f: F, vectors v: ODEVectors, times: [Double],
                                            method: ODEMethod, maxSteps: Int,
+                                           admissible: (UnsafePointer<Double>) -> Bool = { _ in true },
                                            output: (Int, UnsafePointer<Double>) -> ODERecord?) -> Int {
         let dt: Double, isEuler: Bool
         switch method {
@@ -75,7 +76,7 @@ enum FixedStepIntegrator {
                 taken += 1
                 derivative()
                 step(dt, into: short)
-                guard Divergence.allFinite(short, count: n) else {
+                guard Divergence.allFinite(short, count: n), admissible(short) else {
                     s.divergence = Divergence(t: Double(s.gridStep) * dt)
                     return taken
                 }

@@ -1,8 +1,10 @@
 /// One ODE integration (science.md §5) that runs in chunks: `advance` a bounded number of
 /// integrator steps at a time, `snapshot` between chunks, restore with `init(snapshot:)` and
 /// continue with bit-identical records and statistics — the unit a worker schedules,
-/// checkpoints, cancels and resumes. A solution that stops being finite ends the integration
-/// with `divergence` set and the records before it kept.
+/// checkpoints, cancels and resumes. A solution that stops being finite, or leaves what a learning
+/// run can reach (`ODEStateBounds`: a covariance that is not positive semi-definite, order
+/// parameters or ε_g beyond 10¹⁰), ends the integration with `divergence` set at the last time it
+/// was admissible and the records before it kept.
 ///
 /// A value type. The right-hand side's workspace (which grows like K⁴) is allocated on the first
 /// `advance`, not by the initialisers, so a restored integration can be read cheaply.
@@ -110,18 +112,20 @@ public struct ODEIntegration: Sendable {
         }
         let engine = self.engine!
         let recorder = ODERecorder(layout: layout, start: initial, times: times, activation: parameters.activation)
+        let bounds = ODEStateBounds(layout: layout, fixed: initial)
         switch method {
         case .adaptive(let rtol, let atol):
             return DormandPrince.advance(&state, engine.rhs, vectors: engine.vectors, times: times, rtol: rtol, atol: atol,
-                                         maxSteps: maxSteps, output: recorder.record)
+                                         maxSteps: maxSteps, admissible: bounds.admissible, output: recorder.record)
         case .euler, .rk4:
             return FixedStepIntegrator.advance(&state, engine.rhs, vectors: engine.vectors, times: times, method: method,
-                                               maxSteps: maxSteps, output: recorder.record)
+                                               maxSteps: maxSteps, admissible: bounds.admissible, output: recorder.record)
         }
     }
 }
 
-/// Turns a state vector at an output time into a record, or nil when it is not finite.
+/// Turns a state vector at an output time into a record, or nil when it is not finite or not
+/// admissible (`ODEStateBounds`).
 struct ODERecorder {
     let layout: ODEStateLayout
     let start: OrderParameters
@@ -129,10 +133,10 @@ struct ODERecorder {
     let activation: Activation
 
     func record(_ index: Int, _ y: UnsafePointer<Double>) -> ODERecord? {
-        guard Divergence.allFinite(y, count: layout.count) else { return nil }
+        guard Divergence.allFinite(y, count: layout.count), ODEStateBounds(layout: layout, fixed: start).admissible(y) else { return nil }
         let op = layout.unpack(y, fixed: start)
         let eg = GeneralisationError.analytic(op, teacher: activation, student: activation)
-        guard eg.isFinite else { return nil }
+        guard eg.isFinite, abs(eg) <= ODEStateBounds.bound else { return nil }
         return ODERecord(t: times[index], eg: eg, orderParameters: op)
     }
 }

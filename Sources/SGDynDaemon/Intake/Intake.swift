@@ -14,6 +14,18 @@ struct Intake {
     let incompleteWait: Duration
     /// In-place files seen ready but not parsing, with when that was first logged.
     var held: [InboxEntryName: ContinuousClock.Instant] = [:]
+    /// Files in the inbox that are not for the daemon (`x.txt`, `x.JSON`, `x.json.bak`): left
+    /// alone — they may be a user's own — but logged once each and counted in systemd's STATUS=.
+    var notJobFiles: Set<InboxEntryName> = []
+
+    /// Logs each file that is not a job file once (while it stays in the inbox).
+    mutating func noteIgnored(_ ignored: [IgnoredInboxEntry], logger: Logger) {
+        let current = Set(ignored.filter { $0.reason.hasPrefix("not a job file") }.map(\.entry))
+        for entry in current.subtracting(notJobFiles).sorted(by: { $0.bytes.lexicographicallyPrecedes($1.bytes) }) {
+            logger.notice("\(entry) in the inbox is not a job file (only NAME.json and NAME.cancel are read, NAME from A-Z a-z 0-9 . _ -); it is left alone")
+        }
+        notJobFiles = current
+    }
 
     init(configuration: DaemonConfiguration, state: StateFolder) throws {
         inbox = configuration.inbox

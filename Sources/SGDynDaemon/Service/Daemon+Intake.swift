@@ -10,7 +10,15 @@ import SGDynStore
 /// from the claimed folder. A file that is not a job is recorded as a rejection, so its bundle is
 /// written by the same retried path as any other and nothing a user drops is lost.
 extension Daemon {
-    /// Lists the inbox and handles what is ready. The listing is cheap; it runs every cycle.
+    /// Most inbox entries taken in one pass, and the most time spent taking them: a burst of
+    /// files is taken over several passes, so that between them runs are followed, finished jobs
+    /// published and new ones started — the first bundles of a burst of 1,000 come out within
+    /// seconds, not after the last file is taken.
+    static let intakePerPass = 25
+    static let intakeTimePerPass: Duration = .milliseconds(500)
+
+    /// Lists the inbox and handles what is ready, up to the pass's budget (the rest is taken by
+    /// the next passes, which follow at once). The listing is cheap; it runs every cycle.
     func takeFromInbox() async throws {
         let scan: InboxScan
         do {
@@ -19,19 +27,33 @@ extension Daemon {
             logger.error("cannot list the inbox \(configuration.inbox): \(error)")
             return
         }
+        intake.noteIgnored(scan.ignored, logger: logger)
+        let began = ContinuousClock.now
+        var taken = 0
+        func budgetLeft() -> Bool {
+            guard taken < Self.intakePerPass, ContinuousClock.now - began < Self.intakeTimePerPass else {
+                mailbox.noteInbox(.directoryMayHaveChanged)  // another pass soon, after this one's other work
+                return false
+            }
+            taken += 1
+            return true
+        }
+        // Rejections are not held back: the scanner reports each only once.
         for rejected in scan.rejected where rejected.isNew {
             guard case .claimed(let file) = try intake.claimer.claim(rejected.entry) else { continue }
             try await reject(claimedName: file.name, entryName: rejected.entry.description, bytes: [],
                              Rejection(message: "\(rejected.entry) \(rejected.reason.description)"))
         }
         for request in scan.cancelRequests {
+            guard budgetLeft() else { return }
             if case .claimed(let file) = try intake.claimer.claim(request.entry) {
                 try? FileManager.default.removeItem(atPath: file.path)
-                try await requestCancel(name: request.jobName, via: "\(request.entry).cancel in the inbox")
+                try await requestCancel(name: request.jobName, via: "\(request.entry) in the inbox")
             }
         }
         for ready in scan.ready {
             if intake.shouldWaitForMore(ready, logger: logger) { continue }
+            guard budgetLeft() else { return }
             guard case .claimed(let file) = try intake.claimer.claim(ready.entry) else { continue }
             if let problem = file.syncProblem { logger.warning("claimed \(ready.entry) but \(problem)") }
             try await admitClaimedFile(file.name, entryName: ready.entry.string ?? ready.jobName + ".json")

@@ -81,6 +81,7 @@ extension Daemon {
     /// records it: checkpoints, heartbeats, outcomes.
     func importReports(of id: SubmissionID, task: Int?) async throws {
         guard let submission = runs.open[id] else { return }
+        defer { Task { [weak self] in await self?.recordStarted(id) } }
         for (unitID, unit) in submission.units where unit.outcome == nil && (task == nil || unit.task == task) {
             var watched = unit
             if let fingerprint = AtomicFile.fingerprint(unit.folder.checkpoint), fingerprint != unit.checkpoint {
@@ -106,10 +107,21 @@ extension Daemon {
                 watched.outcome = outcome.kind
                 watched.unstoredProgress = nil
                 watched.lastHeard = .now
+                runs.open[id]?.units[unitID] = watched
                 try await importOutcome(outcome, unit: unit, submission: submission)
+                watched = runs.open[id]?.units[unitID] ?? watched
             }
             runs.open[id]?.units[unitID] = watched
         }
+    }
+
+    /// Units that reported for the first time (started computing) are `RUNNING` for `sgdyn status`.
+    func recordStarted(_ id: SubmissionID) async {
+        guard let submission = runs.open[id], submission.executor == "local" else { return }
+        let started = submission.units.filter { $0.value.lastHeard != nil && !$0.value.shownRunning && $0.value.outcome == nil }.map(\.key)
+        guard !started.isEmpty else { return }
+        for unit in started { runs.open[id]?.units[unit]?.shownRunning = true }
+        try? await store.recordExecutorStates(Dictionary(uniqueKeysWithValues: started.map { ($0, "RUNNING") }))
     }
 
     /// One spool file, decoded and verified off the actor; nil (logged) when it is damaged, which
@@ -164,8 +176,35 @@ extension Daemon {
         case .stopped:
             break
         case .failed:
+            if let damage = try await spoolDamage(of: unit) {
+                // Not the unit's fault: its spool was damaged after the daemon wrote it. It ends
+                // like a stopped unit and is handed over again with its files written afresh.
+                say(.warning, "unit \(unit.index): \(damage); it is written again from the job store and the unit resumes",
+                    jobName: submission.jobName, claimedName: submission.claimedName)
+                runs.open[submission.id]?.units[unit.id]?.outcome = .stopped
+                return
+            }
             say(.error, "unit \(unit.index) failed: \(outcome.message)", jobName: submission.jobName, claimedName: submission.claimedName)
             try await store.failUnit(unit.id, reason: outcome.message)
+        }
+    }
+
+    /// Why a unit's spool files differ from what the daemon wrote (its work is not the stored
+    /// work, its checkpoint to resume from is missing or does not decode), or nil when they are
+    /// intact — then a worker's failure is the unit's own.
+    private func spoolDamage(of unit: WatchedUnit) async throws -> String? {
+        guard let record = try await store.unit(unit.id), let work = record.spec else { return nil }
+        let hasCheckpoint = try await store.latestValidCheckpoint(unit.id).checkpoint != nil
+        let folder = unit.folder
+        return await onDedicatedThread { () -> String? in
+            let limit = JobLimits.maxSnapshotBytes + (1 << 20)
+            guard let bytes = try? AtomicFile.read(folder.work, limit: limit) else { return "its work file \(folder.work) is missing" }
+            if bytes != work { return "its work file \(folder.work) is damaged" }
+            if hasCheckpoint {
+                guard let resume = try? AtomicFile.read(folder.resume, limit: limit) else { return "its checkpoint file \(folder.resume) is missing" }
+                if (try? UnitReport.decode(resume)) == nil { return "its checkpoint file \(folder.resume) is damaged" }
+            }
+            return nil
         }
     }
 

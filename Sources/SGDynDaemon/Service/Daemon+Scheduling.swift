@@ -112,6 +112,10 @@ extension Daemon {
         if executor.name == "local" || externalID != nil {
             try await store.activateSubmission(submissionID, externalID: externalID)
         }
+        if executor.name == "local" {
+            // Waiting for a thread of their worker until each reports (`sgdyn status` counts them apart).
+            try await store.recordExecutorStates(Dictionary(uniqueKeysWithValues: open.units.keys.map { ($0, "WAITING") }))
+        }
         return true
     }
 

@@ -20,6 +20,7 @@ extension Daemon {
         let failed = counts[.failed, default: 0] + counts[.quarantined, default: 0] + counts[.unpublished, default: 0]
         var status = "queued \(queued), running \(counts[.running, default: 0]), done \(counts[.done, default: 0] + counts[.diverged, default: 0]), failed \(failed), cancelled \(counts[.cancelled, default: 0])"
         if counts[.publishing, default: 0] > 0 { status += ", publishing \(counts[.publishing, default: 0])" }
+        if !intake.notJobFiles.isEmpty { status += ", \(intake.notJobFiles.count) file(s) in the inbox not read (see the log)" }
         if case .pausedForDisk = phase { status += " — intake paused: low disk space" }
         if status != reporting.lastStatus {
             notifier.send(.status(status))

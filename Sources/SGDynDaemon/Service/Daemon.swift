@@ -246,7 +246,7 @@ public actor Daemon {
             configuration.adoptReloadable(from: reloaded, available: Set(executors.keys))
             (executors["local"] as? LocalExecutor)?.setWorkers(configuration.workers)
             (executors["slurm"] as? SlurmExecutor)?.update(configuration.slurm)
-            logger.notice("SIGHUP: reloaded \(configFile): executor \(configuration.executor), \(configuration.workers) local thread(s), checkpoints every \(configuration.checkpointInterval) s (running jobs keep their settings)")
+            logger.notice("SIGHUP: reloaded \(configFile): executor \(configuration.executor), \(configuration.workers) local thread(s), checkpoints every \(configuration.checkpointInterval) s, stall_warning \(Int(configuration.stallWarning)) s, stall_kill \(Int(configuration.stallKill)) s (running jobs keep their threads and checkpoint interval)")
         } catch {
             logger.error("SIGHUP: cannot reload \(configFile): \(error); keeping the current settings")
         }

@@ -58,9 +58,26 @@ public struct DaemonConfiguration: Sendable, Equatable {
         return c
     }
 
-    /// The configuration a SIGHUP gives: the file re-read over the current values.
+    /// What `sgdyn serve` was given on its command line; it wins over the config file, at start
+    /// and on every SIGHUP.
+    public var commandLine = CommandLineSettings()
+
+    /// The configuration a start gives: the defaults, the config file's values over them, the
+    /// command line's over those; every value checked against its range.
+    public static func starting(configFile: String?, commandLine: CommandLineSettings) throws(ConfigurationError) -> DaemonConfiguration {
+        var c = DaemonConfiguration()
+        if let configFile { c = try c.applying(configFile: configFile) }
+        try commandLine.check()
+        commandLine.apply(to: &c)
+        c.commandLine = commandLine
+        try c.validate(path: configFile ?? "the command line")
+        return c
+    }
+
+    /// The configuration a SIGHUP gives: the file read as a restart would read it (a key removed
+    /// from the file goes back to its default), with the same command line over it.
     public func reloading(configFile path: String) throws(ConfigurationError) -> DaemonConfiguration {
-        try applying(configFile: path)
+        try Self.starting(configFile: path, commandLine: commandLine)
     }
 
     /// Takes the settings that may change while running (for new jobs); folders need a restart,
@@ -89,53 +106,157 @@ public struct DaemonConfiguration: Sendable, Equatable {
         }
     }
 
-    /// The keys of the config file, each with how it is read and what it means.
+    /// The keys of the config file, each with how it is read, what it means, its default and — for
+    /// every number — its range: the one table of the daemon's settings (docs/configuration.md is
+    /// rendered from it, `ConfigDocsTests` keeps the page current). A value outside its range is
+    /// refused naming the key, at start and on SIGHUP, so no setting can reach a trap.
     public static let keys: [ConfigKey<DaemonConfiguration>] = [
-        ConfigKey("inbox", "folder jobs are dropped into") { $0.inbox = try ConfigValue.path($1) },
-        ConfigKey("outbox", "folder bundles are written to") { $0.outbox = try ConfigValue.path($1) },
-        ConfigKey("state", "the daemon's own folder: job store, claimed files, logs, local spool") { $0.state = try ConfigValue.path($1) },
-        ConfigKey("workers", "threads in all local worker processes together (default: all cores)") {
-            $0.workers = try ConfigValue.integer($1, in: 1...4096)
+        ConfigKey("inbox", "folder jobs are dropped into", default: "`inbox`") { $0.inbox = try ConfigValue.path($1) },
+        ConfigKey("outbox", "folder bundles are written to", default: "`outbox`") { $0.outbox = try ConfigValue.path($1) },
+        ConfigKey("state", "the daemon's own folder: job store, claimed files, logs, local spool", default: "`state`") {
+            $0.state = try ConfigValue.path($1)
         },
-        ConfigKey("checkpoint_interval", "seconds between checkpoints of a running unit (default 60)") {
-            $0.checkpointInterval = try ConfigValue.positive($1)
+        .integer("workers", "threads in all local worker processes together", in: 1...4096, unit: "threads", default: "all cores",
+                 commandLine: "--workers") { $0.workers = $1 },
+        .number("checkpoint_interval", "seconds between checkpoints of a running unit", in: 0.001...86_400, unit: "s", default: "60",
+                commandLine: "--checkpoint-interval") { $0.checkpointInterval = $1 },
+        .number("min_free_mb", "intake and new runs pause below this much free space in the outbox or state folder",
+                in: 1...Double(1 << 40), unit: "MiB", default: "256") { $0.minFreeBytes = Int64($1 * 1_048_576) },
+        .number("quiet_period", "seconds a file written in place must stay unchanged before it is taken (files renamed in are taken at once)",
+                in: 0.01...3_600, unit: "s", default: "2") { $0.quietPeriod = $1 },
+        .number("incomplete_wait", "seconds a file written in place that does not parse may stay unchanged before it is taken and rejected",
+                in: 0.01...86_400, unit: "s", default: "60") { $0.incompleteWait = $1 },
+        .number("stall_warning", "seconds a running unit may be silent (no heartbeat, counted from when it started computing) before a warning",
+                in: 1...604_800, unit: "s", default: "600") { $0.stallWarning = $1 },
+        .number("stall_kill", "seconds of silence before the unit's worker (or Slurm task) is killed and the unit resumed; longer than `stall_warning`",
+                in: 2...2_592_000, unit: "s", default: "1800") { $0.stallKill = $1 },
+        .number("rescan_interval", "accepted for compatibility with sgdyn 0.1.0; no effect (the inbox is listed every second)",
+                in: 0.001...86_400, unit: "s", default: "none") { _, _ in },
+        ConfigKey("executor", "`\"local\"` or `\"slurm\"`: where new jobs' units run", default: "`\"local\"`") {
+            $0.executor = try ConfigValue.string($1)
         },
-        ConfigKey("min_free_mb", "intake and new runs pause below this much free space in the outbox or state folder (default 256)") {
-            $0.minFreeBytes = Int64(try ConfigValue.positive($1, max: Double(1 << 40)) * 1_048_576)
-        },
-        ConfigKey("quiet_period", "seconds a file written in place must stay unchanged before it is taken (default 2; files renamed in are taken at once)") {
-            $0.quietPeriod = try ConfigValue.positive($1)
-        },
-        ConfigKey("incomplete_wait", "seconds a file written in place that does not parse may stay unchanged before it is taken and rejected (default 60)") {
-            $0.incompleteWait = try ConfigValue.positive($1)
-        },
-        ConfigKey("stall_warning", "seconds without a report from a running unit before a warning (default 600)") {
-            $0.stallWarning = try ConfigValue.positive($1)
-        },
-        ConfigKey("stall_kill", "seconds without a report before the unit's worker is killed and the unit resumed (default 1800)") {
-            $0.stallKill = try ConfigValue.positive($1)
-        },
-        ConfigKey("rescan_interval", "accepted for compatibility with sgdyn 0.1.0; no effect (the inbox is listed every second)") {
-            _ = try ConfigValue.positive($1); _ = $0
-        },
-        ConfigKey("executor", "\"local\" (default) or \"slurm\": where new jobs' units run") { $0.executor = try ConfigValue.string($1) },
-        ConfigKey("slurm", "the Slurm executor's settings (see README, \"Running on a Slurm cluster\")") {
+        ConfigKey("slurm", "the Slurm executor's settings (an object; its keys are in the next table)", default: "none") {
             $0.slurm = try SlurmConfiguration(json: $1)
         },
     ]
+
+    /// Checks a value given on the command line (`--workers`, `--checkpoint-interval`) against the
+    /// range of its config key; the error names the option.
+    public static func checkCommandLine(_ option: String, _ value: Double) throws(ConfigurationError) {
+        guard let key = keys.first(where: { $0.commandLine == option }), let range = key.range else { return }
+        guard range.contains(value) else {
+            throw ConfigurationError("\(option) \(range.requirement), got \(value)")
+        }
+    }
 }
 
-/// One key of a JSON config object: its name, what it means, and how it sets a value.
+/// The values given to `sgdyn serve` as options (`--inbox`, `--workers`, …).
+public struct CommandLineSettings: Sendable, Equatable {
+    public var inbox: String?
+    public var outbox: String?
+    public var state: String?
+    public var workers: Int?
+    public var checkpointInterval: Double?
+
+    public init(inbox: String? = nil, outbox: String? = nil, state: String? = nil, workers: Int? = nil, checkpointInterval: Double? = nil) {
+        self.inbox = inbox
+        self.outbox = outbox
+        self.state = state
+        self.workers = workers
+        self.checkpointInterval = checkpointInterval
+    }
+
+    /// The numbers against the ranges of their config keys.
+    public func check() throws(ConfigurationError) {
+        if let workers { try DaemonConfiguration.checkCommandLine("--workers", Double(workers)) }
+        if let checkpointInterval { try DaemonConfiguration.checkCommandLine("--checkpoint-interval", checkpointInterval) }
+    }
+
+    func apply(to c: inout DaemonConfiguration) {
+        if let inbox { c.inbox = inbox }
+        if let outbox { c.outbox = outbox }
+        if let state { c.state = state }
+        if let workers { c.workers = workers }
+        if let checkpointInterval { c.checkpointInterval = checkpointInterval }
+    }
+}
+
+/// The range of a numeric setting, stated in docs/configuration.md and enforced when it is read.
+public struct ConfigRange: Sendable, Equatable {
+    public var lower: Double
+    public var upper: Double
+    /// Whole numbers only.
+    public var integer: Bool
+    public var unit: String
+
+    public func contains(_ x: Double) -> Bool {
+        x.isFinite && x >= lower && x <= upper && (!integer || x == x.rounded())
+    }
+
+    /// "must be an integer from 1 to 4096 (threads)", "must be a number from 0.01 to 3600 (s)".
+    public var requirement: String {
+        "must be \(integer ? "an integer" : "a number") from \(Self.text(lower)) to \(Self.text(upper))\(unit.isEmpty ? "" : " (\(unit))")"
+    }
+
+    /// The range as the docs show it: "1 – 4,096 threads".
+    public var documented: String { "\(Self.grouped(lower)) – \(Self.grouped(upper))\(unit.isEmpty ? "" : " \(unit)")" }
+
+    static func text(_ x: Double) -> String {
+        x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : String(x)
+    }
+
+    static func grouped(_ x: Double) -> String {
+        guard x == x.rounded(), abs(x) < 1e15 else { return String(x) }
+        let digits = String(Int64(x))
+        var out = ""
+        for (i, c) in digits.reversed().enumerated() {
+            if i > 0, i % 3 == 0 { out.append(",") }
+            out.append(c)
+        }
+        return String(out.reversed())
+    }
+}
+
+/// One key of a JSON config object: its name, what it means, its default, its range (numbers),
+/// and how it sets a value.
 public struct ConfigKey<Target>: Sendable {
     public let name: String
     public let help: String
+    /// The default, as the docs show it.
+    public let defaultText: String
+    /// Numbers only: what a value may be.
+    public let range: ConfigRange?
+    /// The command-line option of `sgdyn serve` that sets the same value, if any.
+    public let commandLine: String?
     /// Sets the value; throws `ConfigValueError`.
     let apply: @Sendable (inout Target, JSONValue) throws -> Void
 
-    init(_ name: String, _ help: String, _ apply: @escaping @Sendable (inout Target, JSONValue) throws -> Void) {
+    init(_ name: String, _ help: String, default defaultText: String = "none", range: ConfigRange? = nil, commandLine: String? = nil,
+         _ apply: @escaping @Sendable (inout Target, JSONValue) throws -> Void) {
         self.name = name
         self.help = help
+        self.defaultText = defaultText
+        self.range = range
+        self.commandLine = commandLine
         self.apply = apply
+    }
+
+    /// A number within `range`.
+    static func number(_ name: String, _ help: String, in range: ClosedRange<Double>, unit: String, default defaultText: String,
+                       commandLine: String? = nil, _ set: @escaping @Sendable (inout Target, Double) -> Void) -> ConfigKey {
+        let bounds = ConfigRange(lower: range.lowerBound, upper: range.upperBound, integer: false, unit: unit)
+        return ConfigKey(name, help, default: defaultText, range: bounds, commandLine: commandLine) { target, value in
+            set(&target, try ConfigValue.number(value, bounds))
+        }
+    }
+
+    /// A whole number within `range`.
+    static func integer(_ name: String, _ help: String, in range: ClosedRange<Int>, unit: String, default defaultText: String,
+                        commandLine: String? = nil, _ set: @escaping @Sendable (inout Target, Int) -> Void) -> ConfigKey {
+        let bounds = ConfigRange(lower: Double(range.lowerBound), upper: Double(range.upperBound), integer: true, unit: unit)
+        return ConfigKey(name, help, default: defaultText, range: bounds, commandLine: commandLine) { target, value in
+            set(&target, Int(try ConfigValue.number(value, bounds)))
+        }
     }
 }
 
@@ -147,6 +268,14 @@ public struct ConfigValueError: Error, Sendable, CustomStringConvertible {
 
 /// Readers of config values.
 enum ConfigValue {
+    /// A number within `range` (finite; whole when the range says so).
+    static func number(_ value: JSONValue, _ range: ConfigRange) throws(ConfigValueError) -> Double {
+        guard case .number(let text) = value, let x = Double(text), range.contains(x) else {
+            throw ConfigValueError("\(range.requirement), got \(value.literal)")
+        }
+        return x
+    }
+
     static func positive(_ value: JSONValue) throws(ConfigValueError) -> Double {
         guard case .number(let text) = value, let x = Double(text), x.isFinite, x > 0 else {
             throw ConfigValueError("must be a positive number, got \(value.literal)")

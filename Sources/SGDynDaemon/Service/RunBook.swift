@@ -68,4 +68,6 @@ struct WatchedUnit {
     var outcome: UnitOutcome.Kind?
     /// A warning about its silence was logged.
     var stallWarned = false
+    /// Recorded as `RUNNING` (computing) for `sgdyn status`.
+    var shownRunning = false
 }

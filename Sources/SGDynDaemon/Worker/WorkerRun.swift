@@ -149,10 +149,21 @@ final class WorkerUnits: Sendable {
                 for source in [folder.checkpoint, folder.resume] {
                     do {
                         guard let report = try AtomicFile.read(source, limit: JobLimits.maxSnapshotBytes + (1 << 20)) else { continue }
-                        guard case .checkpoint(let progress, let snapshot) = try UnitReport.decode(report).report else { continue }
+                        let decoded: UnitReport
+                        do {
+                            decoded = try UnitReport.decode(report).report
+                        } catch where source == folder.resume {
+                            // The checkpoint the daemon handed over is damaged: report it (the unit
+                            // fails here) so the daemon writes it again from the store, rather than
+                            // starting over and losing the unit's progress.
+                            throw SpoolDamage(path: source, reason: "\(error)")
+                        }
+                        guard case .checkpoint(let progress, let snapshot) = decoded else { continue }
                         let computation = try UnitComputation(work, snapshot: snapshot)
                         self.noteWallBefore(entry.unit, progress.wallSeconds)
                         return computation
+                    } catch let damage as SpoolDamage {
+                        throw damage
                     } catch {
                         logger.warning("unit \(entry.unit): cannot resume from \(source) (\(error)); trying the previous one")
                     }
@@ -272,6 +283,13 @@ final class WorkerUnits: Sendable {
         thread.start()
         return stop
     }
+}
+
+/// A spool file the daemon wrote is damaged; the daemon writes it again from the store.
+struct SpoolDamage: Error, CustomStringConvertible {
+    var path: String
+    var reason: String
+    var description: String { "damaged spool file \(path): \(reason)" }
 }
 
 /// Set once a stop is asked for; unit threads poll it between chunks.

@@ -82,47 +82,41 @@ public struct SlurmConfiguration: Sendable, Equatable {
     }
 
     static let keys: [ConfigKey<SlurmConfiguration>] = [
-        ConfigKey("spool", "a folder shared with the compute nodes (required)") { $0.spool = try ConfigValue.path($1) },
-        ConfigKey("partition", "the partition tasks go to when a job names none (default: the cluster's)") {
+        ConfigKey("spool", "a folder shared with the compute nodes", default: "required") { $0.spool = try ConfigValue.path($1) },
+        ConfigKey("partition", "the partition tasks go to when a job names none", default: "the cluster's") {
             $0.partition = try ConfigValue.string($1)
         },
-        ConfigKey("partitions", "the partitions a job may ask for (default: only 'partition')") {
+        ConfigKey("partitions", "the partitions a job may ask for", default: "only `partition`") {
             $0.partitions = try ConfigValue.strings($1)
         },
         ConfigKey("account", "sbatch --account") { $0.account = try ConfigValue.string($1) },
         ConfigKey("qos", "sbatch --qos") { $0.qos = try ConfigValue.string($1) },
-        ConfigKey("time_limit", "each task's time limit when a job asks for none (a Slurm time)") {
+        ConfigKey("time_limit", "each task's time limit when a job asks for none: a Slurm time (\"90\", \"1:30:00\", \"2-00:00:00\") or a number of minutes up to 10^9",
+                  default: "the partition's") {
             $0.timeLimitSeconds = try ConfigValue.slurmTime($1)
         },
-        ConfigKey("max_time_limit", "the longest time limit a job may ask for (default: time_limit)") {
+        ConfigKey("max_time_limit", "the longest time limit a job may ask for (as `time_limit`)", default: "`time_limit`") {
             $0.maxTimeLimitSeconds = try ConfigValue.slurmTime($1)
         },
-        ConfigKey("cpus_per_task", "CPUs, and so worker threads, per task (default 1)") {
-            $0.cpusPerTask = try ConfigValue.integer($1, in: 1...1024)
-        },
-        ConfigKey("mem_per_cpu", "sbatch --mem-per-cpu in MiB (default: --mem from the job's own memory estimate)") {
-            $0.memoryPerCPUMiB = try ConfigValue.integer($1, in: 1...(1 << 30))
-        },
-        ConfigKey("max_running", "at most this many tasks of one job at once (--array=…%N)") {
-            $0.maxRunning = try ConfigValue.integer($1, in: 1...1_000_000)
-        },
-        ConfigKey("worker", "the sgdyn binary's path as the compute nodes see it (default: this program)") {
+        .integer("cpus_per_task", "CPUs, and so worker threads, per task", in: 1...1024, unit: "CPUs", default: "1") { $0.cpusPerTask = $1 },
+        .integer("mem_per_cpu", "sbatch --mem-per-cpu", in: 1...(1 << 30), unit: "MiB",
+                 default: "--mem from the job's own memory estimate") { $0.memoryPerCPUMiB = $1 },
+        .integer("max_running", "at most this many tasks of one job at once (--array=…%N)", in: 1...1_000_000, unit: "tasks",
+                 default: "no limit") { $0.maxRunning = $1 },
+        ConfigKey("worker", "the sgdyn binary's path as the compute nodes see it", default: "this program") {
             $0.worker = try ConfigValue.path($1)
         },
         ConfigKey("extra_sbatch_args", "more sbatch arguments, as a list of strings") {
             $0.extraSbatchArguments = try ConfigValue.strings($1)
         },
-        ConfigKey("units_per_task", "units per array task (default: chosen from their estimated run times)") {
-            $0.unitsPerTask = try ConfigValue.integer($1, in: 1...1_000_000)
-        },
-        ConfigKey("signal_seconds", "SIGUSR1 this long before a task's time limit: it checkpoints, stops and is continued (default 120)") {
-            $0.signalSeconds = try ConfigValue.integer($1, in: 1...65_535)
-        },
-        ConfigKey("poll_interval", "seconds between two looks at the queue (default 10)") { $0.pollInterval = try ConfigValue.positive($1) },
-        ConfigKey("command_timeout", "seconds a Slurm command (sbatch, squeue, scontrol, scancel, sacct) may take before it is killed; its answer is then unknown and looked up again (default 30)") {
-            $0.commandTimeout = try ConfigValue.positive($1)
-        },
-        ConfigKey("commands", "the folder holding sbatch, squeue, scancel, scontrol (default: on PATH)") {
+        .integer("units_per_task", "units per array task", in: 1...1_000_000, unit: "units",
+                 default: "chosen from their estimated run times") { $0.unitsPerTask = $1 },
+        .integer("signal_seconds", "SIGUSR1 this long before a task's time limit: it checkpoints, stops and is continued",
+                 in: 1...65_535, unit: "s", default: "120") { $0.signalSeconds = $1 },
+        .number("poll_interval", "seconds between two looks at the queue", in: 0.1...3_600, unit: "s", default: "10") { $0.pollInterval = $1 },
+        .number("command_timeout", "seconds a Slurm command (sbatch, squeue, scontrol, scancel, sacct) may take before it is killed; its answer is then unknown and looked up again",
+                in: 1...3_600, unit: "s", default: "30") { $0.commandTimeout = $1 },
+        ConfigKey("commands", "the folder holding sbatch, squeue, scancel, scontrol", default: "on PATH") {
             $0.commandDirectory = try ConfigValue.path($1)
         },
     ]
