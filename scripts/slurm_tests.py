@@ -374,7 +374,7 @@ def scenario_hung_controller(h, cluster):
     # is cancelled at the next look at the queue.
     store = re.search(r"\(store ([0-9a-f]{8})", d.log())
     stray = cluster.slurm("sbatch", "--parsable", f"--comment=sgdyn-{store.group(1) if store else 'x'}-j99-stray",
-                          "--job-name=sgdyn-stray", "--wrap", "sleep 120").stdout.decode().strip()
+                          "--job-name=sgdyn-stray", "--output=/dev/null", "--wrap", "sleep 120").stdout.decode().strip()
     gone = wait_until(lambda: not cluster.arrays("sgdyn-stray"), 30)
     h.check(f"slurm-hang: an array with this store's token prefix that no submission follows ({stray}) is cancelled",
             bool(store) and stray.isdigit() and gone and f"cancelled Slurm job {stray} (sgdyn-" in d.log(), logs=[d])

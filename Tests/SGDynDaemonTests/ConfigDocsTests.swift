@@ -42,7 +42,7 @@ struct ConfigDocsTests {
         for key in DaemonConfiguration.keys where numeric.contains(key.name) {
             #expect(key.range.map { $0.lower.isFinite && $0.upper.isFinite && $0.lower <= $0.upper } == true, "\(key.name)")
         }
-        for name in ["cpus_per_task", "mem_per_cpu", "max_running", "units_per_task", "signal_seconds", "poll_interval"] {
+        for name in ["cpus_per_task", "mem_per_cpu", "max_running", "units_per_task", "signal_seconds", "poll_interval", "command_timeout"] {
             #expect(SlurmConfiguration.keys.first { $0.name == name }?.range != nil, "slurm.\(name)")
         }
     }

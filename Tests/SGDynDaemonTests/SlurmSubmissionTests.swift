@@ -147,11 +147,14 @@ struct SpoolTrustTests {
             let copied = try UnitReport.decode(outcome.encoded(for: other))
             #expect(!copied.identity.matches(mine, for: copied.report), "\(other)")
         }
-        // A worker that could not read the work may still report that it failed.
+        // A worker that could not read (or decode) the work may still report that it failed — but
+        // only for this unit and attempt.
         let failed = UnitReport.outcome(UnitOutcome(kind: .failed, progress: UnitProgress(stepsDone: 0, totalSteps: 0, wallSeconds: 0, latestEg: nil, writtenAt: 0),
                                                     message: "cannot read"))
         let unread = ReportIdentity(token: "sgdyn-s-j1-a", unit: 7, attempt: 2, workSHA256: "")
         #expect(unread.matches(mine, for: failed))
+        #expect(ReportIdentity(token: "sgdyn-s-j1-a", unit: 7, attempt: 2, workSHA256: "damaged").matches(mine, for: failed))
+        #expect(!ReportIdentity(token: "sgdyn-s-j9-z", unit: 7, attempt: 2, workSHA256: "").matches(mine, for: failed))
     }
 
     @Test("a spool folder that is a symlink, someone else's or writable by others is distrusted")

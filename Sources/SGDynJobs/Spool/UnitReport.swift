@@ -73,8 +73,8 @@ public struct ReportIdentity: Sendable, Equatable, CustomStringConvertible {
     public var token: String
     public var unit: Int64
     public var attempt: Int
-    /// SHA-256 (hex) of the unit's `work.unit` bytes; empty when the worker could not read them
-    /// (then only a `failed` outcome is accepted).
+    /// SHA-256 (hex) of the unit's `work.unit` bytes as the worker read them; empty when it could
+    /// not (a `failed` outcome is accepted with any digest: it carries no numbers).
     public var workSHA256: String
 
     public init(token: String, unit: Int64, attempt: Int, workSHA256: String) {
@@ -92,7 +92,9 @@ public struct ReportIdentity: Sendable, Equatable, CustomStringConvertible {
     public func matches(_ expected: ReportIdentity, for report: UnitReport) -> Bool {
         guard token == expected.token, unit == expected.unit, attempt == expected.attempt else { return false }
         if workSHA256 == expected.workSHA256 { return true }
-        if workSHA256.isEmpty, case .outcome(let outcome) = report, outcome.kind == .failed { return true }
+        // A unit that could not be computed carries no numbers, and its work may be what was
+        // damaged (the daemon then compares the spool with the store and hands the unit over again).
+        if case .outcome(let outcome) = report, outcome.kind == .failed { return true }
         return false
     }
 }
