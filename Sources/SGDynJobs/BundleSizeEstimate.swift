@@ -75,6 +75,7 @@ struct BundleSizeEstimate: Sendable {
         let p = point.parameters, columns = 2 + Self.orderColumns(p)
         let header = 12 * (columns + 3)
         let extras = (p.trainingSetRatio == nil ? 0 : 1) + (p.monteCarloTestSize == nil ? 0 : 1)
+            + (p.task == .classify ? (p.trainingSetRatio == nil ? 1 : 2) : 0)  // cerr, cerr_train
         return (header + simulationRecords(p) * ((columns + extras) * Self.numberBytes + 17),
                 header + odeRecords(p) * columns * Self.numberBytes)
     }
@@ -120,8 +121,11 @@ struct BundleSizeEstimate: Sendable {
         for point in points {
             let files = runsPerPoint + 2
             total += csvBytes(point) + plotBytes(point)
-            total += 200 + 2 * point.assignmentsLength + 6 * Self.numberBytes  // summary.csv
-            total += 600 + 2 * point.assignmentsLength + 450 * runsPerPoint  // result.json
+            // The newer keys' members: final_cerr(_train), stopped_early per run; the point's means.
+            let p = point.parameters
+            let extended = p.task == .classify || p.stopBelow != nil
+            total += 200 + 2 * point.assignmentsLength + (extended ? 10 : 6) * Self.numberBytes  // summary.csv
+            total += 600 + 2 * point.assignmentsLength + (extended ? 800 : 450) * runsPerPoint  // result.json
             total += 300 + point.assignmentsLength  // README.txt
             total += files * (2 * (point.folderLength + 24) + 200)  // paths in result.json, README.txt, manifest.json
         }

@@ -10,8 +10,13 @@ public enum ResultBundle {
         var files: [BundleFile] = []
         var pointDocuments: [JSONValue] = []
         let compare = spec.kind == .compare
+        // Columns only jobs with the newer keys have, so that other jobs' summaries keep their bytes.
+        let classify = spec.points.contains { $0.parameters.task == .classify }
+        let stopping = spec.points.contains { $0.parameters.stopBelow != nil }
         var summary = [(spec.sweepKeys + ["seeds", "final_eg_mean", "final_eg_stderr", "final_eg_ode"]
-                        + (compare ? ["max_rel_deviation", "max_rel_deviation_t"] : [])).joined(separator: ",")]
+                        + (compare ? ["max_rel_deviation", "max_rel_deviation_t"] : [])
+                        + (classify ? ["final_cerr_mean", "final_cerr_stderr"] : [])
+                        + (stopping ? ["stopped_early", "mean_stop_t"] : [])).joined(separator: ",")]
         var overall: (EgDeviation, Int, UInt64)?
         var readmeLines: [BundleReadme.PointLine] = []
         for point in spec.points {
@@ -30,9 +35,17 @@ public enum ResultBundle {
                 ]
                 if let et = last?.trainingError { members.append(("final_et", .double(et))) }
                 if let mc = last?.monteCarloError { members.append(("final_eg_mc", .double(mc))) }
-                members += [("steps", .int(run.steps)), ("complete", .bool(run.steps >= point.parameters.totalSteps && run.divergence == nil)),
+                if let cerr = last?.classificationError { members.append(("final_cerr", .double(cerr))) }
+                if let cerr = last?.trainingClassificationError { members.append(("final_cerr_train", .double(cerr))) }
+                members += [("steps", .int(run.steps)), ("complete", .bool(run.isFinished(totalSteps: point.parameters.totalSteps))),
                             ("csv", .string(csvPath))]
                 if let divergence = run.divergence { members.append(("diverged_at", divergenceDocument(divergence))) }
+                if let stop = run.earlyStop {
+                    members.append(("stopped_early", .object([
+                        ("t", .double(stop.t)), ("step", .int(stop.step)), ("eg", .double(stop.eg)), ("stop_below", .double(stop.threshold)),
+                        ("reason", .string("eg fell below stop_below")),
+                    ])))
+                }
                 if let ode = pointODEs.first(where: { $0.seed == run.seed }), let deviation = ode.deviation {
                     members.append(("final_eg_ode", ode.result.finalRecord.map { .double($0.eg) } ?? .null))
                     members.append(("max_rel_deviation", deviationDocument(deviation)))
@@ -55,7 +68,7 @@ public enum ResultBundle {
                     ("error_estimate", .double(ode.result.statistics.errorEstimate)),
                 ] + (ode.result.divergence.map { [("diverged_at", divergenceDocument($0))] } ?? [])))
             }
-            let finished = runs.filter { $0.steps >= point.parameters.totalSteps && $0.divergence == nil }.compactMap { $0.records.last?.eg }
+            let finished = runs.filter { $0.isFinished(totalSteps: point.parameters.totalSteps) }.compactMap { $0.records.last?.eg }
             let stats = RunStatistics(finished)
             let odeFinals = pointODEs.compactMap { $0.result.finalRecord?.eg }
             let odeMean = odeFinals.isEmpty ? nil : RunStatistics(odeFinals).mean
@@ -69,6 +82,19 @@ public enum ResultBundle {
                 ("final_eg_stderr", stats.standardError.map { .double($0) } ?? .null),
                 ("final_eg_ode", odeMean.map { .double($0) } ?? .null),
             ]
+            let finishedRuns = runs.filter { $0.isFinished(totalSteps: point.parameters.totalSteps) }
+            let cerrs = finishedRuns.compactMap { $0.records.last?.classificationError }
+            let cerrStats = RunStatistics(cerrs)
+            let stops = runs.compactMap(\.earlyStop)
+            let stopMean = stops.isEmpty ? nil : RunStatistics(stops.map(\.t)).mean
+            if classify {
+                pointMembers.append(("final_cerr_mean", cerrs.isEmpty ? .null : .double(cerrStats.mean)))
+                pointMembers.append(("final_cerr_stderr", cerrStats.standardError.map { .double($0) } ?? .null))
+            }
+            if stopping {
+                pointMembers.append(("stopped_early", .int(stops.count)))
+                pointMembers.append(("mean_stop_t", stopMean.map { .double($0) } ?? .null))
+            }
             if !odeDocuments.isEmpty { pointMembers.append(("ode", .array(odeDocuments))) }
             if let pointDeviation { pointMembers.append(("max_rel_deviation", deviationDocument(pointDeviation))) }
             pointDocuments.append(.object(pointMembers))
@@ -79,6 +105,10 @@ public enum ResultBundle {
             if compare {
                 row += [pointDeviation.map { TrajectoryCSV.format($0.relative) } ?? "", pointDeviation.map { TrajectoryCSV.format($0.t) } ?? ""]
             }
+            if classify {
+                row += [cerrs.isEmpty ? "" : TrajectoryCSV.format(cerrStats.mean), cerrStats.standardError.map(TrajectoryCSV.format) ?? ""]
+            }
+            if stopping { row += [String(stops.count), stopMean.map(TrajectoryCSV.format) ?? ""] }
             summary.append(row.joined(separator: ","))
             readmeLines.append(BundleReadme.PointLine(
                 label: point.assignments.map { "\($0.key)=\(SweepPoint.text($0.value))" }.joined(separator: ", "), seeds: finished.count,

@@ -1,0 +1,162 @@
+import Testing
+@testable import SGDynCore
+
+/// The options of the authors' simulator (issue 21): classification, sparse teachers, early stop.
+@Suite("Classification, sparse teachers, early stop")
+struct SimulatorOptionTests {
+    static func classification(N: Int = 80, flip: Double = 0, trainingSet: Double? = nil, testSet: Int = 300,
+                               tMax: Double = 3, seed: UInt64 = 1) -> SimulationParameters {
+        var p = SimulationParameters(N: N, M: 2, K: 2, trainingSetRatio: trainingSet, tMax: tMax, points: 10, seed: seed,
+                                     monteCarloTestSize: testSet)
+        p.task = .classify
+        p.labelFlip = flip
+        return p
+    }
+
+    /// φ of a two-layer network with weights `w` (rows×N) and second layer `v` at input x.
+    static func output(_ w: [Double], _ v: [Double], _ g: Activation, _ x: [Double]) -> Double {
+        let N = x.count
+        var phi = 0.0
+        for k in v.indices {
+            var dot = 0.0
+            for i in 0..<N { dot += w[k * N + i] * x[i] }
+            phi += v[k] * g.value(dot / Double(N).squareRoot())
+        }
+        return phi
+    }
+
+    @Test("the recorded classification error and eg are the direct count and mean on the fixed test set")
+    func classificationErrorIsTheDirectCount() {
+        let p = Self.classification(flip: 0.1, trainingSet: 2)
+        var sim = Simulation(parameters: p)
+        sim.runToEnd()
+        let last = sim.records.last!
+        var wrong = 0, squared = 0.0, trainWrong = 0
+        for index in 0..<p.monteCarloTestSize! {
+            var normals = NormalStream(seed: p.seed, stream: .testSample, counter: UInt64(index))
+            var x = [Double](repeating: 0, count: p.N)
+            x.withUnsafeMutableBufferPointer { normals.fill($0.baseAddress!, count: p.N) }
+            let y: Double = Self.output(sim.teacherWeights, sim.teacherSecondLayer, .erf, x) >= 0 ? 1 : -1
+            let phi = Self.output(sim.studentWeights, sim.studentSecondLayer, .erf, x)
+            if (phi >= 0 ? 1.0 : -1.0) != y { wrong += 1 }
+            squared += 0.5 * (y - phi) * (y - phi)
+        }
+        for index in 0..<p.trainingSetSize! {
+            var normals = NormalStream(seed: p.seed, stream: .trainingSample, counter: UInt64(index))
+            var x = [Double](repeating: 0, count: p.N)
+            x.withUnsafeMutableBufferPointer { normals.fill($0.baseAddress!, count: p.N) }
+            let y = Simulation.classLabel(Self.output(sim.teacherWeights, sim.teacherSecondLayer, .erf, x), zeta: normals.next(), flip: 0.1)
+            if (Self.output(sim.studentWeights, sim.studentSecondLayer, .erf, x) >= 0 ? 1.0 : -1.0) != y { trainWrong += 1 }
+        }
+        // The counts are integers divided by the set size: exact. The squared error sums the same
+        // terms in another order of dot products, so agrees to rounding (1e-12 relative).
+        #expect(last.classificationError == Double(wrong) / Double(p.monteCarloTestSize!))
+        #expect(last.trainingClassificationError == Double(trainWrong) / Double(p.trainingSetSize!))
+        #expect(abs(last.eg - squared / Double(p.monteCarloTestSize!)) <= 1e-12 * squared)
+        #expect(last.monteCarloError == nil && last.trainingError != nil)
+        #expect(sim.records.allSatisfy { $0.classificationError != nil })
+    }
+
+    @Test("labels are sign(φ*) with 0 as +1; a replaced label is ±1 with equal odds, replaced with probability label_flip")
+    func labelFlips() {
+        #expect(Simulation.classLabel(0, zeta: 0.3, flip: 0) == 1)
+        #expect(Simulation.classLabel(-1e-300, zeta: 0.3, flip: 0) == -1)
+        // 200 000 ζ from one stream; with flip = 0.3, a positive teacher output gets −1 with
+        // probability 0.15: the count's standard deviation is √(n·0.15·0.85) ≈ 160, so 5σ = 800.
+        var normals = NormalStream(seed: 9, stream: .testSample, counter: 0)
+        let n = 200_000
+        var minus = 0
+        for _ in 0..<n where Simulation.classLabel(2, zeta: normals.next(), flip: 0.3) == -1 { minus += 1 }
+        #expect(abs(Double(minus) - 0.15 * Double(n)) < 800)
+        // flip = 1: every label random, half of them −1 (σ ≈ 224, 5σ ≈ 1120).
+        var all = 0
+        for _ in 0..<n where Simulation.classLabel(2, zeta: normals.next(), flip: 1) == -1 { all += 1 }
+        #expect(abs(Double(all) - 0.5 * Double(n)) < 1120)
+    }
+
+    @Test("a classification run learns the signs: its classification error falls well below the start")
+    func classificationLearns() {
+        let p = Self.classification(N: 100, testSet: 2000, tMax: 40)
+        var sim = Simulation(parameters: p)
+        sim.runToEnd()
+        let first = sim.records.first!.classificationError!, last = sim.records.last!.classificationError!
+        // A student started at random agrees with the teacher's sign about as often as chance
+        // (K = M = 2 erf units: well above 10 % wrong); after t = 40 the sign is learnt to a few
+        // per cent. Both margins are wide against the 2000-sample test set's ±1 % noise.
+        #expect(first > 0.1)
+        #expect(last < 0.5 * first)
+        #expect(sim.divergence == nil && sim.earlyStop == nil)
+    }
+
+    @Test("a sparse teacher has round(s·N) zeros per row, keeps the dense teacher's other entries, and T measures it")
+    func sparseTeacher() {
+        var p = SimulationParameters(N: 400, M: 3, K: 2, tMax: 1, points: 5, seed: 7)
+        let dense = Simulation.drawTeacher(p).weights
+        p.teacherSparsity = 0.75
+        let sim = Simulation(parameters: p)
+        let sparse = sim.teacherWeights
+        for m in 0..<3 {
+            let row = sparse[(m * 400)..<((m + 1) * 400)]
+            #expect(row.filter { $0 == 0 }.count == 300)
+        }
+        #expect(zip(dense, sparse).allSatisfy { $1 == 0 || $0 == $1 })
+        // T = BBᵀ/N: each diagonal entry is a mean of 100 squared normals over 400 inputs, so
+        // 0.25 ± 0.25·√(2/100) ≈ ±0.035; 5σ = 0.18 of its value.
+        let T = sim.records[0].orderParameters.T
+        for m in 0..<3 { #expect(abs(T[m * 3 + m] - 0.25) < 0.18 * 0.25) }
+        #expect(T == Simulation.symmetricGram(sparse, rows: 3, n: 400))
+        // The ODE starts from the teacher drawn (its T).
+        #expect(ODEInitialConditions.drawn(for: p).T == T)
+    }
+
+    @Test("stop_below ends a run at the first record below it, with every record before it as the full run has them")
+    func earlyStop() throws {
+        var p = SimulationParameters(N: 60, M: 2, K: 2, noise: 0.01, tMax: 60, points: 50, seed: 2)
+        var full = Simulation(parameters: p)
+        full.runToEnd()
+        let threshold = 0.5 * full.records[0].eg
+        let firstBelow = try #require(full.records.firstIndex { $0.eg < threshold })
+        p.stopBelow = threshold
+        var stopped = Simulation(parameters: p)
+        stopped.runToEnd()
+        #expect(stopped.isFinished && stopped.divergence == nil)
+        #expect(stopped.records == Array(full.records[...firstBelow]))
+        let stop = try #require(stopped.earlyStop)
+        #expect(stop.step == full.records[firstBelow].step && stop.eg == full.records[firstBelow].eg && stop.threshold == threshold)
+        #expect(stopped.step == stop.step && stopped.step < stopped.totalSteps && stopped.progress == 1)
+        // What the worker keeps carries the stop, and counts as complete.
+        let kept = try SimulationRecords(snapshot: stopped.recordsSnapshot())
+        #expect(kept.earlyStop == stop && kept.isComplete && kept.records == stopped.records)
+        // A unit that stopped counts every step as done.
+        #expect(UnitComputation(simulation: stopped).stepsDone == Int64(stopped.totalSteps))
+    }
+
+    /// A record as it was laid out before the classification errors (two `Double?`).
+    struct RecordBefore {
+        var step: Int, t: Double, eg: Double, orderParameters: OrderParameters, trainingError: Double?, monteCarloError: Double?
+    }
+
+    @Test("a record with the classification errors takes no more memory than one before them (the job limits count it)")
+    func recordSize() {
+        #expect(MemoryLayout<SimulationRecord>.stride == MemoryLayout<RecordBefore>.stride)
+        var r = SimulationRecord(step: 1, t: 0.1, eg: 0.2, orderParameters: OrderParameters(K: 1, M: 1, Q: [1], R: [0], T: [1], v: [1], vstar: [1]))
+        #expect(r.trainingError == nil && r.classificationError == nil && r == r)
+        r.classificationError = 0.25
+        #expect(r.classificationError == 0.25 && r != SimulationRecord(step: 1, t: 0.1, eg: 0.2, orderParameters: r.orderParameters))
+    }
+
+    @Test("runs with the new keys round-trip through work units; runs without keep the old format's bytes")
+    func workUnitFormats() throws {
+        var p = Self.classification(flip: 0.05)
+        p.teacherSparsity = 0.1
+        p.stopBelow = 0.01
+        let unit = WorkUnit(.simulation(p))
+        #expect(try WorkUnit(encoded: unit.encoded()) == unit)
+        let old = WorkUnit(.simulation(SimulationParameters(N: 10, tMax: 1, points: 3)))
+        let bytes = old.encoded()
+        #expect(bytes[8] == 1)  // format version 1, as before the new keys
+        var sim = Simulation(parameters: SimulationParameters(N: 10, tMax: 1, points: 3))
+        sim.runToEnd()
+        #expect(sim.snapshot()[8] == 2 && sim.recordsSnapshot()[8] == 1)
+    }
+}
