@@ -50,5 +50,10 @@ check "result says done" grep -q '"status": "done"' "$work/box/smoke/result.json
 check "second run goes to smoke-2" bash -c "'$sgdyn' run '$work/smoke.json' --outbox '$work/box' --quiet | grep -q 'smoke-2\$'"
 check "same job, same CSV bytes" cmp "$work/box/smoke/seed-1.csv" "$work/box/smoke-2/seed-1.csv"
 
+# store_weights: numpy reads the .npy files, and W Wᵀ/N, W Bᵀ/N, v are the CSV's first and last rows.
+printf '{"N": 80, "M": 2, "K": 3, "t_max": 3, "points": 10, "seeds": 2, "train_second_layer": true, "store_weights": true, "sweep": {"lr": [0.3, 0.6]}}' >"$work/weights.json"
+check "store_weights bundle" bash -c "'$sgdyn' run '$work/weights.json' --outbox '$work/wbox' --quiet"
+check "numpy reads the stored weights and they give Q, R, v of the CSV" python3 scripts/npy_check.py "$work/wbox/weights"
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -40,18 +40,19 @@ extension ByteReader {
 }
 
 /// The parameters' extension block: the keys added after the binary formats' first versions
-/// (`task`, `label_flip`, `teacher_sparsity`, `stop_below`). Written only by the newer format
+/// (`task`, `label_flip`, `teacher_sparsity`, `stop_below`, `store_weights`). Written only by the newer format
 /// versions, and only when `SimulationParameters.usesExtensions`, so that a job using none of
 /// them has exactly the bytes (work units, checkpoints, results) it had before.
 extension ByteWriter {
-    /// 1 + 8 + 8 + 9 bytes.
-    static let parameterExtensionBytes = 26
+    /// 1 + 8 + 8 + 9 + 1 bytes.
+    static let parameterExtensionBytes = 27
 
     mutating func write(parameterExtensions p: SimulationParameters) {
         write(UInt8(LearningTask.allCases.firstIndex(of: p.task)!))
         write(p.labelFlip)
         write(p.teacherSparsity)
         write(optional: p.stopBelow)
+        write(p.storeWeights)
     }
 
     /// The classification errors of a record (extension formats only).
@@ -69,6 +70,7 @@ extension ByteReader {
         p.labelFlip = try readDouble()
         p.teacherSparsity = try readDouble()
         p.stopBelow = try readOptionalDouble()
+        p.storeWeights = try readBool()
         guard p.usesExtensions else { throw .inconsistent("an extension block with default values only") }
         if let problem = p.decodingProblem { throw .inconsistent("invalid parameters: \(problem)") }
     }

@@ -110,10 +110,11 @@ public struct Simulation: Sendable {
 
     /// The run's parameters, step and records with the weight matrices released: what a finished
     /// run is kept as while others go on. It can no longer advance or be snapshotted.
+    /// With `storeWeights` the student's final weights are kept (they are part of the result).
     public var withoutWeights: Simulation {
         var copy = self
         copy.applyPendingUpdate()
-        copy.studentWeights = []
+        if !parameters.storeWeights { copy.studentWeights = [] }
         copy.pendingSamples = []
         copy.permutation = []
         copy.isReleased = true
@@ -122,6 +123,25 @@ public struct Simulation: Sendable {
 
     /// The final record (at t_max, or where it stopped early) once the run is finished; nil for a diverged run.
     public var finalRecord: SimulationRecord? { isFinished && divergence == nil ? records.last : nil }
+}
+
+/// The weights a run starts from, regenerated from its parameters and seed exactly as
+/// `Simulation(parameters:)` draws them: what `store_weights` writes as the teacher and the
+/// student's initial weights (row-major, B M×N, W K×N).
+public struct InitialWeights: Sendable, Equatable {
+    public var teacherWeights: [Double]
+    public var teacherSecondLayer: [Double]
+    public var studentWeights: [Double]
+    public var studentSecondLayer: [Double]
+
+    public init(_ p: SimulationParameters) {
+        let teacher = Simulation.drawTeacher(p)
+        let student = Simulation.drawStudent(p, teacherWeights: teacher.weights, teacherSecondLayer: teacher.secondLayer)
+        teacherWeights = teacher.weights
+        teacherSecondLayer = teacher.secondLayer
+        studentWeights = student.weights
+        studentSecondLayer = student.secondLayer
+    }
 }
 
 extension Simulation {

@@ -94,6 +94,9 @@ public struct SimulationParameters: Sendable, Equatable, Codable {
     public var teacherSparsity: Double = 0
     /// A run ends at the first record whose ε_g is below this (nil: runs to t_max).
     public var stopBelow: Double?
+    /// Keep the final student weights in the run's result, so that the bundle can hold the
+    /// teacher's and the student's initial and final weights (job key `store_weights`).
+    public var storeWeights = false
 
     /// Test-set size of a classification run when the job gives none.
     public static let defaultClassificationTestSize = 10_000
@@ -101,7 +104,7 @@ public struct SimulationParameters: Sendable, Equatable, Codable {
     /// Whether any key beyond the original ones differs from its default: the binary codec
     /// writes those only in its newer format versions' extension block.
     public var usesExtensions: Bool {
-        task != .regress || labelFlip != 0 || teacherSparsity != 0 || stopBelow != nil
+        task != .regress || labelFlip != 0 || teacherSparsity != 0 || stopBelow != nil || storeWeights
     }
 
     /// The size of the fixed Monte-Carlo test set actually used (classification always has one).

@@ -15,6 +15,9 @@ public struct SimulationRecords: Sendable, Equatable {
     public let divergence: Divergence?
     /// Set when the run ended early at a record below `stop_below`.
     public let earlyStop: EarlyStop?
+    /// With `store_weights`: the student's weights W (K×N) and v where the run ended.
+    public let finalWeights: [Double]?
+    public let finalSecondLayer: [Double]?
 
     static let magic = Array("SGDYNREC".utf8)
     static let version: UInt64 = 1
@@ -30,6 +33,15 @@ public struct SimulationRecords: Sendable, Equatable {
         records = simulation.records
         divergence = simulation.divergence
         earlyStop = simulation.earlyStop
+        if simulation.parameters.storeWeights {
+            var copy = simulation
+            copy.applyPendingUpdate()
+            finalWeights = copy.studentWeights
+            finalSecondLayer = copy.studentSecondLayer
+        } else {
+            finalWeights = nil
+            finalSecondLayer = nil
+        }
     }
 
     /// Decodes `Simulation.recordsSnapshot()`'s bytes, checking them against the output schedule.
@@ -47,6 +59,13 @@ public struct SimulationRecords: Sendable, Equatable {
         records = try reader.readRecords(parameters, T: T, vstar: vstar, extended: extended)
         divergence = try reader.readDivergence()
         earlyStop = extended ? try reader.readEarlyStop() : nil
+        if parameters.storeWeights {
+            finalWeights = try reader.readDoubles(expected: parameters.K * parameters.N)
+            finalSecondLayer = try reader.readDoubles(expected: parameters.K)
+        } else {
+            finalWeights = nil
+            finalSecondLayer = nil
+        }
         guard reader.remaining == 0 else { throw .inconsistent("trailing bytes") }
         let recordSteps = OutputSchedule.steps(tMax: parameters.tMax, points: parameters.points, N: parameters.N)
         totalSteps = recordSteps.last ?? 0
@@ -74,6 +93,11 @@ extension Simulation {
         writer.write(records: records, extended: extended)
         writer.write(divergence: divergence)
         if extended { writer.write(earlyStop: earlyStop) }
+        if parameters.storeWeights {
+            let final = SimulationRecords(self)
+            writer.write(final.finalWeights ?? [])
+            writer.write(final.finalSecondLayer ?? [])
+        }
         return writer.sealed()
     }
 }

@@ -80,6 +80,20 @@ struct BundleSizeEstimate: Sendable {
                 header + odeRecords(p) * columns * Self.numberBytes)
     }
 
+    /// `store_weights`: the `.npy` files of one run (B, v*, W and v initial and final), exactly.
+    func weightFileBytes(_ p: SimulationParameters) -> Int {
+        guard p.storeWeights, kind != .ode else { return 0 }
+        return NPYFile.bytes(count: p.M * p.N) + NPYFile.bytes(count: p.M) + 2 * NPYFile.bytes(count: p.K * p.N) + 2 * NPYFile.bytes(count: p.K)
+    }
+
+    /// Memory of regenerating one run's initial weights while its `.npy` files are made: B, W and
+    /// v, the K×N + K normals W is drawn from, and the final W and v the run's result holds.
+    func weightRegenerationBytes(_ p: SimulationParameters) -> Int {
+        guard p.storeWeights, kind != .ode else { return 0 }
+        return SimulationResources.arrayBytes(p.M * p.N) + 3 * SimulationResources.arrayBytes(p.K * p.N + p.K)
+            + 2 * SimulationResources.arrayBytes(p.M + p.K)
+    }
+
     /// eg.svg and order-parameters.svg of one point.
     func plotBytes(_ point: Point) -> Int {
         let files = plotFileBytes(point)
@@ -103,7 +117,9 @@ struct BundleSizeEstimate: Sendable {
     var largestFileBytes: Int {
         max(sweepPlotBytes, points.map { point in
             let csv = csvFileBytes(point), plots = plotFileBytes(point)
-            return max(simulationRuns() > 0 ? csv.simulation : 0, odeRuns() > 0 ? csv.ode : 0, plots.eg, plots.orderParameters)
+            let p = point.parameters
+            let npy = weightFileBytes(p) == 0 ? 0 : NPYFile.bytes(count: max(p.K, p.M) * p.N)
+            return max(simulationRuns() > 0 ? csv.simulation : 0, odeRuns() > 0 ? csv.ode : 0, plots.eg, plots.orderParameters, npy)
         }.max() ?? 0)
     }
 
@@ -128,6 +144,9 @@ struct BundleSizeEstimate: Sendable {
             total += 600 + 2 * point.assignmentsLength + (extended ? 800 : 450) * runsPerPoint  // result.json
             total += 300 + point.assignmentsLength  // README.txt
             total += files * (2 * (point.folderLength + 24) + 200)  // paths in result.json, README.txt, manifest.json
+            if p.storeWeights {  // the .npy files and their paths (manifest, page)
+                total += simulationRuns() * (weightFileBytes(p) + 6 * (3 * (point.folderLength + 48) + 200))
+            }
         }
         return total + sweepPlotBytes
     }

@@ -21,6 +21,9 @@ extension JobDraft {
             throw JobError("explicit initial conditions fix K and M; they cannot be combined with a sweep over K or M", key: "initial")
         }
         if simulation.monteCarloTestSize != nil, kind == .ode { throw JobError("needs simulations; kind \"ode\" runs none", key: "mc_test_set") }
+        if simulation.storeWeights, kind == .ode {
+            throw JobError("stores the weights of simulation runs; kind \"ode\" runs none", key: "store_weights")
+        }
         if simulation.stopBelow != nil || sweep.contains(where: { $0.key == "stop_below" }), kind == .ode {
             throw JobError("ends simulation runs early; kind \"ode\" runs none", key: "stop_below")
         }

@@ -27,8 +27,11 @@ public enum JobResults {
         var runs: [RunOutcome] = []
         for unit in units where unit.kind == .simulation {
             guard case .simulation(let records)? = unit.result, let seed = unit.seed else { continue }
-            runs.append(RunOutcome(pointIndex: unit.pointIndex, seed: seed, records: records.records, steps: records.step,
-                                   divergence: records.divergence, earlyStop: records.earlyStop))
+            var run = RunOutcome(pointIndex: unit.pointIndex, seed: seed, records: records.records, steps: records.step,
+                                 divergence: records.divergence, earlyStop: records.earlyStop)
+            run.finalWeights = records.finalWeights
+            run.finalSecondLayer = records.finalSecondLayer
+            runs.append(run)
         }
         var odes: [ODEOutcome] = []
         for unit in units where unit.kind == .ode {

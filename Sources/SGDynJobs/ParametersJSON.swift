@@ -11,7 +11,7 @@ public enum ParametersJSON {
                        "points", "mc_test_set"]
     /// Keys added later, written only when not at their defaults (so other runs' stored forms
     /// keep their bytes) and optional when read.
-    static let optionalKeys = ["task", "label_flip", "teacher_sparsity", "stop_below"]
+    static let optionalKeys = ["task", "label_flip", "teacher_sparsity", "stop_below", "store_weights"]
 
     public static func encode(_ p: SimulationParameters) -> JSONValue {
         var draft = JobDraft()

@@ -27,6 +27,7 @@ public enum ResultBundle {
             for run in runs {
                 let csvPath = folder + "seed-\(run.seed).csv"
                 files.append(BundleFile(path: csvPath, text: TrajectoryCSV.simulation(run.records, K: point.parameters.K, M: point.parameters.M)))
+                if point.parameters.storeWeights { files += weightFiles(point: point, folder: folder, run: run) }
                 // A diverged run has no final value: its last finite record is not where it ended.
                 let last = run.divergence == nil ? run.records.last : nil
                 var members: [(key: String, value: JSONValue)] = [
@@ -143,7 +144,8 @@ public enum ResultBundle {
             ("files", .object([("readme", .string("README.txt")), ("page", .string("index.html")), ("job", .string("job.json")),
                                ("summary", .string("summary.csv")), ("log", .string("log.txt")), ("manifest", .string("manifest.json")),
                                ("trajectories", .array(csvFiles.map { .string($0) })),
-                               ("plots", .array(files.map(\.path).filter { $0.hasSuffix(".svg") }.map { .string($0) }))])),
+                               ("plots", .array(files.map(\.path).filter { $0.hasSuffix(".svg") }.map { .string($0) }))]
+                              + weightsMember(files))),
             ("timing", timing.json),
         ]
         let result = JSONValue.object(resultMembers)
@@ -151,6 +153,34 @@ public enum ResultBundle {
         files.append(BundleFile(path: "README.txt", text: BundleReadme.text(spec: spec, status: status, timing: timing,
                                                                             points: readmeLines, files: files.map(\.path))))
         files.append(BundleFile(path: "index.html", text: BundlePage.html(result: result, files: files.map(\.path), log: log)))
+        return files
+    }
+
+    /// `files.weights`: every `.npy` file, listed only when there are any (so that other bundles
+    /// keep their result.json).
+    static func weightsMember(_ files: [BundleFile]) -> [(key: String, value: JSONValue)] {
+        let npy = files.map(\.path).filter { $0.hasSuffix(".npy") }
+        return npy.isEmpty ? [] : [("weights", .array(npy.map { .string($0) }))]
+    }
+
+    /// `store_weights`: the run's teacher and initial student, regenerated from its seed exactly as
+    /// the run drew them, and its final student (from its result; absent for a run stopped
+    /// before it had one), as `.npy` files in `weights/seed-S/`.
+    static func weightFiles(point: SweepPoint, folder: String, run: RunOutcome) -> [BundleFile] {
+        var p = point.parameters
+        p.seed = run.seed
+        let initial = InitialWeights(p)
+        let base = folder + "weights/seed-\(run.seed)/"
+        var files = [
+            BundleFile(path: base + "B.npy", bytes: NPYFile.encode(initial.teacherWeights, shape: [p.M, p.N])),
+            BundleFile(path: base + "vstar.npy", bytes: NPYFile.encode(initial.teacherSecondLayer, shape: [p.M])),
+            BundleFile(path: base + "W-initial.npy", bytes: NPYFile.encode(initial.studentWeights, shape: [p.K, p.N])),
+            BundleFile(path: base + "v-initial.npy", bytes: NPYFile.encode(initial.studentSecondLayer, shape: [p.K])),
+        ]
+        if let w = run.finalWeights, let v = run.finalSecondLayer, w.count == p.K * p.N, v.count == p.K {
+            files.append(BundleFile(path: base + "W-final.npy", bytes: NPYFile.encode(w, shape: [p.K, p.N])))
+            files.append(BundleFile(path: base + "v-final.npy", bytes: NPYFile.encode(v, shape: [p.K])))
+        }
         return files
     }
 

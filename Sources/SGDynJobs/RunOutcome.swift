@@ -12,6 +12,9 @@ public struct RunOutcome: Sendable {
     public var divergence: Divergence?
     /// Set when the run ended early below `stop_below`: its last record is its final value.
     public var earlyStop: EarlyStop?
+    /// With `store_weights`: the student's W (K×N) and v where the run ended.
+    public var finalWeights: [Double]?
+    public var finalSecondLayer: [Double]?
 
     public init(pointIndex: Int, seed: UInt64, records: [SimulationRecord], steps: Int, divergence: Divergence? = nil,
                 earlyStop: EarlyStop? = nil) {

@@ -145,6 +145,24 @@ struct SimulatorOptionTests {
         #expect(r.classificationError == 0.25 && r != SimulationRecord(step: 1, t: 0.1, eg: 0.2, orderParameters: r.orderParameters))
     }
 
+    @Test("store_weights: the result carries the final W and v, and the initial weights regenerate as the run drew them")
+    func storedWeights() throws {
+        var p = SimulationParameters(N: 70, M: 2, K: 3, trainSecondLayer: true, teacherSecondLayer: .random, tMax: 2, points: 5, seed: 3)
+        p.storeWeights = true
+        var sim = Simulation(parameters: p)
+        let initial = InitialWeights(p)
+        #expect(initial.studentWeights == sim.studentWeights && initial.teacherWeights == sim.teacherWeights
+                && initial.studentSecondLayer == sim.studentSecondLayer && initial.teacherSecondLayer == sim.teacherSecondLayer)
+        sim.runToEnd()
+        let kept = try SimulationRecords(snapshot: sim.withoutWeights.recordsSnapshot())
+        var flushed = sim
+        flushed.applyPendingUpdate()
+        #expect(kept.finalWeights == flushed.studentWeights && kept.finalSecondLayer == flushed.studentSecondLayer)
+        // Q of the last record is W Wᵀ/N of those weights, computed by the same kernel: equal.
+        #expect(Simulation.symmetricGram(kept.finalWeights!, rows: 3, n: 70) == kept.records.last!.orderParameters.Q)
+        #expect(kept == SimulationRecords(sim))
+    }
+
     @Test("runs with the new keys round-trip through work units; runs without keep the old format's bytes")
     func workUnitFormats() throws {
         var p = Self.classification(flip: 0.05)

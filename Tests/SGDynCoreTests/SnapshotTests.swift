@@ -15,7 +15,7 @@ struct SnapshotTests {
         { var p = SimulationParameters(N: 60, M: 2, K: 3, trainingSetRatio: 1, tMax: 4, points: 12, seed: 4, monteCarloTestSize: 40)
           p.task = .classify; p.labelFlip = 0.2; p.teacherSparsity = 0.5; return p }(),
         { var p = SimulationParameters(N: 50, M: 2, K: 2, noise: 0.05, tMax: 30, points: 40, seed: 5)
-          p.teacherSparsity = 0.3; p.stopBelow = 0.1; return p }(),
+          p.teacherSparsity = 0.3; p.stopBelow = 0.1; p.storeWeights = true; return p }(),
     ]
 
     @Test("the same parameters give identical bytes", arguments: configurations.indices)

@@ -35,6 +35,8 @@ struct JobRejectionTests {
         Case(json: #"{"stop_below": 0}"#, key: "stop_below", fragment: "a number > 0"),
         Case(json: #"{"stop_below": "low"}"#, key: "stop_below", fragment: "a number > 0"),
         Case(json: #"{"kind": "ode", "stop_below": 0.01}"#, key: "stop_below", fragment: "kind \"ode\" runs none"),
+        Case(json: #"{"kind": "ode", "store_weights": true}"#, key: "store_weights", fragment: "kind \"ode\" runs none"),
+        Case(json: #"{"store_weights": 1}"#, key: "store_weights", fragment: "true or false"),
         // Unknown keys, with a suggestion.
         Case(json: #"{"learning_rate": 0.1}"#, key: "learning_rate", fragment: "did you mean 'lr'"),
         Case(json: #"{"t_mx": 10}"#, key: "t_mx", fragment: "did you mean 't_max'"),

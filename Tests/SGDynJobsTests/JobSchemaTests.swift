@@ -46,7 +46,7 @@ struct JobSchemaTests {
     func normalisedOrder() throws {
         // The keys added after the corpus was recorded appear only when not at their defaults,
         // so that every earlier job's normalised form (and result.json) keeps its bytes.
-        let added: Set = ["task", "label_flip", "teacher_sparsity", "stop_below"]
+        let added: Set = ["task", "label_flip", "teacher_sparsity", "stop_below", "store_weights"]
         let optional = Set(["description", "slurm"]).union(added)
         let bare = try Self.parse(.object([]))
         guard case .object(let members) = bare.normalised else { Issue.record("not an object"); return }
@@ -55,7 +55,7 @@ struct JobSchemaTests {
         guard case .object(let all) = full.normalised else { Issue.record("not an object"); return }
         #expect(all.map(\.key) == JobSchema.knownKeys.filter { !added.contains($0) })
         let extended = try Self.parse(.object([("task", .string("classify")), ("label_flip", .number("0.1")), ("teacher_sparsity", .number("0.2")),
-                                               ("stop_below", .number("0.01"))]))
+                                               ("stop_below", .number("0.01")), ("store_weights", .bool(true))]))
         guard case .object(let withAdded) = extended.normalised else { Issue.record("not an object"); return }
         #expect(withAdded.map(\.key) == JobSchema.knownKeys.filter { !["description", "slurm"].contains($0) })
         #expect(full.normalised["slurm"] == .object([("partition", .string("p"))]))

@@ -55,4 +55,45 @@ struct SimulatorOptionBundleTests {
         let log = JobResults.logLines(runs: outcomes, odes: [])
         #expect(log.filter { $0.contains("stopped early") }.count == stoppedRuns)
     }
+
+    @Test("store_weights: .npy files of B, v*, W and v whose overlaps are the Q and R of the CSV's first and last rows")
+    func storedWeights() throws {
+        let job = #"{"name": "w", "N": 50, "K": 3, "M": 2, "t_max": 2, "points": 6, "seeds": 2, "train_second_layer": true, "store_weights": true}"#
+        let spec = try JobParser.parse(Array(job.utf8), defaultName: "w")
+        let outcomes = try JobRunner.run(spec, threads: 2).runs
+        let timing = Timing(startedAt: Date(), finishedAt: Date(), steps: 0)
+        let files = ResultBundle.simulation(spec: spec, jobBytes: Array(job.utf8), outcomes: outcomes, timing: timing, log: [])
+        func npy(_ path: String) throws -> (values: [Double], shape: [Int]) {
+            let bytes = try #require(files.first { $0.path == path }).bytes
+            #expect((bytes.count - 8 * (try #require(NPYFile.decode(bytes))).values.count) % 64 == 0)
+            return try #require(NPYFile.decode(bytes))
+        }
+        for seed in 0..<2 {
+            let base = "weights/seed-\(seed)/"
+            let B = try npy(base + "B.npy"), vstar = try npy(base + "vstar.npy")
+            let W0 = try npy(base + "W-initial.npy"), v0 = try npy(base + "v-initial.npy")
+            let W = try npy(base + "W-final.npy"), v = try npy(base + "v-final.npy")
+            #expect(B.shape == [2, 50] && vstar.shape == [2] && W0.shape == [3, 50] && v0.shape == [3] && W.shape == [3, 50] && v.shape == [3])
+            let csv = String(decoding: try #require(files.first { $0.path == "seed-\(seed).csv" }).bytes, as: UTF8.self)
+                .split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map { Double($0) } }
+            // Columns: t, eg, Q11 Q12 Q13 Q22 Q23 Q33, R11 … R32, v1 v2 v3. The CSV holds the same
+            // doubles the simulator computed with the same kernel; sums over N = 50 in another
+            // order agree to 1e-12 of the overlaps' scale (entries of order 1).
+            for (row, (w, vv)) in [(csv[1], (W0.values, v0.values)), (csv[csv.count - 1], (W.values, v.values))] {
+                var column = 2
+                for i in 0..<3 { for k in i..<3 {
+                    let q = (0..<50).reduce(0.0) { $0 + w[i * 50 + $1] * w[k * 50 + $1] } / 50
+                    #expect(abs(q - row[column]!) < 1e-12, "Q\(i + 1)\(k + 1)")
+                    column += 1
+                } }
+                for i in 0..<3 { for n in 0..<2 {
+                    let r = (0..<50).reduce(0.0) { $0 + w[i * 50 + $1] * B.values[n * 50 + $1] } / 50
+                    #expect(abs(r - row[column]!) < 1e-12, "R\(i + 1)\(n + 1)")
+                    column += 1
+                } }
+                for i in 0..<3 { #expect(vv[i] == row[column + i]!) }
+            }
+        }
+        #expect(BundleSizeEstimate(spec: spec, jobBytes: job.utf8.count).totalBytes >= files.reduce(0) { $0 + $1.bytes.count })
+    }
 }
