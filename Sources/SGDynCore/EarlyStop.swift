@@ -40,12 +40,12 @@ extension ByteReader {
 }
 
 /// The parameters' extension block: the keys added after the binary formats' first versions
-/// (`task`, `label_flip`, `teacher_sparsity`, `stop_below`, `store_weights`). Written only by the newer format
+/// (`task`, `label_flip`, `teacher_sparsity`, `stop_below`, `store_weights`, full-batch descent). Written only by the newer format
 /// versions, and only when `SimulationParameters.usesExtensions`, so that a job using none of
 /// them has exactly the bytes (work units, checkpoints, results) it had before.
 extension ByteWriter {
-    /// 1 + 8 + 8 + 9 + 1 bytes.
-    static let parameterExtensionBytes = 27
+    /// 1 + 8 + 8 + 9 + 1 + 1 bytes.
+    static let parameterExtensionBytes = 28
 
     mutating func write(parameterExtensions p: SimulationParameters) {
         write(UInt8(LearningTask.allCases.firstIndex(of: p.task)!))
@@ -53,6 +53,7 @@ extension ByteWriter {
         write(p.teacherSparsity)
         write(optional: p.stopBelow)
         write(p.storeWeights)
+        write(p.fullBatch)
     }
 
     /// The classification errors of a record (extension formats only).
@@ -71,6 +72,7 @@ extension ByteReader {
         p.teacherSparsity = try readDouble()
         p.stopBelow = try readOptionalDouble()
         p.storeWeights = try readBool()
+        p.fullBatch = try readBool()
         guard p.usesExtensions else { throw .inconsistent("an extension block with default values only") }
         if let problem = p.decodingProblem { throw .inconsistent("invalid parameters: \(problem)") }
     }

@@ -22,6 +22,7 @@ extension Simulation {
         let trainSecondLayer = p.trainSecondLayer
         let finiteSetSize = p.trainingSetSize
         let classify = p.task == .classify, labelFlip = p.labelFlip
+        let fullBatch = p.fullBatch
 
         // Move the arrays out of `self` so the loop works on locals (no exclusivity checks, no
         // reloads through self) and nothing is copied: each array is uniquely referenced.
@@ -54,7 +55,14 @@ extension Simulation {
 
             steps: while s < end {
                 // 1. Samples: x^b (N normals) then ζ^b, per sample of the batch.
-                if let size = finiteSetSize {
+                if fullBatch {
+                    // Gradient descent: the whole training set, in index order, every step (B = P).
+                    for b in 0..<B {
+                        var normals = NormalStream(seed: seed, stream: .trainingSample, counter: UInt64(b))
+                        normals.fill(xNew + b * N, count: N)
+                        noise[b] = normals.next()
+                    }
+                } else if let size = finiteSetSize {
                     for b in 0..<B {
                         let counter = s * B + b
                         if counter / size != permutationEpoch {

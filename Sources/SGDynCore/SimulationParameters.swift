@@ -97,6 +97,9 @@ public struct SimulationParameters: Sendable, Equatable, Codable {
     /// Keep the final student weights in the run's result, so that the bundle can hold the
     /// teacher's and the student's initial and final weights (job key `store_weights`).
     public var storeWeights = false
+    /// Full-batch gradient descent on the finite training set (`batch_size: "full"`): every step
+    /// takes the gradient over all P samples, in index order; `batchSize` is then P.
+    public var fullBatch = false
 
     /// Test-set size of a classification run when the job gives none.
     public static let defaultClassificationTestSize = 10_000
@@ -104,7 +107,7 @@ public struct SimulationParameters: Sendable, Equatable, Codable {
     /// Whether any key beyond the original ones differs from its default: the binary codec
     /// writes those only in its newer format versions' extension block.
     public var usesExtensions: Bool {
-        task != .regress || labelFlip != 0 || teacherSparsity != 0 || stopBelow != nil || storeWeights
+        task != .regress || labelFlip != 0 || teacherSparsity != 0 || stopBelow != nil || storeWeights || fullBatch
     }
 
     /// The size of the fixed Monte-Carlo test set actually used (classification always has one).

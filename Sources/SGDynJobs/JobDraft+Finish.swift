@@ -68,6 +68,9 @@ extension JobDraft {
         if kind != .simulate, p.teacherActivation != p.studentActivation {
             throw JobError("kind \"\(kind.rawValue)\" integrates the ODEs, which sgdyn has for equal teacher and student activations only; got teacher \(p.teacherActivation.rawValue), student \(p.studentActivation.rawValue)\(at)", key: "student_activation")
         }
+        if p.fullBatch, p.trainingSetRatio == nil {
+            throw JobError("\"full\" is gradient descent on the whole training set; it needs \"training_set\"\(at)", key: "batch_size")
+        }
         if p.task == .classify, kind != .simulate {
             throw JobError("\"classify\" has no ODEs (they describe regression on φ* + σζ, science.md §5); kind \"\(kind.rawValue)\" cannot run it, use kind \"simulate\"\(at)", key: "task")
         }

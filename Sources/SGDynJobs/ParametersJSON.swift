@@ -20,6 +20,7 @@ public enum ParametersJSON {
         draft.teacherActivation = p.teacherActivation
         draft.studentActivation = p.studentActivation
         draft.lr2 = p.secondLayerLearningRate
+        draft.fullBatch = p.fullBatch
         var members = (keys + optionalKeys).compactMap { key in JobSchema.field(named: key)?.normalised(draft).map { (key, $0) } }
         members.append(("seed", .number(String(p.seed))))
         return .object(members)

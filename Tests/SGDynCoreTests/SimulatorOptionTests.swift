@@ -163,6 +163,46 @@ struct SimulatorOptionTests {
         #expect(kept == SimulationRecords(sim))
     }
 
+    @Test("full-batch descent: one step is the gradient over the whole training set, computed here by hand")
+    func fullBatchStep() {
+        let N = 5, K = 2
+        var p = SimulationParameters(N: N, M: 1, K: K, learningRate: 0.5, secondLayerLearningRate: 0.3, noise: 0.1, weightDecay: 0.2,
+                                     trainSecondLayer: true, teacherSecondLayer: .random, trainingSetRatio: 0.6, tMax: 2, points: 4, seed: 11)
+        p.fullBatch = true
+        p.batchSize = 3
+        #expect(p.trainingSetSize == 3 && p.decodingProblem == nil)
+        let start = InitialWeights(p)
+        var sim = Simulation(parameters: p)
+        for steps in 1...2 {
+            var w: [Double] = { var c = sim; c.applyPendingUpdate(); return c.studentWeights }()
+            var v = sim.studentSecondLayer
+            if steps == 1 { #expect(w == start.studentWeights && v == start.studentSecondLayer) }
+            sim.advance(maxSteps: 1)
+            // By hand: every sample of the set, gradients at the weights before the step.
+            var dw = [Double](repeating: 0, count: K * N), dv = [Double](repeating: 0, count: K)
+            for b in 0..<3 {
+                var normals = NormalStream(seed: 11, stream: .trainingSample, counter: UInt64(b))
+                var x = [Double](repeating: 0, count: N)
+                x.withUnsafeMutableBufferPointer { normals.fill($0.baseAddress!, count: N) }
+                let y = Self.output(start.teacherWeights, start.teacherSecondLayer, .erf, x) + 0.1 * normals.next()
+                let delta = y - Self.output(w, v, .erf, x)
+                for k in 0..<K {
+                    let lambda = (0..<N).reduce(0.0) { $0 + w[k * N + $1] * x[$1] } / Double(N).squareRoot()
+                    for i in 0..<N { dw[k * N + i] += v[k] * Activation.erf.derivative(lambda) * delta * x[i] }
+                    dv[k] += Activation.erf.value(lambda) * delta
+                }
+            }
+            for i in 0..<(K * N) { w[i] = w[i] * (1 - 0.2 / Double(N)) + 0.5 / Double(N).squareRoot() / 3 * dw[i] }
+            for k in 0..<K { v[k] = v[k] + 0.3 / Double(N) / 3 * dv[k] - 0.2 / Double(N) * v[k] }
+            var flushed = sim
+            flushed.applyPendingUpdate()
+            // Same terms, summed in another order: 1e-13 absolute on entries of order 1.
+            #expect(zip(w, flushed.studentWeights).allSatisfy { abs($0 - $1) < 1e-13 }, "step \(steps)")
+            #expect(zip(v, flushed.studentSecondLayer).allSatisfy { abs($0 - $1) < 1e-13 }, "step \(steps)")
+        }
+        #expect(sim.step == 2)
+    }
+
     @Test("runs with the new keys round-trip through work units; runs without keep the old format's bytes")
     func workUnitFormats() throws {
         var p = Self.classification(flip: 0.05)

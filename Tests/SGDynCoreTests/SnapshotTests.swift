@@ -16,6 +16,8 @@ struct SnapshotTests {
           p.task = .classify; p.labelFlip = 0.2; p.teacherSparsity = 0.5; return p }(),
         { var p = SimulationParameters(N: 50, M: 2, K: 2, noise: 0.05, tMax: 30, points: 40, seed: 5)
           p.teacherSparsity = 0.3; p.stopBelow = 0.1; p.storeWeights = true; return p }(),
+        { var p = SimulationParameters(N: 30, M: 2, K: 2, noise: 0.1, batchSize: 45, trainingSetRatio: 1.5, tMax: 3, points: 10, seed: 6)
+          p.fullBatch = true; return p }(),
     ]
 
     @Test("the same parameters give identical bytes", arguments: configurations.indices)

@@ -37,6 +37,9 @@ struct JobRejectionTests {
         Case(json: #"{"kind": "ode", "stop_below": 0.01}"#, key: "stop_below", fragment: "kind \"ode\" runs none"),
         Case(json: #"{"kind": "ode", "store_weights": true}"#, key: "store_weights", fragment: "kind \"ode\" runs none"),
         Case(json: #"{"store_weights": 1}"#, key: "store_weights", fragment: "true or false"),
+        Case(json: #"{"batch_size": "full"}"#, key: "batch_size", fragment: "it needs \"training_set\""),
+        Case(json: #"{"batch_size": "all", "training_set": 2}"#, key: "batch_size", fragment: "must be an integer ≥ 1, got a string"),
+        Case(json: #"{"kind": "compare", "batch_size": "full", "training_set": 2}"#, key: "training_set", fragment: "online learning"),
         // Unknown keys, with a suggestion.
         Case(json: #"{"learning_rate": 0.1}"#, key: "learning_rate", fragment: "did you mean 'lr'"),
         Case(json: #"{"t_mx": 10}"#, key: "t_mx", fragment: "did you mean 't_max'"),

@@ -54,9 +54,12 @@ enum JobSchema {
                  aliases: ["decay", "kappa"],
                  meaning: "weight decay κ",
                  store: { $0.simulation.weightDecay = $1 }, normalised: { .double($0.simulation.weightDecay) }),
-        JobField("batch_size", .integer(min: 1), default: .number("1"), sweepable: true, aliases: ["batch"],
-                 meaning: "mini-batch size B (time is still steps/N)",
-                 store: { $0.simulation.batchSize = $1 }, normalised: { .int($0.simulation.batchSize) }),
+        JobField("batch_size", .batchSize, default: .number("1"), sweepable: true, aliases: ["batch"],
+                 meaning: "mini-batch size B (time is still steps/N); `\"full\"`: gradient descent on the whole finite training set (`training_set`) every step, t still steps/N",
+                 store: { draft, size in
+                     draft.fullBatch = size == nil
+                     if let size { draft.simulation.batchSize = size }
+                 }, normalised: { $0.fullBatch ? .string("full") : .int($0.simulation.batchSize) }),
         JobField("train_second_layer", .bool, default: .bool(false), sweepable: true,
                  meaning: "also train the student's second layer v",
                  store: { $0.simulation.trainSecondLayer = $1 }, normalised: { .bool($0.simulation.trainSecondLayer) }),
