@@ -115,7 +115,8 @@ public enum ResultBundle {
                 label: point.assignments.map { "\($0.key)=\(SweepPoint.text($0.value))" }.joined(separator: ", "), seeds: finished.count,
                 egMean: finished.isEmpty ? nil : stats.mean, egStandardError: stats.standardError, egODE: odeMean,
                 deviation: pointDeviation?.relative, deviationTime: pointDeviation?.t,
-                divergedRuns: runs.compactMap(\.divergence).map(\.t), divergedODEs: pointODEs.compactMap(\.result.divergence).map(\.t)))
+                divergedRuns: runs.compactMap(\.divergence).map(\.t), divergedODEs: pointODEs.compactMap(\.result.divergence).map(\.t),
+                stoppedRuns: stops.map(\.t), classificationErrorMean: cerrs.isEmpty ? nil : cerrStats.mean))
         }
         files.append(BundleFile(path: "summary.csv", text: summary.joined(separator: "\n") + "\n"))
         files.append(BundleFile(path: "job.json", bytes: jobBytes))

@@ -201,7 +201,16 @@ public enum BundlePage {
         func items(_ paths: [String]) -> String {
             "<ul class=\"files\">\n" + paths.map { "<li><a href=\"\(HTML.url($0))\">\(HTML.escape($0))</a></li>\n" }.joined() + "</ul>\n"
         }
-        var out = "<h2>Files</h2>\n" + items(main.filter { !trajectories.contains($0) } + others)
+        var out = "<h2>Files</h2>\n"
+        let weights = safe.filter { $0.hasSuffix(".npy") }
+        if !weights.isEmpty {
+            // store_weights: say what the .npy files are before the (long) list that holds them.
+            out += "<p class=\"meta\">Stored weights (\(weights.count) NumPy .npy files, <code>numpy.load</code> reads each): per run, "
+                + "<code>weights/seed-S/</code> holds the teacher’s <code>B.npy</code> (M×N) and <code>vstar.npy</code>, and the student’s "
+                + "<code>W-initial.npy</code>, <code>v-initial.npy</code>, <code>W-final.npy</code>, <code>v-final.npy</code>; "
+                + "W Wᵀ/N and W Bᵀ/N are the Q and R of the run’s first and last CSV rows.</p>\n"
+        }
+        out += items(main.filter { !trajectories.contains($0) } + others)
         if !trajectories.isEmpty {
             let title = "Trajectories: \(trajectories.count) CSV file(s), one per run and per ODE integration"
             out += trajectories.count > foldFiles
