@@ -2,7 +2,7 @@ import SGDynCore
 import Testing
 @testable import SGDynJobs
 
-/// Inputs found by the fuzz targets (Fuzz/, README "Fuzzing") or by reading the decoders while
+/// Inputs found by the fuzz targets (Fuzz/, docs/operations.md, "Fuzzing and sanitizers") or by reading the decoders while
 /// writing them, kept as regressions: each must be refused with a typed error. A trap would end
 /// this test process (and, for a job file, the daemon that parsed it).
 @Suite("Hostile job files and spool files")

@@ -119,7 +119,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
             _ = try ConfigValue.positive($1); _ = $0
         },
         ConfigKey("executor", "\"local\" (default) or \"slurm\": where new jobs' units run") { $0.executor = try ConfigValue.string($1) },
-        ConfigKey("slurm", "the Slurm executor's settings (see README, \"Running on a Slurm cluster\")") {
+        ConfigKey("slurm", "the Slurm executor's settings (see docs/operations.md, \"Running on a Slurm cluster\")") {
             $0.slurm = try SlurmConfiguration(json: $1)
         },
     ]
