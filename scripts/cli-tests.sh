@@ -57,5 +57,10 @@ check "a job named index.html goes to index.html-2 in a new outbox" bash -c "'$s
 check "... and the outbox's index.html is the report's page" bash -c "test -f '$work/newbox/index.html' && grep -q 'index.html-2' '$work/newbox/index.html'"
 check "... and sgdyn report runs again" "$sgdyn" report "$work/newbox" --quiet
 
+# store_weights: numpy reads the .npy files, and W Wᵀ/N, W Bᵀ/N, v are the CSV's first and last rows.
+printf '{"N": 80, "M": 2, "K": 3, "t_max": 3, "points": 10, "seeds": 2, "train_second_layer": true, "store_weights": true, "sweep": {"lr": [0.3, 0.6]}}' >"$work/weights.json"
+check "store_weights bundle" bash -c "'$sgdyn' run '$work/weights.json' --outbox '$work/wbox' --quiet"
+check "numpy reads the stored weights and they give Q, R, v of the CSV" python3 scripts/npy_check.py "$work/wbox/weights"
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -850,6 +850,40 @@ def scenario_sigterm(h):
     h.check("sigterm: second SIGTERM (idle) → exit 0", status == 0, f"exit status {status}", logs=[d])
 
 
+def scenario_options(h):
+    """Jobs with the options of the authors' simulator (classification, a sparse teacher, early
+    stop, stored weights, full-batch descent) through the daemon's workers, interrupted by SIGTERM
+    and resumed from their checkpoints: identical to `sgdyn run`, and the .npy files numpy reads
+    give the CSV's overlaps."""
+    s = h.scenario("options")
+    d = s.daemon(workers=2, checkpoint=1000)  # only the shutdown writes a checkpoint
+    if not h.check("options: daemon starts", d.start(), logs=[d]):
+        return
+    s.drop("opt-classify", N=200, t_max=h.t_max(6, 150), points=40, seeds=2, task="classify", label_flip=0.1,
+           teacher_sparsity=0.5, training_set=2, mc_test_set=300, stop_below=0.2, store_weights=True)
+    s.drop("opt-full", N=60, t_max=h.t_max(4, 60, batch_size=180), points=30, seeds=2, training_set=3, batch_size="full", sigma=0.1,
+           store_weights=True)
+    names = ["opt-classify", "opt-full"]
+    wait_until(lambda: any((s.jobs_by_name().get(n) or {}).get("state") == "running" for n in names), 30)
+    time.sleep(2.0)
+    status, _ = d.terminate(30)
+    h.check("options: SIGTERM while they run → exit 0", status == 0, f"exit status {status}", logs=[d])
+    h.check("options: restart", d.start(), logs=[d])
+    complete = wait_for_bundles(s.outbox, names, 180)
+    status, _ = d.terminate()
+    h.check("options: both bundles written", complete, f"outbox: {bundles(s.outbox)}", logs=[d])
+    differences = s.compare_with_references(names)
+    bad = {n: p for n, p in differences.items() if p}
+    resumes = {n: ((result_of(s.outbox, n) or {}).get("timing") or {}).get("resumes") for n in names}
+    h.check(f"options: done, identical to `sgdyn run` apart from timing (resumes {resumes})",
+            all((result_of(s.outbox, n) or {}).get("status") == "done" for n in names) and not bad, json.dumps(bad, indent=1))
+    for name in names:
+        check = subprocess.run([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "npy_check.py"),
+                                os.path.join(s.outbox, name)], capture_output=True, text=True, timeout=120)
+        h.check(f"options: {name}: numpy reads the stored weights, W Wᵀ/N = Q and W Bᵀ/N = R at the first and last rows",
+                check.returncode == 0, check.stdout + check.stderr)
+
+
 def scenario_hostile(h):
     """A hostile corpus: exactly one rejection bundle each, the daemon stays up and serves on."""
     s = h.scenario("hostile")
@@ -1234,6 +1268,7 @@ SCENARIOS = [
     ("claimers", scenario_claimers),
     ("kill9", scenario_kill9),
     ("sigterm", scenario_sigterm),
+    ("options", scenario_options),
     ("hostile", scenario_hostile),
     ("disk-threshold", scenario_disk_threshold),
     ("disk-full", scenario_disk_full),

@@ -5,7 +5,7 @@ set -euo pipefail
 
 # chromium: scripts/plot-render-test.sh and scripts/report-tests.sh render plots and pages in a
 # real browser; tidy: scripts/report-tests.sh validates the HTML pages.
-packages=(libsqlite3-dev libinotifytools0-dev sqlite3 make gcc python3 systemd systemd-container chromium tidy)
+packages=(libsqlite3-dev libinotifytools0-dev sqlite3 make gcc python3 python3-numpy systemd systemd-container chromium tidy)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -4,8 +4,10 @@ extension Simulation {
     /// Appends the record for the current step (applying any pending update first), or, when ε_g,
     /// Q, R, v (or the training or Monte-Carlo error) is not finite, sets `divergence` instead: no
     /// record ever holds inf or NaN.
+    /// With `stop_below`, a finite record whose ε_g is below it ends the run (`earlyStop`).
     mutating func record() {
         applyPendingUpdate()
+        guard parameters.task == .regress else { return recordClassification() }
         let op = computeOrderParameters()
         let eg = GeneralisationError.analytic(op, teacher: parameters.teacherActivation, student: parameters.studentActivation)
         let diverged = Divergence(t: Double(step) / Double(parameters.N), step: step)
@@ -19,8 +21,72 @@ extension Simulation {
             divergence = diverged
             return
         }
-        records.append(SimulationRecord(step: step, t: Double(step) / Double(parameters.N), eg: eg,
-                                        orderParameters: op, trainingError: trainingError, monteCarloError: monteCarloError))
+        append(SimulationRecord(step: step, t: Double(step) / Double(parameters.N), eg: eg,
+                                orderParameters: op, trainingError: trainingError, monteCarloError: monteCarloError))
+    }
+
+    /// A classification record: ε_g is ½·mean (sign(φ*) − φ)² on the fixed test set (clean
+    /// labels), next to the fraction of wrong signs there; with a finite training set, the same
+    /// two on it, with its labels as trained on (flips included).
+    mutating func recordClassification() {
+        let op = computeOrderParameters()
+        let diverged = Divergence(t: Double(step) / Double(parameters.N), step: step)
+        let test = classificationErrors(stream: .testSample, count: parameters.effectiveTestSize ?? 1, trainingLabels: false)
+        let training = parameters.trainingSetSize.map { classificationErrors(stream: .trainingSample, count: $0, trainingLabels: true) }
+        guard test.squared.isFinite, training?.squared.isFinite ?? true, Divergence.allFinite(op.Q), Divergence.allFinite(op.R),
+              Divergence.allFinite(op.v) else {
+            divergence = diverged
+            return
+        }
+        var record = SimulationRecord(step: step, t: Double(step) / Double(parameters.N), eg: test.squared,
+                                      orderParameters: op, trainingError: training?.squared)
+        record.classificationError = test.wrong
+        record.trainingClassificationError = training?.wrong
+        append(record)
+    }
+
+    /// Keeps a finite record, and ends the run there when its ε_g is below `stop_below`.
+    private mutating func append(_ record: SimulationRecord) {
+        records.append(record)
+        if let threshold = parameters.stopBelow, record.eg < threshold, step < totalSteps {
+            earlyStop = EarlyStop(t: record.t, step: step, eg: record.eg, threshold: threshold)
+        }
+    }
+
+    /// ½·mean (y − φ)² and the fraction of samples with sign(φ) ≠ sign(y) (0 counted as +1) over
+    /// `count` samples regenerated from `(seed, stream, index)`. Test labels are sign(φ*); the
+    /// training set's are the labels SGD sees (`classLabel` of the sample's ζ).
+    func classificationErrors(stream: RandomStream, count: Int, trainingLabels: Bool) -> (squared: Double, wrong: Double) {
+        precondition(!hasPendingUpdate)
+        let p = parameters
+        let N = p.N, K = p.K, M = p.M
+        let invSqrtN = 1 / Double(N).squareRoot()
+        var x = [Double](repeating: 0, count: N)
+        var sum = 0.0, wrong = 0
+        studentWeights.withUnsafeBufferPointer { wBuffer in
+            teacherWeights.withUnsafeBufferPointer { tBuffer in
+                x.withUnsafeMutableBufferPointer { xBuffer in
+                    let w = wBuffer.baseAddress!, teacher = tBuffer.baseAddress!, xp = xBuffer.baseAddress!
+                    for index in 0..<count {
+                        var normals = NormalStream(seed: p.seed, stream: stream, counter: UInt64(index))
+                        normals.fill(xp, count: N)
+                        var teacherOutput = 0.0
+                        for m in 0..<M {
+                            teacherOutput += teacherSecondLayer[m] * p.teacherActivation.value(RowKernels.dot(teacher + m * N, xp, N) * invSqrtN)
+                        }
+                        let y = trainingLabels ? Simulation.classLabel(teacherOutput, zeta: normals.next(), flip: p.labelFlip)
+                            : (teacherOutput >= 0 ? 1.0 : -1.0)
+                        var phi = 0.0
+                        for k in 0..<K {
+                            phi += studentSecondLayer[k] * p.studentActivation.value(RowKernels.dot(w + k * N, xp, N) * invSqrtN)
+                        }
+                        sum += 0.5 * (y - phi) * (y - phi)
+                        if (phi >= 0 ? 1.0 : -1.0) != y { wrong += 1 }
+                    }
+                }
+            }
+        }
+        return (sum / Double(count), Double(wrong) / Double(count))
     }
 
     /// Q, R from the weights (which must have no pending update), T cached, v, v*.

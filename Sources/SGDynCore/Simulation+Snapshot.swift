@@ -23,10 +23,14 @@ public enum SnapshotError: Error, Equatable, CustomStringConvertible {
 /// v, the records, (version 2) the divergence, and a SHA-256 of everything before it. The teacher
 /// is not stored: it is regenerated from the seed, bit for bit. A pending update is applied before
 /// writing, which changes no bit of the continuation (see `Simulation.applyUpdate`). Version 1
-/// (before divergence was recorded) still restores, as a run that has not diverged.
+/// (before divergence was recorded) still restores, as a run that has not diverged. Version 3,
+/// written only for parameters that use the newer keys (`usesExtensions`), adds the parameters'
+/// extension block after them, the classification errors to every record and the early stop
+/// after the divergence; every other run is still written as version 2, byte for byte.
 extension Simulation {
     static let snapshotMagic = Array("SGDYNSNP".utf8)
     static let snapshotVersion: UInt64 = 2
+    static let extendedSnapshotVersion: UInt64 = 3
 
     /// The complete state of the run.
     public func snapshot() -> [UInt8] {
@@ -35,23 +39,28 @@ extension Simulation {
         state.applyPendingUpdate()
         var writer = ByteWriter()
         writer.append(Simulation.snapshotMagic)
-        writer.write(Simulation.snapshotVersion)
+        let extended = parameters.usesExtensions
+        writer.write(extended ? Simulation.extendedSnapshotVersion : Simulation.snapshotVersion)
         writer.write(parameters: parameters)
+        if extended { writer.write(parameterExtensions: parameters) }
         writer.write(state.step)
         writer.write(state.studentWeights)
         writer.write(state.studentSecondLayer)
-        writer.write(records: state.records)
+        writer.write(records: state.records, extended: extended)
         writer.write(divergence: state.divergence)
+        if extended { writer.write(earlyStop: state.earlyStop) }
         return writer.sealed()
     }
 
-    /// Restores a run from `snapshot()`'s bytes (format version 1 or 2); continuing it gives
+    /// Restores a run from `snapshot()`'s bytes (format version 1, 2 or 3); continuing it gives
     /// bit-identical results to the run that was snapshotted.
     public init(snapshot bytes: [UInt8]) throws(SnapshotError) {
         var reader = try ByteReader(sealed: bytes, magic: Simulation.snapshotMagic)
         let version = try reader.readUInt64()
-        guard version == 1 || version == Simulation.snapshotVersion else { throw .unsupportedVersion(version) }
-        let p = try reader.readParameters()
+        guard (1...Simulation.extendedSnapshotVersion).contains(version) else { throw .unsupportedVersion(version) }
+        var p = try reader.readParameters()
+        let extended = version >= Simulation.extendedSnapshotVersion
+        if extended { try reader.readParameterExtensions(into: &p) }
         // Before the teacher (M×N) and the sample buffers (B×N) are allocated: none of them is in the bytes.
         if let problem = p.simulationMemoryProblem { throw .inconsistent(problem) }
         let step = try reader.readInt()
@@ -59,16 +68,19 @@ extension Simulation {
         let secondLayer = try reader.readDoubles(expected: p.K)
         let teacher = Simulation.drawTeacher(p)
         let T = Simulation.symmetricGram(teacher.weights, rows: p.M, n: p.N)
-        let records = try reader.readRecords(p, T: T, vstar: teacher.secondLayer)
+        let records = try reader.readRecords(p, T: T, vstar: teacher.secondLayer, extended: extended)
         let divergence = version >= 2 ? try reader.readDivergence() : nil
+        let earlyStop = extended ? try reader.readEarlyStop() : nil
         guard reader.remaining == 0 else { throw .inconsistent("trailing bytes") }
         self.init(parameters: p, teacher: teacher, studentWeights: weights, studentSecondLayer: secondLayer,
                   step: step, records: records, divergence: divergence)
-        try Simulation.checkConsistency(step: step, records: records, divergence: divergence, recordSteps: recordSteps)
+        self.earlyStop = earlyStop
+        try Simulation.checkConsistency(step: step, records: records, divergence: divergence, earlyStop: earlyStop,
+                                        recordSteps: recordSteps)
     }
 
     /// A snapshot's step, records and divergence must fit together and with the output schedule.
-    static func checkConsistency(step: Int, records: [SimulationRecord], divergence: Divergence?,
+    static func checkConsistency(step: Int, records: [SimulationRecord], divergence: Divergence?, earlyStop: EarlyStop? = nil,
                                  recordSteps: [Int]) throws(SnapshotError) {
         let due = recordSteps.filter { $0 <= step }
         // A run that diverged at a record step has no record there.
@@ -77,12 +89,18 @@ extension Simulation {
             throw .inconsistent("step \(step) does not match the \(records.count) records")
         }
         if let divergence, divergence.step != step { throw .inconsistent("divergence at a step other than the run's") }
+        if let earlyStop {
+            guard divergence == nil, earlyStop.step == step, records.last?.step == step, records.last?.eg == earlyStop.eg else {
+                throw .inconsistent("an early stop other than at the run's last record")
+            }
+        }
     }
 }
 
 extension ByteWriter {
     /// The records of one run, without T and v* (the same for every record).
-    mutating func write(records: [SimulationRecord]) {
+    /// `extended`: with each record's classification errors (format versions with extensions).
+    mutating func write(records: [SimulationRecord], extended: Bool) {
         write(records.count)
         for record in records {
             write(record.step)
@@ -93,13 +111,14 @@ extension ByteWriter {
             write(record.orderParameters.v)
             write(optional: record.trainingError)
             write(optional: record.monteCarloError)
+            if extended { write(recordExtensions: record) }
         }
     }
 }
 
 extension ByteReader {
     /// What `write(records:)` wrote, with T and v* filled in.
-    mutating func readRecords(_ p: SimulationParameters, T: [Double], vstar: [Double]) throws(SnapshotError) -> [SimulationRecord] {
+    mutating func readRecords(_ p: SimulationParameters, T: [Double], vstar: [Double], extended: Bool) throws(SnapshotError) -> [SimulationRecord] {
         let count = try readInt()
         var records: [SimulationRecord] = []
         for _ in 0..<max(0, count) {
@@ -110,9 +129,14 @@ extension ByteReader {
             let R = try readDoubles(expected: p.K * p.M)
             let v = try readDoubles(expected: p.K)
             let op = OrderParameters(K: p.K, M: p.M, Q: Q, R: R, T: T, v: v, vstar: vstar)
-            records.append(SimulationRecord(step: recordStep, t: t, eg: eg, orderParameters: op,
-                                            trainingError: try readOptionalDouble(),
-                                            monteCarloError: try readOptionalDouble()))
+            var record = SimulationRecord(step: recordStep, t: t, eg: eg, orderParameters: op,
+                                          trainingError: try readOptionalDouble(),
+                                          monteCarloError: try readOptionalDouble())
+            if extended {
+                record.classificationError = try readOptionalDouble()
+                record.trainingClassificationError = try readOptionalDouble()
+            }
+            records.append(record)
         }
         return records
     }

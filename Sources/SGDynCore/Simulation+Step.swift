@@ -1,3 +1,5 @@
+import RealModule
+
 /// The SGD step (science.md §2), the hot loop of sgdyn.
 ///
 /// Per step: draw the B samples, compute the K+M local fields of each, form the error Δ and the
@@ -19,6 +21,8 @@ extension Simulation {
         let teacherActivation = p.teacherActivation, studentActivation = p.studentActivation
         let trainSecondLayer = p.trainSecondLayer
         let finiteSetSize = p.trainingSetSize
+        let classify = p.task == .classify, labelFlip = p.labelFlip
+        let fullBatch = p.fullBatch
 
         // Move the arrays out of `self` so the loop works on locals (no exclusivity checks, no
         // reloads through self) and nothing is copied: each array is uniquely referenced.
@@ -51,7 +55,14 @@ extension Simulation {
 
             steps: while s < end {
                 // 1. Samples: x^b (N normals) then ζ^b, per sample of the batch.
-                if let size = finiteSetSize {
+                if fullBatch {
+                    // Gradient descent: the whole training set, in index order, every step (B = P).
+                    for b in 0..<B {
+                        var normals = NormalStream(seed: seed, stream: .trainingSample, counter: UInt64(b))
+                        normals.fill(xNew + b * N, count: N)
+                        noise[b] = normals.next()
+                    }
+                } else if let size = finiteSetSize {
                     for b in 0..<B {
                         let counter = s * B + b
                         if counter / size != permutationEpoch {
@@ -98,7 +109,9 @@ extension Simulation {
                     for m in 0..<M { teacherOutput += vStar[m] * activations[K + m] }
                     var studentOutput = 0.0
                     for k in 0..<K { studentOutput += v[k] * activations[k] }
-                    let delta = teacherOutput + sigma * noise[b] - studentOutput
+                    let label = classify ? Simulation.classLabel(teacherOutput, zeta: noise[b], flip: labelFlip)
+                        : teacherOutput + sigma * noise[b]
+                    let delta = label - studentOutput
                     // Stop before inf/NaN reaches W and v: W already is step s's (the pending update
                     // was applied above), so the run ends exactly at step s. One branch per sample.
                     guard Simulation.isFinite(delta, fields: fields + b * D, count: K) else {
@@ -130,6 +143,20 @@ extension Simulation {
         self.permutationEpoch = permutationEpoch
         step = s
         if diverged { divergence = Divergence(t: Double(s) / Double(N), step: s) }
+    }
+
+    /// A classification label (science.md, classification): sign(φ*) with 0 counted as +1; with
+    /// probability `flip` replaced by a random ±1. Both draws come from the sample's one label
+    /// normal ζ through u = Φ(ζ), uniform on (0, 1): the label is replaced when u < flip, and is
+    /// then −1 when u < flip/2 (probability ½ given a replacement). So a classification run sees
+    /// exactly the inputs of a regression run with the same seed.
+    @inline(__always)
+    static func classLabel(_ teacherOutput: Double, zeta: Double, flip: Double) -> Double {
+        if flip > 0 {
+            let u = 0.5 * Double.erfc(-zeta * 0.7071067811865476)
+            if u < flip { return u < 0.5 * flip ? -1 : 1 }
+        }
+        return teacherOutput >= 0 ? 1 : -1
     }
 
     /// Whether Δ and the K student fields are all finite, with one branch: f − f is 0 for a

@@ -16,6 +16,8 @@ public struct Simulation: Sendable {
     /// Set when Δ, a student's local field or a record became non-finite: the run stopped at
     /// `step` and counts as finished.
     public internal(set) var divergence: Divergence?
+    /// Set when a record's ε_g was below `stopBelow`: the run ended there and counts as finished.
+    public internal(set) var earlyStop: EarlyStop?
 
     /// Teacher first layer B, M×N row-major; never changes, regenerated from the seed on restore.
     let teacherWeights: [Double]
@@ -68,12 +70,12 @@ public struct Simulation: Sendable {
     /// Total steps of the run, ⌈t_max·N⌉.
     public var totalSteps: Int { recordSteps.last ?? 0 }
 
-    /// Whether the run has reached t_max or diverged.
-    public var isFinished: Bool { step >= totalSteps || divergence != nil }
+    /// Whether the run has reached t_max, diverged or stopped early.
+    public var isFinished: Bool { step >= totalSteps || divergence != nil || earlyStop != nil }
 
-    /// Fraction of the steps done, in [0, 1]; 1 once diverged (nothing is left to do).
+    /// Fraction of the steps done, in [0, 1]; 1 once diverged or stopped (nothing is left to do).
     public var progress: Double {
-        totalSteps == 0 || divergence != nil ? 1 : Double(step) / Double(totalSteps)
+        totalSteps == 0 || divergence != nil || earlyStop != nil ? 1 : Double(step) / Double(totalSteps)
     }
 
     /// The order parameters of the current weights.
@@ -92,7 +94,7 @@ public struct Simulation: Sendable {
         precondition(!isReleased, "advance on a simulation whose weights were released")
         let start = step
         let target = min(totalSteps, step + maxSteps)
-        while step < target && divergence == nil {
+        while step < target && divergence == nil && earlyStop == nil {
             let nextRecord = recordSteps.first { $0 > step } ?? totalSteps
             let chunkEnd = min(target, nextRecord)
             runSteps(until: chunkEnd)
@@ -108,18 +110,38 @@ public struct Simulation: Sendable {
 
     /// The run's parameters, step and records with the weight matrices released: what a finished
     /// run is kept as while others go on. It can no longer advance or be snapshotted.
+    /// With `storeWeights` the student's final weights are kept (they are part of the result).
     public var withoutWeights: Simulation {
         var copy = self
         copy.applyPendingUpdate()
-        copy.studentWeights = []
+        if !parameters.storeWeights { copy.studentWeights = [] }
         copy.pendingSamples = []
         copy.permutation = []
         copy.isReleased = true
         return copy
     }
 
-    /// The final record (at t_max) once the run is finished; nil for a diverged run.
+    /// The final record (at t_max, or where it stopped early) once the run is finished; nil for a diverged run.
     public var finalRecord: SimulationRecord? { isFinished && divergence == nil ? records.last : nil }
+}
+
+/// The weights a run starts from, regenerated from its parameters and seed exactly as
+/// `Simulation(parameters:)` draws them: what `store_weights` writes as the teacher and the
+/// student's initial weights (row-major, B M×N, W K×N).
+public struct InitialWeights: Sendable, Equatable {
+    public var teacherWeights: [Double]
+    public var teacherSecondLayer: [Double]
+    public var studentWeights: [Double]
+    public var studentSecondLayer: [Double]
+
+    public init(_ p: SimulationParameters) {
+        let teacher = Simulation.drawTeacher(p)
+        let student = Simulation.drawStudent(p, teacherWeights: teacher.weights, teacherSecondLayer: teacher.secondLayer)
+        teacherWeights = teacher.weights
+        teacherSecondLayer = teacher.secondLayer
+        studentWeights = student.weights
+        studentSecondLayer = student.secondLayer
+    }
 }
 
 extension Simulation {
@@ -128,6 +150,7 @@ extension Simulation {
         var normals = NormalStream(seed: p.seed, stream: .teacher, counter: 0)
         var weights = [Double](repeating: 0, count: p.M * p.N)
         weights.withUnsafeMutableBufferPointer { normals.fill($0.baseAddress!, count: $0.count) }
+        if p.teacherSparsity > 0 { sparsify(&weights, rows: p.M, n: p.N, fraction: p.teacherSparsity, seed: p.seed) }
         let M = Double(p.M)
         let secondLayer: [Double]
         switch p.teacherSecondLayer {
@@ -139,6 +162,26 @@ extension Simulation {
         case .constant(let a): secondLayer = Array(repeating: a, count: p.M)
         }
         return (weights, secondLayer)
+    }
+
+    /// Sets round(fraction·n) entries of every row to zero, the same number in each row so that
+    /// the teacher units stay alike (T_mm ≈ 1 − fraction). Row m's zeros are the first
+    /// round(fraction·n) positions of a partial Fisher–Yates shuffle of 0..<n drawn from the
+    /// generator keyed `(seed, teacher-mask stream, m)`: the normals of B are drawn as for a dense
+    /// teacher, so the entries kept are the dense teacher's.
+    static func sparsify(_ weights: inout [Double], rows: Int, n: Int, fraction: Double, seed: UInt64) {
+        let zeros = min(n, Int((fraction * Double(n)).rounded()))
+        guard zeros > 0 else { return }
+        var positions = [Int](repeating: 0, count: n)
+        for m in 0..<rows {
+            var g = Xoshiro256StarStar(seed: seed, stream: .teacherMask, counter: UInt64(m))
+            for i in 0..<n { positions[i] = i }
+            for i in 0..<zeros {
+                let j = i + Int(g.below(UInt64(n - i)))
+                positions.swapAt(i, j)
+                weights[m * n + positions[i]] = 0
+            }
+        }
     }
 
     /// Draws W and v from the student stream: K×N normals ξ for W, then K normals for v (always

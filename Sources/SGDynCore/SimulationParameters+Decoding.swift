@@ -32,6 +32,10 @@ extension SimulationParameters {
         if let size = monteCarloTestSize, !(1...SimulationLimits.maxTestSet).contains(size) {
             return "a Monte-Carlo test set of \(size) samples"
         }
+        guard labelFlip >= 0, labelFlip <= 1, task == .classify || labelFlip == 0 else { return "label_flip = \(labelFlip)" }
+        guard teacherSparsity >= 0, teacherSparsity < 1 else { return "teacher_sparsity = \(teacherSparsity)" }
+        if let stopBelow, !(stopBelow > 0 && stopBelow.isFinite) { return "stop_below = \(stopBelow)" }
+        if fullBatch, trainingSetSize != batchSize { return "full-batch descent with a batch other than the training set" }
         return nil
     }
 

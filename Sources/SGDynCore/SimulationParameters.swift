@@ -40,6 +40,16 @@ public enum TeacherSecondLayer: Sendable, Equatable, Codable {
     }
 }
 
+/// What the student learns (job key `task`).
+public enum LearningTask: String, Sendable, CaseIterable, Codable {
+    /// Labels y = φ* + σζ (science.md §1); ε_g is the analytic closed form.
+    case regress
+    /// Labels y = sign(φ*) (0 counted as +1), each replaced with probability `labelFlip` by a
+    /// random ±1; the student still learns by the squared loss. ε_g and the classification error
+    /// are measured on a fixed Monte-Carlo test set with the clean labels.
+    case classify
+}
+
 /// Everything that defines one simulation run: one sweep point with one seed.
 ///
 /// Validation of user input happens where job files are parsed; `check()` only guards the
@@ -76,6 +86,34 @@ public struct SimulationParameters: Sendable, Equatable, Codable {
     public var seed: UInt64
     /// Size of a fixed Monte-Carlo test set on which ε_g is also estimated (nil: analytic only).
     public var monteCarloTestSize: Int?
+    /// Regression (the default) or classification by sign labels.
+    public var task: LearningTask = .regress
+    /// Classification only: the probability that a label is replaced by a random ±1.
+    public var labelFlip: Double = 0
+    /// The fraction of each teacher row's N weights set to zero (0: a dense teacher).
+    public var teacherSparsity: Double = 0
+    /// A run ends at the first record whose ε_g is below this (nil: runs to t_max).
+    public var stopBelow: Double?
+    /// Keep the final student weights in the run's result, so that the bundle can hold the
+    /// teacher's and the student's initial and final weights (job key `store_weights`).
+    public var storeWeights = false
+    /// Full-batch gradient descent on the finite training set (`batch_size: "full"`): every step
+    /// takes the gradient over all P samples, in index order; `batchSize` is then P.
+    public var fullBatch = false
+
+    /// Test-set size of a classification run when the job gives none.
+    public static let defaultClassificationTestSize = 10_000
+
+    /// Whether any key beyond the original ones differs from its default: the binary codec
+    /// writes those only in its newer format versions' extension block.
+    public var usesExtensions: Bool {
+        task != .regress || labelFlip != 0 || teacherSparsity != 0 || stopBelow != nil || storeWeights || fullBatch
+    }
+
+    /// The size of the fixed Monte-Carlo test set actually used (classification always has one).
+    public var effectiveTestSize: Int? {
+        task == .classify ? (monteCarloTestSize ?? Self.defaultClassificationTestSize) : monteCarloTestSize
+    }
 
     public init(
         N: Int = 500, M: Int = 2, K: Int = 2,
@@ -121,5 +159,6 @@ public struct SimulationParameters: Sendable, Equatable, Codable {
         precondition(noise >= 0 && weightDecay >= 0, "noise and weight decay must be non-negative")
         if studentInit == .informed || studentInit == .denoise { precondition(K >= M, "\(studentInit) needs K ≥ M") }
         if studentInit == .denoise { precondition(trainSecondLayer, "denoise needs a trained second layer") }
+        precondition(labelFlip >= 0 && labelFlip <= 1 && teacherSparsity >= 0 && teacherSparsity < 1, "probabilities out of range")
     }
 }

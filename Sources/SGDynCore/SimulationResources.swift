@@ -33,10 +33,13 @@ public enum SimulationResources {
     /// `records` records: the header and parameters (135 bytes), the step, W (K×N), v (K), the
     /// records (Q, R, v, t, ε_g and the optional errors each), the divergence (format version 2:
     /// an optional time and step, 18 bytes) and the 32-byte SHA-256.
+    /// Format version 3 (parameters using the newer keys) adds the parameters' extension block,
+    /// two optional errors per record and the early stop (33 bytes).
     public static func snapshotBytes(_ p: SimulationParameters, records: Int) -> Int {
-        let header = 8 + 8 + 119
-        let perRecord = 3 * 8 + (8 + 8 * p.K * p.K) + (8 + 8 * p.K * p.M) + (8 + 8 * p.K) + 9 + 9
-        let divergence = 9 + 9
+        let extended = p.usesExtensions
+        let header = 8 + 8 + 119 + (extended ? ByteWriter.parameterExtensionBytes : 0)
+        let perRecord = 3 * 8 + (8 + 8 * p.K * p.K) + (8 + 8 * p.K * p.M) + (8 + 8 * p.K) + 9 + 9 + (extended ? 18 : 0)
+        let divergence = 9 + 9 + (extended ? 33 : 0)
         return header + 8 + (8 + 8 * p.K * p.N) + (8 + 8 * p.K) + 8 + records * perRecord + divergence + 32
     }
 

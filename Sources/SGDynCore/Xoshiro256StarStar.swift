@@ -114,4 +114,6 @@ public enum RandomStream: UInt64, Sendable {
     case epoch = 5
     /// Counter = test-set index: x (N normals) of the Monte-Carlo test set.
     case testSample = 6
+    /// Counter = teacher unit m: which of row m's weights a sparse teacher sets to zero.
+    case teacherMask = 7
 }

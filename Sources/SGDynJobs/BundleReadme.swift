@@ -13,6 +13,9 @@ enum BundleReadme {
         /// When each diverged simulation run, and integration, of the point diverged.
         var divergedRuns: [Double] = []
         var divergedODEs: [Double] = []
+        /// When each run that stopped early below `stop_below` stopped; the classification error's mean.
+        var stoppedRuns: [Double] = []
+        var classificationErrorMean: Double?
     }
 
     static func text(spec: JobSpec, status: String, timing: Timing, points: [PointLine], files: [String]) -> String {
@@ -39,12 +42,19 @@ enum BundleReadme {
                 parts.append("\(point.divergedRuns.count) run(s) diverged (first at t = \(short(point.divergedRuns.min()!)))")
             }
             if !point.divergedODEs.isEmpty { parts.append("the ODE diverged after t = \(short(point.divergedODEs.min()!))") }
+            if let cerr = point.classificationErrorMean { parts.append("classification error \(short(cerr))") }
+            if !point.stoppedRuns.isEmpty {
+                parts.append("\(point.stoppedRuns.count) run(s) stopped early below stop_below (first at t = \(short(point.stoppedRuns.min()!)))")
+            }
             lines.append("  \(point.label.isEmpty ? "" : point.label + ": ")\(parts.isEmpty ? "no finished runs" : parts.joined(separator: "; "))")
         }
         lines.append("")
         lines.append("Files:")
         lines.append("  result.json      everything above, per run, with the job as understood (all defaults filled in)")
         lines.append("  summary.csv      one row per sweep point: final ε_g mean, standard error, ODE")
+        if files.contains(where: { $0.hasSuffix(".npy") }) {
+            lines.append("  …weights/seed-S/ B, vstar, W-initial, v-initial, W-final, v-final of each run as NumPy .npy (numpy.load)")
+        }
         if files.contains(where: { $0.hasSuffix(".csv") && $0.contains("seed-") && !$0.contains("ode-") }) {
             lines.append("  …seed-S.csv      one trajectory per simulation run: t, eg, Q, R, v at each output time")
         }

@@ -75,8 +75,23 @@ struct BundleSizeEstimate: Sendable {
         let p = point.parameters, columns = 2 + Self.orderColumns(p)
         let header = 12 * (columns + 3)
         let extras = (p.trainingSetRatio == nil ? 0 : 1) + (p.monteCarloTestSize == nil ? 0 : 1)
+            + (p.task == .classify ? (p.trainingSetRatio == nil ? 1 : 2) : 0)  // cerr, cerr_train
         return (header + simulationRecords(p) * ((columns + extras) * Self.numberBytes + 17),
                 header + odeRecords(p) * columns * Self.numberBytes)
+    }
+
+    /// `store_weights`: the `.npy` files of one run (B, v*, W and v initial and final), exactly.
+    func weightFileBytes(_ p: SimulationParameters) -> Int {
+        guard p.storeWeights, kind != .ode else { return 0 }
+        return NPYFile.bytes(count: p.M * p.N) + NPYFile.bytes(count: p.M) + 2 * NPYFile.bytes(count: p.K * p.N) + 2 * NPYFile.bytes(count: p.K)
+    }
+
+    /// Memory of regenerating one run's initial weights while its `.npy` files are made: B, W and
+    /// v, the K×N + K normals W is drawn from, and the final W and v the run's result holds.
+    func weightRegenerationBytes(_ p: SimulationParameters) -> Int {
+        guard p.storeWeights, kind != .ode else { return 0 }
+        return SimulationResources.arrayBytes(p.M * p.N) + 3 * SimulationResources.arrayBytes(p.K * p.N + p.K)
+            + 2 * SimulationResources.arrayBytes(p.M + p.K)
     }
 
     /// eg.svg and order-parameters.svg of one point.
@@ -102,7 +117,9 @@ struct BundleSizeEstimate: Sendable {
     var largestFileBytes: Int {
         max(sweepPlotBytes, points.map { point in
             let csv = csvFileBytes(point), plots = plotFileBytes(point)
-            return max(simulationRuns() > 0 ? csv.simulation : 0, odeRuns() > 0 ? csv.ode : 0, plots.eg, plots.orderParameters)
+            let p = point.parameters
+            let npy = weightFileBytes(p) == 0 ? 0 : NPYFile.bytes(count: max(p.K, p.M) * p.N)
+            return max(simulationRuns() > 0 ? csv.simulation : 0, odeRuns() > 0 ? csv.ode : 0, plots.eg, plots.orderParameters, npy)
         }.max() ?? 0)
     }
 
@@ -120,10 +137,16 @@ struct BundleSizeEstimate: Sendable {
         for point in points {
             let files = runsPerPoint + 2
             total += csvBytes(point) + plotBytes(point)
-            total += 200 + 2 * point.assignmentsLength + 6 * Self.numberBytes  // summary.csv
-            total += 600 + 2 * point.assignmentsLength + 450 * runsPerPoint  // result.json
+            // The newer keys' members: final_cerr(_train), stopped_early per run; the point's means.
+            let p = point.parameters
+            let extended = p.task == .classify || p.stopBelow != nil
+            total += 200 + 2 * point.assignmentsLength + (extended ? 10 : 6) * Self.numberBytes  // summary.csv
+            total += 600 + 2 * point.assignmentsLength + (extended ? 800 : 450) * runsPerPoint  // result.json
             total += 300 + point.assignmentsLength  // README.txt
             total += files * (2 * (point.folderLength + 24) + 200)  // paths in result.json, README.txt, manifest.json
+            if p.storeWeights {  // the .npy files and their paths (manifest, page)
+                total += simulationRuns() * (weightFileBytes(p) + 6 * (3 * (point.folderLength + 48) + 200))
+            }
         }
         return total + sweepPlotBytes
     }

@@ -21,6 +21,12 @@ extension JobDraft {
             throw JobError("explicit initial conditions fix K and M; they cannot be combined with a sweep over K or M", key: "initial")
         }
         if simulation.monteCarloTestSize != nil, kind == .ode { throw JobError("needs simulations; kind \"ode\" runs none", key: "mc_test_set") }
+        if simulation.storeWeights, kind == .ode {
+            throw JobError("stores the weights of simulation runs; kind \"ode\" runs none", key: "store_weights")
+        }
+        if simulation.stopBelow != nil || sweep.contains(where: { $0.key == "stop_below" }), kind == .ode {
+            throw JobError("ends simulation runs early; kind \"ode\" runs none", key: "stop_below")
+        }
 
         var points: [SweepPoint] = []
         var drafts: [JobDraft] = []
@@ -61,6 +67,21 @@ extension JobDraft {
         }
         if kind != .simulate, p.teacherActivation != p.studentActivation {
             throw JobError("kind \"\(kind.rawValue)\" integrates the ODEs, which sgdyn has for equal teacher and student activations only; got teacher \(p.teacherActivation.rawValue), student \(p.studentActivation.rawValue)\(at)", key: "student_activation")
+        }
+        if p.fullBatch, p.trainingSetRatio == nil {
+            throw JobError("\"full\" is gradient descent on the whole training set; it needs \"training_set\"\(at)", key: "batch_size")
+        }
+        if p.task == .classify, kind != .simulate {
+            throw JobError("\"classify\" has no ODEs (they describe regression on φ* + σζ, science.md §5); kind \"\(kind.rawValue)\" cannot run it, use kind \"simulate\"\(at)", key: "task")
+        }
+        if p.task == .regress, p.labelFlip != 0 {
+            throw JobError("flips classification labels; it needs \"task\": \"classify\" (regression labels have \"sigma\")\(at)", key: "label_flip")
+        }
+        if p.task == .classify, p.noise != 0 {
+            throw JobError("is the noise of regression labels; classification labels are signs, whose noise is \"label_flip\"\(at)", key: "sigma")
+        }
+        if p.teacherSparsity != 0, initial != nil {
+            throw JobError("shapes the teacher drawn from the seed; explicit \"initial\" order parameters give T themselves\(at)", key: "teacher_sparsity")
         }
         let trainingSet = p.trainingSetRatio
         if kind != .simulate, trainingSet != nil {

@@ -81,14 +81,17 @@ struct JobResourceCheck {
     static func recordBytes(_ e: BundleSizeEstimate) -> Int {
         e.points.reduce(0) { total, point in
             let p = point.parameters
+            // With `store_weights` each run's result also holds its final W and v.
+            let weights = p.storeWeights ? SimulationResources.arrayBytes(p.K * p.N) + SimulationResources.arrayBytes(p.K) : 0
             return total + SimulationResources.recordBytes(K: p.K, M: p.M)
-                * (e.simulationRuns() * e.simulationRecords(p) + e.odeRuns() * e.odeRecords(p))
+                * (e.simulationRuns() * e.simulationRecords(p) + e.odeRuns() * e.odeRecords(p)) + e.simulationRuns() * weights
         }
     }
 
-    /// Making the bundle: the records, the files, and the largest file twice more.
+    /// Making the bundle: the records, the files, the largest file twice more, and (with
+    /// `store_weights`) one run's regenerated initial weights at a time.
     static func publishBytes(_ e: BundleSizeEstimate) -> Int {
-        recordBytes(e) + e.totalBytes + 2 * e.largestFileBytes
+        recordBytes(e) + e.totalBytes + 2 * e.largestFileBytes + (e.points.map { e.weightRegenerationBytes($0.parameters) }.max() ?? 0)
     }
 
     func check() throws(JobError) {

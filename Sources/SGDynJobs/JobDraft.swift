@@ -15,6 +15,8 @@ struct JobDraft {
     var teacherActivation: Activation?
     var studentActivation: Activation?
     var lr2: Double?
+    /// `batch_size: "full"`: the batch is the whole training set (`parameters` sets its size).
+    var fullBatch = false
     var seeds: [UInt64] = []
     var ode = ODEOptions()
     var initial: JSONValue?
@@ -74,6 +76,12 @@ struct JobDraft {
         p.studentActivation = studentActivation ?? activation
         p.secondLayerLearningRate = lr2 ?? simulation.learningRate
         p.seed = 0
+        if fullBatch {
+            p.fullBatch = true
+            // As a Double first: `trainingSetSize` traps for sizes beyond Int; `checkCombination` rejects those.
+            let samples = (p.trainingSetRatio ?? 0) * Double(p.N)
+            p.batchSize = samples >= 0.5 && samples.rounded() <= Double(Int32.max) ? (p.trainingSetSize ?? 1) : 1
+        }
         return p
     }
 }

@@ -27,8 +27,11 @@ public enum JobResults {
         var runs: [RunOutcome] = []
         for unit in units where unit.kind == .simulation {
             guard case .simulation(let records)? = unit.result, let seed = unit.seed else { continue }
-            runs.append(RunOutcome(pointIndex: unit.pointIndex, seed: seed, records: records.records, steps: records.step,
-                                   divergence: records.divergence))
+            var run = RunOutcome(pointIndex: unit.pointIndex, seed: seed, records: records.records, steps: records.step,
+                                 divergence: records.divergence, earlyStop: records.earlyStop)
+            run.finalWeights = records.finalWeights
+            run.finalSecondLayer = records.finalSecondLayer
+            runs.append(run)
         }
         var odes: [ODEOutcome] = []
         for unit in units where unit.kind == .ode {
@@ -53,6 +56,11 @@ public enum JobResults {
         for run in runs {
             if let divergence = run.divergence {
                 lines.append("run point \(run.pointIndex) seed \(run.seed) diverged at t = \(divergence.t) (step \(divergence.step ?? 0)); its records stop there")
+            }
+        }
+        for run in runs {
+            if let stop = run.earlyStop {
+                lines.append("run point \(run.pointIndex) seed \(run.seed) stopped early at t = \(stop.t) (step \(stop.step)): eg = \(stop.eg) < stop_below = \(stop.threshold)")
             }
         }
         for ode in odes {

@@ -9,6 +9,9 @@ public enum ParametersJSON {
     static let keys = ["N", "M", "K", "teacher_activation", "student_activation", "lr", "lr2", "sigma", "weight_decay",
                        "batch_size", "train_second_layer", "student_init", "teacher_second_layer", "training_set", "t_max",
                        "points", "mc_test_set"]
+    /// Keys added later, written only when not at their defaults (so other runs' stored forms
+    /// keep their bytes) and optional when read.
+    static let optionalKeys = ["task", "label_flip", "teacher_sparsity", "stop_below", "store_weights"]
 
     public static func encode(_ p: SimulationParameters) -> JSONValue {
         var draft = JobDraft()
@@ -17,7 +20,8 @@ public enum ParametersJSON {
         draft.teacherActivation = p.teacherActivation
         draft.studentActivation = p.studentActivation
         draft.lr2 = p.secondLayerLearningRate
-        var members = keys.compactMap { key in JobSchema.field(named: key)?.normalised(draft).map { (key, $0) } }
+        draft.fullBatch = p.fullBatch
+        var members = (keys + optionalKeys).compactMap { key in JobSchema.field(named: key)?.normalised(draft).map { (key, $0) } }
         members.append(("seed", .number(String(p.seed))))
         return .object(members)
     }
@@ -28,8 +32,10 @@ public enum ParametersJSON {
     public static func decode(_ value: JSONValue, errorKey: String = "parameters") throws(JobError) -> SimulationParameters {
         guard case .object(let members) = value else { throw JobError("must be an object of simulation parameters", key: errorKey) }
         let expected = keys + ["seed"]
-        guard members.map(\.key).sorted() == expected.sorted() else {
-            throw JobError("must have exactly the keys \(expected.joined(separator: ", ")), got \(members.map(\.key).joined(separator: ", "))",
+        let required = members.map(\.key).filter { !optionalKeys.contains($0) }
+        let optional = members.map(\.key).filter { optionalKeys.contains($0) }
+        guard required.sorted() == expected.sorted(), Set(optional).count == optional.count else {
+            throw JobError("must have exactly the keys \(expected.joined(separator: ", ")) and optionally \(optionalKeys.joined(separator: ", ")), got \(members.map(\.key).joined(separator: ", "))",
                            key: errorKey)
         }
         var draft = JobDraft()
@@ -58,6 +64,7 @@ public enum ParametersJSON {
         if p.studentInit == .denoise && !p.trainSecondLayer {
             throw JobError("student_init denoise needs a trained second layer", key: errorKey)
         }
+        if p.task == .regress && p.labelFlip != 0 { throw JobError("label_flip needs task classify", key: errorKey) }
         // Checked as Doubles first: `trainingSetSize` and the step count convert to Int, which traps when too large.
         let samples = (p.trainingSetRatio ?? 0) * Double(p.N)
         let sizes = [p.K, p.M, p.batchSize]

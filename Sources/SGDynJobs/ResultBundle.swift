@@ -13,8 +13,13 @@ public enum ResultBundle {
         var files: [BundleFile] = []
         var pointDocuments: [JSONValue] = []
         let compare = spec.kind == .compare
+        // Columns only jobs with the newer keys have, so that other jobs' summaries keep their bytes.
+        let classify = spec.points.contains { $0.parameters.task == .classify }
+        let stopping = spec.points.contains { $0.parameters.stopBelow != nil }
         var summary = [(spec.sweepKeys + ["seeds", "final_eg_mean", "final_eg_stderr", "final_eg_ode"]
-                        + (compare ? ["max_rel_deviation", "max_rel_deviation_t"] : [])).joined(separator: ",")]
+                        + (compare ? ["max_rel_deviation", "max_rel_deviation_t"] : [])
+                        + (classify ? ["final_cerr_mean", "final_cerr_stderr"] : [])
+                        + (stopping ? ["stopped_early", "mean_stop_t"] : [])).joined(separator: ",")]
         var overall: (EgDeviation, Int, UInt64)?
         var readmeLines: [BundleReadme.PointLine] = []
         for point in spec.points {
@@ -25,6 +30,7 @@ public enum ResultBundle {
             for run in runs {
                 let csvPath = folder + "seed-\(run.seed).csv"
                 files.append(BundleFile(path: csvPath, text: TrajectoryCSV.simulation(run.records, K: point.parameters.K, M: point.parameters.M)))
+                if point.parameters.storeWeights { files += weightFiles(point: point, folder: folder, run: run) }
                 // A diverged run has no final value: its last finite record is not where it ended.
                 let last = run.divergence == nil ? run.records.last : nil
                 var members: [(key: String, value: JSONValue)] = [
@@ -33,9 +39,17 @@ public enum ResultBundle {
                 ]
                 if let et = last?.trainingError { members.append(("final_et", .double(et))) }
                 if let mc = last?.monteCarloError { members.append(("final_eg_mc", .double(mc))) }
-                members += [("steps", .int(run.steps)), ("complete", .bool(run.steps >= point.parameters.totalSteps && run.divergence == nil)),
+                if let cerr = last?.classificationError { members.append(("final_cerr", .double(cerr))) }
+                if let cerr = last?.trainingClassificationError { members.append(("final_cerr_train", .double(cerr))) }
+                members += [("steps", .int(run.steps)), ("complete", .bool(run.isFinished(totalSteps: point.parameters.totalSteps))),
                             ("csv", .string(csvPath))]
                 if let divergence = run.divergence { members.append(("diverged_at", divergenceDocument(divergence))) }
+                if let stop = run.earlyStop {
+                    members.append(("stopped_early", .object([
+                        ("t", .double(stop.t)), ("step", .int(stop.step)), ("eg", .double(stop.eg)), ("stop_below", .double(stop.threshold)),
+                        ("reason", .string("eg fell below stop_below")),
+                    ])))
+                }
                 if let ode = pointODEs.first(where: { $0.seed == run.seed }), let deviation = ode.deviation {
                     members.append(("final_eg_ode", ode.result.finalRecord.map { .double($0.eg) } ?? .null))
                     members.append(("max_rel_deviation", deviationDocument(deviation)))
@@ -58,7 +72,7 @@ public enum ResultBundle {
                     ("error_estimate", .double(ode.result.statistics.errorEstimate)),
                 ] + (ode.result.divergence.map { [("diverged_at", divergenceDocument($0))] } ?? [])))
             }
-            let finished = runs.filter { $0.steps >= point.parameters.totalSteps && $0.divergence == nil }.compactMap { $0.records.last?.eg }
+            let finished = runs.filter { $0.isFinished(totalSteps: point.parameters.totalSteps) }.compactMap { $0.records.last?.eg }
             let stats = RunStatistics(finished)
             let odeFinals = pointODEs.compactMap { $0.result.finalRecord?.eg }
             let odeMean = odeFinals.isEmpty ? nil : RunStatistics(odeFinals).mean
@@ -72,6 +86,19 @@ public enum ResultBundle {
                 ("final_eg_stderr", stats.standardError.map { .double($0) } ?? .null),
                 ("final_eg_ode", odeMean.map { .double($0) } ?? .null),
             ]
+            let finishedRuns = runs.filter { $0.isFinished(totalSteps: point.parameters.totalSteps) }
+            let cerrs = finishedRuns.compactMap { $0.records.last?.classificationError }
+            let cerrStats = RunStatistics(cerrs)
+            let stops = runs.compactMap(\.earlyStop)
+            let stopMean = stops.isEmpty ? nil : RunStatistics(stops.map(\.t)).mean
+            if classify {
+                pointMembers.append(("final_cerr_mean", cerrs.isEmpty ? .null : .double(cerrStats.mean)))
+                pointMembers.append(("final_cerr_stderr", cerrStats.standardError.map { .double($0) } ?? .null))
+            }
+            if stopping {
+                pointMembers.append(("stopped_early", .int(stops.count)))
+                pointMembers.append(("mean_stop_t", stopMean.map { .double($0) } ?? .null))
+            }
             if !odeDocuments.isEmpty { pointMembers.append(("ode", .array(odeDocuments))) }
             if let pointDeviation { pointMembers.append(("max_rel_deviation", deviationDocument(pointDeviation))) }
             pointDocuments.append(.object(pointMembers))
@@ -82,12 +109,17 @@ public enum ResultBundle {
             if compare {
                 row += [pointDeviation.map { TrajectoryCSV.format($0.relative) } ?? "", pointDeviation.map { TrajectoryCSV.format($0.t) } ?? ""]
             }
+            if classify {
+                row += [cerrs.isEmpty ? "" : TrajectoryCSV.format(cerrStats.mean), cerrStats.standardError.map(TrajectoryCSV.format) ?? ""]
+            }
+            if stopping { row += [String(stops.count), stopMean.map(TrajectoryCSV.format) ?? ""] }
             summary.append(row.joined(separator: ","))
             readmeLines.append(BundleReadme.PointLine(
                 label: point.assignments.map { "\($0.key)=\(SweepPoint.text($0.value))" }.joined(separator: ", "), seeds: finished.count,
                 egMean: finished.isEmpty ? nil : stats.mean, egStandardError: stats.standardError, egODE: odeMean,
                 deviation: pointDeviation?.relative, deviationTime: pointDeviation?.t,
-                divergedRuns: runs.compactMap(\.divergence).map(\.t), divergedODEs: pointODEs.compactMap(\.result.divergence).map(\.t)))
+                divergedRuns: runs.compactMap(\.divergence).map(\.t), divergedODEs: pointODEs.compactMap(\.result.divergence).map(\.t),
+                stoppedRuns: stops.map(\.t), classificationErrorMean: cerrs.isEmpty ? nil : cerrStats.mean))
         }
         files.append(BundleFile(path: "summary.csv", text: summary.joined(separator: "\n") + "\n"))
         files.append(BundleFile(path: "job.json", bytes: jobBytes))
@@ -119,7 +151,8 @@ public enum ResultBundle {
             ("files", .object([("readme", .string("README.txt")), ("page", .string("index.html")), ("job", .string("job.json")),
                                ("summary", .string("summary.csv")), ("log", .string("log.txt")), ("manifest", .string("manifest.json")),
                                ("trajectories", .array(csvFiles.map { .string($0) })),
-                               ("plots", .array(files.map(\.path).filter { $0.hasSuffix(".svg") }.map { .string($0) }))])),
+                               ("plots", .array(files.map(\.path).filter { $0.hasSuffix(".svg") }.map { .string($0) }))]
+                              + weightsMember(files))),
             ("timing", timing.json),
         ]
         let result = JSONValue.object(resultMembers)
@@ -127,6 +160,34 @@ public enum ResultBundle {
         files.append(BundleFile(path: "README.txt", text: BundleReadme.text(spec: spec, status: status, timing: timing,
                                                                             points: readmeLines, files: files.map(\.path))))
         files.append(BundleFile(path: "index.html", text: BundlePage.html(result: result, files: files.map(\.path), log: log)))
+        return files
+    }
+
+    /// `files.weights`: every `.npy` file, listed only when there are any (so that other bundles
+    /// keep their result.json).
+    static func weightsMember(_ files: [BundleFile]) -> [(key: String, value: JSONValue)] {
+        let npy = files.map(\.path).filter { $0.hasSuffix(".npy") }
+        return npy.isEmpty ? [] : [("weights", .array(npy.map { .string($0) }))]
+    }
+
+    /// `store_weights`: the run's teacher and initial student, regenerated from its seed exactly as
+    /// the run drew them, and its final student (from its result; absent for a run stopped
+    /// before it had one), as `.npy` files in `weights/seed-S/`.
+    static func weightFiles(point: SweepPoint, folder: String, run: RunOutcome) -> [BundleFile] {
+        var p = point.parameters
+        p.seed = run.seed
+        let initial = InitialWeights(p)
+        let base = folder + "weights/seed-\(run.seed)/"
+        var files = [
+            BundleFile(path: base + "B.npy", bytes: NPYFile.encode(initial.teacherWeights, shape: [p.M, p.N])),
+            BundleFile(path: base + "vstar.npy", bytes: NPYFile.encode(initial.teacherSecondLayer, shape: [p.M])),
+            BundleFile(path: base + "W-initial.npy", bytes: NPYFile.encode(initial.studentWeights, shape: [p.K, p.N])),
+            BundleFile(path: base + "v-initial.npy", bytes: NPYFile.encode(initial.studentSecondLayer, shape: [p.K])),
+        ]
+        if let w = run.finalWeights, let v = run.finalSecondLayer, w.count == p.K * p.N, v.count == p.K {
+            files.append(BundleFile(path: base + "W-final.npy", bytes: NPYFile.encode(w, shape: [p.K, p.N])))
+            files.append(BundleFile(path: base + "v-final.npy", bytes: NPYFile.encode(v, shape: [p.K])))
+        }
         return files
     }
 

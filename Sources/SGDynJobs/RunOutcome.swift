@@ -10,13 +10,27 @@ public struct RunOutcome: Sendable {
     public var steps: Int
     /// Set when the run diverged: it stopped at `divergence.step`, and `records` end before it.
     public var divergence: Divergence?
+    /// Set when the run ended early below `stop_below`: its last record is its final value.
+    public var earlyStop: EarlyStop?
+    /// With `store_weights`: the student's W (K×N) and v where the run ended.
+    public var finalWeights: [Double]?
+    public var finalSecondLayer: [Double]?
 
-    public init(pointIndex: Int, seed: UInt64, records: [SimulationRecord], steps: Int, divergence: Divergence? = nil) {
+    public init(pointIndex: Int, seed: UInt64, records: [SimulationRecord], steps: Int, divergence: Divergence? = nil,
+                earlyStop: EarlyStop? = nil) {
         self.pointIndex = pointIndex
         self.seed = seed
         self.records = records
         self.steps = steps
         self.divergence = divergence
+        self.earlyStop = earlyStop
+    }
+
+    /// Whether the run ended normally (at t_max, or early below `stop_below`) rather than by
+    /// divergence or cancellation: its last record is then its final value, and it counts in
+    /// the means. Runs that stopped early count with the value they stopped at.
+    public func isFinished(totalSteps: Int) -> Bool {
+        divergence == nil && (steps >= totalSteps || earlyStop != nil)
     }
 }
 

@@ -2,16 +2,20 @@ import SGDynCore
 
 /// CSV files of trajectories (jobs.md): a header row, then one row per output time. The first
 /// columns are `t,eg`, then Q (upper triangle, row-major: Q11,Q12,…,Q22,…), R (K×M row-major),
-/// v; then the optional columns `et` (training error), `eg_mc` (Monte-Carlo ε_g) and `step`.
+/// v; then the optional columns `et` (training error), `eg_mc` (Monte-Carlo ε_g), `cerr` and
+/// `cerr_train` (classification errors on the test and training sets) and `step`.
 /// Numbers are written in the shortest form that reads back to the same Double.
 public enum TrajectoryCSV {
-    public static func header(K: Int, M: Int, trainingError: Bool, monteCarlo: Bool, steps: Bool) -> String {
+    public static func header(K: Int, M: Int, trainingError: Bool, monteCarlo: Bool, classification: Bool = false,
+                              trainingClassification: Bool = false, steps: Bool) -> String {
         var columns = ["t", "eg"]
         for i in 0..<K { for k in i..<K { columns.append("Q\(i + 1)\(separator(K))\(k + 1)") } }
         for i in 0..<K { for n in 0..<M { columns.append("R\(i + 1)\(separator(max(K, M)))\(n + 1)") } }
         for i in 0..<K { columns.append("v\(i + 1)") }
         if trainingError { columns.append("et") }
         if monteCarlo { columns.append("eg_mc") }
+        if classification { columns.append("cerr") }
+        if trainingClassification { columns.append("cerr_train") }
         if steps { columns.append("step") }
         return columns.joined(separator: ",")
     }
@@ -34,11 +38,16 @@ public enum TrajectoryCSV {
     public static func simulation(_ records: [SimulationRecord], K: Int, M: Int) -> String {
         let training = records.contains { $0.trainingError != nil }
         let monteCarlo = records.contains { $0.monteCarloError != nil }
-        var lines = [header(K: K, M: M, trainingError: training, monteCarlo: monteCarlo, steps: true)]
+        let classification = records.contains { $0.classificationError != nil }
+        let trainingClassification = records.contains { $0.trainingClassificationError != nil }
+        var lines = [header(K: K, M: M, trainingError: training, monteCarlo: monteCarlo, classification: classification,
+                            trainingClassification: trainingClassification, steps: true)]
         for r in records {
             var extras: [String] = []
             if training { extras.append(r.trainingError.map(format) ?? "") }
             if monteCarlo { extras.append(r.monteCarloError.map(format) ?? "") }
+            if classification { extras.append(r.classificationError.map(format) ?? "") }
+            if trainingClassification { extras.append(r.trainingClassificationError.map(format) ?? "") }
             extras.append(String(r.step))
             lines.append(row(t: r.t, eg: r.eg, r.orderParameters, extras: extras))
         }

@@ -26,7 +26,12 @@ public enum WorkUnitResources {
     public static func estimatedSeconds(_ unit: WorkUnit) -> Double {
         switch unit.work {
         case .simulation(let p):
-            return Double(p.totalSteps) * Double(p.N * (p.K + p.M + 2) * p.batchSize) * 1e-9
+            // Plus, at every record, one pass over the test and training sets (Monte-Carlo ε_g,
+            // classification errors, training error): N·(K+M+1) per sample.
+            let evaluated = Double((p.effectiveTestSize ?? 0) + (p.trainingSetSize ?? 0))
+            let records = Double(SimulationResources.recordCount(p))
+            return (Double(p.totalSteps) * Double(p.N * (p.K + p.M + 2) * p.batchSize)
+                    + records * evaluated * Double(p.N * (p.K + p.M + 1))) * 1e-9
         case .ode(let o):
             let K = Double(o.parameters.K), D = Double(o.parameters.K + o.parameters.M)
             let perEvaluation = 30e-9 * K * K * D * D * (o.parameters.studentActivation == .relu ? 20 : 1)

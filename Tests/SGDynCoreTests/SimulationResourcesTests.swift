@@ -10,6 +10,8 @@ struct SimulationResourcesTests {
                              trainingSetRatio: 1.5, tMax: 1.5, points: 9, monteCarloTestSize: 20),
         SimulationParameters(N: 1, M: 4, K: 1, tMax: 100, points: 200),
         SimulationParameters(N: 200, M: 12, K: 17, studentInit: .informed, tMax: 0.5, points: 30),
+        { var p = SimulationParameters(N: 40, M: 2, K: 3, trainingSetRatio: 1, tMax: 2, points: 10)
+          p.task = .classify; p.labelFlip = 0.1; p.monteCarloTestSize = 20; p.stopBelow = 1e-9; return p }(),
     ]
 
     @Test("snapshotBytes is the exact size of every snapshot, at any step", arguments: cases)

@@ -10,6 +10,14 @@ struct SnapshotTests {
                              tMax: 3, points: 15, seed: 2),
         SimulationParameters(N: 50, M: 2, K: 4, studentActivation: .relu, noise: 0.3, trainSecondLayer: true,
                              studentInit: .mixed, trainingSetRatio: 1.5, tMax: 4, points: 10, seed: 3, monteCarloTestSize: 30),
+        // The newer keys (format version 3): classification with flips on a finite set, a sparse
+        // teacher, a run that stops early.
+        { var p = SimulationParameters(N: 60, M: 2, K: 3, trainingSetRatio: 1, tMax: 4, points: 12, seed: 4, monteCarloTestSize: 40)
+          p.task = .classify; p.labelFlip = 0.2; p.teacherSparsity = 0.5; return p }(),
+        { var p = SimulationParameters(N: 50, M: 2, K: 2, noise: 0.05, tMax: 30, points: 40, seed: 5)
+          p.teacherSparsity = 0.3; p.stopBelow = 0.1; p.storeWeights = true; return p }(),
+        { var p = SimulationParameters(N: 30, M: 2, K: 2, noise: 0.1, batchSize: 45, trainingSetRatio: 1.5, tMax: 3, points: 10, seed: 6)
+          p.fullBatch = true; return p }(),
     ]
 
     @Test("the same parameters give identical bytes", arguments: configurations.indices)

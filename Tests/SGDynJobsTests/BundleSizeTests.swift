@@ -15,6 +15,8 @@ struct BundleSizeTests {
         #"{"kind": "ode", "K": 3, "M": 2, "N": 100, "t_max": 4, "points": 40, "seeds": 3, "sweep": {"lr": [0.1, 0.2]}}"#,
         #"{"N": 20, "t_max": 1, "points": 3, "sweep": {"lr": [0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.09, 0.1, 0.11, 0.12, 0.13, 0.14, 0.15, 0.16, 0.17, 0.18, 0.19, 0.2], "K": [1, 2]}}"#,
         #"{"N": 50, "K": 20, "M": 10, "t_max": 2, "points": 40, "seeds": 2, "train_second_layer": true}"#,
+        #"{"N": 40, "t_max": 20, "points": 40, "seeds": 3, "task": "classify", "label_flip": 0.1, "training_set": 2, "mc_test_set": 50, "stop_below": 0.6, "sweep": {"teacher_sparsity": [0, 0.5]}}"#,
+        #"{"kind": "compare", "N": 300, "K": 3, "M": 2, "t_max": 2, "points": 10, "seeds": 2, "store_weights": true, "sweep": {"lr": [0.2, 0.4]}}"#,
     ]
 
     static func folderBytes(_ folder: URL) throws -> Int {

@@ -21,6 +21,25 @@ struct JobRejectionTests {
     }
 
     static let cases: [Case] = [
+        // Classification, sparse teachers, early stop (issue 21).
+        Case(json: #"{"task": "classification"}"#, key: "task", fragment: "one of \"regress\", \"classify\""),
+        Case(json: #"{"kind": "ode", "task": "classify"}"#, key: "task", fragment: "\"classify\" has no ODEs"),
+        Case(json: #"{"kind": "compare", "sweep": {"task": ["regress", "classify"]}}"#, key: "task", fragment: "kind \"compare\" cannot run it"),
+        Case(json: #"{"label_flip": 0.1}"#, key: "label_flip", fragment: "needs \"task\": \"classify\""),
+        Case(json: #"{"task": "classify", "label_flip": 1.5}"#, key: "label_flip", fragment: "a number from 0 to 1"),
+        Case(json: #"{"task": "classify", "sigma": 0.1}"#, key: "sigma", fragment: "\"label_flip\""),
+        Case(json: #"{"teacher_sparsity": 1}"#, key: "teacher_sparsity", fragment: "from 0 to less than 1"),
+        Case(json: #"{"teacher_sparsity": -0.1}"#, key: "teacher_sparsity", fragment: "from 0 to less than 1"),
+        Case(json: #"{"kind": "ode", "K": 1, "M": 1, "teacher_sparsity": 0.5, "initial": {"Q": [[1]], "R": [[0]], "T": [[1]], "v": [1], "vstar": [1]}}"#,
+             key: "teacher_sparsity", fragment: "explicit \"initial\""),
+        Case(json: #"{"stop_below": 0}"#, key: "stop_below", fragment: "a number > 0"),
+        Case(json: #"{"stop_below": "low"}"#, key: "stop_below", fragment: "a number > 0"),
+        Case(json: #"{"kind": "ode", "stop_below": 0.01}"#, key: "stop_below", fragment: "kind \"ode\" runs none"),
+        Case(json: #"{"kind": "ode", "store_weights": true}"#, key: "store_weights", fragment: "kind \"ode\" runs none"),
+        Case(json: #"{"store_weights": 1}"#, key: "store_weights", fragment: "true or false"),
+        Case(json: #"{"batch_size": "full"}"#, key: "batch_size", fragment: "it needs \"training_set\""),
+        Case(json: #"{"batch_size": "all", "training_set": 2}"#, key: "batch_size", fragment: "must be an integer ≥ 1, got a string"),
+        Case(json: #"{"kind": "compare", "batch_size": "full", "training_set": 2}"#, key: "training_set", fragment: "online learning"),
         // Unknown keys, with a suggestion.
         Case(json: #"{"learning_rate": 0.1}"#, key: "learning_rate", fragment: "did you mean 'lr'"),
         Case(json: #"{"t_mx": 10}"#, key: "t_mx", fragment: "did you mean 't_max'"),

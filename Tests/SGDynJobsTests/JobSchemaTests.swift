@@ -17,7 +17,11 @@ struct JobSchemaTests {
         "train_second_layer": (.bool(true), .bool(false)), "student_init": (.string("small"), .string("mixed")),
         "teacher_second_layer": (.string("random"), .number("0.5")), "training_set": (.number("2"), .null),
         "t_max": (.number("3"), .number("4")),
+        "task": (.string("regress"), .string("classify")), "label_flip": (.number("0.1"), .number("0.2")),
+        "teacher_sparsity": (.number("0.1"), .number("0.5")), "stop_below": (.null, .number("0.01")),
     ]
+    /// Keys a sample needs beside N, t_max and points: flips need classification.
+    static let sweepBase: [String: [(key: String, value: JSONValue)]] = ["label_flip": [("task", .string("classify"))]]
 
     static func parse(_ document: JSONValue) throws(JobError) -> JobSpec {
         try JobParser.parse(Array(JSONWriter.string(document).utf8), defaultName: "schema-test")
@@ -38,15 +42,22 @@ struct JobSchemaTests {
         #expect(JobDraft().ode == ODEOptions())
     }
 
-    @Test("the normalised job lists every key in table order; description and slurm only when given")
+    @Test("the normalised job lists every key in table order; description, slurm and the issue-21 keys only when given")
     func normalisedOrder() throws {
-        let optional: Set = ["description", "slurm"]
+        // The keys added after the corpus was recorded appear only when not at their defaults,
+        // so that every earlier job's normalised form (and result.json) keeps its bytes.
+        let added: Set = ["task", "label_flip", "teacher_sparsity", "stop_below", "store_weights"]
+        let optional = Set(["description", "slurm"]).union(added)
         let bare = try Self.parse(.object([]))
         guard case .object(let members) = bare.normalised else { Issue.record("not an object"); return }
         #expect(members.map(\.key) == JobSchema.knownKeys.filter { !optional.contains($0) })
         let full = try Self.parse(.object([("slurm", .object([("partition", .string("p"))])), ("description", .string("d"))]))
         guard case .object(let all) = full.normalised else { Issue.record("not an object"); return }
-        #expect(all.map(\.key) == JobSchema.knownKeys)
+        #expect(all.map(\.key) == JobSchema.knownKeys.filter { !added.contains($0) })
+        let extended = try Self.parse(.object([("task", .string("classify")), ("label_flip", .number("0.1")), ("teacher_sparsity", .number("0.2")),
+                                               ("stop_below", .number("0.01")), ("store_weights", .bool(true))]))
+        guard case .object(let withAdded) = extended.normalised else { Issue.record("not an object"); return }
+        #expect(withAdded.map(\.key) == JobSchema.knownKeys.filter { !["description", "slurm"].contains($0) })
         #expect(full.normalised["slurm"] == .object([("partition", .string("p"))]))
     }
 
@@ -55,12 +66,12 @@ struct JobSchemaTests {
         #expect(Set(Self.sweepSamples.keys) == JobSchema.sweepableKeys)
         for key in JobSchema.sweepableKeys.sorted() {
             let (a, b) = try #require(Self.sweepSamples[key], "no sample values for \(key)")
-            let spec = try Self.parse(.object([("N", .number("12")), ("t_max", .number("1")), ("points", .number("2")),
-                                               ("sweep", .object([(key, .array([a, b]))]))]))
+            let spec = try Self.parse(.object([("N", .number("12")), ("t_max", .number("1")), ("points", .number("2"))] + (Self.sweepBase[key] ?? [])
+                                              + [("sweep", .object([(key, .array([a, b]))]))]))
             #expect(spec.points.count == 2)
             #expect(spec.points[0].parameters != spec.points[1].parameters, "\(key) does not change the parameters")
             // The same value given directly gives the same parameters as the sweep point.
-            let base: [(key: String, value: JSONValue)] = [("N", .number("12")), ("t_max", .number("1")), ("points", .number("2"))]
+            let base: [(key: String, value: JSONValue)] = [("N", .number("12")), ("t_max", .number("1")), ("points", .number("2"))] + (Self.sweepBase[key] ?? [])
             let direct = try Self.parse(.object(base.filter { $0.key != key } + [(key, b)]))
             #expect(direct.points[0].parameters == spec.points[1].parameters, "\(key)")
             for point in spec.points {

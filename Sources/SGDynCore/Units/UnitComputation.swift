@@ -44,7 +44,8 @@ public struct UnitComputation: Sendable {
 
     /// SGD steps done (simulation), or thousandths of the time span (ODE).
     public var stepsDone: Int64 {
-        if let simulation { return Int64(simulation.step) }
+        // A run that stopped early below `stop_below` has nothing left to do: it counts as whole.
+        if let simulation { return Int64(simulation.earlyStop == nil ? simulation.step : simulation.totalSteps) }
         return Int64(((ode?.progress ?? 1) * Double(Self.odeProgressSteps)).rounded(.down))
     }
 

@@ -100,20 +100,25 @@ public enum WorkUnitDecodingError: Error, Equatable, Sendable, CustomStringConve
 extension WorkUnit {
     static let magic = Array("SGDYNWRK".utf8)
     static let version: UInt64 = 1
+    /// Written when the parameters use the newer keys: their extension block follows them.
+    static let extendedVersion: UInt64 = 2
 
     /// The stable binary form: magic, version, kind, the parameters (the same codec as snapshots),
     /// and for an ODE its method, start and times; a SHA-256 of all of it at the end.
     public func encoded() -> [UInt8] {
         var writer = ByteWriter()
         writer.append(Self.magic)
-        writer.write(Self.version)
+        let extended = parameters.usesExtensions
+        writer.write(extended ? Self.extendedVersion : Self.version)
         switch work {
         case .simulation(let p):
             writer.write(UInt8(0))
             writer.write(parameters: p)
+            if extended { writer.write(parameterExtensions: p) }
         case .ode(let o):
             writer.write(UInt8(1))
             writer.write(parameters: o.parameters)
+            if extended { writer.write(parameterExtensions: o.parameters) }
             writer.write(method: o.method)
             switch o.start {
             case .drawn:
@@ -140,14 +145,17 @@ extension WorkUnit {
         do {
             _ = try reader.readRaw(Self.magic.count)
             let version = try reader.readUInt64()
-            guard version == Self.version else { throw WorkUnitDecodingError.unsupportedVersion(version) }
+            guard version == Self.version || version == Self.extendedVersion else { throw WorkUnitDecodingError.unsupportedVersion(version) }
+            let extended = version == Self.extendedVersion
             switch try reader.readByte() {
             case 0:
-                let parameters = try reader.readParameters()
+                var parameters = try reader.readParameters()
+                if extended { try reader.readParameterExtensions(into: &parameters) }
                 if let problem = parameters.simulationMemoryProblem { throw SnapshotError.inconsistent(problem) }
                 work = .simulation(parameters)
             case 1:
-                let parameters = try reader.readParameters()
+                var parameters = try reader.readParameters()
+                if extended { try reader.readParameterExtensions(into: &parameters) }
                 let method = try reader.readMethod()
                 let start: ODEWork.Start
                 switch try reader.readByte() {

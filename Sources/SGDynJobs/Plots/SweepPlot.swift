@@ -13,7 +13,8 @@ enum SweepPlot {
 
     static func figure(spec: JobSpec, outcomes: [RunOutcome], odes: [ODEOutcome]) -> PlotFigure {
         let finals = spec.points.map { point -> Final in
-            let finished = outcomes.filter { $0.pointIndex == point.index && $0.steps >= point.parameters.totalSteps }
+            let finished = outcomes.filter { $0.pointIndex == point.index
+                && ($0.steps >= point.parameters.totalSteps || $0.earlyStop != nil) }
                 .compactMap { $0.records.last?.eg }
             let stats = RunStatistics(finished)
             let odeFinals = odes.filter { $0.pointIndex == point.index }.compactMap { $0.result.finalRecord?.eg }

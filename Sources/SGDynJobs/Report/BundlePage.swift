@@ -112,8 +112,15 @@ public enum BundlePage {
     }
 
     static func pointsTable(_ points: [JSONValue], compare: Bool, hasSummary: Bool) -> String {
-        var out = "<h2>Final generalisation error ε<sub>g</sub></h2>\n<table class=\"cards\">\n<thead><tr><th>point</th><th>finished runs</th>"
-            + "<th>simulation, mean ± s.e.</th><th>ODE</th>" + (compare ? "<th>largest deviation sim. vs ODE</th>" : "") + "</tr></thead>\n<tbody>\n"
+        // Classification jobs have a column for the classification error (and eg is its test-set estimate).
+        let classify = points.contains { $0["final_cerr_mean"] != nil }
+        var out = "<h2>Final generalisation error ε<sub>g</sub></h2>\n"
+        if classify {
+            out += "<p class=\"meta\">Classification: ε<sub>g</sub> is ½·mean (sign(φ*) − φ)² on the fixed test set, next to the fraction of wrong signs there.</p>\n"
+        }
+        out += "<table class=\"cards\">\n<thead><tr><th>point</th><th>finished runs</th>"
+            + "<th>simulation, mean ± s.e.</th><th>ODE</th>" + (compare ? "<th>largest deviation sim. vs ODE</th>" : "")
+            + (classify ? "<th>classification error, mean ± s.e.</th>" : "") + "</tr></thead>\n<tbody>\n"
         for point in points.prefix(maxPoints) {
             let label = BundleSummary.label(point["parameters"])
             var runs = 0, complete = 0, diverged = 0
@@ -127,7 +134,12 @@ public enum BundlePage {
             } ?? "–"
             out += "<tr><td data-label=\"point\">\(label.isEmpty ? "(no sweep)" : HTML.escape(label))</td>"
             out += "<td class=\"num\" data-label=\"finished runs\">\(runs == 0 ? "–" : "\(complete) of \(runs)")"
-            out += diverged > 0 ? " <span class=\"badge b-diverged\">\(diverged) diverged</span></td>" : "</td>"
+            if diverged > 0 { out += " <span class=\"badge b-diverged\">\(diverged) diverged</span>" }
+            if let stopped = point["stopped_early"]?.intValue, stopped > 0 {
+                let at = point["mean_stop_t"]?.doubleValue.map { ", mean t = " + BundleReadme.short($0) } ?? ""
+                out += " <span class=\"meta\">(\(stopped) stopped early below stop_below\(at))</span>"
+            }
+            out += "</td>"
             out += "<td class=\"num\" data-label=\"simulation\">\(mean)</td>"
             out += "<td class=\"num\" data-label=\"ODE\">\(point["final_eg_ode"]?.doubleValue.map(BundleReadme.short) ?? "–")</td>"
             if compare {
@@ -136,6 +148,12 @@ public enum BundlePage {
                     ReportTime.percent(v) + (deviation?["t"]?.doubleValue.map { " at t = " + BundleReadme.short($0) } ?? "")
                 } ?? "–"
                 out += "<td class=\"num\" data-label=\"deviation\">\(text)</td>"
+            }
+            if classify {
+                let cerr = point["final_cerr_mean"]?.doubleValue.map { m in
+                    BundleReadme.short(m) + (point["final_cerr_stderr"]?.doubleValue.map { " ± " + BundleReadme.short($0) } ?? "")
+                } ?? "–"
+                out += "<td class=\"num\" data-label=\"classification error\">\(cerr)</td>"
             }
             out += "</tr>\n"
         }
@@ -188,7 +206,16 @@ public enum BundlePage {
         func items(_ paths: [String]) -> String {
             "<ul class=\"files\">\n" + paths.map { "<li><a href=\"\(HTML.url($0))\">\(HTML.escape($0))</a></li>\n" }.joined() + "</ul>\n"
         }
-        var out = "<h2>Files</h2>\n" + items(main.filter { !trajectories.contains($0) } + others)
+        var out = "<h2>Files</h2>\n"
+        let weights = safe.filter { $0.hasSuffix(".npy") }
+        if !weights.isEmpty {
+            // store_weights: say what the .npy files are before the (long) list that holds them.
+            out += "<p class=\"meta\">Stored weights (\(weights.count) NumPy .npy files, <code>numpy.load</code> reads each): per run, "
+                + "<code>weights/seed-S/</code> holds the teacher’s <code>B.npy</code> (M×N) and <code>vstar.npy</code>, and the student’s "
+                + "<code>W-initial.npy</code>, <code>v-initial.npy</code>, <code>W-final.npy</code>, <code>v-final.npy</code>; "
+                + "W Wᵀ/N and W Bᵀ/N are the Q and R of the run’s first and last CSV rows.</p>\n"
+        }
+        out += items(main.filter { !trajectories.contains($0) } + others)
         if !trajectories.isEmpty {
             let title = "Trajectories: \(trajectories.count) CSV file(s), one per run and per ODE integration"
             out += trajectories.count > foldFiles

@@ -54,6 +54,15 @@ extension JobReader where Value == Int {
     }
 }
 
+extension JobReader where Value == Int? {
+    /// `batch_size`: an integer ≥ 1, or "full" (nil) for full-batch gradient descent. Any other
+    /// value gets the integer reader's message, as before "full" existed.
+    static let batchSize = JobReader(summary: "an integer ≥ 1, or \"full\"") { value, key throws(JobError) in
+        if value == .string("full") { return nil }
+        return try JobValues.integer(value, key, min: 1)
+    }
+}
+
 extension JobReader where Value == Double {
     /// A finite number that `accept` approves; `requirement` says which (it is in every message).
     static func number(_ requirement: String, _ accept: @escaping @Sendable (Double) -> Bool) -> JobReader {
