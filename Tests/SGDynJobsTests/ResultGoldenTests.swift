@@ -1,0 +1,64 @@
+import Foundation
+import SGDynCore
+import Testing
+@testable import SGDynJobs
+
+/// The files of a bundle that are made from result.json (result.json itself, README.txt,
+/// index.html, summary.csv), for a bundle of every status and kind, pinned byte for byte
+/// (timing fixed) in Tests/Fixtures/result-documents. The fixtures were written by the code
+/// before result.json became a typed document (`ResultDocument`), so this is the results
+/// contract for the statuses `sgdyn run` cannot produce (failed, cancelled, rejected).
+/// `SGDYN_WRITE_GOLDEN=1 swift test --filter ResultGoldenTests` rewrites them: only for a
+/// deliberate format change, which bumps the version.
+@Suite("Result documents: golden bundles")
+struct ResultGoldenTests {
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../Fixtures/result-documents").standardizedFileURL
+    static let pinned = ["result.json", "README.txt", "index.html", "summary.csv"]
+    static let timing = Timing(startedAt: Date(timeIntervalSince1970: 1_750_000_000), finishedAt: Date(timeIntervalSince1970: 1_750_000_042.5),
+                               steps: 1234, resumes: 1)
+
+    /// A case: its name and its bundle's files.
+    static func cases() throws -> [(name: String, files: [BundleFile])] {
+        var cases: [(String, [BundleFile])] = []
+        func run(_ name: String, _ text: String, status: String = "done", error: String? = nil,
+                 keep: (RunOutcome) -> Bool = { _ in true }) throws {
+            let bytes = Array(text.utf8)
+            let spec = try JobParser.parse(bytes, defaultName: name)
+            let (runs, odes) = try JobRunner.run(spec, threads: 2)
+            cases.append((name, ResultBundle.simulation(spec: spec, jobBytes: bytes, outcomes: runs.filter(keep), odes: odes, timing: timing,
+                                                        log: ["line one", "line two"], status: status, error: error)))
+        }
+        try run("simulate-sweep", #"{"description": "a sweep with a training set and a test set", "N": 40, "t_max": 2, "points": 4, "seeds": 2, "mc_test_set": 10, "sweep": {"training_set": [null, 2], "lr": [0.1, 0.3]}}"#)
+        try run("compare", #"{"kind": "compare", "N": 60, "K": 2, "M": 2, "t_max": 2, "points": 4, "seeds": 2, "train_second_layer": true}"#)
+        try run("ode-initial", #"{"kind": "ode", "K": 2, "M": 1, "t_max": 3, "points": 6, "initial": {"Q": [[1, 0.1], [0.1, 1]], "R": [[0.2], [0.3]], "T": [[1]], "v": [1, 1], "vstar": [1]}}"#)
+        try run("ode-seeds", #"{"kind": "ode", "K": 2, "M": 2, "N": 50, "t_max": 2, "points": 4, "seeds": 2, "sweep": {"lr": [0.1, 0.2]}}"#)
+        try run("diverged", #"{"N": 100, "K": 2, "M": 2, "activation": "linear", "lr": 3, "t_max": 20, "points": 20, "seeds": 2}"#, status: "diverged")
+        try run("compare-diverged", #"{"kind": "compare", "N": 100, "K": 2, "M": 2, "activation": "linear", "lr": 3, "t_max": 20, "points": 10}"#, status: "diverged")
+        try run("cancelled", #"{"N": 40, "t_max": 2, "points": 4, "seeds": [1, 2, 3]}"#, status: "cancelled",
+                error: "cancelled by alice at 2025-06-01T02:03:04Z", keep: { $0.seed != 2 })
+        try run("failed", #"{"N": 40, "t_max": 2, "points": 4, "seeds": 2, "sweep": {"K": [1, 2]}}"#, status: "failed",
+                error: "worker killed (signal 9) three times; \"quarantined\"", keep: { _ in false })
+        for (name, text) in [("rejected-key", #"{"lr": -1}"#), ("rejected-syntax", "{\n  \"N\": 10,\n  oops\n}"), ("rejected-plain", "[1]")] {
+            let bytes = Array(text.utf8)
+            let error = try #require(throws: JobError.self) { try JobParser.parse(bytes, defaultName: name) }
+            cases.append((name, ResultBundle.rejection(name: name, jobBytes: bytes, error: error, log: ["rejected"], keptAt: "/var/lib/x")))
+        }
+        return cases
+    }
+
+    @Test("every pinned file of every case has the bytes recorded before the typed document")
+    func golden() throws {
+        let write = ProcessInfo.processInfo.environment["SGDYN_WRITE_GOLDEN"] == "1"
+        for (name, files) in try Self.cases() {
+            let caseFolder = Self.folder.appendingPathComponent(name)
+            if write { try FileManager.default.createDirectory(at: caseFolder, withIntermediateDirectories: true) }
+            for file in files where Self.pinned.contains(file.path) {
+                let url = caseFolder.appendingPathComponent(file.path)
+                if write { try Data(file.bytes).write(to: url) }
+                let expected = try [UInt8](Data(contentsOf: url))
+                #expect(file.bytes == expected, "\(name)/\(file.path) differs from the fixture")
+            }
+        }
+    }
+}
