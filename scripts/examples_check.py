@@ -11,6 +11,8 @@ import math
 import os
 import sys
 
+import result_fields as R  # result.json's field names, generated from ResultDocument
+
 
 def summary(bundle):
     with open(os.path.join(bundle, "summary.csv")) as f:
@@ -82,7 +84,7 @@ def check(name, bundle):
         return good, ("grows with K: " if test is grows else "does not grow with K: ") + ", ".join(f"{e:.2e}" for e in egs)
     if name == "sim-vs-ode-N10000":
         result = json.load(open(os.path.join(bundle, "result.json")))
-        deviation = result["max_rel_deviation"]["value"]
+        deviation = result[R.MAX_REL_DEVIATION][R.VALUE]
         return deviation < 0.05, f"largest relative deviation before the escape {deviation:.3f}"
     if name == "time-scaling-erf":
         curves = {}

@@ -17,6 +17,8 @@ import sys
 import tempfile
 import time
 
+import result_fields as R  # result.json's field names, generated from ResultDocument
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from daemon_tests import Harness, bundles, result_of, run_scenarios, wait_for_bundles, wait_until  # noqa: E402
 
@@ -98,9 +100,9 @@ def scenario_basic(h, cluster):
     s.drop("short-ok", seeds=1, slurm={"partition": "short", "time_limit": "1"})
     s.drop("bad-partition", seeds=1, slurm={"partition": "gpu"})
     ok = wait_for_bundles(s.outbox, ["short-ok", "rejected-bad-partition"], 60)
-    rejected = (result_of(s.outbox, "rejected-bad-partition") or {}).get("error") or {}
+    rejected = (result_of(s.outbox, "rejected-bad-partition") or {}).get(R.ERROR) or {}
     h.check("slurm-basic: a job may choose an allowed partition; one the config does not allow is rejected naming slurm.partition",
-            ok and (result_of(s.outbox, "short-ok") or {}).get("status") == "done" and rejected.get("key") == "slurm.partition",
+            ok and (result_of(s.outbox, "short-ok") or {}).get(R.STATUS) == "done" and rejected.get(R.KEY) == "slurm.partition",
             json.dumps(rejected), logs=[d])
     status, _ = d.terminate()
     h.check("slurm-basic: SIGTERM → exit 0", status == 0, logs=[d])
@@ -125,7 +127,7 @@ def scenario_scancel(h, cluster):
     submissions = d.log().count("job victim: submitted to Slurm as job")
     h.check(f"slurm-scancel: its unit is resubmitted at once in an array of its own ({submissions} submissions) and resumes "
             f"from its checkpoint → identical result",
-            resumed and ok and result.get("status") == "done" and result.get("timing", {}).get("resumes", 0) >= 1 and not differences
+            resumed and ok and result.get(R.STATUS) == "done" and result.get(R.TIMING, {}).get(R.RESUMES, 0) >= 1 and not differences
             and submissions == 2,
             "\n".join(differences) + f"\ntiming {result.get('timing')}", logs=[d])
     d.terminate()
@@ -176,7 +178,7 @@ def scenario_node_failure(h, cluster):
     result = result_of(s.outbox, "node-victim") or {}
     differences = identical_to_run(h, s, "node-victim") if ok else ["no bundle"]
     h.check("slurm-node: requeued, resumed from checkpoints → identical to `sgdyn run`",
-            ok and result.get("status") == "done" and not differences, "\n".join(differences), logs=[d])
+            ok and result.get(R.STATUS) == "done" and not differences, "\n".join(differences), logs=[d])
     d.terminate()
 
 
@@ -247,7 +249,7 @@ def scenario_cancel(h, cluster):
     ok = wait_for_bundles(s.outbox, ["unwanted"], 60)
     gone = wait_until(lambda: not cluster.arrays("sgdyn-unwanted"), 30)
     h.check("slurm-cancel: `sgdyn cancel NAME` → the array leaves the queue, bundle status cancelled",
-            going and asked.returncode == 0 and ok and gone and (result_of(s.outbox, "unwanted") or {}).get("status") == "cancelled",
+            going and asked.returncode == 0 and ok and gone and (result_of(s.outbox, "unwanted") or {}).get(R.STATUS) == "cancelled",
             f"queue: {cluster.arrays('sgdyn-unwanted')}", logs=[d])
     d.terminate()
 
@@ -266,7 +268,7 @@ def scenario_time_limit(h, cluster):
     differences = identical_to_run(h, s, "marathon") if ok else ["no bundle"]
     h.check(f"slurm-limit: a 70 s unit with a 1 min time limit is stopped by SIGUSR1 and continued ({job.get('attempts')} attempts, "
             f"{result.get('timing', {}).get('resumes')} resumes, no crash) → identical to `sgdyn run`",
-            ok and result.get("status") == "done" and job.get("attempts", 0) >= 2 and "ended without finishing" not in d.log()
+            ok and result.get(R.STATUS) == "done" and job.get("attempts", 0) >= 2 and "ended without finishing" not in d.log()
             and not differences, "\n".join(differences), logs=[d])
     d.terminate()
 

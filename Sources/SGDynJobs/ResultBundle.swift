@@ -8,70 +8,51 @@ public enum ResultBundle {
     public static func simulation(spec: JobSpec, jobBytes: [UInt8], outcomes: [RunOutcome], odes: [ODEOutcome] = [],
                                   timing: Timing, log: [String], status: String = "done", error: String? = nil) -> [BundleFile] {
         var files: [BundleFile] = []
-        var pointDocuments: [JSONValue] = []
+        var points: [ResultDocument.Point] = []
         let compare = spec.kind == .compare
         var summary = [(spec.sweepKeys + ["seeds", "final_eg_mean", "final_eg_stderr", "final_eg_ode"]
                         + (compare ? ["max_rel_deviation", "max_rel_deviation_t"] : [])).joined(separator: ",")]
         var overall: (EgDeviation, Int, UInt64)?
-        var readmeLines: [BundleReadme.PointLine] = []
         for point in spec.points {
             let folder = point.folder.isEmpty ? "" : point.folder + "/"
             let runs = outcomes.filter { $0.pointIndex == point.index }
             let pointODEs = odes.filter { $0.pointIndex == point.index }
-            var runDocuments: [JSONValue] = []
+            var runDocuments: [ResultDocument.Run] = []
             for run in runs {
                 let csvPath = folder + "seed-\(run.seed).csv"
                 files.append(BundleFile(path: csvPath, text: TrajectoryCSV.simulation(run.records, K: point.parameters.K, M: point.parameters.M)))
                 // A diverged run has no final value: its last finite record is not where it ended.
                 let last = run.divergence == nil ? run.records.last : nil
-                var members: [(key: String, value: JSONValue)] = [
-                    ("seed", .number(String(run.seed))),
-                    ("final_eg", last.map { .double($0.eg) } ?? .null),
-                ]
-                if let et = last?.trainingError { members.append(("final_et", .double(et))) }
-                if let mc = last?.monteCarloError { members.append(("final_eg_mc", .double(mc))) }
-                members += [("steps", .int(run.steps)), ("complete", .bool(run.steps >= point.parameters.totalSteps && run.divergence == nil)),
-                            ("csv", .string(csvPath))]
-                if let divergence = run.divergence { members.append(("diverged_at", divergenceDocument(divergence))) }
+                var document = ResultDocument.Run(
+                    seed: run.seed, finalEg: last?.eg.finiteOrNil, finalEt: last?.trainingError, finalEgMC: last?.monteCarloError,
+                    steps: run.steps, complete: run.steps >= point.parameters.totalSteps && run.divergence == nil, csv: csvPath,
+                    divergedAt: run.divergence.map(divergenceDocument))
                 if let ode = pointODEs.first(where: { $0.seed == run.seed }), let deviation = ode.deviation {
-                    members.append(("final_eg_ode", ode.result.finalRecord.map { .double($0.eg) } ?? .null))
-                    members.append(("max_rel_deviation", deviationDocument(deviation)))
+                    document.finalEgODE = ode.result.finalRecord?.eg.finiteOrNil
+                    document.maxRelDeviation = deviationDocument(deviation)
                     if overall == nil || deviation.relative > overall!.0.relative { overall = (deviation, point.index, run.seed) }
                 }
-                runDocuments.append(.object(members))
+                runDocuments.append(document)
             }
-            var odeDocuments: [JSONValue] = []
+            var odeDocuments: [ResultDocument.ODEIntegration] = []
             for ode in pointODEs {
                 let csvPath = folder + (ode.seed.map { "ode-seed-\($0).csv" } ?? "ode.csv")
                 files.append(BundleFile(path: csvPath, text: JobODEs.csv(ode.result)))
-                odeDocuments.append(.object([
-                    ("seed", ode.seed.map { .number(String($0)) } ?? .null),
-                    ("final_eg", ode.result.finalRecord.map { .double($0.eg) } ?? .null),
-                    ("csv", .string(csvPath)),
-                    ("method", .string(ode.result.statistics.method.name)),
-                    ("steps", .int(ode.result.statistics.steps)),
-                    ("rejected_steps", .int(ode.result.statistics.rejectedSteps)),
-                    ("rhs_evaluations", .int(ode.result.statistics.rhsEvaluations)),
-                    ("error_estimate", .double(ode.result.statistics.errorEstimate)),
-                ] + (ode.result.divergence.map { [("diverged_at", divergenceDocument($0))] } ?? [])))
+                let statistics = ode.result.statistics
+                odeDocuments.append(ResultDocument.ODEIntegration(
+                    seed: ode.seed, finalEg: ode.result.finalRecord?.eg.finiteOrNil, csv: csvPath, method: statistics.method.name,
+                    steps: statistics.steps, rejectedSteps: statistics.rejectedSteps, rhsEvaluations: statistics.rhsEvaluations,
+                    errorEstimate: statistics.errorEstimate.finiteOrNil, divergedAt: ode.result.divergence.map(divergenceDocument)))
             }
             let finished = runs.filter { $0.steps >= point.parameters.totalSteps && $0.divergence == nil }.compactMap { $0.records.last?.eg }
             let stats = RunStatistics(finished)
             let odeFinals = pointODEs.compactMap { $0.result.finalRecord?.eg }
             let odeMean = odeFinals.isEmpty ? nil : RunStatistics(odeFinals).mean
             let pointDeviation = pointODEs.compactMap(\.deviation).max { $0.relative < $1.relative }
-            var pointMembers: [(key: String, value: JSONValue)] = [
-                ("index", .int(point.index)),
-                ("parameters", .object(point.assignments)),
-                ("folder", .string(point.folder)),
-                ("runs", .array(runDocuments)),
-                ("final_eg_mean", finished.isEmpty ? .null : .double(stats.mean)),
-                ("final_eg_stderr", stats.standardError.map { .double($0) } ?? .null),
-                ("final_eg_ode", odeMean.map { .double($0) } ?? .null),
-            ]
-            if !odeDocuments.isEmpty { pointMembers.append(("ode", .array(odeDocuments))) }
-            if let pointDeviation { pointMembers.append(("max_rel_deviation", deviationDocument(pointDeviation))) }
-            pointDocuments.append(.object(pointMembers))
+            points.append(ResultDocument.Point(
+                index: point.index, parameters: .object(point.assignments), folder: point.folder, runs: runDocuments,
+                finalEgMean: finished.isEmpty ? nil : stats.mean.finiteOrNil, finalEgStderr: stats.standardError?.finiteOrNil,
+                finalEgODE: odeMean?.finiteOrNil, ode: odeDocuments, maxRelDeviation: pointDeviation.map(deviationDocument)))
             var row = point.assignments.map { SweepPoint.text($0.value) } + [
                 String(finished.count), finished.isEmpty ? "" : TrajectoryCSV.format(stats.mean),
                 stats.standardError.map(TrajectoryCSV.format) ?? "", odeMean.map(TrajectoryCSV.format) ?? "",
@@ -80,77 +61,47 @@ public enum ResultBundle {
                 row += [pointDeviation.map { TrajectoryCSV.format($0.relative) } ?? "", pointDeviation.map { TrajectoryCSV.format($0.t) } ?? ""]
             }
             summary.append(row.joined(separator: ","))
-            readmeLines.append(BundleReadme.PointLine(
-                label: point.assignments.map { "\($0.key)=\(SweepPoint.text($0.value))" }.joined(separator: ", "), seeds: finished.count,
-                egMean: finished.isEmpty ? nil : stats.mean, egStandardError: stats.standardError, egODE: odeMean,
-                deviation: pointDeviation?.relative, deviationTime: pointDeviation?.t,
-                divergedRuns: runs.compactMap(\.divergence).map(\.t), divergedODEs: pointODEs.compactMap(\.result.divergence).map(\.t)))
         }
         files.append(BundleFile(path: "summary.csv", text: summary.joined(separator: "\n") + "\n"))
         files.append(BundleFile(path: "job.json", bytes: jobBytes))
         files.append(BundleFile(path: "log.txt", text: log.joined(separator: "\n") + (log.isEmpty ? "" : "\n")))
         files += BundlePlots.files(spec: spec, outcomes: outcomes, odes: odes)
-        let csvFiles = files.map(\.path).filter { $0.hasSuffix(".csv") && $0 != "summary.csv" }
-        var resultMembers: [(key: String, value: JSONValue)] = [
-            ("status", .string(status)),
-            ("name", .string(spec.name)),
-            ("kind", .string(spec.kind.rawValue)),
-            ("sgdyn_version", .string(SGDynVersion.string)),
-        ]
-        if let error { resultMembers.append(("error", .object([("message", .string(error))]))) }
-        resultMembers += [
-            ("job", spec.normalised),
-            ("warnings", .array(spec.warnings.map { .string($0) })),
-            ("points", .array(pointDocuments)),
-        ]
-        if let (deviation, pointIndex, seed) = overall {
-            resultMembers.append(("max_rel_deviation", .object([
-                ("value", .double(deviation.relative)), ("t", .double(deviation.t)), ("point", .int(pointIndex)),
-                ("seed", .number(String(seed))), ("eg_simulation", .double(deviation.simulationEg)), ("eg_ode", .double(deviation.odeEg)),
-            ])))
-        }
-        resultMembers += [
-            ("files", .object([("readme", .string("README.txt")), ("page", .string("index.html")), ("job", .string("job.json")),
-                               ("summary", .string("summary.csv")), ("log", .string("log.txt")), ("manifest", .string("manifest.json")),
-                               ("trajectories", .array(csvFiles.map { .string($0) })),
-                               ("plots", .array(files.map(\.path).filter { $0.hasSuffix(".svg") }.map { .string($0) }))])),
-            ("timing", timing.json),
-        ]
-        let result = JSONValue.object(resultMembers)
-        files.insert(BundleFile(path: "result.json", text: JSONWriter.string(result)), at: 0)
-        files.append(BundleFile(path: "README.txt", text: BundleReadme.text(spec: spec, status: status, timing: timing,
-                                                                            points: readmeLines, files: files.map(\.path))))
+        let result = ResultDocument(
+            status: status, name: spec.name, kind: spec.kind.rawValue, error: error.map { ResultDocument.ErrorInfo(message: $0) },
+            job: spec.normalised, warnings: spec.warnings, points: points,
+            maxRelDeviation: overall.map { deviation, pointIndex, seed in
+                var document = deviationDocument(deviation)
+                document.point = pointIndex
+                document.seed = seed
+                return document
+            },
+            files: .ran(trajectories: files.map(\.path).filter { $0.hasSuffix(".csv") && $0 != "summary.csv" },
+                        plots: files.map(\.path).filter { $0.hasSuffix(".svg") }),
+            timing: timing.document)
+        files.insert(BundleFile(path: "result.json", text: result.text), at: 0)
+        files.append(BundleFile(path: "README.txt", text: BundleReadme.text(spec: spec, result: result, timing: timing, files: files.map(\.path))))
         files.append(BundleFile(path: "index.html", text: BundlePage.html(result: result, files: files.map(\.path), log: log)))
         return files
     }
 
     /// Where a run or an integration diverged: t, and the SGD step for a simulation.
-    static func divergenceDocument(_ d: Divergence) -> JSONValue {
-        .object([("t", .double(d.t))] + (d.step.map { [("step", .int($0))] } ?? []))
+    static func divergenceDocument(_ d: Divergence) -> ResultDocument.Divergence {
+        ResultDocument.Divergence(t: d.t.finiteOrNil, step: d.step)
     }
 
-    static func deviationDocument(_ d: EgDeviation) -> JSONValue {
-        .object([("value", .double(d.relative)), ("t", .double(d.t)), ("eg_simulation", .double(d.simulationEg)), ("eg_ode", .double(d.odeEg))])
+    static func deviationDocument(_ d: EgDeviation) -> ResultDocument.Deviation {
+        ResultDocument.Deviation(value: d.relative.finiteOrNil, t: d.t.finiteOrNil, egSimulation: d.simulationEg.finiteOrNil, egODE: d.odeEg.finiteOrNil)
     }
 
     /// The bundle of a rejected job file: result.json with the error, job.json with the bytes as
     /// submitted (nothing a user drops is lost), log.txt and index.html.
     /// `keptAt` (the daemon) says where the file as dropped is kept, in kept-at.txt.
     public static func rejection(name: String, jobBytes: [UInt8], error: JobError, log: [String], keptAt: String? = nil) -> [BundleFile] {
-        var errorMembers: [(key: String, value: JSONValue)] = [("message", .string(error.description))]
-        if let key = error.key { errorMembers.append(("key", .string(key))) }
-        if let line = error.line { errorMembers.append(("line", .int(line))) }
-        if let column = error.column { errorMembers.append(("column", .int(column))) }
-        let result = JSONValue.object([
-            ("status", .string("rejected")),
-            ("name", .string(name)),
-            ("sgdyn_version", .string(SGDynVersion.string)),
-            ("error", .object(errorMembers)),
-            ("files", .object([("page", .string("index.html")), ("job", .string("job.json")), ("log", .string("log.txt")),
-                               ("manifest", .string("manifest.json"))])),
-        ])
+        let result = ResultDocument(status: "rejected", name: name,
+                                    error: ResultDocument.ErrorInfo(message: error.description, key: error.key, line: error.line, column: error.column),
+                                    files: .rejection)
         var files = [
-            BundleFile(path: "result.json", text: JSONWriter.string(result)),
+            BundleFile(path: "result.json", text: result.text),
             BundleFile(path: "job.json", bytes: jobBytes),
             BundleFile(path: "log.txt", text: log.joined(separator: "\n") + (log.isEmpty ? "" : "\n")),
         ]

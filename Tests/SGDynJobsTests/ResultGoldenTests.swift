@@ -9,7 +9,9 @@ import Testing
 /// before result.json became a typed document (`ResultDocument`), so this is the results
 /// contract for the statuses `sgdyn run` cannot produce (failed, cancelled, rejected).
 /// `SGDYN_WRITE_GOLDEN=1 swift test --filter ResultGoldenTests` rewrites them: only for a
-/// deliberate format change, which bumps the version.
+/// deliberate format change, which bumps the version. The `ref-*` cases (jobs whose runs and
+/// integrations really diverge) are bundles of `sgdyn run` of 0.2.0 at 2f06e7d, compared
+/// outside their timing and log.
 @Suite("Result documents: golden bundles")
 struct ResultGoldenTests {
     static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -59,6 +61,41 @@ struct ResultGoldenTests {
                 let expected = try [UInt8](Data(contentsOf: url))
                 #expect(file.bytes == expected, "\(name)/\(file.path) differs from the fixture")
             }
+        }
+    }
+
+    /// What may differ between two runs of a job: result.json's `timing`, README.txt's time
+    /// taken, index.html's marked timing and log parts (as scripts/compare_bundles.py).
+    static func withoutTiming(_ path: String, _ bytes: [UInt8]) throws -> String {
+        var text = String(decoding: bytes, as: UTF8.self)
+        switch path {
+        case "result.json":
+            guard case .object(let members) = try JSONParser.parse(bytes) else { return text }
+            text = JSONWriter.string(.object(members.filter { $0.key != "timing" }))
+        case "README.txt":
+            text = text.replacing(/\ in [0-9.]+ (s|min|h)(, resumed [0-9]+ time\(s\) from checkpoints)?\.\n/, with: "")
+        case "index.html":
+            text = text.replacing(/<!-- sgdyn:timing -->.*?<!-- \/sgdyn:timing -->/.dotMatchesNewlines(), with: "")
+                .replacing(/<!-- sgdyn:log -->.*?<!-- \/sgdyn:log -->/.dotMatchesNewlines(), with: "")
+        default: break
+        }
+        return text
+    }
+
+    @Test("jobs that diverge give the bundle sgdyn 0.2.0 gave, outside timing and log", arguments: ["diverged-run", "diverged-compare", "diverged-ode"])
+    func reference(_ name: String) throws {
+        let folder = Self.folder.appendingPathComponent("ref-" + name)
+        let bytes = try [UInt8](Data(contentsOf: folder.appendingPathComponent("job.json")))
+        let spec = try JobParser.parse(bytes, defaultName: name)
+        let (runs, odes) = try JobRunner.run(spec, threads: 2)
+        let diverged = runs.contains { $0.divergence != nil } || odes.contains { $0.result.divergence != nil }
+        #expect(diverged)
+        let timing = Timing(startedAt: Self.timing.startedAt, finishedAt: Self.timing.finishedAt, steps: runs.reduce(0) { $0 + $1.steps })
+        let files = ResultBundle.simulation(spec: spec, jobBytes: bytes, outcomes: runs, odes: odes, timing: timing, log: ["x"],
+                                            status: diverged ? "diverged" : "done")
+        for file in files where Self.pinned.contains(file.path) {
+            let expected = try [UInt8](Data(contentsOf: folder.appendingPathComponent(file.path)))
+            #expect(try Self.withoutTiming(file.path, file.bytes) == Self.withoutTiming(file.path, expected), "\(name)/\(file.path)")
         }
     }
 }

@@ -1,0 +1,73 @@
+"""The field names of result.json, per kind of object, as `ResultDocument` writes them.
+
+Generated from Sources/SGDynJobs/Result/ResultDocument.swift (do not edit: run
+`SGDYN_UPDATE_DOCS=1 swift test --filter ResultDocsTests`); a Swift test fails when this file is
+stale. The scripts read result.json through these names, so a field renamed or removed there
+fails here by name (AttributeError) instead of reading as missing.
+"""
+
+FIELDS = {
+    "": ("status", "name", "kind", "sgdyn_version", "error", "job", "warnings", "points", "max_rel_deviation", "files", "timing",),
+    "error": ("message", "key", "line", "column",),
+    "points[]": ("index", "parameters", "folder", "runs", "final_eg_mean", "final_eg_stderr", "final_eg_ode", "ode", "max_rel_deviation",),
+    "points[].runs[]": ("seed", "final_eg", "final_et", "final_eg_mc", "steps", "complete", "csv", "diverged_at", "final_eg_ode", "max_rel_deviation",),
+    "points[].ode[]": ("seed", "final_eg", "csv", "method", "steps", "rejected_steps", "rhs_evaluations", "error_estimate", "diverged_at",),
+    "…diverged_at": ("t", "step",),
+    "…max_rel_deviation": ("value", "t", "point", "seed", "eg_simulation", "eg_ode",),
+    "files": ("readme", "page", "job", "summary", "log", "manifest", "trajectories", "plots",),
+    "timing": ("started_at", "finished_at", "wall_seconds", "steps", "steps_per_second", "resumes",),
+}
+
+STATUS = "status"
+NAME = "name"
+KIND = "kind"
+SGDYN_VERSION = "sgdyn_version"
+ERROR = "error"
+JOB = "job"
+WARNINGS = "warnings"
+POINTS = "points"
+MAX_REL_DEVIATION = "max_rel_deviation"
+FILES = "files"
+TIMING = "timing"
+MESSAGE = "message"
+KEY = "key"
+LINE = "line"
+COLUMN = "column"
+INDEX = "index"
+PARAMETERS = "parameters"
+FOLDER = "folder"
+RUNS = "runs"
+FINAL_EG_MEAN = "final_eg_mean"
+FINAL_EG_STDERR = "final_eg_stderr"
+FINAL_EG_ODE = "final_eg_ode"
+ODE = "ode"
+SEED = "seed"
+FINAL_EG = "final_eg"
+FINAL_ET = "final_et"
+FINAL_EG_MC = "final_eg_mc"
+STEPS = "steps"
+COMPLETE = "complete"
+CSV = "csv"
+DIVERGED_AT = "diverged_at"
+METHOD = "method"
+REJECTED_STEPS = "rejected_steps"
+RHS_EVALUATIONS = "rhs_evaluations"
+ERROR_ESTIMATE = "error_estimate"
+T = "t"
+STEP = "step"
+VALUE = "value"
+POINT = "point"
+EG_SIMULATION = "eg_simulation"
+EG_ODE = "eg_ode"
+README = "readme"
+PAGE = "page"
+SUMMARY = "summary"
+LOG = "log"
+MANIFEST = "manifest"
+TRAJECTORIES = "trajectories"
+PLOTS = "plots"
+STARTED_AT = "started_at"
+FINISHED_AT = "finished_at"
+WALL_SECONDS = "wall_seconds"
+STEPS_PER_SECOND = "steps_per_second"
+RESUMES = "resumes"
