@@ -11,6 +11,8 @@ Exits 1 and lists every difference when the bundles differ; prints one summary l
 """
 import json, os, re, sys
 
+import result_fields as R  # result.json's field names, generated from ResultDocument
+
 TIMING_LINE = re.compile(rb" in [0-9.]+ (?:s|min|h)(?:, resumed [0-9]+ time\(s\) from checkpoints)?\.\n")
 MARKED = re.compile(rb"<!-- sgdyn:(timing|log) -->.*?<!-- /sgdyn:\1 -->", re.S)
 VOLATILE = {"log.txt", "result.json", "README.txt", "index.html", "manifest.json"}
@@ -28,7 +30,7 @@ def files(root):
 def normalise_json(value, ignore_version):
     if isinstance(value, dict):
         return {k: normalise_json(v, ignore_version) for k, v in value.items()
-                if k != "timing" and not (ignore_version and k == "sgdyn_version")}
+                if k != R.TIMING and not (ignore_version and k == R.SGDYN_VERSION)}
     if isinstance(value, list):
         return [normalise_json(v, ignore_version) for v in value]
     return value

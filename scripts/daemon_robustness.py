@@ -17,6 +17,8 @@ import subprocess
 import sys
 import time
 
+import result_fields as R  # result.json's field names, generated from ResultDocument
+
 from daemon_tests import bundles, drop, job_bytes, pid_alive, result_of, statuses_of, wait_for_bundles, wait_until
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "Fixtures")
@@ -56,17 +58,17 @@ def scenario_limits(h):
     reasons = {}
     for name, (_, key) in offenders.items():
         result = result_of(s.outbox, "rejected-" + name) or {}
-        error = result.get("error") or {}
+        error = result.get(R.ERROR) or {}
         reasons[name] = error
         h.check(f"limits: {name} is rejected with the numbers" + (f", naming key {key}" if key else ""),
-                settled and result.get("status") == "rejected" and (key is None or error.get("key") == key)
-                and any(ch.isdigit() for ch in error.get("message", "")),
+                settled and result.get(R.STATUS) == "rejected" and (key is None or error.get(R.KEY) == key)
+                and any(ch.isdigit() for ch in error.get(R.MESSAGE, "")),
                 json.dumps(error)[:500], logs=[d])
     drop_json(s, "small-ode", {"kind": "compare", "N": 300, "K": 3, "M": 2, "t_max": 5, "points": 10, "seeds": 2})
     ok = wait_for_bundles(s.outbox, ["small-ode"], 60)
     worker_lines = [line for line in d.log().splitlines() if "small-ode" in line and "starting attempt" in line]
     h.check("limits: a compare job's ODE integrations run as units of a worker (4 units: 2 simulations + 2 ODEs), done",
-            ok and (result_of(s.outbox, "small-ode") or {}).get("status") == "done"
+            ok and (result_of(s.outbox, "small-ode") or {}).get(R.STATUS) == "done"
             and any("of 4 unit(s)" in line for line in worker_lines), "\n".join(worker_lines), logs=[d])
     h.check("limits: the daemon is still up", d.alive(), logs=[d])
     status, _ = d.terminate()
@@ -104,7 +106,7 @@ def scenario_odes(h):
     ok = cancelled and wait_for_bundles(s.outbox, [cancelled], 30)
     result = result_of(s.outbox, cancelled) if cancelled else {}
     h.check(f"odes: a running ODE job cancelled → its bundle says cancelled ({cancelled})",
-            bool(ok) and (result or {}).get("status") == "cancelled" and job_state(s, cancelled) == "cancelled",
+            bool(ok) and (result or {}).get(R.STATUS) == "cancelled" and job_state(s, cancelled) == "cancelled",
             f"result: {json.dumps(result)[:300]}", logs=[d])
     rest = [n for n in names if n != cancelled]
     done = wait_for_bundles(s.outbox, rest, 120)
@@ -145,15 +147,15 @@ def scenario_outbox(h):
     h.mounts.remove(s.outbox)
     ok = wait_for_bundles(s.outbox, ["ro-job", "rejected-ro-bad"], 120)
     h.check("outbox: writable again → the job's bundle and the rejection are written, without a restart",
-            ok and (result_of(s.outbox, "ro-job") or {}).get("status") == "done"
-            and (result_of(s.outbox, "rejected-ro-bad") or {}).get("status") == "rejected"
+            ok and (result_of(s.outbox, "ro-job") or {}).get(R.STATUS) == "done"
+            and (result_of(s.outbox, "rejected-ro-bad") or {}).get(R.STATUS) == "rejected"
             and job_state(s, "ro-job") == "done", f"outbox: {bundles(s.outbox)}", logs=[d])
     for number in range(1, 10001):
         os.mkdir(os.path.join(s.outbox, "crowded" if number == 1 else f"crowded-{number}"))
     s.drop("crowded", seeds=1)
     ok = wait_for_bundles(s.outbox, ["crowded-10001"], 60)
     h.check("outbox: with crowded … crowded-10000 taken, the bundle is crowded-10001",
-            ok and (result_of(s.outbox, "crowded-10001") or {}).get("status") == "done", logs=[d])
+            ok and (result_of(s.outbox, "crowded-10001") or {}).get(R.STATUS) == "done", logs=[d])
     # A bundle that cannot be written at all: the stored job is damaged while the job runs.
     s.drop("unreadable", N=200, t_max=h.t_max(3, 200), points=20, seeds=1)
     running = wait_until(lambda: job_state(s, "unreadable") == "running", 30)
@@ -255,7 +257,7 @@ def scenario_stall(h):
     result = result_of(s.outbox, "hung") or {}
     differences = s.compare_with_references(["hung"])["hung"] if ok else ["no bundle"]
     h.check("stall: resumed from its checkpoint → done, identical to `sgdyn run` apart from timing",
-            ok and result.get("status") == "done" and not differences, "\n".join(differences), logs=[d])
+            ok and result.get(R.STATUS) == "done" and not differences, "\n".join(differences), logs=[d])
     status, _ = d.terminate()
     h.check("stall: SIGTERM → exit 0", status == 0, f"exit status {status}", logs=[d])
 
@@ -277,7 +279,7 @@ def scenario_inplace(h):
             time.sleep(2.5)  # longer than the quiet period
     ok = wait_for_bundles(s.outbox, ["slow-pieces"], 30)
     h.check("inplace: written in 3 pieces 2.5 s apart (quiet period 1 s) → taken when complete, run, no rejection",
-            ok and (result_of(s.outbox, "slow-pieces") or {}).get("status") == "done"
+            ok and (result_of(s.outbox, "slow-pieces") or {}).get(R.STATUS) == "done"
             and not [b for b in bundles(s.outbox) if b.startswith("rejected-")], f"outbox: {bundles(s.outbox)}", logs=[d])
     with open(os.path.join(s.inbox, "abandoned.json"), "wb") as handle:
         handle.write(b'{"N": 60, "t_max"')
@@ -285,7 +287,7 @@ def scenario_inplace(h):
     ok = wait_for_bundles(s.outbox, ["rejected-abandoned"], 30)
     took = time.monotonic() - written
     h.check(f"inplace: a file left unparsable is rejected once unchanged for incomplete_wait ({took:.1f} s ≥ 6 s)",
-            ok and took >= 6 and (result_of(s.outbox, "rejected-abandoned") or {}).get("status") == "rejected", logs=[d])
+            ok and took >= 6 and (result_of(s.outbox, "rejected-abandoned") or {}).get(R.STATUS) == "rejected", logs=[d])
     status, _ = d.terminate()
     h.check("inplace: SIGTERM → exit 0", status == 0, f"exit status {status}", logs=[d])
 
@@ -301,7 +303,7 @@ def scenario_diverge(h):
                               "points": 20, "seeds": 1})
     ok = wait_for_bundles(s.outbox, ["boom", "boom-ode"], 60)
     boom = result_of(s.outbox, "boom") or {}
-    runs = [run for point in boom.get("points", []) for run in point["runs"]]
+    runs = [run for point in boom.get(R.POINTS, []) for run in point[R.RUNS]]
     finite = True
     for name in ("boom", "boom-ode"):
         for folder, _, files in os.walk(os.path.join(s.outbox, name)):
@@ -312,12 +314,12 @@ def scenario_diverge(h):
     with open(os.path.join(s.outbox, "boom", "README.txt")) as handle:
         readme = handle.read()
     h.check("diverge: lr 1e308 → status diverged, every run has diverged_at {t, step} and no final_eg; README says so",
-            ok and boom.get("status") == "diverged" and runs and all("diverged_at" in r and r["final_eg"] is None for r in runs)
+            ok and boom.get(R.STATUS) == "diverged" and runs and all(R.DIVERGED_AT in r and r[R.FINAL_EG] is None for r in runs)
             and "diverged" in readme.splitlines()[0] and job_state(s, "boom") == "diverged",
             json.dumps(runs)[:600], logs=[d])
     boom_ode = result_of(s.outbox, "boom-ode") or {}
     h.check("diverge: a linear compare job with lr·K = 3 → diverged (simulation and ODE), CSVs finite",
-            boom_ode.get("status") == "diverged" and finite, json.dumps(boom_ode.get("points"))[:600], logs=[d])
+            boom_ode.get(R.STATUS) == "diverged" and finite, json.dumps(boom_ode.get(R.POINTS))[:600], logs=[d])
     # Issue 17, item 6: its ODE used to stay finite for an hour (ε_g 5·10¹⁹, a covariance that is
     # no longer positive semi-definite); it now ends diverged in seconds, as its simulation does.
     started = time.monotonic()
@@ -326,7 +328,7 @@ def scenario_diverge(h):
     ok = wait_for_bundles(s.outbox, ["relu-k8"], 90)
     relu = result_of(s.outbox, "relu-k8") or {}
     h.check(f"diverge: the ODE of ReLU K=8 M=2 η=0.5 σ=0.01 ends diverged ({time.monotonic() - started:.0f} s)",
-            ok and relu.get("status") == "diverged", json.dumps(relu.get("points"))[:400], logs=[d])
+            ok and relu.get(R.STATUS) == "diverged", json.dumps(relu.get(R.POINTS))[:400], logs=[d])
     status, _ = d.terminate()
     h.check("diverge: SIGTERM → exit 0", status == 0, f"exit status {status}", logs=[d])
 
@@ -344,7 +346,7 @@ def scenario_upgrade(h):
     states = statuses_of(s.outbox, ["legacy-queued", "legacy-sweep"])
     sweep = result_of(s.outbox, "legacy-sweep") or {}
     h.check("upgrade: both jobs finish done, the interrupted one resumed from its 0.1.0 checkpoints",
-            ok and all(v == "done" for v in states.values()) and sweep.get("timing", {}).get("resumes", 0) >= 1
+            ok and all(v == "done" for v in states.values()) and sweep.get(R.TIMING, {}).get(R.RESUMES, 0) >= 1
             and "converted job legacy-sweep" in d.log(), f"{states}; timing {sweep.get('timing')}", logs=[d])
     with open(os.path.join(fixture, "claimed", sorted(os.listdir(os.path.join(fixture, "claimed")))[0]), "rb") as handle:
         queued = handle.read()
@@ -398,7 +400,7 @@ def scenario_queued_units(h):
     job = s.jobs_by_name().get("long-queue") or {}
     stalls = [line for line in d.log().splitlines() if "has reported nothing" in line or "stall kill" in line]
     h.check("queued-units: 20 units of ~3 s on 2 threads → done in one attempt, no stall warning or kill",
-            ok and result.get("status") == "done" and job.get("attempts") == 1 and not stalls,
+            ok and result.get(R.STATUS) == "done" and job.get("attempts") == 1 and not stalls,
             f"status {result.get('status')}; store {job}; stall lines: {stalls[:5]}", logs=[d])
     status, _ = d.terminate()
     h.check("queued-units: SIGTERM → exit 0", status == 0, f"exit status {status}", logs=[d])
@@ -426,7 +428,7 @@ def scenario_config_bounds(h):
     s.drop("after-bad-reload", N=50, t_max=2, points=3, seeds=2)
     ok = wait_for_bundles(s.outbox, ["after-bad-reload"], 60)
     h.check("config-bounds: SIGHUP with stall_kill 1e300 → refused naming the key, old settings kept, jobs still run",
-            refused and ok and d.alive() and (result_of(s.outbox, "after-bad-reload") or {}).get("status") == "done", logs=[d])
+            refused and ok and d.alive() and (result_of(s.outbox, "after-bad-reload") or {}).get(R.STATUS) == "done", logs=[d])
     s.config(quiet_period=1)
     d.signal(signal.SIGHUP)
     reloaded = wait_until(lambda: [line for line in d.log().splitlines() if "SIGHUP: reloaded" in line], 10)
@@ -468,7 +470,7 @@ def scenario_spool_damage(h):
     differences = s.compare_with_references(["damaged-spool"])["damaged-spool"] if ok else ["no bundle"]
     h.check("spool-damage: a damaged and a missing work file of waiting units are written again from the store → done, "
             "identical to `sgdyn run`",
-            started and len(waiting) >= 2 and ok and result.get("status") == "done" and len(rewritten) >= 2 and not differences,
+            started and len(waiting) >= 2 and ok and result.get(R.STATUS) == "done" and len(rewritten) >= 2 and not differences,
             f"waiting units {len(waiting)}; status {result.get('status')}; rewritten {rewritten}; {differences}", logs=[d])
     status, _ = d.terminate()
     h.check("spool-damage: SIGTERM → exit 0", status == 0, f"exit status {status}", logs=[d])
@@ -562,7 +564,7 @@ def scenario_small_things(h):
     after = result_of(s.outbox, "waiting-units") or {}
     same = {k: v for k, v in before.items() if k != "timing"} == {k: v for k, v in after.items() if k != "timing"}
     h.check("small-things: a bundle deleted by hand is written again by `sgdyn publish NAME` (same result.json apart from timing)",
-            publish.returncode == 0 and after.get("status") == "done" and same,
+            publish.returncode == 0 and after.get(R.STATUS) == "done" and same,
             f"exit {publish.returncode}: {publish.stderr.decode(errors='replace')[-300:]}", logs=[d])
     status, _ = d.terminate()
     h.check("small-things: SIGTERM → exit 0", status == 0, f"exit status {status}", logs=[d])
@@ -612,7 +614,7 @@ def scenario_store_lock(h):
     result = result_of(s.outbox, "locked") or {}
     retried = [line for line in d.log().splitlines() if "cannot record" in line or "recorded" in line and "attempts" in line]
     h.check("store-lock: the worker's end is retried until recorded (logged), and the job is done",
-            ok and result.get("status") == "done" and any("cannot record" in line for line in retried)
+            ok and result.get(R.STATUS) == "done" and any("cannot record" in line for line in retried)
             and any("after" in line and "attempts" in line for line in retried),
             f"status {result.get('status')}; store {s.jobs_by_name().get('locked')}; lines {retried[:6]}", logs=[d])
     status, took = d.terminate()

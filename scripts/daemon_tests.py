@@ -27,6 +27,8 @@ import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 
+import result_fields as R  # result.json's field names, generated from ResultDocument
+
 # The whole run may not take longer than this (it normally takes four to five minutes); a longer
 # kill -9 soak gets more.
 TOTAL_DEADLINE_SECONDS = 30 * 60 + 5 * max(0, int(os.environ.get("DAEMON_KILL9_ITERATIONS", "20")) - 20)
@@ -133,7 +135,7 @@ def manifest_problems(folder):
 def without_timing(pairs):
     """result.json's members apart from the timing and the submitter (which a daemon's bundle
     names and a `sgdyn run` bundle has not)."""
-    return [(key, value) for key, value in pairs if key not in ("timing", "submitter")]
+    return [(key, value) for key, value in pairs if key not in (R.TIMING, R.SUBMITTER)]
 
 
 # README.txt's "… SGD steps in 1.2 s, resumed 3 time(s) from checkpoints." is timing.
@@ -525,7 +527,7 @@ def statuses_of(outbox, names):
     found = {}
     for name in names:
         result = result_of(outbox, name)
-        found[name] = result.get("status") if result else None
+        found[name] = result.get(R.STATUS) if result else None
     return found
 
 
@@ -608,7 +610,7 @@ def scenario_slow_writer(h):
     time.sleep(0.5)
     result = result_of(s.outbox, "slow")
     h.check("slow-writer: then taken and run → bundle 'slow' done, no rejection bundle",
-            bundles(s.outbox) == ["slow"] and result and result.get("status") == "done",
+            bundles(s.outbox) == ["slow"] and result and result.get(R.STATUS) == "done",
             f"outbox: {bundles(s.outbox)}; status {result and result.get('status')}", logs=[d])
     status, _ = d.terminate()
     h.check("slow-writer: SIGTERM → exit 0", status == 0, f"exit status {status}", logs=[d])
@@ -810,7 +812,7 @@ def scenario_kill9(h):
     h.check("kill9: every manifest matches its files", not problems, "\n".join(problems[:10]))
     differences = s.compare_with_references([n for n in names if os.path.isdir(os.path.join(s.outbox, n))])
     bad = {n: p for n, p in differences.items() if p}
-    resumed = sorted(n for n in names if ((result_of(s.outbox, n) or {}).get("timing") or {}).get("resumes", 0) > 0)
+    resumed = sorted(n for n in names if ((result_of(s.outbox, n) or {}).get(R.TIMING) or {}).get(R.RESUMES, 0) > 0)
     h.check(f"kill9: all bundles identical to an uninterrupted `sgdyn run` apart from timing ({len(resumed)} resumed from checkpoints)",
             not bad, json.dumps(bad, indent=1))
     h.check("kill9: the long jobs were really resumed from checkpoints (timing.resumes > 0)",
@@ -845,7 +847,7 @@ def scenario_sigterm(h):
     result = result_of(s.outbox, "term") or {}
     differences = s.compare_with_references(["term"])["term"] if result else ["no bundle"]
     h.check(f"sigterm: the restart resumes it → done, resumes = {result.get('timing', {}).get('resumes')}, identical to `sgdyn run`",
-            result.get("status") == "done" and result.get("timing", {}).get("resumes", 0) >= 1 and not differences,
+            result.get(R.STATUS) == "done" and result.get(R.TIMING, {}).get(R.RESUMES, 0) >= 1 and not differences,
             "\n".join(differences), logs=[d])
     h.check("sigterm: second SIGTERM (idle) → exit 0", status == 0, f"exit status {status}", logs=[d])
 
@@ -874,9 +876,9 @@ def scenario_options(h):
     h.check("options: both bundles written", complete, f"outbox: {bundles(s.outbox)}", logs=[d])
     differences = s.compare_with_references(names)
     bad = {n: p for n, p in differences.items() if p}
-    resumes = {n: ((result_of(s.outbox, n) or {}).get("timing") or {}).get("resumes") for n in names}
+    resumes = {n: ((result_of(s.outbox, n) or {}).get(R.TIMING) or {}).get(R.RESUMES) for n in names}
     h.check(f"options: done, identical to `sgdyn run` apart from timing (resumes {resumes})",
-            all((result_of(s.outbox, n) or {}).get("status") == "done" for n in names) and not bad, json.dumps(bad, indent=1))
+            all((result_of(s.outbox, n) or {}).get(R.STATUS) == "done" for n in names) and not bad, json.dumps(bad, indent=1))
     for name in names:
         check = subprocess.run([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "npy_check.py"),
                                 os.path.join(s.outbox, name)], capture_output=True, text=True, timeout=120)
@@ -915,25 +917,25 @@ def scenario_hostile(h):
             handle.write(data)
     # Each entry: how to find its bundle (by name, or by a text in the message) and what to expect.
     expected = {
-        "bad_json": ("rejected-bad_json", lambda r: "line" in r["error"] and "column" in r["error"]),
-        "unknown_key": ("rejected-unknown_key", lambda r: r["error"].get("key") == "learning_rate"),
-        "wrong_type": ("rejected-wrong_type", lambda r: r["error"].get("key") == "N"),
-        "bad_value": ("rejected-bad_value", lambda r: r["error"].get("key") == "N"),
+        "bad_json": ("rejected-bad_json", lambda r: R.LINE in r[R.ERROR] and R.COLUMN in r[R.ERROR]),
+        "unknown_key": ("rejected-unknown_key", lambda r: r[R.ERROR].get(R.KEY) == "learning_rate"),
+        "wrong_type": ("rejected-wrong_type", lambda r: r[R.ERROR].get(R.KEY) == "N"),
+        "bad_value": ("rejected-bad_value", lambda r: r[R.ERROR].get(R.KEY) == "N"),
         "not_object": ("rejected-not_object", lambda r: True),
         "garbage": ("rejected-garbage", lambda r: True),
         "nul_bytes": ("rejected-nul_bytes", lambda r: True),
         "deep_nesting": ("rejected-deep_nesting", lambda r: True),
-        "huge": ("rejected-huge", lambda r: "at most" in r["error"]["message"]),
-        "symlink": ("rejected-symlink", lambda r: "symbolic link" in r["error"]["message"]),
-        "fifo": ("rejected-fifo", lambda r: "FIFO" in r["error"]["message"]),
-        "socket": ("rejected-socket", lambda r: "socket" in r["error"]["message"]),
-        "hard_link": ("rejected-hard_link", lambda r: "hard link" in r["error"]["message"]),
-        "directory": ("rejected-directory", lambda r: "directory" in r["error"]["message"]),
-        "empty": ("rejected-empty", lambda r: "empty" in r["error"]["message"]),
-        "fifo_cancel": ("rejected-fifo_cancel.cancel", lambda r: "FIFO" in r["error"]["message"]),
-        "unsafe: semi;colon.json": ("semi;colon.json", lambda r: "unsafe file name" in r["error"]["message"]),
-        "unsafe: \\xff\\xfe-bad.json": ("\\xff\\xfe-bad.json", lambda r: "unsafe file name" in r["error"]["message"]),
-        "unsafe: 70-character name": ("a" * 70 + ".json", lambda r: "unsafe file name" in r["error"]["message"]),
+        "huge": ("rejected-huge", lambda r: "at most" in r[R.ERROR][R.MESSAGE]),
+        "symlink": ("rejected-symlink", lambda r: "symbolic link" in r[R.ERROR][R.MESSAGE]),
+        "fifo": ("rejected-fifo", lambda r: "FIFO" in r[R.ERROR][R.MESSAGE]),
+        "socket": ("rejected-socket", lambda r: "socket" in r[R.ERROR][R.MESSAGE]),
+        "hard_link": ("rejected-hard_link", lambda r: "hard link" in r[R.ERROR][R.MESSAGE]),
+        "directory": ("rejected-directory", lambda r: "directory" in r[R.ERROR][R.MESSAGE]),
+        "empty": ("rejected-empty", lambda r: "empty" in r[R.ERROR][R.MESSAGE]),
+        "fifo_cancel": ("rejected-fifo_cancel.cancel", lambda r: "FIFO" in r[R.ERROR][R.MESSAGE]),
+        "unsafe: semi;colon.json": ("semi;colon.json", lambda r: "unsafe file name" in r[R.ERROR][R.MESSAGE]),
+        "unsafe: \\xff\\xfe-bad.json": ("\\xff\\xfe-bad.json", lambda r: "unsafe file name" in r[R.ERROR][R.MESSAGE]),
+        "unsafe: 70-character name": ("a" * 70 + ".json", lambda r: "unsafe file name" in r[R.ERROR][R.MESSAGE]),
     }
     d = s.daemon(workers=2, checkpoint=1)
     if not h.check("hostile: daemon starts", d.start(), logs=[d]):
@@ -977,12 +979,12 @@ def scenario_hostile(h):
     used = set()
     for label, (key, verdict) in expected.items():
         if label.startswith("unsafe: "):
-            matches = [n for n, r in results.items() if r and key in ((r.get("error") or {}).get("message") or "")]
+            matches = [n for n, r in results.items() if r and key in ((r.get(R.ERROR) or {}).get(R.MESSAGE) or "")]
         else:
             matches = [n for n in results if n == key or n.startswith(key + "-")]
         used.update(matches)
         result = results.get(matches[0]) if len(matches) == 1 else None
-        good = bool(result) and result.get("status") == "rejected" and isinstance(result.get("error"), dict) and verdict(result)
+        good = bool(result) and result.get(R.STATUS) == "rejected" and isinstance(result.get(R.ERROR), dict) and verdict(result)
         h.check(f"hostile: {label} → exactly one rejection bundle with the right reason", len(matches) == 1 and good,
                 f"bundles: {matches}; result: {json.dumps(result)[:600] if result else None}")
     extra = sorted(set(results) - used)
@@ -1005,7 +1007,7 @@ def scenario_hostile(h):
     rejections_logged = d.log().count("rejected ")
     h.check(f"hostile: an error line logged per entry ({rejections_logged} 'rejected' lines)", rejections_logged >= corpus, logs=[d])
     s.drop("after-hostile")
-    ok = wait_for_bundles(s.outbox, ["after-hostile"], 30) and (result_of(s.outbox, "after-hostile") or {}).get("status") == "done"
+    ok = wait_for_bundles(s.outbox, ["after-hostile"], 30) and (result_of(s.outbox, "after-hostile") or {}).get(R.STATUS) == "done"
     h.check("hostile: a good job dropped afterwards is done", ok, logs=[d])
     # A byte-identical copy of a job that is still queued or running is a duplicate (README). The
     # original is long; it is cancelled once the copy has been judged.
@@ -1018,7 +1020,7 @@ def scenario_hostile(h):
     h.run_sgdyn("cancel", "dup-original", "--state", s.state, timeout=30)
     cancelled = wait_for_bundles(s.outbox, ["dup-original"], 30)
     h.check("hostile: a byte-identical copy of a running job → rejected as a duplicate, nothing else",
-            active and result.get("status") == "rejected" and "duplicate" in (result.get("error") or {}).get("message", "")
+            active and result.get(R.STATUS) == "rejected" and "duplicate" in (result.get(R.ERROR) or {}).get(R.MESSAGE, "")
             and cancelled and not [b for b in bundles(s.outbox) if b.startswith("dup-original-")],
             f"duplicate bundle: {result}; outbox {bundles(s.outbox)}", logs=[d])
     status, _ = d.terminate()
@@ -1079,7 +1081,7 @@ def scenario_disk_threshold(h):
     s.config(min_free_mb=low, quiet_period=1)
     d.signal(signal.SIGHUP)
     ok = wait_for_bundles(s.outbox, ["dt-at-start"], 30)
-    h.check("disk-threshold: … and takes it once lowered", ok and (result_of(s.outbox, "dt-at-start") or {}).get("status") == "done", logs=[d])
+    h.check("disk-threshold: … and takes it once lowered", ok and (result_of(s.outbox, "dt-at-start") or {}).get(R.STATUS) == "done", logs=[d])
     expect_exact_bundles(h, "disk-threshold: exactly one bundle per job", s.outbox, names + ["dt-at-start"], [d])
     status, _ = d.terminate()
     h.check("disk-threshold: SIGTERM → exit 0 again", status == 0, f"exit status {status}", logs=[d])
@@ -1145,7 +1147,7 @@ def scenario_disk_full(h):
     h.info(f"disk-full: the disk stayed full {time.monotonic() - full_since:.0f} s; df-long's worker ended meanwhile: {bool(worker_ended)}")
     jobs = s.jobs_by_name()
     failed = [(n, j["state"], j["error"]) for n, j in jobs.items() if j["state"] in ("failed", "quarantined", "cancelled")]
-    failed_bundles = [n for n in bundles(s.outbox) if (result_of(s.outbox, n) or {}).get("status") != "done"]
+    failed_bundles = [n for n in bundles(s.outbox) if (result_of(s.outbox, n) or {}).get(R.STATUS) != "done"]
     queued = (jobs.get("df-queued") or {}).get("state")
     late_waiting = not renamed or os.path.exists(os.path.join(s.inbox, "df-late.json"))
     h.check("disk-full: while full, the daemon stays up, logs at critical, nothing fails, the queued job stays queued, the new drop stays in the inbox",
@@ -1188,7 +1190,7 @@ def scenario_cancel(h):
     ok = wait_for_bundles(s.outbox, ["cx-queued"], 20)
     result = result_of(s.outbox, "cx-queued") or {}
     h.check("cancel: dropping NAME.cancel for a queued job → bundle status cancelled",
-            running and queued and ok and result.get("status") == "cancelled"
+            running and queued and ok and result.get(R.STATUS) == "cancelled"
             and (s.jobs_by_name().get("cx-queued") or {}).get("state") == "cancelled",
             f"running {bool(running)}, queued {bool(queued)}, result status {result.get('status')}", logs=[d])
     one_done = wait_until(lambda: (s.jobs_by_name().get("cx-running") or {}).get("units_done", 0) >= 1, 60)
@@ -1198,11 +1200,11 @@ def scenario_cancel(h):
     took = time.monotonic() - asked_at
     result = result_of(s.outbox, "cx-running") or {}
     h.check(f"cancel: `sgdyn cancel NAME` of a running job → bundle status cancelled ({took:.1f} s)",
-            one_done and asked.returncode == 0 and ok and result.get("status") == "cancelled" and took < 15
+            one_done and asked.returncode == 0 and ok and result.get(R.STATUS) == "cancelled" and took < 15
             and (s.jobs_by_name().get("cx-running") or {}).get("state") == "cancelled",
             f"a unit done first: {bool(one_done)}; cancel exit {asked.returncode} {asked.stderr.decode(errors='replace')}; "
             f"result status {result.get('status')}", logs=[d])
-    complete = [run["csv"] for point in result.get("points", []) for run in point["runs"] if run.get("complete")]
+    complete = [run[R.CSV] for point in result.get(R.POINTS, []) for run in point[R.RUNS] if run.get(R.COMPLETE)]
     references = h.references([s.job_files["cx-running"]], s.reference)
     reference = references[s.job_files["cx-running"]]
     same = all(os.path.isdir(reference) and open(os.path.join(s.outbox, "cx-running", c), "rb").read()
@@ -1231,11 +1233,11 @@ def scenario_crash(h):
     wait_for_bundles(s.outbox, ["cr-doomed"], 10)
     result = result_of(s.outbox, "cr-doomed") or {}
     h.check("crash: with the crash switch set, the job is quarantined after 3 attempts with a 'failed' bundle",
-            steady and quarantined and job.get("attempts") == 3 and result.get("status") == "failed",
+            steady and quarantined and job.get("attempts") == 3 and result.get(R.STATUS) == "failed",
             f"steady running: {bool(steady)}; store: {job}; bundle status {result.get('status')}", logs=[d])
-    error = result.get("error")
+    error = result.get(R.ERROR)
     h.check("crash: the failed bundle's result.json has \"error\": {\"message\"} saying why (jobs.md)",
-            isinstance(error, dict) and "message" in error,
+            isinstance(error, dict) and R.MESSAGE in error,
             f"result.json keys: {list(result)}; error.txt: "
             f"{open(os.path.join(s.outbox, 'cr-doomed', 'error.txt')).read().strip() if os.path.exists(os.path.join(s.outbox, 'cr-doomed', 'error.txt')) else None}")
     damage = os.path.join(s.state, "spool", ".fault-damage-outcome")

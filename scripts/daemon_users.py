@@ -25,6 +25,8 @@ import signal
 import subprocess
 import time
 
+import result_fields as R  # result.json's field names, generated from ResultDocument
+
 from daemon_tests import Daemon, bundles, read_json, result_of, wait_for_bundles, wait_until
 
 PREFIX = "sgdt"
@@ -208,9 +210,9 @@ def users_checks(h):
     result = result_of(s.outbox, "shared") or {}
     listed = status().get("shared") or {}
     h.check("users: a job dropped by alice records her as submitter (status --json, result.json)",
-            ok and result.get("submitter") == ALICE and listed.get("submitter") == ALICE
+            ok and result.get(R.SUBMITTER) == ALICE and listed.get("submitter") == ALICE
             and listed.get("submitter_uid") == pwd.getpwnam(ALICE).pw_uid,
-            f"bundle {bool(ok)}, result.json submitter {result.get('submitter')}, status {listed.get('submitter')}", logs=[d])
+            f"bundle {bool(ok)}, result.json submitter {result.get(R.SUBMITTER)}, status {listed.get('submitter')}", logs=[d])
     drop_as(BOB, s.inbox, "shared", quick("shared", description="bob's"))
     ok_bob = wait_for_bundles(s.outbox, [f"shared~{BOB}"], 60)
     drop_as(ALICE, s.inbox, "shared", quick("shared", description="alice's second"))
@@ -223,7 +225,7 @@ def users_checks(h):
             manifests[folder] = {}
     h.check(f"users: bob's job named like alice's bundle → shared~{BOB}; alice's next → shared-2 (never each other's series)",
             ok_bob and ok_alice and sorted(b for b in bundles(s.outbox) if b.startswith("shared")) == ["shared", "shared-2", f"shared~{BOB}"]
-            and (result_of(s.outbox, f"shared~{BOB}") or {}).get("submitter") == BOB,
+            and (result_of(s.outbox, f"shared~{BOB}") or {}).get(R.SUBMITTER) == BOB,
             f"bundles {bundles(s.outbox)}", logs=[d])
     h.check("users: manifest.json's bundle is the folder's name, with the submitter",
             all(m.get("bundle") == folder for folder, m in manifests.items())
@@ -267,9 +269,9 @@ def users_checks(h):
     cancel_as(CAROL, s.inbox, "long-b")
     ok = wait_for_bundles(s.outbox, ["long-a", "long-b"], 60)
     h.check("users: alice's own cancel and carol's (admin group) cancel of bob's job are honoured",
-            ok and (result_of(s.outbox, "long-a") or {}).get("status") == "cancelled"
-            and (result_of(s.outbox, "long-b") or {}).get("status") == "cancelled",
-            f"long-a {(result_of(s.outbox, 'long-a') or {}).get('status')}, long-b {(result_of(s.outbox, 'long-b') or {}).get('status')}",
+            ok and (result_of(s.outbox, "long-a") or {}).get(R.STATUS) == "cancelled"
+            and (result_of(s.outbox, "long-b") or {}).get(R.STATUS) == "cancelled",
+            f"long-a {(result_of(s.outbox, 'long-a') or {}).get(R.STATUS)}, long-b {(result_of(s.outbox, 'long-b') or {}).get(R.STATUS)}",
             logs=[d])
 
     # -- fair share: bob's tiny job alone, then behind alice's burst of 20 × 10,000 runs
@@ -306,7 +308,7 @@ def users_checks(h):
     h.check(f"users: fair share — behind alice's 20 × 10,000 runs bob's tiny job is delayed by at most 3 unit lengths "
             f"({delay:.1f} s, {delay / unit_length:.1f} units of {unit_length:.1f} s)",
             bool(queued) and bool(busy) and ok and burst_units == 200_000 and delay <= 3 * unit_length
-            and (result_of(s.outbox, "tiny") or {}).get("status") == "done",
+            and (result_of(s.outbox, "tiny") or {}).get(R.STATUS) == "done",
             f"burst queued {bool(queued)}, running {bool(busy)}, tiny bundle {bool(ok)}, burst units {burst_units}", logs=[d])
     h.check("users: the burst's run was paused for bob's job and goes on",
             "fair share: pausing job burst-01" in d.log() or "fair share: pausing job burst-" in d.log(), logs=[d])

@@ -11,6 +11,8 @@ import math
 import os
 import sys
 
+import result_fields as R  # result.json's field names, generated from ResultDocument
+
 
 def summary(bundle):
     with open(os.path.join(bundle, "summary.csv")) as f:
@@ -53,15 +55,15 @@ def check(name, bundle):
         with open(os.path.join(bundle, "result.json")) as f:
             result = json.load(f)
         ok, details = True, []
-        for run in result["points"][0]["runs"]:
-            with open(os.path.join(bundle, run["csv"])) as f:
+        for run in result[R.POINTS][0][R.RUNS]:
+            with open(os.path.join(bundle, run[R.CSV])) as f:
                 rows = list(csv.DictReader(f))
             first, last = float(rows[0]["cerr"]), float(rows[-1]["cerr"])
-            stop = run.get("stopped_early")
+            stop = run.get(R.STOPPED_EARLY)
             ok &= stop is not None and float(rows[-1]["eg"]) < 0.2 and float(rows[-1]["t"]) < 100
-            ok &= run["final_eg"] == float(rows[-1]["eg"]) and last < 0.2 and last < 0.6 * first
-            details.append(f"seed {run['seed']}: stopped at t = {rows[-1]['t']}, cerr {first:.3f} -> {last:.3f}")
-        ok &= rows[0].keys() >= {"cerr", "eg", "R11"} and int(summary(bundle)[0]["stopped_early"]) == len(result["points"][0]["runs"])
+            ok &= run[R.FINAL_EG] == float(rows[-1]["eg"]) and last < 0.2 and last < 0.6 * first
+            details.append(f"seed {run[R.SEED]}: stopped at t = {rows[-1]['t']}, cerr {first:.3f} -> {last:.3f}")
+        ok &= rows[0].keys() >= {"cerr", "eg", "R11"} and int(summary(bundle)[0]["stopped_early"]) == len(result[R.POINTS][0][R.RUNS])
         return ok, "; ".join(details)
     if name == "plateau-erf-K2":
         ok = True
@@ -98,7 +100,7 @@ def check(name, bundle):
         return good, ("grows with K: " if test is grows else "does not grow with K: ") + ", ".join(f"{e:.2e}" for e in egs)
     if name == "sim-vs-ode-N10000":
         result = json.load(open(os.path.join(bundle, "result.json")))
-        deviation = result["max_rel_deviation"]["value"]
+        deviation = result[R.MAX_REL_DEVIATION][R.VALUE]
         return deviation < 0.05, f"largest relative deviation before the escape {deviation:.3f}"
     if name == "time-scaling-erf":
         curves = {}

@@ -21,6 +21,8 @@ import sys
 import tempfile
 import time
 
+import result_fields as R  # result.json's field names, generated from ResultDocument
+
 # name: (the job at the edge, the key that makes it larger, the next value, which is rejected)
 JOBS = {
     "simulate-run-memory": ({"N": 1000000, "batch_size": 127, "t_max": 0.00001, "points": 2}, "batch_size", 128),
@@ -121,7 +123,7 @@ def run_daemon(sgdyn, path, name, root):
             time.sleep(0.1)
         daemon_peak = max(daemon_peak, high_water_kib(daemon.pid))
         with open(os.path.join(bundle, "result.json")) as handle:
-            status = json.load(handle)["status"]
+            status = json.load(handle)[R.STATUS]
         if status != "done":
             raise RuntimeError(f"the job ended {status}")
         return {"worker": worker_peak, "daemon": daemon_peak, "publisher": publisher_peak, "bundle": bundle_bytes(bundle),

@@ -14,21 +14,23 @@ import sys
 
 import numpy as np
 
+import result_fields as RF  # result.json's field names, generated from ResultDocument (R is the overlap here)
+
 bundle = sys.argv[1]
 with open(os.path.join(bundle, "result.json")) as f:
     result = json.load(f)
-job = result["job"]
+job = result[RF.JOB]
 N, M, K = job["N"], job["M"], job["K"]
 problems = []
 checked = 0
-for point in result["points"]:
-    for run in point["runs"]:
-        folder = os.path.join(bundle, point["folder"], "weights", "seed-%s" % run["seed"])
+for point in result[RF.POINTS]:
+    for run in point[RF.RUNS]:
+        folder = os.path.join(bundle, point[RF.FOLDER], "weights", "seed-%s" % run[RF.SEED])
         B = np.load(os.path.join(folder, "B.npy"))
         vstar = np.load(os.path.join(folder, "vstar.npy"))
         if B.shape != (M, N) or vstar.shape != (M,) or B.dtype != np.float64:
             problems.append("%s: teacher shapes %s %s" % (folder, B.shape, vstar.shape))
-        with open(os.path.join(bundle, run["csv"])) as f:
+        with open(os.path.join(bundle, run[RF.CSV])) as f:
             rows = list(csv.DictReader(f))
         for which, row in (("initial", rows[0]), ("final", rows[-1])):
             W = np.load(os.path.join(folder, "W-%s.npy" % which))

@@ -22,6 +22,8 @@ import sys
 import tempfile
 import time
 
+import result_fields as R  # result.json's field names, generated from ResultDocument
+
 
 def run(sgdyn, *args):
     started = time.monotonic()
@@ -50,13 +52,13 @@ def main():
             with open(path, "w") as handle:
                 json.dump(dict(document, name=name), handle)
             run(sgdyn, "run", path, "--outbox", templates_box, "--quiet")
-        for name, status, error in (("failed", "failed", {"message": "the worker was killed (signal 9)"}),
-                                    ("rejected", "rejected", {"message": "key 'lr': must be a number > 0, got -1", "key": "lr"})):
+        for name, status, error in (("failed", "failed", {R.MESSAGE: "the worker was killed (signal 9)"}),
+                                    ("rejected", "rejected", {R.MESSAGE: "key 'lr': must be a number > 0, got -1", R.KEY: "lr"})):
             shutil.copytree(os.path.join(templates_box, "small"), os.path.join(templates_box, name), copy_function=os.link)
             result = os.path.join(templates_box, name, "result.json")
             with open(result) as handle:
                 document = json.load(handle)
-            document.update(status=status, error=error)
+            document.update({R.STATUS: status, R.ERROR: error})
             os.unlink(result)  # a hard link: write a file of its own
             with open(result, "w") as handle:
                 json.dump(document, handle)

@@ -28,6 +28,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from daemon_tests import wait_until  # noqa: E402
 import urllib.parse
 
+import result_fields as R  # result.json's field names, generated from ResultDocument
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 HOSTILE_DESCRIPTION = "<script>alert(1)</script> \"double\" & 'single' <img src=x onerror=alert(2)> </textarea><b>not bold</b>"
 HOSTILE_FOLDER = "evil\"><img src=x onerror=alert(3)>"
@@ -278,8 +280,8 @@ def run_checks(h):
     with open(os.path.join(outbox, "plain", "manifest.json")) as handle:
         listed = {entry["path"] for entry in json.load(handle)["files"]}
     with open(os.path.join(outbox, "plain", "result.json")) as handle:
-        files = json.load(handle)["files"]
-    h.check("index.html is in the manifest and in result.json's files", "index.html" in listed and files.get("page") == "index.html")
+        files = json.load(handle)[R.FILES]
+    h.check("index.html is in the manifest and in result.json's files", "index.html" in listed and files.get(R.PAGE) == "index.html")
 
     # A real daemon: a rejected job, a cancelled one, one running and one waiting.
     inbox, state = os.path.join(h.root, "inbox"), os.path.join(h.root, "state")
@@ -315,15 +317,15 @@ def run_checks(h):
 
     # Bundles the daemon would write in other circumstances, made from copies; and unreadable ones.
     def failed(document):
-        document["status"] = "failed"
-        document["error"] = {"message": HOSTILE_REASON}
+        document[R.STATUS] = "failed"
+        document[R.ERROR] = {R.MESSAGE: HOSTILE_REASON}
 
     def diverged(document):
-        document["status"] = "diverged"
-        document["points"][0]["runs"][0]["diverged_at"] = {"t": 12.5, "step": 625}
+        document[R.STATUS] = "diverged"
+        document[R.POINTS][0][R.RUNS][0][R.DIVERGED_AT] = {R.T: 12.5, R.STEP: 625}
 
     def unknown(document):
-        document["status"] = "exploded"
+        document[R.STATUS] = "exploded"
 
     edited_copy(outbox, "plain", "failed-copy", failed)
     edited_copy(outbox, "plain", "diverged-copy", diverged)
@@ -425,7 +427,7 @@ def run_checks(h):
     edited = os.path.join(outbox, "unknown-status", "result.json")
     with open(edited) as handle:
         document = json.load(handle)
-    document["status"] = "cancelled"
+    document[R.STATUS] = "cancelled"
     with open(edited, "w") as handle:
         json.dump(document, handle)
     result = h.sgdyn_run("report", outbox)

@@ -18,6 +18,8 @@ import sys
 import tempfile
 import time
 
+import result_fields as R  # result.json's field names, generated from ResultDocument
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from daemon_tests import Harness, bundles, result_of, run_scenarios, wait_for_bundles, wait_until  # noqa: E402
 
@@ -107,9 +109,9 @@ def scenario_basic(h, cluster):
     s.drop("short-ok", seeds=1, slurm={"partition": "short", "time_limit": "1"})
     s.drop("bad-partition", seeds=1, slurm={"partition": "gpu"})
     ok = wait_for_bundles(s.outbox, ["short-ok", "rejected-bad-partition"], 60)
-    rejected = (result_of(s.outbox, "rejected-bad-partition") or {}).get("error") or {}
+    rejected = (result_of(s.outbox, "rejected-bad-partition") or {}).get(R.ERROR) or {}
     h.check("slurm-basic: a job may choose an allowed partition; one the config does not allow is rejected naming slurm.partition",
-            ok and (result_of(s.outbox, "short-ok") or {}).get("status") == "done" and rejected.get("key") == "slurm.partition",
+            ok and (result_of(s.outbox, "short-ok") or {}).get(R.STATUS) == "done" and rejected.get(R.KEY) == "slurm.partition",
             json.dumps(rejected), logs=[d])
     status, _ = d.terminate()
     h.check("slurm-basic: SIGTERM → exit 0", status == 0, logs=[d])
@@ -134,7 +136,7 @@ def scenario_scancel(h, cluster):
     submissions = d.log().count("job victim: submitted to Slurm as job")
     h.check(f"slurm-scancel: its unit is resubmitted at once in an array of its own ({submissions} submissions) and resumes "
             f"from its checkpoint → identical result",
-            resumed and ok and result.get("status") == "done" and result.get("timing", {}).get("resumes", 0) >= 1 and not differences
+            resumed and ok and result.get(R.STATUS) == "done" and result.get(R.TIMING, {}).get(R.RESUMES, 0) >= 1 and not differences
             and submissions == 2,
             "\n".join(differences) + f"\ntiming {result.get('timing')}", logs=[d])
     d.terminate()
@@ -185,7 +187,7 @@ def scenario_node_failure(h, cluster):
     result = result_of(s.outbox, "node-victim") or {}
     differences = identical_to_run(h, s, "node-victim") if ok else ["no bundle"]
     h.check("slurm-node: requeued, resumed from checkpoints → identical to `sgdyn run`",
-            ok and result.get("status") == "done" and not differences, "\n".join(differences), logs=[d])
+            ok and result.get(R.STATUS) == "done" and not differences, "\n".join(differences), logs=[d])
     d.terminate()
 
 
@@ -256,7 +258,7 @@ def scenario_cancel(h, cluster):
     ok = wait_for_bundles(s.outbox, ["unwanted"], 60)
     gone = wait_until(lambda: not cluster.arrays("sgdyn-unwanted"), 30)
     h.check("slurm-cancel: `sgdyn cancel NAME` → the array leaves the queue, bundle status cancelled",
-            going and asked.returncode == 0 and ok and gone and (result_of(s.outbox, "unwanted") or {}).get("status") == "cancelled",
+            going and asked.returncode == 0 and ok and gone and (result_of(s.outbox, "unwanted") or {}).get(R.STATUS) == "cancelled",
             f"queue: {cluster.arrays('sgdyn-unwanted')}", logs=[d])
     d.terminate()
 
@@ -275,7 +277,7 @@ def scenario_time_limit(h, cluster):
     differences = identical_to_run(h, s, "marathon") if ok else ["no bundle"]
     h.check(f"slurm-limit: a 70 s unit with a 1 min time limit is stopped by SIGUSR1 and continued ({job.get('attempts')} attempts, "
             f"{result.get('timing', {}).get('resumes')} resumes, no crash) → identical to `sgdyn run`",
-            ok and result.get("status") == "done" and job.get("attempts", 0) >= 2 and "ended without finishing" not in d.log()
+            ok and result.get(R.STATUS) == "done" and job.get("attempts", 0) >= 2 and "ended without finishing" not in d.log()
             and not differences, "\n".join(differences), logs=[d])
     d.terminate()
 
@@ -306,7 +308,7 @@ def scenario_sweep_10k(h, cluster):
     total_tasks = sum(int(n) for n in submitted)
     h.check(f"slurm-10k: 10,000 units in {total_tasks} tasks over {len(submitted)} arrays (≤ {Cluster.MAX_ARRAY_SIZE} tasks each, "
             f"largest index seen {largest_array}), at most {most_in_queue} tasks in the queue (budget {Cluster.MAX_JOB_COUNT // 2}) → done",
-            ok and result.get("status") == "done" and len(submitted) >= 3 and largest_array <= Cluster.MAX_ARRAY_SIZE
+            ok and result.get(R.STATUS) == "done" and len(submitted) >= 3 and largest_array <= Cluster.MAX_ARRAY_SIZE
             and all(int(n) <= Cluster.MAX_ARRAY_SIZE for n in submitted) and most_in_queue <= Cluster.MAX_JOB_COUNT // 2
             and "Slurm allows 40 tasks per array and 120 jobs" in d.log(),
             f"result {json.dumps(result)[:400]}", logs=[d])
@@ -394,7 +396,7 @@ def scenario_fast_failure(h, cluster):
     log_file = os.path.join(s.outbox, "doomed", "log.txt")
     bundle_log = open(log_file, errors="replace").read() if os.path.exists(log_file) else ""
     h.check("slurm-fastfail: quarantined after 3 crashes, the reason quoting the task's output (\"not found\")",
-            ok and result.get("status") == "failed" and "quarantined" in json.dumps(result) and "not found" in json.dumps(result)
+            ok and result.get(R.STATUS) == "failed" and "quarantined" in json.dumps(result) and "not found" in json.dumps(result)
             and d.log().count("submitted to Slurm as job") == 3 and "the job is quarantined" in d.log(),
             f"result {json.dumps(result)[:600]}", logs=[d])
     h.check("slurm-fastfail: the task's output is kept in the job's log in the bundle",
@@ -469,7 +471,7 @@ def scenario_spool_trust(h, cluster):
     ok = wait_for_bundles(s.outbox, ["planted", "donor", "victim"], 150)
     differences = identical_to_run(h, s, "victim") if ok else ["no bundle"]
     h.check("slurm-spool: the victim ends with its own result (identical to `sgdyn run`), not the donor's",
-            ok and (result_of(s.outbox, "victim") or {}).get("status") == "done" and not differences, "\n".join(differences), logs=[d])
+            ok and (result_of(s.outbox, "victim") or {}).get(R.STATUS) == "done" and not differences, "\n".join(differences), logs=[d])
     d.terminate()
 
 

@@ -1,24 +1,10 @@
 /// The short human-readable `README.txt` of a result bundle: what ran, how long it took, the
 /// headline numbers, and which file holds what.
 enum BundleReadme {
-    /// One sweep point's headline numbers.
-    struct PointLine {
-        var label: String
-        var seeds: Int
-        var egMean: Double?
-        var egStandardError: Double?
-        var egODE: Double?
-        var deviation: Double?
-        var deviationTime: Double?
-        /// When each diverged simulation run, and integration, of the point diverged.
-        var divergedRuns: [Double] = []
-        var divergedODEs: [Double] = []
-        /// When each run that stopped early below `stop_below` stopped; the classification error's mean.
-        var stoppedRuns: [Double] = []
-        var classificationErrorMean: Double?
-    }
-
-    static func text(spec: JobSpec, status: String, timing: Timing, points: [PointLine], files: [String]) -> String {
+    /// README.txt of a bundle whose result.json is `result` (the headline numbers come from it,
+    /// so README.txt says what result.json says); `timing` unrounded, `files` the bundle's paths.
+    static func text(spec: JobSpec, result: ResultDocument, timing: Timing, files: [String]) -> String {
+        let status = result.status ?? "unknown"
         var lines = ["sgdyn \(SGDynVersion.string) — job '\(spec.name)' (\(spec.kind.rawValue)): \(status)"]
         if status == "diverged" {
             lines.append("Some runs diverged: their order parameters or ε_g became infinite or NaN (learning rate beyond the stable range?). Their records stop before it; they are left out of the means.")
@@ -29,24 +15,35 @@ enum BundleReadme {
                      + (timing.resumes > 0 ? ", resumed \(timing.resumes) time(s) from checkpoints" : "") + ".")
         lines.append("")
         lines.append("Final generalisation error ε_g (t = t_max):")
-        for point in points {
+        for point in result.points ?? [] {
             var parts: [String] = []
-            if let mean = point.egMean {
-                parts.append("simulation \(short(mean))" + (point.egStandardError.map { " ± \(short($0)) (s.e., \(point.seeds) seeds)" } ?? " (1 seed)"))
+            // result.json writes a number that is not finite as null; here it reads "inf": a mean
+            // or standard error of the finite final ε_g of finished runs (or of integrations that
+            // reached t_max) can only overflow upwards.
+            let seeds = point.runs.filter { $0.complete == true }.count
+            if let mean = point.finalEgMean ?? (seeds > 0 ? .infinity : nil) {
+                let standardError = point.finalEgStderr ?? (seeds > 1 ? .infinity : nil)
+                parts.append("simulation \(short(mean))" + (standardError.map { " ± \(short($0)) (s.e., \(seeds) seeds)" } ?? " (1 seed)"))
             }
-            if let ode = point.egODE { parts.append("ODE \(short(ode))") }
-            if let deviation = point.deviation, let t = point.deviationTime {
-                parts.append("largest deviation simulation vs ODE \(short(100 * deviation)) % at t = \(short(t))")
+            if let ode = point.finalEgODE ?? ((point.ode ?? []).contains { $0.finalEg != nil } ? .infinity : nil) { parts.append("ODE \(short(ode))") }
+            // A null value is an infinite deviation (ε_ode = 0 < ε_sim).
+            if let deviation = point.maxRelDeviation, let t = deviation.t {
+                parts.append("largest deviation simulation vs ODE \(short(100 * (deviation.value ?? .infinity))) % at t = \(short(t))")
             }
-            if !point.divergedRuns.isEmpty {
-                parts.append("\(point.divergedRuns.count) run(s) diverged (first at t = \(short(point.divergedRuns.min()!)))")
+            let divergedRuns = point.runs.compactMap { $0.divergedAt?.t }
+            if !divergedRuns.isEmpty {
+                parts.append("\(divergedRuns.count) run(s) diverged (first at t = \(short(divergedRuns.min()!)))")
             }
-            if !point.divergedODEs.isEmpty { parts.append("the ODE diverged after t = \(short(point.divergedODEs.min()!))") }
-            if let cerr = point.classificationErrorMean { parts.append("classification error \(short(cerr))") }
-            if !point.stoppedRuns.isEmpty {
-                parts.append("\(point.stoppedRuns.count) run(s) stopped early below stop_below (first at t = \(short(point.stoppedRuns.min()!)))")
+            let divergedODEs = (point.ode ?? []).compactMap { $0.divergedAt?.t }
+            if !divergedODEs.isEmpty { parts.append("the ODE diverged after t = \(short(divergedODEs.min()!))") }
+            // result.json's null (no finished run) reads as NaN: no line then.
+            if let cerr = point.finalCerrMean?.finiteOrNil { parts.append("classification error \(short(cerr))") }
+            let stoppedRuns = point.runs.compactMap { $0.stoppedEarly?.t }
+            if !stoppedRuns.isEmpty {
+                parts.append("\(stoppedRuns.count) run(s) stopped early below stop_below (first at t = \(short(stoppedRuns.min()!)))")
             }
-            lines.append("  \(point.label.isEmpty ? "" : point.label + ": ")\(parts.isEmpty ? "no finished runs" : parts.joined(separator: "; "))")
+            let label = point.label
+            lines.append("  \(label.isEmpty ? "" : label + ": ")\(parts.isEmpty ? "no finished runs" : parts.joined(separator: "; "))")
         }
         lines.append("")
         lines.append("Files:")

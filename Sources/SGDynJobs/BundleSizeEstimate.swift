@@ -2,15 +2,18 @@ import SGDynCore
 
 /// An upper estimate of a result bundle's size, from the job alone (before anything runs), so
 /// that validation can refuse a job whose bundle would not fit (`JobLimits.maxBundleBytes`).
-/// The CSVs are bounded exactly (no number sgdyn writes is longer than 24 characters); the plots
-/// and small files by generous allowances per curve, point and file. `BundleSizeTests` checks it
-/// against real bundles.
+/// The CSVs are bounded exactly (no number sgdyn writes is longer than 24 characters);
+/// result.json by the encoded size of its widest document of the job's shape (`WidestResult`:
+/// every field of `ResultDocument` at its longest); the plots and small files by generous
+/// allowances per curve, point and file. `BundleSizeTests` checks it against real bundles.
 struct BundleSizeEstimate: Sendable {
     /// One sweep point: its parameters and the text of its folder name.
     struct Point {
         var parameters: SimulationParameters
         var folderLength: Int
         var assignmentsLength: Int
+        /// Its document in result.json without runs and integrations, at its widest.
+        var resultBytes: Int
     }
 
     var kind: JobKind
@@ -19,7 +22,8 @@ struct BundleSizeEstimate: Sendable {
     var sweepKeys: Int
     var explicitInitial: Bool
     var jobBytes: Int
-    var normalisedBytes: Int
+    /// result.json without points, at its widest, with the job's normalised form and warnings.
+    var resultHeadBytes: Int
 
     /// A number as sgdyn writes it (CSV, JSON) plus its separator: Swift's shortest round-trip
     /// form is at most 24 characters ("-1.2345678901234567e-123").
@@ -34,13 +38,15 @@ struct BundleSizeEstimate: Sendable {
         kind = spec.kind
         points = spec.points.map { point in
             let folder = point.folder.utf8.count
-            return Point(parameters: point.parameters, folderLength: folder, assignmentsLength: folder)
+            let shell = WidestResult.point(parameters: .object(point.assignments), folder: point.folder)
+            return Point(parameters: point.parameters, folderLength: folder, assignmentsLength: folder,
+                         resultBytes: WidestResult.elementBytes(shell.json, level: 1))
         }
         seeds = spec.seeds.count
         sweepKeys = spec.sweepKeys.count
         explicitInitial = spec.initial != nil
         self.jobBytes = jobBytes
-        normalisedBytes = JSONWriter.string(spec.normalised).utf8.count
+        resultHeadBytes = WidestResult.document(name: spec.name, job: spec.normalised, warnings: spec.warnings, points: []).text.utf8.count
     }
 
     /// CSV columns of the order parameters: Q's upper triangle, R, v.
@@ -132,22 +138,30 @@ struct BundleSizeEstimate: Sendable {
     var totalBytes: Int {
         let runsPerPoint = simulationRuns() + odeRuns()
         var total = jobBytes + 32 << 10 + 300 * runsPerPoint * points.count  // job.json; log.txt
-        total += 8_000 + 2 * normalisedBytes  // result.json's head and the normalised job, indented
         total += 4_000  // README.txt's head
         for point in points {
             let files = runsPerPoint + 2
             total += csvBytes(point) + plotBytes(point)
-            // The newer keys' members: final_cerr(_train), stopped_early per run; the point's means.
+            // Jobs with the newer keys have more summary columns (final_cerr_*, stopped_early, mean_stop_t).
             let p = point.parameters
             let extended = p.task == .classify || p.stopBelow != nil
             total += 200 + 2 * point.assignmentsLength + (extended ? 10 : 6) * Self.numberBytes  // summary.csv
-            total += 600 + 2 * point.assignmentsLength + (extended ? 800 : 450) * runsPerPoint  // result.json
             total += 300 + point.assignmentsLength  // README.txt
             total += files * (2 * (point.folderLength + 24) + 200)  // paths in result.json, README.txt, manifest.json
             if p.storeWeights {  // the .npy files and their paths (manifest, page)
                 total += simulationRuns() * (weightFileBytes(p) + 6 * (3 * (point.folderLength + 48) + 200))
             }
         }
-        return total + sweepPlotBytes
+        return total + resultBytes + sweepPlotBytes
+    }
+
+    /// result.json: its widest head, and per point its widest document, runs and integrations
+    /// (each CSV's path twice: the run's `csv` and `files.trajectories`).
+    var resultBytes: Int {
+        points.reduce(resultHeadBytes) { total, point in
+            let paths = 2 * (point.folderLength + 1)
+            return total + point.resultBytes + 3 * WidestResult.listBytes
+                + simulationRuns() * (WidestResult.runBytes + paths) + odeRuns() * (WidestResult.odeBytes + paths)
+        }
     }
 }

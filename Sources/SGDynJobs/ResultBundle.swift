@@ -11,7 +11,7 @@ public enum ResultBundle {
                                   timing: Timing, log: [String], status: String = "done", error: String? = nil,
                                   submitter: String? = nil) -> [BundleFile] {
         var files: [BundleFile] = []
-        var pointDocuments: [JSONValue] = []
+        var points: [ResultDocument.Point] = []
         let compare = spec.kind == .compare
         // Columns only jobs with the newer keys have, so that other jobs' summaries keep their bytes.
         let classify = spec.points.contains { $0.parameters.task == .classify }
@@ -21,87 +21,60 @@ public enum ResultBundle {
                         + (classify ? ["final_cerr_mean", "final_cerr_stderr"] : [])
                         + (stopping ? ["stopped_early", "mean_stop_t"] : [])).joined(separator: ",")]
         var overall: (EgDeviation, Int, UInt64)?
-        var readmeLines: [BundleReadme.PointLine] = []
         for point in spec.points {
             let folder = point.folder.isEmpty ? "" : point.folder + "/"
             let runs = outcomes.filter { $0.pointIndex == point.index }
             let pointODEs = odes.filter { $0.pointIndex == point.index }
-            var runDocuments: [JSONValue] = []
+            var runDocuments: [ResultDocument.Run] = []
             for run in runs {
                 let csvPath = folder + "seed-\(run.seed).csv"
                 files.append(BundleFile(path: csvPath, text: TrajectoryCSV.simulation(run.records, K: point.parameters.K, M: point.parameters.M)))
                 if point.parameters.storeWeights { files += weightFiles(point: point, folder: folder, run: run) }
                 // A diverged run has no final value: its last finite record is not where it ended.
                 let last = run.divergence == nil ? run.records.last : nil
-                var members: [(key: String, value: JSONValue)] = [
-                    ("seed", .number(String(run.seed))),
-                    ("final_eg", last.map { .double($0.eg) } ?? .null),
-                ]
-                if let et = last?.trainingError { members.append(("final_et", .double(et))) }
-                if let mc = last?.monteCarloError { members.append(("final_eg_mc", .double(mc))) }
-                if let cerr = last?.classificationError { members.append(("final_cerr", .double(cerr))) }
-                if let cerr = last?.trainingClassificationError { members.append(("final_cerr_train", .double(cerr))) }
-                members += [("steps", .int(run.steps)), ("complete", .bool(run.isFinished(totalSteps: point.parameters.totalSteps))),
-                            ("csv", .string(csvPath))]
-                if let divergence = run.divergence { members.append(("diverged_at", divergenceDocument(divergence))) }
-                if let stop = run.earlyStop {
-                    members.append(("stopped_early", .object([
-                        ("t", .double(stop.t)), ("step", .int(stop.step)), ("eg", .double(stop.eg)), ("stop_below", .double(stop.threshold)),
-                        ("reason", .string("eg fell below stop_below")),
-                    ])))
-                }
+                var document = ResultDocument.Run(
+                    seed: run.seed, finalEg: last?.eg.finiteOrNil, finalEt: last?.trainingError, finalEgMC: last?.monteCarloError,
+                    finalCerr: last?.classificationError, finalCerrTrain: last?.trainingClassificationError,
+                    steps: run.steps, complete: run.isFinished(totalSteps: point.parameters.totalSteps), csv: csvPath,
+                    divergedAt: run.divergence.map(divergenceDocument),
+                    stoppedEarly: run.earlyStop.map { ResultDocument.EarlyStop(t: $0.t, step: $0.step, eg: $0.eg, stopBelow: $0.threshold) })
                 if let ode = pointODEs.first(where: { $0.seed == run.seed }), let deviation = ode.deviation {
-                    members.append(("final_eg_ode", ode.result.finalRecord.map { .double($0.eg) } ?? .null))
-                    members.append(("max_rel_deviation", deviationDocument(deviation)))
+                    document.finalEgODE = ode.result.finalRecord?.eg.finiteOrNil
+                    document.maxRelDeviation = deviationDocument(deviation)
                     if overall == nil || deviation.relative > overall!.0.relative { overall = (deviation, point.index, run.seed) }
                 }
-                runDocuments.append(.object(members))
+                runDocuments.append(document)
             }
-            var odeDocuments: [JSONValue] = []
+            var odeDocuments: [ResultDocument.ODEIntegration] = []
             for ode in pointODEs {
                 let csvPath = folder + (ode.seed.map { "ode-seed-\($0).csv" } ?? "ode.csv")
                 files.append(BundleFile(path: csvPath, text: JobODEs.csv(ode.result)))
-                odeDocuments.append(.object([
-                    ("seed", ode.seed.map { .number(String($0)) } ?? .null),
-                    ("final_eg", ode.result.finalRecord.map { .double($0.eg) } ?? .null),
-                    ("csv", .string(csvPath)),
-                    ("method", .string(ode.result.statistics.method.name)),
-                    ("steps", .int(ode.result.statistics.steps)),
-                    ("rejected_steps", .int(ode.result.statistics.rejectedSteps)),
-                    ("rhs_evaluations", .int(ode.result.statistics.rhsEvaluations)),
-                    ("error_estimate", .double(ode.result.statistics.errorEstimate)),
-                ] + (ode.result.divergence.map { [("diverged_at", divergenceDocument($0))] } ?? [])))
+                let statistics = ode.result.statistics
+                odeDocuments.append(ResultDocument.ODEIntegration(
+                    seed: ode.seed, finalEg: ode.result.finalRecord?.eg.finiteOrNil, csv: csvPath, method: statistics.method.name,
+                    steps: statistics.steps, rejectedSteps: statistics.rejectedSteps, rhsEvaluations: statistics.rhsEvaluations,
+                    errorEstimate: statistics.errorEstimate.finiteOrNil, divergedAt: ode.result.divergence.map(divergenceDocument)))
             }
             let finished = runs.filter { $0.isFinished(totalSteps: point.parameters.totalSteps) }.compactMap { $0.records.last?.eg }
             let stats = RunStatistics(finished)
             let odeFinals = pointODEs.compactMap { $0.result.finalRecord?.eg }
             let odeMean = odeFinals.isEmpty ? nil : RunStatistics(odeFinals).mean
             let pointDeviation = pointODEs.compactMap(\.deviation).max { $0.relative < $1.relative }
-            var pointMembers: [(key: String, value: JSONValue)] = [
-                ("index", .int(point.index)),
-                ("parameters", .object(point.assignments)),
-                ("folder", .string(point.folder)),
-                ("runs", .array(runDocuments)),
-                ("final_eg_mean", finished.isEmpty ? .null : .double(stats.mean)),
-                ("final_eg_stderr", stats.standardError.map { .double($0) } ?? .null),
-                ("final_eg_ode", odeMean.map { .double($0) } ?? .null),
-            ]
             let finishedRuns = runs.filter { $0.isFinished(totalSteps: point.parameters.totalSteps) }
             let cerrs = finishedRuns.compactMap { $0.records.last?.classificationError }
             let cerrStats = RunStatistics(cerrs)
             let stops = runs.compactMap(\.earlyStop)
             let stopMean = stops.isEmpty ? nil : RunStatistics(stops.map(\.t)).mean
-            if classify {
-                pointMembers.append(("final_cerr_mean", cerrs.isEmpty ? .null : .double(cerrStats.mean)))
-                pointMembers.append(("final_cerr_stderr", cerrStats.standardError.map { .double($0) } ?? .null))
-            }
-            if stopping {
-                pointMembers.append(("stopped_early", .int(stops.count)))
-                pointMembers.append(("mean_stop_t", stopMean.map { .double($0) } ?? .null))
-            }
-            if !odeDocuments.isEmpty { pointMembers.append(("ode", .array(odeDocuments))) }
-            if let pointDeviation { pointMembers.append(("max_rel_deviation", deviationDocument(pointDeviation))) }
-            pointDocuments.append(.object(pointMembers))
+            // Present only for jobs with the newer keys (NaN is written as null), so that other
+            // jobs keep their result.json.
+            points.append(ResultDocument.Point(
+                index: point.index, parameters: .object(point.assignments), folder: point.folder, runs: runDocuments,
+                finalEgMean: finished.isEmpty ? nil : stats.mean.finiteOrNil, finalEgStderr: stats.standardError?.finiteOrNil,
+                finalEgODE: odeMean?.finiteOrNil,
+                finalCerrMean: classify ? (cerrs.isEmpty ? .nan : cerrStats.mean) : nil,
+                finalCerrStderr: classify ? (cerrStats.standardError ?? .nan) : nil,
+                stoppedEarly: stopping ? stops.count : nil, meanStopT: stopping ? (stopMean ?? .nan) : nil,
+                ode: odeDocuments, maxRelDeviation: pointDeviation.map(deviationDocument)))
             var row = point.assignments.map { SweepPoint.text($0.value) } + [
                 String(finished.count), finished.isEmpty ? "" : TrajectoryCSV.format(stats.mean),
                 stats.standardError.map(TrajectoryCSV.format) ?? "", odeMean.map(TrajectoryCSV.format) ?? "",
@@ -114,60 +87,28 @@ public enum ResultBundle {
             }
             if stopping { row += [String(stops.count), stopMean.map(TrajectoryCSV.format) ?? ""] }
             summary.append(row.joined(separator: ","))
-            readmeLines.append(BundleReadme.PointLine(
-                label: point.assignments.map { "\($0.key)=\(SweepPoint.text($0.value))" }.joined(separator: ", "), seeds: finished.count,
-                egMean: finished.isEmpty ? nil : stats.mean, egStandardError: stats.standardError, egODE: odeMean,
-                deviation: pointDeviation?.relative, deviationTime: pointDeviation?.t,
-                divergedRuns: runs.compactMap(\.divergence).map(\.t), divergedODEs: pointODEs.compactMap(\.result.divergence).map(\.t),
-                stoppedRuns: stops.map(\.t), classificationErrorMean: cerrs.isEmpty ? nil : cerrStats.mean))
         }
         files.append(BundleFile(path: "summary.csv", text: summary.joined(separator: "\n") + "\n"))
         files.append(BundleFile(path: "job.json", bytes: jobBytes))
         files.append(BundleFile(path: "log.txt", text: log.joined(separator: "\n") + (log.isEmpty ? "" : "\n")))
         files += BundlePlots.files(spec: spec, outcomes: outcomes, odes: odes)
-        let csvFiles = files.map(\.path).filter { $0.hasSuffix(".csv") && $0 != "summary.csv" }
-        var resultMembers: [(key: String, value: JSONValue)] = [
-            ("status", .string(status)),
-            ("name", .string(spec.name)),
-        ]
-        if let submitter { resultMembers.append(("submitter", .string(submitter))) }
-        resultMembers += [
-            ("kind", .string(spec.kind.rawValue)),
-            ("sgdyn_version", .string(SGDynVersion.string)),
-        ]
-        if let error { resultMembers.append(("error", .object([("message", .string(error))]))) }
-        resultMembers += [
-            ("job", spec.normalised),
-            ("warnings", .array(spec.warnings.map { .string($0) })),
-            ("points", .array(pointDocuments)),
-        ]
-        if let (deviation, pointIndex, seed) = overall {
-            resultMembers.append(("max_rel_deviation", .object([
-                ("value", .double(deviation.relative)), ("t", .double(deviation.t)), ("point", .int(pointIndex)),
-                ("seed", .number(String(seed))), ("eg_simulation", .double(deviation.simulationEg)), ("eg_ode", .double(deviation.odeEg)),
-            ])))
-        }
-        resultMembers += [
-            ("files", .object([("readme", .string("README.txt")), ("page", .string("index.html")), ("job", .string("job.json")),
-                               ("summary", .string("summary.csv")), ("log", .string("log.txt")), ("manifest", .string("manifest.json")),
-                               ("trajectories", .array(csvFiles.map { .string($0) })),
-                               ("plots", .array(files.map(\.path).filter { $0.hasSuffix(".svg") }.map { .string($0) }))]
-                              + weightsMember(files))),
-            ("timing", timing.json),
-        ]
-        let result = JSONValue.object(resultMembers)
-        files.insert(BundleFile(path: "result.json", text: JSONWriter.string(result)), at: 0)
-        files.append(BundleFile(path: "README.txt", text: BundleReadme.text(spec: spec, status: status, timing: timing,
-                                                                            points: readmeLines, files: files.map(\.path))))
+        let result = ResultDocument(
+            status: status, name: spec.name, submitter: submitter, kind: spec.kind.rawValue,
+            error: error.map { ResultDocument.ErrorInfo(message: $0) },
+            job: spec.normalised, warnings: spec.warnings, points: points,
+            maxRelDeviation: overall.map { deviation, pointIndex, seed in
+                var document = deviationDocument(deviation)
+                document.point = pointIndex
+                document.seed = seed
+                return document
+            },
+            files: .ran(trajectories: files.map(\.path).filter { $0.hasSuffix(".csv") && $0 != "summary.csv" },
+                        plots: files.map(\.path).filter { $0.hasSuffix(".svg") }, weights: files.map(\.path).filter { $0.hasSuffix(".npy") }),
+            timing: timing.document)
+        files.insert(BundleFile(path: "result.json", text: result.text), at: 0)
+        files.append(BundleFile(path: "README.txt", text: BundleReadme.text(spec: spec, result: result, timing: timing, files: files.map(\.path))))
         files.append(BundleFile(path: "index.html", text: BundlePage.html(result: result, files: files.map(\.path), log: log)))
         return files
-    }
-
-    /// `files.weights`: every `.npy` file, listed only when there are any (so that other bundles
-    /// keep their result.json).
-    static func weightsMember(_ files: [BundleFile]) -> [(key: String, value: JSONValue)] {
-        let npy = files.map(\.path).filter { $0.hasSuffix(".npy") }
-        return npy.isEmpty ? [] : [("weights", .array(npy.map { .string($0) }))]
     }
 
     /// `store_weights`: the run's teacher and initial student, regenerated from its seed exactly as
@@ -192,12 +133,12 @@ public enum ResultBundle {
     }
 
     /// Where a run or an integration diverged: t, and the SGD step for a simulation.
-    static func divergenceDocument(_ d: Divergence) -> JSONValue {
-        .object([("t", .double(d.t))] + (d.step.map { [("step", .int($0))] } ?? []))
+    static func divergenceDocument(_ d: Divergence) -> ResultDocument.Divergence {
+        ResultDocument.Divergence(t: d.t.finiteOrNil, step: d.step)
     }
 
-    static func deviationDocument(_ d: EgDeviation) -> JSONValue {
-        .object([("value", .double(d.relative)), ("t", .double(d.t)), ("eg_simulation", .double(d.simulationEg)), ("eg_ode", .double(d.odeEg))])
+    static func deviationDocument(_ d: EgDeviation) -> ResultDocument.Deviation {
+        ResultDocument.Deviation(value: d.relative.finiteOrNil, t: d.t.finiteOrNil, egSimulation: d.simulationEg.finiteOrNil, egODE: d.odeEg.finiteOrNil)
     }
 
     /// The bundle of a rejected job file: result.json with the error, job.json with the bytes as
@@ -205,20 +146,11 @@ public enum ResultBundle {
     /// `keptAt` (the daemon) says where the file as dropped is kept, in kept-at.txt.
     public static func rejection(name: String, jobBytes: [UInt8], error: JobError, log: [String], keptAt: String? = nil,
                                  submitter: String? = nil) -> [BundleFile] {
-        var errorMembers: [(key: String, value: JSONValue)] = [("message", .string(error.description))]
-        if let key = error.key { errorMembers.append(("key", .string(key))) }
-        if let line = error.line { errorMembers.append(("line", .int(line))) }
-        if let column = error.column { errorMembers.append(("column", .int(column))) }
-        var members: [(key: String, value: JSONValue)] = [("status", .string("rejected")), ("name", .string(name))]
-        if let submitter { members.append(("submitter", .string(submitter))) }
-        let result = JSONValue.object(members + [
-            ("sgdyn_version", .string(SGDynVersion.string)),
-            ("error", .object(errorMembers)),
-            ("files", .object([("page", .string("index.html")), ("job", .string("job.json")), ("log", .string("log.txt")),
-                               ("manifest", .string("manifest.json"))])),
-        ])
+        let result = ResultDocument(status: "rejected", name: name, submitter: submitter,
+                                    error: ResultDocument.ErrorInfo(message: error.description, key: error.key, line: error.line, column: error.column),
+                                    files: .rejection)
         var files = [
-            BundleFile(path: "result.json", text: JSONWriter.string(result)),
+            BundleFile(path: "result.json", text: result.text),
             BundleFile(path: "job.json", bytes: jobBytes),
             BundleFile(path: "log.txt", text: log.joined(separator: "\n") + (log.isEmpty ? "" : "\n")),
         ]

@@ -17,15 +17,11 @@ public struct Timing: Sendable {
 
     public var wallSeconds: Double { finishedAt.timeIntervalSince(startedAt) }
 
-    var json: JSONValue {
+    /// The `timing` member of result.json.
+    var document: ResultDocument.Timing {
         let iso = ISO8601DateFormatter()
-        return .object([
-            ("started_at", .string(iso.string(from: startedAt))),
-            ("finished_at", .string(iso.string(from: finishedAt))),
-            ("wall_seconds", .double((wallSeconds * 1000).rounded() / 1000)),
-            ("steps", .int(steps)),
-            ("steps_per_second", .double(wallSeconds > 0 ? (Double(steps) / wallSeconds).rounded() : 0)),
-            ("resumes", .int(resumes)),
-        ])
+        return ResultDocument.Timing(startedAt: iso.string(from: startedAt), finishedAt: iso.string(from: finishedAt),
+                                     wallSeconds: (wallSeconds * 1000).rounded() / 1000, steps: steps,
+                                     stepsPerSecond: wallSeconds > 0 ? (Double(steps) / wallSeconds).rounded() : 0, resumes: resumes)
     }
 }

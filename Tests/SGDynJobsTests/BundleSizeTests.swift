@@ -41,6 +41,10 @@ struct BundleSizeTests {
         let actual = try Self.folderBytes(try BundleWriter.write(files, name: spec.name, outbox: outbox))
         let estimate = BundleSizeEstimate(spec: spec, jobBytes: bytes.count).totalBytes
         #expect(actual <= estimate, "\(actual) > \(estimate)")
+        // result.json alone, bounded field by field by the widest document of the job's shape.
+        let result = try #require(files.first { $0.path == "result.json" }).bytes.count
+        let resultBound = BundleSizeEstimate(spec: spec, jobBytes: bytes.count).resultBytes
+        #expect(result <= resultBound && resultBound <= 3 * result + 12_000, "result.json \(result) bytes, bound \(resultBound)")
         let largest = files.map(\.bytes.count).max() ?? 0
         #expect(largest <= BundleSizeEstimate(spec: spec, jobBytes: bytes.count).largestFileBytes)
         let records = JobResourceCheck.recordBytes(BundleSizeEstimate(spec: spec, jobBytes: bytes.count))

@@ -36,7 +36,7 @@ struct ReportEscapingTests {
             ("job", .object([("description", .string(Self.hostile))])),
             ("warnings", .array([.string(Self.hostile)])),
         ])
-        let page = BundlePage.html(result: result, files: ["result.json", "job.json", "log.txt"], log: [Self.hostile])
+        let page = BundlePage.html(result: ResultDocument(json: result), files: ["result.json", "job.json", "log.txt"], log: [Self.hostile])
         #expect(!page.contains("<script") && !page.contains("<img src=x") && !page.contains("alert('x')"))
         // name (title and heading), description, error, warning, job JSON and log: all escaped.
         #expect(page.components(separatedBy: "&lt;script&gt;alert(&#39;x&#39;)").count - 1 >= 6)

@@ -20,8 +20,8 @@ public enum BundlePage {
 
     /// The page for the bundle whose result.json is `result` and whose files are `files`
     /// (paths relative to the bundle; `index.html` and `manifest.json` are added if missing).
-    public static func html(result: JSONValue, files: [String], log: [String]) -> String {
-        let summary = (try? BundleSummary(result: result)) ?? BundleSummary(unknown: result)
+    public static func html(result: ResultDocument, files: [String], log: [String]) -> String {
+        let summary = (try? BundleSummary(document: result)) ?? BundleSummary(unknown: result)
         let name = summary.name ?? "unnamed bundle"
         var out = PageStyle.head(title: "\(name) — \(summary.status) · sgdyn")
         out += "<body>\n<p class=\"meta\"><a href=\"../index.html\">← all bundles in this outbox</a></p>\n"
@@ -31,22 +31,22 @@ public enum BundlePage {
             out += submitterMarkers.0 + " <span class=\"meta submitter\">submitted by \(HTML.escape(submitter))</span>" + submitterMarkers.1
         }
         out += "</p>\n"
-        if case .string(let description)? = result["job"]?["description"] {
+        if case .string(let description)? = result.job?["description"] {
             out += "<p class=\"desc\">\(HTML.escape(description))</p>\n"
         }
         out += "</header>\n"
         out += notice(summary, result: result)
-        out += timingSection(result["timing"])
+        out += timingSection(result.timing)
         out += setupLine(summary)
         let fileSet = Set(files)
-        if case .array(let points)? = result["points"], !points.isEmpty {
+        if let points = result.points, !points.isEmpty {
             out += pointsTable(points, compare: summary.kind == "compare", hasSummary: fileSet.contains("summary.csv"))
         }
         out += plots(result: result, files: fileSet)
-        if case .array(let warnings)? = result["warnings"], !warnings.isEmpty {
-            out += "<h2>Warnings</h2>\n<ul>\n" + warnings.map { "<li>\(HTML.escape($0.stringValue ?? $0.literal))</li>\n" }.joined() + "</ul>\n"
+        if let warnings = result.warnings, !warnings.isEmpty {
+            out += "<h2>Warnings</h2>\n<ul>\n" + warnings.map { "<li>\(HTML.escape($0))</li>\n" }.joined() + "</ul>\n"
         }
-        if let job = result["job"] {
+        if let job = result.job {
             out += "<h2>The job</h2>\n<p class=\"meta\">As sgdyn understood it, every default filled in"
             out += fileSet.contains("job.json") ? "; the file as submitted is <a href=\"job.json\">job.json</a>.</p>\n" : ".</p>\n"
             out += "<pre>\(HTML.escape(JSONWriter.string(job)))</pre>\n"
@@ -62,7 +62,7 @@ public enum BundlePage {
     }
 
     /// The coloured box under the title: why a bundle is not simply done.
-    static func notice(_ s: BundleSummary, result: JSONValue) -> String {
+    static func notice(_ s: BundleSummary, result: ResultDocument) -> String {
         let group = s.group
         var text: String
         switch group {
@@ -80,7 +80,7 @@ public enum BundlePage {
         case "rejected": text = "<strong>Rejected:</strong> the job file was not run."
         default: text = "<strong>Status “\(HTML.escape(s.status))”</strong>, which this version of sgdyn does not know."
         }
-        if case .string(let message)? = result["error"]?["message"] ?? result["error"] {
+        if let message = result.error?.message {
             text += " <span class=\"reason\">\(HTML.escape(message))</span>"
             let place = s.errorPlace
             if !place.isEmpty { text += " <span class=\"meta\">(" + HTML.escape(place.joined(separator: "; ")) + ")</span>" }
@@ -88,17 +88,17 @@ public enum BundlePage {
         return "<p class=\"notice n-\(group)\">\(text)</p>\n"
     }
 
-    static func timingSection(_ timing: JSONValue?) -> String {
+    static func timingSection(_ timing: ResultDocument.Timing?) -> String {
         var parts: [String] = []
         if let timing {
-            if let started = timing["started_at"]?.stringValue, let finished = timing["finished_at"]?.stringValue {
+            if let started = timing.startedAt, let finished = timing.finishedAt {
                 parts.append("Started \(HTML.escape(ReportTime.readable(started))), finished \(HTML.escape(ReportTime.readable(finished)))")
             }
-            if let wall = timing["wall_seconds"]?.doubleValue { parts.append("took \(ReportTime.duration(wall))") }
-            if let steps = timing["steps"]?.intValue, steps > 0 {
-                parts.append("\(steps) SGD steps" + (timing["steps_per_second"]?.doubleValue.map { " (\(Int($0)) steps/s)" } ?? ""))
+            if let wall = timing.wallSeconds { parts.append("took \(ReportTime.duration(wall))") }
+            if let steps = timing.steps, steps > 0 {
+                parts.append("\(steps) SGD steps" + (timing.stepsPerSecond.map { " (\(Int($0)) steps/s)" } ?? ""))
             }
-            if let resumes = timing["resumes"]?.intValue, resumes > 0 { parts.append("resumed \(resumes) time(s) from checkpoints") }
+            if let resumes = timing.resumes, resumes > 0 { parts.append("resumed \(resumes) time(s) from checkpoints") }
         }
         let text = parts.isEmpty ? "" : "<p class=\"meta\">\(parts.joined(separator: "; ")).</p>"
         return timingMarkers.0 + text + timingMarkers.1 + "\n"
@@ -111,9 +111,9 @@ public enum BundlePage {
         return "<p>\(HTML.escape(parts.joined(separator: " · ")))</p>\n"
     }
 
-    static func pointsTable(_ points: [JSONValue], compare: Bool, hasSummary: Bool) -> String {
+    static func pointsTable(_ points: [ResultDocument.Point], compare: Bool, hasSummary: Bool) -> String {
         // Classification jobs have a column for the classification error (and eg is its test-set estimate).
-        let classify = points.contains { $0["final_cerr_mean"] != nil }
+        let classify = points.contains { $0.finalCerrMean != nil }
         var out = "<h2>Final generalisation error ε<sub>g</sub></h2>\n"
         if classify {
             out += "<p class=\"meta\">Classification: ε<sub>g</sub> is ½·mean (sign(φ*) − φ)² on the fixed test set, next to the fraction of wrong signs there.</p>\n"
@@ -122,36 +122,33 @@ public enum BundlePage {
             + "<th>simulation, mean ± s.e.</th><th>ODE</th>" + (compare ? "<th>largest deviation sim. vs ODE</th>" : "")
             + (classify ? "<th>classification error, mean ± s.e.</th>" : "") + "</tr></thead>\n<tbody>\n"
         for point in points.prefix(maxPoints) {
-            let label = BundleSummary.label(point["parameters"])
-            var runs = 0, complete = 0, diverged = 0
-            if case .array(let list)? = point["runs"] {
-                runs = list.count
-                complete = list.filter { $0["complete"] == .bool(true) }.count
-                diverged = list.filter { ($0["diverged_at"] ?? .null) != .null }.count
-            }
-            let mean = point["final_eg_mean"]?.doubleValue.map { m in
-                BundleReadme.short(m) + (point["final_eg_stderr"]?.doubleValue.map { " ± " + BundleReadme.short($0) } ?? "")
+            let label = point.label
+            let runs = point.runs.count
+            let complete = point.runs.filter { $0.complete == true }.count
+            let diverged = point.runs.filter { $0.divergedAt != nil }.count
+            let mean = point.finalEgMean.map { m in
+                BundleReadme.short(m) + (point.finalEgStderr.map { " ± " + BundleReadme.short($0) } ?? "")
             } ?? "–"
             out += "<tr><td data-label=\"point\">\(label.isEmpty ? "(no sweep)" : HTML.escape(label))</td>"
             out += "<td class=\"num\" data-label=\"finished runs\">\(runs == 0 ? "–" : "\(complete) of \(runs)")"
             if diverged > 0 { out += " <span class=\"badge b-diverged\">\(diverged) diverged</span>" }
-            if let stopped = point["stopped_early"]?.intValue, stopped > 0 {
-                let at = point["mean_stop_t"]?.doubleValue.map { ", mean t = " + BundleReadme.short($0) } ?? ""
+            if let stopped = point.stoppedEarly, stopped > 0 {
+                let at = point.meanStopT?.finiteOrNil.map { ", mean t = " + BundleReadme.short($0) } ?? ""
                 out += " <span class=\"meta\">(\(stopped) stopped early below stop_below\(at))</span>"
             }
             out += "</td>"
             out += "<td class=\"num\" data-label=\"simulation\">\(mean)</td>"
-            out += "<td class=\"num\" data-label=\"ODE\">\(point["final_eg_ode"]?.doubleValue.map(BundleReadme.short) ?? "–")</td>"
+            out += "<td class=\"num\" data-label=\"ODE\">\(point.finalEgODE.map(BundleReadme.short) ?? "–")</td>"
             if compare {
-                let deviation = point["max_rel_deviation"]
-                let text = deviation?["value"]?.doubleValue.map { v in
-                    ReportTime.percent(v) + (deviation?["t"]?.doubleValue.map { " at t = " + BundleReadme.short($0) } ?? "")
+                let deviation = point.maxRelDeviation
+                let text = deviation?.value.map { v in
+                    ReportTime.percent(v) + (deviation?.t.map { " at t = " + BundleReadme.short($0) } ?? "")
                 } ?? "–"
                 out += "<td class=\"num\" data-label=\"deviation\">\(text)</td>"
             }
             if classify {
-                let cerr = point["final_cerr_mean"]?.doubleValue.map { m in
-                    BundleReadme.short(m) + (point["final_cerr_stderr"]?.doubleValue.map { " ± " + BundleReadme.short($0) } ?? "")
+                let cerr = point.finalCerrMean?.finiteOrNil.map { m in
+                    BundleReadme.short(m) + (point.finalCerrStderr?.finiteOrNil.map { " ± " + BundleReadme.short($0) } ?? "")
                 } ?? "–"
                 out += "<td class=\"num\" data-label=\"classification error\">\(cerr)</td>"
             }
@@ -163,15 +160,15 @@ public enum BundlePage {
         return out
     }
 
-    static func plots(result: JSONValue, files: Set<String>) -> String {
+    static func plots(result: ResultDocument, files: Set<String>) -> String {
         var figures: [String] = []
         if files.contains("sweep.svg") {
             figures.append(figure("sweep.svg", alt: "Plot: final generalisation error against each swept parameter, simulation mean ± s.e. and ODE",
                                   caption: "Final ε_g against the swept parameters"))
         }
         var folders: [(folder: String, label: String)] = []
-        if case .array(let points)? = result["points"] {
-            folders = points.prefix(maxPoints).map { ($0["folder"]?.stringValue ?? "", BundleSummary.label($0["parameters"])) }
+        if let points = result.points {
+            folders = points.prefix(maxPoints).map { ($0.folder ?? "", $0.label) }
         }
         if folders.isEmpty { folders = [("", "")] }
         for (folder, label) in folders where folder.isEmpty || HTML.isSafeRelativePath(folder) {
@@ -241,8 +238,8 @@ public enum BundlePage {
 
 extension BundleSummary {
     /// For a document without a status (which `BundleWriter` never writes): shown as such.
-    init(unknown result: JSONValue) {
+    init(unknown result: ResultDocument) {
         self.status = "unknown"
-        name = result["name"]?.stringValue
+        name = result.name
     }
 }

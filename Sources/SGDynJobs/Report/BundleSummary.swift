@@ -51,15 +51,16 @@ public struct BundleSummary: Codable, Sendable, Equatable {
     /// Characters of a description or error message kept for the index.
     static let textLimit = 400
 
-    /// What result.json's projection must keep for `init(result:)`; the rest is skipped.
-    public static let projection = JSONProjection.members([
-        "status": .whole, "name": .whole, "submitter": .whole, "kind": .whole, "sgdyn_version": .whole, "error": .whole, "job": .whole,
-        "warnings": .whole, "max_rel_deviation": .whole, "timing": .whole,
-        "points": .elements(.members([
-            "parameters": .whole, "final_eg_mean": .whole, "final_eg_stderr": .whole, "final_eg_ode": .whole,
-            "runs": .elements(.members(["seed": .whole, "complete": .whole, "diverged_at": .whole])),
+    /// What result.json's projection must keep for `init(result:)`; the rest is skipped (per-run
+    /// members other than these, `ode`, the list of trajectories: megabytes for a large sweep).
+    public static let projection = ResultDocument.Fields.projection([
+        .status: .whole, .name: .whole, .submitter: .whole, .kind: .whole, .sgdynVersion: .whole, .error: .whole, .job: .whole,
+        .warnings: .whole, .maxRelDeviation: .whole, .timing: .whole,
+        .points: .elements(ResultDocument.Point.Fields.projection([
+            .parameters: .whole, .finalEgMean: .whole, .finalEgStderr: .whole, .finalEgODE: .whole,
+            .runs: .elements(ResultDocument.Run.Fields.projection([.seed: .whole, .complete: .whole, .divergedAt: .whole])),
         ])),
-        "files": .members(["plots": .whole]),
+        .files: ResultDocument.Files.Fields.projection([.plots: .whole]),
     ])
 
     /// Why a result.json cannot be summarised.
@@ -70,33 +71,38 @@ public struct BundleSummary: Codable, Sendable, Equatable {
     /// Reads a result.json document (whole, or as skimmed with `projection`).
     public init(result: JSONValue) throws(Unreadable) {
         guard case .object = result else { throw Unreadable(reason: "result.json is not a JSON object") }
-        guard case .string(let status)? = result["status"], !status.isEmpty else { throw Unreadable(reason: "result.json has no status") }
+        try self.init(document: ResultDocument(json: result))
+    }
+
+    /// Summarises a result document (whole, or read from a skimmed one).
+    public init(document: ResultDocument) throws(Unreadable) {
+        guard let status = document.status, !status.isEmpty else { throw Unreadable(reason: "result.json has no status") }
         self.status = status
-        name = result["name"]?.stringValue
-        submitter = result["submitter"]?.stringValue.map { HTML.truncated($0, to: 80) }
-        kind = result["kind"]?.stringValue
-        version = result["sgdyn_version"]?.stringValue
-        if let error = result["error"] {
-            errorMessage = (error["message"]?.stringValue ?? error.stringValue).map { HTML.truncated($0, to: Self.textLimit) }
-            errorKey = error["key"]?.stringValue.map { HTML.truncated($0, to: 80) }
-            errorLine = error["line"]?.intValue
-            errorColumn = error["column"]?.intValue
+        name = document.name
+        submitter = document.submitter.map { HTML.truncated($0, to: 80) }
+        kind = document.kind
+        version = document.sgdynVersion
+        if let error = document.error {
+            errorMessage = error.message.map { HTML.truncated($0, to: Self.textLimit) }
+            errorKey = error.key.map { HTML.truncated($0, to: 80) }
+            errorLine = error.line
+            errorColumn = error.column
         }
-        if case .array(let list)? = result["warnings"] { warnings = list.count }
-        if let job = result["job"] { readJob(job) }
-        if case .array(let points)? = result["points"] { readPoints(points) }
-        if let deviation = result["max_rel_deviation"] {
-            self.deviation = deviation["value"]?.doubleValue
-            deviationTime = deviation["t"]?.doubleValue
+        warnings = document.warnings?.count ?? 0
+        if let job = document.job { readJob(job) }
+        if let points = document.points { readPoints(points) }
+        if let deviation = document.maxRelDeviation {
+            self.deviation = deviation.value
+            deviationTime = deviation.t
         }
-        if let timing = result["timing"] {
-            startedAt = timing["started_at"]?.stringValue.flatMap(ReportTime.parse)
-            finishedAt = timing["finished_at"]?.stringValue.flatMap(ReportTime.parse)
-            wallSeconds = timing["wall_seconds"]?.doubleValue
-            resumes = timing["resumes"]?.intValue
+        if let timing = document.timing {
+            startedAt = timing.startedAt.flatMap(ReportTime.parse)
+            finishedAt = timing.finishedAt.flatMap(ReportTime.parse)
+            wallSeconds = timing.wallSeconds
+            resumes = timing.resumes
         }
-        if case .array(let plots)? = result["files"]?["plots"] {
-            let paths = plots.compactMap(\.stringValue).filter { $0.hasSuffix(".svg") && HTML.isSafeRelativePath($0) }
+        if let plots = document.files?.plots {
+            let paths = plots.filter { $0.hasSuffix(".svg") && HTML.isSafeRelativePath($0) }
             mainPlot = paths.first { $0 == "sweep.svg" } ?? paths.first { $0 == "eg.svg" || $0.hasSuffix("/eg.svg") } ?? paths.first
         }
     }
@@ -132,37 +138,29 @@ public struct BundleSummary: Codable, Sendable, Equatable {
         }
     }
 
-    private mutating func readPoints(_ points: [JSONValue]) {
+    private mutating func readPoints(_ points: [ResultDocument.Point]) {
         pointCount = points.count
         var means: [Double] = [], odes: [Double] = []
         for point in points {
-            if let mean = point["final_eg_mean"]?.doubleValue { means.append(mean) }
-            if let ode = point["final_eg_ode"]?.doubleValue { odes.append(ode) }
-            guard case .array(let runs)? = point["runs"] else { continue }
-            for run in runs {
-                guard let at = run["diverged_at"], at != .null else { continue }
+            if let mean = point.finalEgMean { means.append(mean) }
+            if let ode = point.finalEgODE { odes.append(ode) }
+            for run in point.runs {
+                guard let at = run.divergedAt else { continue }
                 divergedRuns += 1
                 if firstDivergence == nil {
-                    firstDivergence = Divergence(point: Self.label(point["parameters"]), seed: run["seed"]?.scalarText,
-                                                 t: at["t"]?.doubleValue, step: at["step"]?.intValue)
+                    firstDivergence = Divergence(point: point.label, seed: run.seed.map { String($0) }, t: at.t, step: at.step)
                 }
             }
         }
         if points.count == 1, let point = points.first {
-            egMean = point["final_eg_mean"]?.doubleValue
-            egStandardError = point["final_eg_stderr"]?.doubleValue
-            egODE = point["final_eg_ode"]?.doubleValue
-            if case .array(let runs)? = point["runs"] { egSeeds = runs.filter { $0["complete"] == .bool(true) }.count }
+            egMean = point.finalEgMean
+            egStandardError = point.finalEgStderr
+            egODE = point.finalEgODE
+            egSeeds = point.runs.filter { $0.complete == true }.count
         } else if points.count > 1 {
             if let low = means.min(), let high = means.max() { egRange = [low, high] }
             if let low = odes.min(), let high = odes.max() { egODERange = [low, high] }
         }
-    }
-
-    /// `K=4, lr=0.5` from a point's `parameters`; empty without a sweep.
-    static func label(_ parameters: JSONValue?) -> String {
-        guard case .object(let members)? = parameters else { return "" }
-        return members.map { "\($0.key)=\($0.value.scalarText ?? $0.value.literal)" }.joined(separator: ", ")
     }
 
     /// Where the error is — the key, or line and column — unless the message says so already.
