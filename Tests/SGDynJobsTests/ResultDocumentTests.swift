@@ -28,7 +28,8 @@ struct ResultDocumentTests {
             let bytes = try Self.fixture(name)
             let document = ResultDocument(json: try JSONParser.parse(bytes))
             #expect(Array(document.text.utf8) == bytes, "\(name)")
-            #expect(ResultDocument(json: try JSONParser.parse(Array(document.text.utf8))) == document, "\(name)")
+            // Compared as JSON: a null read back as NaN (classification, early stops) is not == itself.
+            #expect(ResultDocument(json: try JSONParser.parse(Array(document.text.utf8))).json == document.json, "\(name)")
         }
     }
 
