@@ -24,6 +24,8 @@ struct BundleSizeEstimate: Sendable {
     var jobBytes: Int
     /// result.json without points, at its widest, with the job's normalised form and warnings.
     var resultHeadBytes: Int
+    /// Which members only some jobs have its result.json can hold.
+    var resultShape: WidestResult.Shape
 
     /// A number as sgdyn writes it (CSV, JSON) plus its separator: Swift's shortest round-trip
     /// form is at most 24 characters ("-1.2345678901234567e-123").
@@ -36,9 +38,11 @@ struct BundleSizeEstimate: Sendable {
 
     init(spec: JobSpec, jobBytes: Int) {
         kind = spec.kind
+        let shape = WidestResult.Shape(spec)
+        resultShape = shape
         points = spec.points.map { point in
             let folder = point.folder.utf8.count
-            let shell = WidestResult.point(parameters: .object(point.assignments), folder: point.folder)
+            let shell = WidestResult.point(parameters: .object(point.assignments), folder: point.folder, shape: shape)
             return Point(parameters: point.parameters, folderLength: folder, assignmentsLength: folder,
                          resultBytes: WidestResult.elementBytes(shell.json, level: 1))
         }
@@ -158,10 +162,11 @@ struct BundleSizeEstimate: Sendable {
     /// result.json: its widest head, and per point its widest document, runs and integrations
     /// (each CSV's path twice: the run's `csv` and `files.trajectories`).
     var resultBytes: Int {
-        points.reduce(resultHeadBytes) { total, point in
+        let runBytes = WidestResult.shapedRunBytes(resultShape)
+        return points.reduce(resultHeadBytes) { total, point in
             let paths = 2 * (point.folderLength + 1)
             return total + point.resultBytes + 3 * WidestResult.listBytes
-                + simulationRuns() * (WidestResult.runBytes + paths) + odeRuns() * (WidestResult.odeBytes + paths)
+                + simulationRuns() * (runBytes + paths) + odeRuns() * (WidestResult.odeBytes + paths)
         }
     }
 }

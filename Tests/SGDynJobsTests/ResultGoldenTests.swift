@@ -10,8 +10,10 @@ import Testing
 /// contract for the statuses `sgdyn run` cannot produce (failed, cancelled, rejected).
 /// `SGDYN_WRITE_GOLDEN=1 swift test --filter ResultGoldenTests` rewrites them: only for a
 /// deliberate format change, which bumps the version. The `ref-*` cases (jobs whose runs and
-/// integrations really diverge) are bundles of `sgdyn run` of 0.2.0 at 2f06e7d, compared
-/// outside their timing and log.
+/// integrations really diverge) are bundles of `sgdyn run` (ref-diverged-run of 0.2.0 at
+/// 2f06e7d; the ODE ones of main at e876dc6, whose ODE divergence changed), compared outside
+/// their timing and log. The cases after issues 18 and 21 (submitter, classify-stop,
+/// rejected-submitter) were pinned from the typed document once its bundles matched main's.
 @Suite("Result documents: golden bundles")
 struct ResultGoldenTests {
     static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()

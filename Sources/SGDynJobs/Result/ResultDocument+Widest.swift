@@ -25,19 +25,43 @@ enum WidestResult {
     static let deviation = ResultDocument.Deviation(value: number, t: number, egSimulation: number, egODE: number)
     static let jobDeviation = ResultDocument.Deviation(value: number, t: number, point: integer, seed: seed, egSimulation: number, egODE: number)
 
+    /// Which members only some jobs have are in the bound: classification (`task` "classify" at
+    /// some point) and early stops (`stop_below` at some point), as `ResultBundle` writes them,
+    /// so that other jobs' bound stays as tight as before those members existed.
+    struct Shape: Sendable {
+        var classify = true
+        var stopping = true
+        static let all = Shape()
+
+        init(classify: Bool = true, stopping: Bool = true) {
+            self.classify = classify
+            self.stopping = stopping
+        }
+
+        init(_ spec: JobSpec) {
+            classify = spec.points.contains { $0.parameters.task == .classify }
+            stopping = spec.points.contains { $0.parameters.stopBelow != nil }
+        }
+    }
+
     /// A simulation run's document in the bundle's top folder (a sweep point's folder adds its
     /// name and a slash to `csv`).
-    static let run = ResultDocument.Run(seed: seed, finalEg: number, finalEt: number, finalEgMC: number, finalCerr: number,
-                                        finalCerrTrain: number, steps: integer, complete: false, csv: "seed-\(seed).csv", divergedAt: divergence,
-                                        stoppedEarly: earlyStop, finalEgODE: number, maxRelDeviation: deviation)
+    static func shapedRun(_ shape: Shape) -> ResultDocument.Run {
+        ResultDocument.Run(seed: seed, finalEg: number, finalEt: number, finalEgMC: number, finalCerr: shape.classify ? number : nil,
+                           finalCerrTrain: shape.classify ? number : nil, steps: integer, complete: false, csv: "seed-\(seed).csv",
+                           divergedAt: divergence, stoppedEarly: shape.stopping ? earlyStop : nil, finalEgODE: number, maxRelDeviation: deviation)
+    }
+    /// The widest run of any job.
+    static let run = shapedRun(.all)
     /// An ODE integration's document, likewise.
     static let ode = ResultDocument.ODEIntegration(seed: seed, finalEg: number, csv: "ode-seed-\(seed).csv", method: "adaptive", steps: integer,
                                                    rejectedSteps: integer, rhsEvaluations: integer, errorEstimate: number, divergedAt: divergence)
 
     /// A sweep point without its runs and integrations (`runs` and `ode` empty).
-    static func point(parameters: JSONValue, folder: String) -> ResultDocument.Point {
+    static func point(parameters: JSONValue, folder: String, shape: Shape = .all) -> ResultDocument.Point {
         ResultDocument.Point(index: integer, parameters: parameters, folder: folder, runs: [], finalEgMean: number, finalEgStderr: number,
-                             finalEgODE: number, finalCerrMean: number, finalCerrStderr: number, stoppedEarly: integer, meanStopT: number,
+                             finalEgODE: number, finalCerrMean: shape.classify ? number : nil, finalCerrStderr: shape.classify ? number : nil,
+                             stoppedEarly: shape.stopping ? integer : nil, meanStopT: shape.stopping ? number : nil,
                              ode: [], maxRelDeviation: deviation)
     }
 
@@ -66,7 +90,8 @@ enum WidestResult {
 
     /// A run's bytes in result.json — its document and its CSV's entry in `files` — in the top
     /// folder; a sweep point's folder adds `2 * (folder + 1)`.
-    static let runBytes = elementBytes(run.json, level: 3) + listedPathBytes(run.csv ?? "")
+    static func shapedRunBytes(_ shape: Shape) -> Int { elementBytes(shapedRun(shape).json, level: 3) + listedPathBytes(shapedRun(shape).csv ?? "") }
+    static let runBytes = shapedRunBytes(.all)
     static let odeBytes = elementBytes(ode.json, level: 3) + listedPathBytes(ode.csv ?? "")
     /// What an empty list turning into a list of one costs beyond one element (brackets on
     /// their own lines), per list.
