@@ -1,6 +1,7 @@
 /// The generalisation error ε_g = ½·E_x[(φ − φ*)²] against the noiseless teacher (science.md §4).
 public enum GeneralisationError {
-    /// The exact ε_g of the order parameters, for any of the nine activation pairs.
+    /// The ε_g of the order parameters for any pair of activations: exact for the closed-form and
+    /// polynomial pairs, deterministic quadrature otherwise (`PairAverage`).
     public static func analytic(_ op: OrderParameters, teacher: Activation, student: Activation) -> Double {
         let K = op.K, M = op.M
         var studentStudent = 0.0

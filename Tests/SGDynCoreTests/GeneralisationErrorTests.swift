@@ -23,7 +23,7 @@ struct GeneralisationErrorTests {
         return (OrderParameters(K: K, M: M, Q: Q, R: R, T: T, v: v, vstar: vstar), a)
     }
 
-    @Test("analytic ε_g equals the Monte-Carlo average over the fields' Gaussian, for all nine activation pairs",
+    @Test("analytic ε_g equals the Monte-Carlo average over the fields' Gaussian, for every pair of activations",
           arguments: pairs.indices)
     func analyticMatchesMonteCarlo(pairIndex: Int) {
         let (teacher, student) = Self.pairs[pairIndex]
