@@ -6,7 +6,7 @@ Results are a contract (docs/developers.md): a change that keeps numbers must ke
 byte-identical apart from the fields that record when and how long. Those are dropped before
 comparing: JSON keys whose name mentions time (seconds, elapsed, started, finished, created, cpu,
 wall, duration, date), the log's timestamps and durations, the manifest's sizes and hashes of
-the files compared this way, and in HTML pages any run of digits next to "s" or a timestamp.
+the files compared this way, and in the HTML page its timing paragraph, timestamps and durations.
 """
 import json
 import os
@@ -26,7 +26,8 @@ def drop_timing(value):
 
 
 def normalise_text(text):
-    text = re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z?", "<time>", text)
+    text = re.sub(r"<!-- sgdyn:timing -->.*?<!-- /sgdyn:timing -->", "<timing>", text, flags=re.S)
+    text = re.sub(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d+)?( ?Z| UTC)?", "<time>", text)
     text = re.sub(r"\b\d+(\.\d+)?(e-?\d+)? ?(s|ms|µs|min|h)\b", "<duration>", text)
     return text
 

@@ -22,6 +22,9 @@ import Testing
         return list
     }()
 
+    /// A third of the random covariances and every nearly singular one, for the slow refined rule.
+    static let refinedCovariances = covariances.enumerated().filter { $0.offset >= 12 || $0.offset % 4 == 0 }.map(\.element)
+
     static let smooth: Set<Activation> = [.erf, .linear, .tanh, .sigmoid, .softplus, .gelu, .quadratic, .he2, .he3, .he4]
 
     /// Relative error allowed: 1e-9 for two smooth activations, 1e-7 when one is kinked (ReLU,
@@ -58,7 +61,7 @@ import Testing
     @Test("every pair against a rule with three times the panels", arguments: Activation.allCases)
     func generalAgreesWithRefinedRule(_ a: Activation) {
         for b in Activation.allCases {
-            for (caa, cbb, cab) in Self.covariances {
+            for (caa, cbb, cab) in Self.refinedCovariances {
                 let value = PairAverage.value(a, b, caa: caa, cbb: cbb, cab: cab)
                 let reference = PairAverage.general(a, b, caa: caa, cbb: cbb, cab: cab, refine: 3)
                 let scale = max(abs(reference), 1e-3 * Self.scale(a, b, caa, cbb))
