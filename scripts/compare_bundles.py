@@ -66,10 +66,8 @@ def compare_bundle(a, b):
 def main():
     before, after = sys.argv[1], sys.argv[2]
     failed = 0
-    names = sorted(os.listdir(before))
+    names = sorted(n for n in os.listdir(before) if os.path.isdir(os.path.join(before, n)))
     for name in names:
-        if not os.path.isdir(os.path.join(before, name)):
-            continue
         if not os.path.isdir(os.path.join(after, name)):
             print(f"MISSING {name}")
             failed += 1

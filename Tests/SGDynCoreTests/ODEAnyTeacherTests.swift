@@ -149,4 +149,24 @@ import Testing
             }
         }
     }
+
+    /// A mixed pair survives a checkpoint: the snapshot stores both tags, and the restored
+    /// integration continues bit for bit. An equal pair keeps the old one-byte encoding.
+    @Test func mixedPairSnapshotRoundTrip() throws {
+        let op = randomOrderParameters(K: 2, M: 2, seed: 7)
+        let p = ODEParameters(activation: .erf, teacherActivation: .relu, learningRate: 0.5, noise: 0.01)
+        var a = try ODEIntegration(parameters: p, initial: op, times: [0, 0.5, 1, 2], method: .standard)
+        a.advance(maxSteps: 3)
+        var b = try ODEIntegration(snapshot: a.snapshot())
+        #expect(b.snapshot() == a.snapshot())
+        a.advance(maxSteps: 1000)
+        b.advance(maxSteps: 1000)
+        #expect(a.snapshot() == b.snapshot())
+        var w = ByteWriter()
+        w.write(odeParameters: p)
+        #expect(w.bytes.first == 0x80 | Activation.erf.declaration.tag && w.bytes[1] == Activation.relu.declaration.tag)
+        var same = ByteWriter()
+        same.write(odeParameters: ODEParameters(activation: .relu))
+        #expect(same.bytes.first == 1)
+    }
 }
