@@ -7,7 +7,9 @@ import RealModule
 /// 2. two polynomials: a finite sum of Gaussian moments E[aⁱbʲ] (exact);
 /// 3. one polynomial gb: E[gb(b) | a] is a polynomial in a (b = βa + s·z, z independent), so
 ///    the average is a sum of one-dimensional moments E[ga(a)·aⁿ], each by `GaussianLine`;
-/// 4. otherwise conditioning: E[ga(a)·S(βa, s)] with S(m, s) = E_z[gb(m + s·z)] the smoothed
+/// 4. two activations analytic in a strip (tanh, sigmoid, softplus) with variances small enough
+///    for a tensor Gauss–Hermite rule of ≤ 128² points to reach ≈ 1e-12 (`GaussHermite`);
+/// 5. otherwise conditioning: E[ga(a)·S(βa, s)] with S(m, s) = E_z[gb(m + s·z)] the smoothed
 ///    activation — closed for erf, ReLU, linear, sign and GELU, else a `GaussianLine` over z
 ///    split where gb turns over — and the outer average a `GaussianLine` over a split at 0, where
 ///    every activation's kink or step lies.
@@ -29,6 +31,19 @@ extension PairAverage {
         let sa = caa.squareRoot()
         let beta = cab / caa
         let s = max(0, cbb - cab * cab / caa).squareRoot()
+        if refine == 1, let da = GaussHermite.stripHalfWidth(ga), let db = GaussHermite.stripHalfWidth(gb),
+           let index = GaussHermite.ruleIndex(strip: min(da, db), deviation: max(sa, cbb.squareRoot())) {
+            // Both analytic in a strip: the tensor Gauss–Hermite rule in (a, z), b = βa + s·z.
+            let rule = GaussHermite.rules[index]
+            var sum = 0.0
+            for i in rule.nodes.indices {
+                let a = sa * rule.nodes[i]
+                var inner = 0.0
+                for j in rule.nodes.indices { inner += rule.weights[j] * gb.value(beta * a + s * rule.nodes[j]) }
+                sum += rule.weights[i] * ga.value(a) * inner
+            }
+            return sum
+        }
         if let pb {
             // E[gb(βa + sz) | a] = Σ_n q_n aⁿ.
             let q = conditionalPolynomial(pb, beta: beta, deviation: s)

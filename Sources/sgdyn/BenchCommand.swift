@@ -107,7 +107,7 @@ struct BenchCommand: ParsableCommand {
             print("")
             print("issue 12 (the inbox pickup row: make bench-daemon)")
             for (workload, measured, goal) in summary {
-                print("  \(workload.padding(toLength: 58, withPad: " ", startingAt: 0)) \(measured.padding(toLength: 18, withPad: " ", startingAt: 0)) goal \(goal)")
+                print("  \(workload.padding(toLength: 66, withPad: " ", startingAt: 0)) \(measured.padding(toLength: 18, withPad: " ", startingAt: 0)) goal \(goal)")
             }
         }
     }

@@ -37,6 +37,7 @@ enum ODEBenchmark {
         Row(activation: .erf, K: 2, learningRate: 0.5, tMax: 1000, teacher: .relu),
         Row(activation: .erf, K: 4, learningRate: 0.5, tMax: 1000, teacher: .relu),
         Row(activation: .erf, K: 2, learningRate: 0.5, tMax: 1000, teacher: .tanh),
+        Row(activation: .erf, K: 4, learningRate: 0.5, tMax: 1000, teacher: .tanh, M: 4),
         Row(activation: .erf, K: 4, learningRate: 0.2, tMax: 1000, teacher: .he3, M: 1),
         Row(activation: .linear, K: 2, learningRate: 0.2, tMax: 1000, teacher: .relu),
     ]
@@ -76,7 +77,7 @@ enum ODEBenchmark {
     static func describe(_ m: Measurement) -> String {
         let r = m.row
         let label = "\(r.label) η=\(format(r.learningRate)) t_max=\(String(format: "%g", r.tMax))"
-            .padding(toLength: r.teacher == nil ? 32 : 52, withPad: " ", startingAt: 0)
+            .padding(toLength: r.teacher == nil ? 32 : 56, withPad: " ", startingAt: 0)
         guard let result = m.result else { return "\(label) failed: \(m.error ?? "?")" }
         let s = result.statistics
         let perEvaluation = m.seconds / Double(s.rhsEvaluations) * 1e6

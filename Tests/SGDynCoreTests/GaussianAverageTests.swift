@@ -74,6 +74,27 @@ import Testing
         }
     }
 
+    /// The tensor Gauss–Hermite path (tanh, sigmoid, softplus) across the variances where its rule
+    /// size changes and where it hands over to the nested rule, against the nested rule with three
+    /// times the panels: 1e-9 relative (scale as above).
+    @Test("the Gauss–Hermite path against the refined nested rule")
+    func gaussHermiteMatchesNestedRule() {
+        let analytic: [Activation] = [.tanh, .sigmoid, .softplus]
+        for a in analytic {
+            for b in analytic {
+                for deviation in [0.3, 0.7, 1.0, 1.3, 1.8, 2.5, 3.5] {
+                    for rho in [0.0, 0.5, -0.9, 0.999, 1 - 1e-6] {
+                        let caa = deviation * deviation, cbb = 0.8 * caa, cab = rho * (caa * cbb).squareRoot()
+                        let value = PairAverage.value(a, b, caa: caa, cbb: cbb, cab: cab)
+                        let reference = PairAverage.general(a, b, caa: caa, cbb: cbb, cab: cab, refine: 3)
+                        let scale = max(abs(reference), 1e-3 * Self.scale(a, b, caa, cbb))
+                        #expect(abs(value - reference) <= 1e-9 * scale, "\(a)·\(b) σ \(deviation) ρ \(rho): \(value) vs \(reference)")
+                    }
+                }
+            }
+        }
+    }
+
     @Test("the closed smoothings against the quadrature over z")
     func smoothingsMatchQuadrature() {
         for g in [Activation.erf, .relu, .sign, .gelu, .linear, .he3] {
