@@ -35,14 +35,19 @@ extension PairAverage {
            let index = GaussHermite.ruleIndex(strip: min(da, db), deviation: max(sa, cbb.squareRoot())) {
             // Both analytic in a strip: the tensor Gauss–Hermite rule in (a, z), b = βa + s·z.
             let rule = GaussHermite.rules[index]
+            // Two odd or two even activations: the integrand is even under (a, z) → (−a, −z), and
+            // the rule's nodes are symmetric (n even), so half the outer nodes suffice.
+            let pa = ga.declaration.parity, pb = gb.declaration.parity
+            let symmetric = pa != .none && pa == pb
+            let outer = symmetric ? rule.nodes.count / 2 : rule.nodes.count
             var sum = 0.0
-            for i in rule.nodes.indices {
+            for i in 0..<outer {
                 let a = sa * rule.nodes[i]
                 var inner = 0.0
                 for j in rule.nodes.indices { inner += rule.weights[j] * gb.value(beta * a + s * rule.nodes[j]) }
                 sum += rule.weights[i] * ga.value(a) * inner
             }
-            return sum
+            return symmetric ? 2 * sum : sum
         }
         if let pb {
             // E[gb(βa + sz) | a] = Σ_n q_n aⁿ.
