@@ -44,7 +44,13 @@ extension PairAverage {
             for i in 0..<outer {
                 let a = sa * rule.nodes[i]
                 var inner = 0.0
-                for j in rule.nodes.indices { inner += rule.weights[j] * gb.value(beta * a + s * rule.nodes[j]) }
+                if s * s <= 1e-15 * cbb {
+                    // b = βa (a field with itself, as in ε_g's diagonal terms, up to rounding in
+                    // s): E_z[gb(βa + s·z)] = gb(βa) + O(s²·gb″), an error ≤ 1e-15.
+                    inner = gb.value(beta * a)
+                } else {
+                    for j in rule.nodes.indices { inner += rule.weights[j] * gb.value(beta * a + s * rule.nodes[j]) }
+                }
                 sum += rule.weights[i] * ga.value(a) * inner
             }
             return symmetric ? 2 * sum : sum
@@ -78,17 +84,22 @@ extension PairAverage {
         return (basic.contains(a) || a == .sign) && (basic.contains(b) || b == .sign)
     }
 
-    /// Rough seconds of one `value` call on one core, by method (measured with
-    /// `sgdyn bench --pairs`, release build; the ODE job's cost bound uses it): closed forms
+    /// Rough seconds of one `value` call on one core, by method (measured, release
+    /// build, through the rows of `sgdyn bench --ode`; the ODE job's cost bound uses it): closed forms
     /// ≈ 0.05 µs, two polynomials ≈ 0.5 µs, a polynomial and another activation ≈ 10–40 µs
     /// (one 1-D rule per power), a closed smoothing ≈ 10–20 µs, a smoothing by quadrature
-    /// ≈ 1–3 ms (a 1-D rule inside a 1-D rule). Taken at the high end.
+    /// ≈ 1–3 ms (a 1-D rule inside a 1-D rule). Taken at the high end, except for the
+    /// Gauss–Hermite pairs (below).
     public static func estimatedSeconds(_ a: Activation, _ b: Activation) -> Double {
         if isClosed(a, b) { return 1e-7 }
         let pa = a.declaration.polynomial != nil, pb = b.declaration.polynomial != nil
         if pa && pb { return 1e-6 }
         if pa || pb { return 5e-5 }
         if hasClosedSmoothing(a) || hasClosedSmoothing(b) { return 3e-5 }
+        // Tensor Gauss–Hermite (tanh, sigmoid, softplus; ≈ 0.1–0.3 ms measured in the erf-student
+        // ODE at K = M = 4: 8.6 ms per right-hand side), or the nested rule (≈ 3 ms) once a
+        // variance is too large for 128 points.
+        if GaussHermite.stripHalfWidth(a) != nil, GaussHermite.stripHalfWidth(b) != nil { return 1e-3 }
         return 3e-3
     }
 
