@@ -105,6 +105,11 @@ def check(name, bundle):
         floor = 1 / math.pi
         ok = all(eg >= floor for _, eg in finals) and finals[-1][1] < finals[0][1] - 1e-3
         return ok, f"floor 1/π = {floor:.4f}; " + ", ".join(f"K={k}: {eg:.4f}" for k, eg in finals)
+    if name == "compare-erf-student-relu-teacher":
+        # Issue 20's proof: the mixed-pair ODEs against simulations at N = 10⁴, within 3 % (every seed).
+        result = json.load(open(os.path.join(bundle, "result.json")))
+        deviations = [run["max_rel_deviation"]["value"] for point in result["points"] for run in point["runs"]]
+        return len(deviations) == 3 and max(deviations) < 0.03, "largest relative deviation per seed: " + ", ".join(f"{d:.4f}" for d in deviations)
     if name == "tanh-vs-erf-plateau":
         ok, details = True, []
         for activation in ("erf", "tanh"):
