@@ -26,7 +26,7 @@ run: release
 test: deps
 	./scripts/test.sh
 
-## Speed (README "Speed"): simulator steps per CPU second and ODE integration times, ending with
+## Speed (docs/measurements.md, "Speed"): simulator steps per CPU second and ODE integration times, ending with
 ## issue 12's rows (release build; a few minutes). With the C yardstick sgd_limit.c — by default
 ## ../shared/bench/sgd_limit.c when that exists, or `make bench YARDSTICK=path/to/sgd_limit.c` —
 ## it is compiled (cc -Ofast -march=native) and run beside each configuration, and the ratios are
@@ -59,7 +59,7 @@ bench-slurm: release
 bench-report: release
 	python3 scripts/report_bench.py .build/release/sgdyn
 
-## Coverage-guided fuzzing of every decoder of untrusted bytes, long (README, "Fuzzing"):
+## Coverage-guided fuzzing of every decoder of untrusted bytes, long (docs/operations.md, "Fuzzing and sanitizers"):
 ## FUZZ_SECONDS per target (default 600: 1.5 hours for the nine), after the fuzz package's build.
 FUZZ_SECONDS ?= 600
 .PHONY: fuzz

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Coverage-guided fuzzing of every decoder of untrusted bytes (README, "Fuzzing"): builds the fuzz
+# Coverage-guided fuzzing of every decoder of untrusted bytes (docs/operations.md, "Fuzzing and sanitizers"): builds the fuzz
 # package Fuzz/ (release, libFuzzer and AddressSanitizer) and runs each target for a while from
 # its committed seed corpus. `make test` runs it briefly, `make fuzz` for long.
 #

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs sgdyn as a system service (README, "Running as a system service"):
+# Installs sgdyn as a system service (docs/operations.md, "Running as a system service"):
 #   builds the release binary (Swift runtime linked in, so it does not depend on the toolchain),
 #   installs /usr/local/bin/sgdyn, the unit, the sysusers.d and tmpfiles.d snippets and, unless one
 #   exists, /etc/sgdyn/sgdyn.json; creates the user, the group and the folders; prints how to start.
@@ -7,7 +7,7 @@
 #   scripts/install-service.sh [--binary PATH] [--slurm]
 #     --binary PATH   install this binary instead of building one (the systemd tests use it)
 #     --slurm         also install the cluster-mode drop-in (systemd/sgdyn-slurm.conf) as
-#                     /etc/systemd/system/sgdyn.service.d/slurm.conf (README, "Running on a Slurm cluster")
+#                     /etc/systemd/system/sgdyn.service.d/slurm.conf (docs/operations.md, "Running on a Slurm cluster")
 #
 # Run as root (make install). Idempotent: running it again updates binary, unit and snippets and
 # keeps the configuration. It does not start or enable the service.
@@ -56,6 +56,7 @@ if [ -n "$slurm" ]; then
 fi
 # The unit's Documentation= (systemctl help sgdyn).
 install -D -m 0644 README.md /usr/local/share/doc/sgdyn/README.md
+for doc in docs/*.md; do install -D -m 0644 "$doc" "/usr/local/share/doc/sgdyn/$doc"; done
 install -d -m 0755 /etc/sgdyn
 if [ -e /etc/sgdyn/sgdyn.json ]; then
     install -m 0644 systemd/sgdyn.json /etc/sgdyn/sgdyn.json.example

@@ -24,6 +24,8 @@
 #   SLURM_CLUSTER_KILL_WAIT     KillWait, seconds between SIGTERM and SIGKILL (default 3)
 #   SLURM_CLUSTER_SLURMD_TIMEOUT  SlurmdTimeout, seconds before a silent node is DOWN (default 10)
 #   SLURM_CLUSTER_CRED_EXPIRE   AuthInfo cred_expire: a requeued job waits this + 1 s (default 10)
+#   SLURM_CLUSTER_MAX_ARRAY_SIZE  MaxArraySize, tasks per array (default 1001, Slurm's)
+#   SLURM_CLUSTER_MAX_JOB_COUNT   MaxJobCount, jobs the controller holds (default 10000, Slurm's)
 #   SLURM_CLUSTER_START_TIMEOUT seconds `start` waits for the node to answer (default 60)
 #
 # Exit status: 0 done; 1 the cluster could not be started or stopped (the reason and the daemons'
@@ -184,6 +186,8 @@ SchedulerParameters=sched_interval=5,bf_interval=2,batch_sched_delay=0,sched_min
 ReturnToService=2
 JobRequeue=1
 MinJobAge=${SLURM_CLUSTER_MIN_JOB_AGE:-10}
+MaxArraySize=${SLURM_CLUSTER_MAX_ARRAY_SIZE:-1001}
+MaxJobCount=${SLURM_CLUSTER_MAX_JOB_COUNT:-10000}
 KillWait=${SLURM_CLUSTER_KILL_WAIT:-3}
 SlurmdTimeout=${SLURM_CLUSTER_SLURMD_TIMEOUT:-10}
 StateSaveLocation=$dir/state

@@ -12,6 +12,7 @@ import json
 import os
 import re
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -26,9 +27,16 @@ CLUSTER_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "slurm
 class Cluster:
     """The test cluster in a short, world-searchable folder (munged insists)."""
 
+    # Small limits, so that splitting a sweep into several arrays and keeping within the
+    # controller's room are exercised by a sweep of modest size (the defaults are 1001 and 10000).
+    MAX_ARRAY_SIZE = 40
+    MAX_JOB_COUNT = 120
+
     def __init__(self):
         self.dir = tempfile.mkdtemp(prefix="sgdyn-sl-", dir="/tmp")
         os.chmod(self.dir, 0o755)
+        os.environ["SLURM_CLUSTER_MAX_ARRAY_SIZE"] = str(self.MAX_ARRAY_SIZE)
+        os.environ["SLURM_CLUSTER_MAX_JOB_COUNT"] = str(self.MAX_JOB_COUNT)
 
     def run(self, *args, timeout=300):
         return subprocess.run([CLUSTER_SCRIPT, *args], capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
@@ -65,6 +73,7 @@ def slurm_config(s, **overrides):
     slurm = {"spool": os.path.join(s.path, "spool"), "partition": "debug", "partitions": ["debug", "short"],
              "poll_interval": 1, "signal_seconds": 30, "units_per_task": 1}
     slurm.update(overrides)
+    slurm = {key: value for key, value in slurm.items() if value is not None}
     return s.config(executor="slurm", slurm=slurm, quiet_period=0.5)
 
 
@@ -271,6 +280,236 @@ def scenario_time_limit(h, cluster):
     d.terminate()
 
 
+def scenario_sweep_10k(h, cluster):
+    """A sweep of 10,000 tiny units, more tasks than one array may hold on this cluster
+    (MaxArraySize 40) and more than its room (MaxJobCount 120, of which sgdyn fills half): split
+    into several arrays, never more than the budget in the queue, grouping kept, every unit done."""
+    s = h.scenario("sl-10k")
+    d = s.daemon(checkpoint=60, config=slurm_config(s, units_per_task=None, poll_interval=1))
+    if not h.check("slurm-10k: daemon starts", d.start(), logs=[d]):
+        return
+    lrs = [round(0.1 + 0.01 * i, 3) for i in range(100)]
+    s.drop("big", N=10, t_max=0.5, points=2, seeds=100, sweep={"lr": lrs})
+    most_in_queue, arrays_seen, largest_array = 0, set(), 0
+    deadline = time.monotonic() + 480
+    while time.monotonic() < deadline and "big" not in bundles(s.outbox):
+        out = cluster.slurm("squeue", "-h", "-r", "-o", "%F|%K|%j").stdout.decode()
+        tasks = [line.split("|") for line in out.splitlines() if line.endswith("|sgdyn-big")]
+        most_in_queue = max(most_in_queue, len(tasks))
+        for array, index, _ in tasks:
+            arrays_seen.add(array)
+            largest_array = max(largest_array, int(index) + 1 if index.isdigit() else 0)
+        time.sleep(0.5)
+    ok = "big" in bundles(s.outbox)
+    result = result_of(s.outbox, "big") or {}
+    submitted = re.findall(r"job big: submitted to Slurm as job \d+ \((\d+) array task\(s\)\)", d.log())
+    total_tasks = sum(int(n) for n in submitted)
+    h.check(f"slurm-10k: 10,000 units in {total_tasks} tasks over {len(submitted)} arrays (≤ {Cluster.MAX_ARRAY_SIZE} tasks each, "
+            f"largest index seen {largest_array}), at most {most_in_queue} tasks in the queue (budget {Cluster.MAX_JOB_COUNT // 2}) → done",
+            ok and result.get("status") == "done" and len(submitted) >= 3 and largest_array <= Cluster.MAX_ARRAY_SIZE
+            and all(int(n) <= Cluster.MAX_ARRAY_SIZE for n in submitted) and most_in_queue <= Cluster.MAX_JOB_COUNT // 2
+            and "Slurm allows 40 tasks per array and 120 jobs" in d.log(),
+            f"result {json.dumps(result)[:400]}", logs=[d])
+    # Grouping keeps its target: units of ~ms each go 64 to a task, not one per task.
+    h.check(f"slurm-10k: short units are grouped ({total_tasks} tasks for 10,000 units, 64 a task at most)",
+            ok and 10000 / 64 <= total_tasks <= 10000 / 32, logs=[d])
+    # Not compared with `sgdyn run` as a whole (writing 10,000 CSVs twice would cost a minute and
+    # more; the smaller scenarios compare every number): every run's CSV is there.
+    csvs = sum(len([f for f in files if f.startswith("seed-") and f.endswith(".csv")])
+               for _, _, files in os.walk(os.path.join(s.outbox, "big"))) if ok else 0
+    h.check(f"slurm-10k: the bundle holds a CSV for each of the 10,000 runs ({csvs})", csvs == 10000, logs=[d])
+    d.terminate()
+
+
+def scenario_hung_controller(h, cluster):
+    """slurmctld stopped (SIGSTOP) while a job is being submitted: sbatch hangs, but intake,
+    rejections and status go on; once it resumes, exactly one array runs the job and nothing is
+    lost. Tasks' own duplicates, if Slurm took any, are cancelled."""
+    hang = float(os.environ.get("SLURM_HANG_SECONDS", "60"))
+    s = h.scenario("sl-hang")
+    d = s.daemon(checkpoint=1, config=slurm_config(s, command_timeout=8))
+    if not h.check("slurm-hang: daemon starts", d.start(), logs=[d]):
+        return
+    pid = cluster.pid("slurmctld")
+    os.kill(pid, signal.SIGSTOP)
+    stopped_at = time.monotonic()
+    try:
+        s.drop("patient", N=200, t_max=h.t_max(2, 200), points=10, seeds=2)
+        time.sleep(3)
+        drop_at = time.monotonic()
+        # Valid JSON, invalid job: rejected as soon as it is read (a file that does not parse would
+        # be waited for, as a writer may still be at it).
+        with open(os.path.join(s.inbox, "broken.json"), "w") as handle:
+            handle.write('{"name": "broken", "N": 0}\n')
+        rejected = wait_until(lambda: "rejected-broken" in bundles(s.outbox), 20, interval=0.1)
+        rejection_seconds = time.monotonic() - drop_at
+        slowest_status = 0.0
+        while time.monotonic() - stopped_at < hang:
+            t = time.monotonic()
+            listing = s.status()
+            slowest_status = max(slowest_status, time.monotonic() - t)
+            if listing is None:
+                slowest_status = 99
+            time.sleep(2)
+        h.check(f"slurm-hang: with slurmctld stopped for {hang:.0f} s a broken job file is rejected in {rejection_seconds:.1f} s "
+                f"and `sgdyn status` answers in at most {slowest_status:.2f} s",
+                bool(rejected) and rejection_seconds < 5 and slowest_status < 5, logs=[d])
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    arrays_seen = set()
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline and "patient" not in bundles(s.outbox):
+        arrays_seen.update(cluster.arrays("sgdyn-patient"))
+        time.sleep(0.5)
+    ok = "patient" in bundles(s.outbox)
+    differences = identical_to_run(h, s, "patient") if ok else ["no bundle"]
+    unanswered = len(re.findall(r"submission \d+: sbatch gave no clear answer", d.log()))
+    submitted = d.log().count("job patient: submitted to Slurm as job")
+    cancelled = len(re.findall(r"cancelled Slurm job \d+ \(sgdyn-[^)]*-j\d+-[^)]*\): a second array", d.log()))
+    h.check(f"slurm-hang: resumed → one array followed ({submitted} followed, arrays seen {sorted(arrays_seen)}, {cancelled} duplicate(s) "
+            f"cancelled, {unanswered} sbatch without an answer), no unit lost → identical to `sgdyn run`",
+            ok and submitted == 1 and len(arrays_seen) - cancelled == 1 and not differences,
+            "\n".join(differences), logs=[d])
+    # An array of this store that no submission follows (as a duplicate accepted late would be)
+    # is cancelled at the next look at the queue.
+    store = re.search(r"\(store ([0-9a-f]{8})", d.log())
+    stray = cluster.slurm("sbatch", "--parsable", f"--comment=sgdyn-{store.group(1) if store else 'x'}-j99-stray",
+                          "--job-name=sgdyn-stray", "--wrap", "sleep 120").stdout.decode().strip()
+    gone = wait_until(lambda: not cluster.arrays("sgdyn-stray"), 30)
+    h.check(f"slurm-hang: an array with this store's token prefix that no submission follows ({stray}) is cancelled",
+            bool(store) and stray.isdigit() and gone and f"cancelled Slurm job {stray} (sgdyn-" in d.log(), logs=[d])
+    d.terminate()
+
+
+def scenario_fast_failure(h, cluster):
+    """A wrong `worker` path: every task fails at once. Looked up even after Slurm forgot it (poll
+    interval longer than MinJobAge), counted as crashes, quarantined with the shell's own words."""
+    s = h.scenario("sl-fastfail")
+    d = s.daemon(checkpoint=1, config=slurm_config(s, worker="/nonexistent/sgdyn", poll_interval=12))
+    if not h.check("slurm-fastfail: daemon starts (worker path wrong, poll interval 12 s > MinJobAge 10 s)", d.start(), logs=[d]):
+        return
+    s.drop("doomed", N=50, t_max=1, points=3, seeds=1)
+    ok = wait_for_bundles(s.outbox, ["doomed"], 150)
+    result = result_of(s.outbox, "doomed") or {}
+    log_file = os.path.join(s.outbox, "doomed", "log.txt")
+    bundle_log = open(log_file, errors="replace").read() if os.path.exists(log_file) else ""
+    h.check("slurm-fastfail: quarantined after 3 crashes, the reason quoting the task's output (\"not found\")",
+            ok and result.get("status") == "failed" and "quarantined" in json.dumps(result) and "not found" in json.dumps(result)
+            and d.log().count("submitted to Slurm as job") == 3 and "the job is quarantined" in d.log(),
+            f"result {json.dumps(result)[:600]}", logs=[d])
+    h.check("slurm-fastfail: the task's output is kept in the job's log in the bundle",
+            "/nonexistent/sgdyn" in bundle_log and "not found" in bundle_log, bundle_log[-1500:], logs=[d])
+    d.terminate()
+
+
+def spool_modes(root):
+    """Paths under `root` that others than the owner may read or write, or that are symlinks."""
+    loose = []
+    for folder, dirs, files in os.walk(root):
+        for name in dirs + files:
+            path = os.path.join(folder, name)
+            info = os.lstat(path)
+            if stat.S_ISLNK(info.st_mode) or info.st_mode & 0o077:
+                loose.append(f"{path} {oct(info.st_mode)}")
+    return loose
+
+
+def scenario_spool_trust(h, cluster):
+    """The spool is trusted only as far as it can be: a root others may write to is refused; a
+    symlinked job folder is refused, not followed; everything is private; an outcome copied from
+    another job into a unit's folder is refused and logged, and the unit's own result wins."""
+    s = h.scenario("sl-spool")
+    open_root = os.path.join(s.path, "scratch")
+    os.makedirs(open_root)
+    os.chmod(open_root, 0o1777)
+    d = s.daemon(config=slurm_config(s, spool=open_root), label="sl-spool-open")
+    started = d.start(wait=False)
+    exited = wait_until(lambda: not d.alive(), 20)
+    h.check("slurm-spool: a spool root writable by others (1777, as scratch folders are) is refused at start, naming the fix",
+            started and exited and d.proc.returncode != 0 and "cannot be trusted" in d.log() and "others may write" in d.log(), logs=[d])
+    spool = os.path.join(s.path, "spool")
+    d = s.daemon(checkpoint=1, config=slurm_config(s, units_per_task=2))
+    if not h.check("slurm-spool: daemon starts with a private spool", d.start(), logs=[d]):
+        return
+    elsewhere = os.path.join(s.path, "elsewhere")
+    os.makedirs(elsewhere)
+    os.symlink(elsewhere, os.path.join(spool, "job-1"))
+    s.drop("planted", N=200, t_max=h.t_max(1, 200), points=10, seeds=1)
+    refused = wait_until(lambda: "(a symlink there is refused)" in d.log(), 30)
+    h.check("slurm-spool: a job folder planted as a symlink is refused and nothing is written through it",
+            refused and os.listdir(elsewhere) == [], f"elsewhere: {os.listdir(elsewhere)}", logs=[d])
+    os.unlink(os.path.join(spool, "job-1"))
+    # The donor's two units share one task (units_per_task 2) and run one after the other: the
+    # first (N = 100) is done in about a second, the second (N = 400) runs some 16 s longer, so the
+    # first's outcome stays in the spool long enough to be copied.
+    s.drop("donor", N=100, t_max=h.t_max(1, 100), points=10, seeds=1, sweep={"N": [100, 400]})
+    s.drop("victim", N=200, t_max=h.t_max(12, 200), points=10, seeds=1)
+    donor_outcome, victim_folder, loose = None, None, []
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and not (donor_outcome and victim_folder):
+        for folder, _, files in os.walk(spool):
+            try:
+                if folder.startswith(os.path.join(spool, "job-2")) and "outcome" in files and not donor_outcome:
+                    donor_outcome = open(os.path.join(folder, "outcome"), "rb").read()
+                if folder.startswith(os.path.join(spool, "job-3")) and "progress" in files:
+                    victim_folder = folder
+                    loose = spool_modes(spool)
+            except OSError:
+                pass
+        time.sleep(0.1)
+    if donor_outcome and victim_folder:
+        with open(os.path.join(victim_folder, ".planted"), "wb") as handle:
+            handle.write(donor_outcome)
+        os.rename(os.path.join(victim_folder, ".planted"), os.path.join(victim_folder, "outcome"))
+    refused = wait_until(lambda: "job victim: unit 0: refusing" in d.log(), 30)
+    h.check("slurm-spool: spool folders are 0700 and files 0600 while units run",
+            victim_folder is not None and not loose, "\n".join(loose[:10]), logs=[d])
+    h.check("slurm-spool: an outcome copied from another job into a running unit's folder is refused and logged as an error",
+            bool(donor_outcome) and bool(victim_folder) and refused and "error    [sgdyn] job victim: unit 0: refusing" in d.log(), logs=[d])
+    ok = wait_for_bundles(s.outbox, ["planted", "donor", "victim"], 150)
+    differences = identical_to_run(h, s, "victim") if ok else ["no bundle"]
+    h.check("slurm-spool: the victim ends with its own result (identical to `sgdyn run`), not the donor's",
+            ok and (result_of(s.outbox, "victim") or {}).get("status") == "done" and not differences, "\n".join(differences), logs=[d])
+    d.terminate()
+
+
+def scenario_config_change(h, cluster):
+    """A restart with a changed config: the spool moved, then Slurm switched off. The old arrays
+    are followed to their end by token: no crash charged, no unit computed twice."""
+    s = h.scenario("sl-config")
+    d = s.daemon(checkpoint=1, config=slurm_config(s))
+    if not h.check("slurm-config: daemon starts", d.start(), logs=[d]):
+        return
+    s.drop("moved", N=200, t_max=h.t_max(8, 200), points=20, seeds=2)
+    going = wait_until(lambda: running_with_progress(s, "moved", 2), 60)
+    arrays = cluster.arrays("sgdyn-moved")
+    d.terminate()
+    d.config = slurm_config(s, spool=os.path.join(s.path, "spool-new"))
+    restarted = d.start()
+    ok = wait_for_bundles(s.outbox, ["moved"], 120)
+    job = s.jobs_by_name().get("moved") or {}
+    differences = identical_to_run(h, s, "moved") if ok else ["no bundle"]
+    h.check(f"slurm-config: spool moved across a restart → the old array ({arrays}) is followed in the old spool: one attempt, "
+            f"no crash, identical to `sgdyn run`",
+            going and restarted and ok and job.get("attempts") == 1 and "ended without finishing" not in d.log()
+            and len(arrays) == 1 and not differences, "\n".join(differences), logs=[d])
+    s.drop("switched", N=200, t_max=h.t_max(8, 200), points=20, seeds=2)
+    going = wait_until(lambda: running_with_progress(s, "switched", 2), 60)
+    arrays = cluster.arrays("sgdyn-switched")
+    d.terminate()
+    d.config = s.config(executor="local", quiet_period=0.5)
+    restarted = d.start()
+    ok = wait_for_bundles(s.outbox, ["switched"], 120)
+    job = s.jobs_by_name().get("switched") or {}
+    differences = identical_to_run(h, s, "switched") if ok else ["no bundle"]
+    h.check(f"slurm-config: Slurm switched off across a restart → its array ({arrays}) is followed to its end: one attempt, no crash, "
+            f"no local rerun, identical to `sgdyn run`",
+            going and restarted and ok and job.get("attempts") == 1 and "ended without finishing" not in d.log()
+            and "following them to their end" in d.log() and "job switched: starting attempt" not in d.log() and not differences,
+            "\n".join(differences), logs=[d])
+    d.terminate()
+
+
 SCENARIOS = [
     ("basic", scenario_basic),
     ("scancel", scenario_scancel),
@@ -280,6 +519,11 @@ SCENARIOS = [
     ("reattach", scenario_reattach),
     ("cancel", scenario_cancel),
     ("limit", scenario_time_limit),
+    ("sweep10k", scenario_sweep_10k),
+    ("hang", scenario_hung_controller),
+    ("fastfail", scenario_fast_failure),
+    ("spool", scenario_spool_trust),
+    ("config", scenario_config_change),
 ]
 
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The systemd checks of the sgdyn service (README, "Running as a system service"):
+# The systemd checks of the sgdyn service (docs/operations.md, "Running as a system service"):
 #   1. lint: `systemd-analyze verify` of systemd/sgdyn.service prints nothing on stderr, and
 #      `systemd-analyze security --offline=yes` rates it at most 0.3 ("SAFE");
 #   2. under a real systemd: boots systemd in systemd-nspawn on an overlay of the host's root

@@ -17,7 +17,7 @@ scripts=(cli-tests.sh daemon-tests.sh systemd-tests.sh plot-render-test.sh examp
 for i in "${!steps[@]}"; do
     "./scripts/${scripts[$i]}" .build/debug/sgdyn | tee ".build/${steps[$i]}-output.txt" || status=$?
 done
-# A short fuzzing run of every decoder (README, "Fuzzing and sanitizers"; `make fuzz` is the long one).
+# A short fuzzing run of every decoder (docs/operations.md, "Fuzzing and sanitizers"; `make fuzz` is the long one).
 ./scripts/fuzz.sh --seconds "${SGDYN_FUZZ_SECONDS:-10}" | tee .build/fuzz-output.txt || status=$?
 steps+=(fuzz)
 

@@ -19,7 +19,7 @@ import CVectorMath
 ///
 /// Determinism: the same operations in the same order in every lane, no fused multiply–add, and
 /// only correctly rounded operations and exact selections, so every CPU target gives the same
-/// bits (README, "Determinism").
+/// bits (docs/numerics.md, "Determinism").
 @usableFromInline
 enum ErfKernel {
     /// values[i] = g(x[i]) and derivatives[i] = g'(x[i]) for i < count.

@@ -98,7 +98,7 @@ public struct SplitMix64: Sendable {
 }
 
 /// The independent random streams of a run. Each draw sgdyn makes comes from the generator
-/// keyed `(seed, stream, counter)`; the table in README ("Random numbers") documents the order of
+/// keyed `(seed, stream, counter)`; the table in docs/numerics.md ("Random numbers") documents the order of
 /// draws inside each stream. The raw values are part of the reproducibility contract: never
 /// renumber them.
 public enum RandomStream: UInt64, Sendable {

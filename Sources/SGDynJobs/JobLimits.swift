@@ -1,6 +1,6 @@
 /// Resource limits checked before a job is accepted: a job over any of them is rejected with the
 /// numbers and the key most responsible. Sized for the shared 2-core, 24 GiB machine running
-/// several jobs at once; README ("Limits") states them, and what was measured against them.
+/// several jobs at once; docs/operations.md ("Limits") states them, and what was measured against them.
 public enum JobLimits {
     /// Sweep points × seeds.
     public static let maxRuns = 10_000

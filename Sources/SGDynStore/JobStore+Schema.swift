@@ -74,6 +74,11 @@ extension JobStore {
         migrator.registerMigration("v4", foreignKeyChecks: .deferred) { db in
             try migrateToVersion4(db)
         }
+        migrator.registerMigration("v5") { db in
+            // The job's spool folder of each submission, so a restart with the spool moved in the
+            // config still reads what the old arrays' workers report there.
+            try db.execute(sql: "ALTER TABLE submissions ADD COLUMN spool TEXT")
+        }
         return migrator
     }
 

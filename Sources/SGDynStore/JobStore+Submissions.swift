@@ -27,4 +27,13 @@ extension JobStore {
                 """, arguments: [submission.rawValue]).map(UnitRecord.init(row:))
         }
     }
+
+    /// Every spool folder a job's submissions used (a restart with the spool moved leaves some in
+    /// the old place), so they can be removed once it is published.
+    public func spoolFolders(of job: JobID) async throws -> [String] {
+        try await read { db in
+            try String.fetchAll(db, sql: "SELECT DISTINCT spool FROM submissions WHERE job_id = ? AND spool IS NOT NULL",
+                                arguments: [job.rawValue])
+        }
+    }
 }

@@ -7,7 +7,7 @@ extension JobStore {
     /// the job and the units running and gives each unit its next attempt number (which names its
     /// spool folder). A run that crashes the worker or the machine is still counted; one the daemon
     /// did not live to hand over is found again by its token at the next start.
-    public func beginSubmission(_ jobID: JobID, executor: String, token: String, tasks: [[UnitID]]) async throws
+    public func beginSubmission(_ jobID: JobID, executor: String, token: String, tasks: [[UnitID]], spool: String? = nil) async throws
         -> (SubmissionID, RunStart)
     {
         let timestamp = now()
@@ -28,8 +28,8 @@ extension JobStore {
                 SELECT EXISTS (SELECT 1 FROM checkpoints WHERE unit_id IN (\(idList)))
                 """) ?? false
             try db.execute(sql: """
-                INSERT INTO submissions (job_id, executor, token, state, tasks, created_at) VALUES (?, ?, ?, 'submitting', ?, ?)
-                """, arguments: [jobID.rawValue, executor, token, Self.encodeTasks(tasks), timestamp])
+                INSERT INTO submissions (job_id, executor, token, state, tasks, created_at, spool) VALUES (?, ?, ?, 'submitting', ?, ?, ?)
+                """, arguments: [jobID.rawValue, executor, token, Self.encodeTasks(tasks), timestamp, spool])
             let submission = db.lastInsertedRowID
             try db.execute(sql: """
                 UPDATE jobs SET state = 'running', attempts = attempts + 1, resumes = resumes + ?, executor = ?, updated_at = ?

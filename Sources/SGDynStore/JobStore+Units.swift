@@ -36,15 +36,6 @@ extension JobStore {
         }
     }
 
-    /// Progress of a running unit, for `sgdyn status` and ETAs; `latestEg` is its most recently
-    /// recorded generalisation error (kept when nil).
-    public func recordUnitProgress(_ unitID: UnitID, stepsDone: Int64, wallSeconds: Double, latestEg: Double? = nil) async throws {
-        try await updateUnit(
-            unitID, allowedFrom: [.running], to: .running,
-            sql: "steps_done = MIN(?, total_steps), wall_seconds = ?, latest_eg = COALESCE(?, latest_eg)",
-            arguments: [stepsDone, wallSeconds, latestEg])
-    }
-
     /// Progress of many running units in one transaction (one fsync however many units reported).
     public func recordProgress(_ progress: [UnitID: (stepsDone: Int64, wallSeconds: Double, latestEg: Double?)]) async throws {
         guard !progress.isEmpty else { return }

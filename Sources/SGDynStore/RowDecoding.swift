@@ -98,7 +98,7 @@ extension JobSummary {
 }
 
 extension SubmissionRecord {
-    static let columns = "id, job_id, executor, token, external_id, state, tasks, created_at, ended_at"
+    static let columns = "id, job_id, executor, token, external_id, state, tasks, created_at, ended_at, spool"
 
     init(row: Row) throws {
         id = SubmissionID(row["id"])
@@ -110,6 +110,7 @@ extension SubmissionRecord {
         tasks = try JobStore.decodeTasks(row["tasks"])
         createdAt = row["created_at"]
         endedAt = row["ended_at"]
+        spool = row["spool"]
     }
 }
 

@@ -18,6 +18,8 @@ public struct SubmissionRecord: Sendable, Equatable {
     public var tasks: [[UnitID]]
     public var createdAt: Date
     public var endedAt: Date?
+    /// The job's spool folder its tasks use (nil: recorded by a version that did not keep it).
+    public var spool: String?
 }
 
 /// Where a submission is.

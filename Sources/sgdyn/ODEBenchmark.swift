@@ -21,7 +21,7 @@ enum ODEBenchmark {
         Row(activation: .relu, K: 2, learningRate: 0.5, tMax: 1000),
         Row(activation: .relu, K: 4, learningRate: 0.5, tMax: 1000),
         Row(activation: .relu, K: 8, learningRate: 0.5, tMax: 10,
-            note: "diverges, as the simulation does: timed to t = 10 (README, Speed)"),
+            note: "diverges, as the simulation does: timed to t = 10 (docs/measurements.md, Speed)"),
         Row(activation: .relu, K: 8, learningRate: 0.1, tMax: 1000),
         Row(activation: .erf, K: 8, learningRate: 0.5, tMax: 1000),
         Row(activation: .erf, K: 16, learningRate: 0.5, tMax: 1000),

@@ -7,10 +7,10 @@ struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
         abstract: "Check job files without running them.",
-        discussion: "Prints what each job would run and the memory and bundle size it may need at most (README 'Limits'), or the problem with the key (or line and column) at fault. Exits 65 if any file is invalid."
+        discussion: "Prints what each job would run and the memory and bundle size it may need at most (docs/operations.md, 'Limits'), or the problem with the key (or line and column) at fault. Exits 65 if any file is invalid."
     )
 
-    @Argument(help: "Job files (JSON, see README 'Job files').")
+    @Argument(help: "Job files (JSON, see docs/job-files.md).")
     var files: [String]
 
     func run() throws {

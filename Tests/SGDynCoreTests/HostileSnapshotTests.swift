@@ -4,7 +4,7 @@ import Testing
 /// Snapshots, records and work units whose sizes were altered and re-sealed (a valid SHA-256, as
 /// a crafted file on a shared spool would have): each is refused with a `SnapshotError` before
 /// anything of the claimed size is allocated. The first ones are inputs the fuzz targets found
-/// (Fuzz/, README "Fuzzing"); a trap or an allocation failure would end this test process.
+/// (Fuzz/, docs/operations.md, "Fuzzing and sanitizers"); a trap or an allocation failure would end this test process.
 @Suite("Snapshots: hostile sizes are refused")
 struct HostileSnapshotTests {
     static let parameters = SimulationParameters(N: 20, M: 2, K: 2, tMax: 2, points: 4, seed: 5)

@@ -1,7 +1,7 @@
 import Testing
 @testable import SGDynCore
 
-/// How the ODE's own error splits between the integrator and the integrals (README, "ODEs and
+/// How the ODE's own error splits between the integrator and the integrals (docs/numerics.md, "ODEs and
 /// compare jobs"), for ReLU, whose I4 is the one computed by quadrature.
 @Suite struct ODEErrorBudgetTests {
     /// ReLU, K = M = 2 and K = 3, M = 2 (η = 0.5, σ = 0.01, start drawn with N = 500, seed 0),

@@ -111,7 +111,7 @@ struct SimulationDivergenceTests {
         var fresh = Simulation(parameters: restored.parameters)
         fresh.advance(maxSteps: restored.step)
         // 1e-9 relative: the erf kernels differ by a few ulps per call (≤ 2e-11 relative on
-        // whole runs, README "Versions"); SGD at this η contracts such differences rather
+        // whole runs, docs/measurements.md, "Versions"); SGD at this η contracts such differences rather
         // than amplifying them, so 1e-9 leaves a margin of 50 and still catches any real change
         // (a wrong record or a lost step moves ε_g by far more).
         #expect(fresh.records.count == restored.records.count)

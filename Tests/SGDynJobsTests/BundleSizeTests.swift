@@ -50,7 +50,7 @@ struct BundleSizeTests {
 }
 
 /// An ODE integration's memory estimate covers what its worker was measured to hold
-/// (`scripts/limits-measure.sh --daemon`, README "Limits"): it is what `sgdyn validate` shows as
+/// (`scripts/limits-measure.sh --daemon`, docs/operations.md, "Limits"): it is what `sgdyn validate` shows as
 /// one run's memory and what Slurm's `--mem` derives from.
 @Suite("ODE integration memory")
 struct ODEIntegrationMemoryTests {

@@ -2,7 +2,7 @@ import SGDynCore
 import Testing
 @testable import SGDynJobs
 
-/// Inputs found by the fuzz targets (Fuzz/, README "Fuzzing") or by reading the decoders while
+/// Inputs found by the fuzz targets (Fuzz/, docs/operations.md, "Fuzzing and sanitizers") or by reading the decoders while
 /// writing them, kept as regressions: each must be refused with a typed error. A trap would end
 /// this test process (and, for a job file, the daemon that parsed it).
 @Suite("Hostile job files and spool files")
@@ -52,7 +52,10 @@ struct HostileInputTests {
     static func report(kind: UInt8, declaredLength: Int, payload: [UInt8]) -> [UInt8] {
         var header = ByteWriter()
         header.append(Array("SGDYNSPL".utf8))
-        header.write(UInt64(1))
+        header.write(UInt64(2))
+        header.write(string: "sgdyn-test-j1-x")
+        for value in [1, 1] { header.write(value) }
+        header.write(string: "")
         header.write(kind)
         for value in [1, 10] { header.write(value) }
         header.write(0.5)

@@ -14,7 +14,9 @@ struct StoreOpeningTests {
              try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"))
         }
         #expect(Set(tables).isSuperset(of: ["jobs", "units", "checkpoints", "submissions", "meta"]))
-        #expect(migrations == ["v1", "v2", "v3", "v4"])
+        #expect(migrations == ["v1", "v2", "v3", "v4", "v5"])
+        let submissionColumns = try await queue.read { db in try db.columns(in: "submissions").map(\.name) }
+        #expect(submissionColumns.contains("spool"))
         let unitColumns = try await queue.read { db in try db.columns(in: "units").map(\.name) }
         #expect(Set(unitColumns).isSuperset(of: ["latest_eg", "kind", "point_index", "seed", "spec", "result", "crashes", "attempt"]))
     }

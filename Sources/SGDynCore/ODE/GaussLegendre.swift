@@ -3,9 +3,6 @@ import RealModule
 /// Gauss–Legendre nodes and weights on [0, 1], computed once by Newton's method on the Legendre
 /// polynomial (converged to rounding error, ≈ 1e-16).
 enum GaussLegendre {
-    /// The 12-point rule: exact for polynomials of degree ≤ 23.
-    static let twelve = rule(points: 12)
-
     static func rule(points n: Int) -> (nodes: [Double], weights: [Double]) {
         var nodes = [Double](repeating: 0, count: n), weights = [Double](repeating: 0, count: n)
         for i in 0..<n {

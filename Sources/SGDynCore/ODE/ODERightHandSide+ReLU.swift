@@ -2,7 +2,7 @@
 /// from quantities shared across terms (`ReLUTables`: each four-field orthant probability is
 /// computed once per evaluation, not once per split of the four fields into two pairs).
 ///
-/// Error budget (ODEErrorBudgetTests, README "ODEs and compare jobs"): the integrals are good to
+/// Error budget (ODEErrorBudgetTests, docs/numerics.md, "ODEs and compare jobs"): the integrals are good to
 /// ≈ 1e-15 (P4, well-separated units) … 1e-10 (nearly parallel ones), which moves ε_g by
 /// 8.5e-10 (K = 2), 1.5e-10 (K = 3), 2.1e-11 (K = 4) relative at most, against 2.3e-6, 7.0e-7 and
 /// 2.7e-8 from the adaptive integrator at its default rtol 1e-8: the integrator's tolerance is

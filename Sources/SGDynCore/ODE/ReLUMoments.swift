@@ -88,14 +88,6 @@ enum ReLUMoments {
         return sum
     }
 
-    /// The four-variate orthant probability of four distinct fields from their covariance.
-    static func fourFieldOrthant(_ covariance: SIMD16<Double>) -> Double {
-        func rho(_ i: Int, _ j: Int) -> Double {
-            covariance[i * 4 + j] / (covariance[i * 5] * covariance[j * 5]).squareRoot()
-        }
-        return OrthantProbability.four(SIMD8<Double>(rho(0, 1), rho(0, 2), rho(0, 3), rho(1, 2), rho(1, 3), rho(2, 3), 0, 0))
-    }
-
     /// P(all fields > 0); a field that conditioning has made deterministic counts Θ(0) = ½, the
     /// value that makes the two integration-by-parts terms of a coinciding pair add up correctly.
     static func orthant(_ state: GaussianProduct) -> Double {

@@ -17,8 +17,13 @@ public protocol Executor: AnyObject, Sendable {
     /// How many more units it could start now (free worker threads; Slurm: effectively unbounded,
     /// the cluster queues).
     func freeSlots() async -> Int
-    /// Starts every task of a prepared submission; returns the executor's id for it (Slurm's job
-    /// id). Throws when it could not be submitted at all.
+    /// The most tasks one submission may have (Slurm: the cluster's MaxArraySize; local: one
+    /// process, any number of units).
+    func maxTasksPerSubmission() async -> Int
+    /// Starts every task of a prepared submission; returns the executor's id for it when it has one
+    /// at once (a local worker's pid). Slurm returns nil at once and reports the job id later
+    /// (`submissionIdentified`, or `submissionFailed`): the daemon never waits for sbatch.
+    /// Throws when it could not be submitted at all.
     func submit(_ submission: PreparedSubmission) async throws(ExecutorError) -> String?
     /// Asks the tasks of a submission to checkpoint and stop (shutdown, cancel). Their end is
     /// reported as usual.
@@ -61,8 +66,11 @@ public enum ExecutorEvent: Sendable, Equatable {
     /// The executor accepted the submission but it can never run (Slurm: a pending reason such as
     /// PartitionTimeLimit); its tasks were cancelled.
     case submissionFailed(SubmissionID, reason: String)
-    /// A submission the daemon did not live to see accepted was found under this id (adopted).
+    /// The executor has the submission under this id: Slurm accepted it (or a submission the
+    /// daemon did not live to see accepted was found in the queue by its token).
     case submissionIdentified(SubmissionID, externalID: String)
+    /// What a task that crashed printed (the end of its output file), for the job's log.
+    case taskOutput(SubmissionID, task: Int, String)
     /// Something the operator should know (Slurm unreachable, …); `level` is a log level name.
     case notice(String, level: String)
 }
@@ -72,7 +80,7 @@ extension ExecutorEvent {
     var mustBeRecorded: Bool {
         switch self {
         case .taskEnded, .submissionFailed, .submissionIdentified: return true
-        case .unitStates, .notice: return false
+        case .unitStates, .taskOutput, .notice: return false
         }
     }
 }

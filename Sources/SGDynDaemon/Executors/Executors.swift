@@ -10,7 +10,7 @@ enum Executors {
         var executors: [String: any Executor] = ["local": LocalExecutor(executable: executable, workers: configuration.workers)]
         if let slurm = configuration.slurm {
             try checkUserIsKnownToNodes()
-            try FileManager.default.createDirectory(atPath: slurm.spool, withIntermediateDirectories: true)
+            try PrivateFolder.checkRoot(slurm.spool)
             executors["slurm"] = SlurmExecutor(configuration: slurm, executable: executable, storeToken: String(storeID.prefix(8)))
         }
         return executors
@@ -22,7 +22,7 @@ enum Executors {
     static func checkUserIsKnownToNodes() throws {
         let uid = geteuid()
         if (61184...65519).contains(uid) {
-            throw ConfigurationError("the Slurm executor cannot run as uid \(uid): it is a systemd DynamicUser, which the compute nodes do not know (Slurm would requeue every task forever). Run sgdyn as a static user that exists with the same uid on every node (see README, \"Running on a Slurm cluster\")")
+            throw ConfigurationError("the Slurm executor cannot run as uid \(uid): it is a systemd DynamicUser, which the compute nodes do not know (Slurm would requeue every task forever). Run sgdyn as a static user that exists with the same uid on every node (see docs/operations.md, \"Running on a Slurm cluster\")")
         }
         guard getpwuid(uid) != nil else {
             throw ConfigurationError("the Slurm executor cannot run as uid \(uid): it has no passwd entry, so the compute nodes cannot know it. Run sgdyn as a static user that exists with the same uid on every node")

@@ -41,8 +41,7 @@ public final class LocalExecutor: Executor {
         state.withLock { state in state.workers - state.running.values.reduce(0) { $0 + $1.threads } }
     }
 
-    /// Threads in use by running workers.
-    public var threadsInUse: Int { state.withLock { $0.running.values.reduce(0) { $0 + $1.threads } } }
+    public func maxTasksPerSubmission() async -> Int { 1 }
 
     public func submit(_ submission: PreparedSubmission) async throws(ExecutorError) -> String? {
         let threads = max(1, submission.threadsPerTask)

@@ -87,6 +87,7 @@ extension Daemon {
             say(.notice, "\(job.outcome?.rawValue ?? "done"); bundle \(path)", job: job, state: job.outcome?.rawValue)
             AtomicFile.removeTree(state.spool.jobFolder(job: job.id.rawValue))
             if let slurmSpool = configuration.slurm?.spool { AtomicFile.removeTree(SpoolLayout(root: slurmSpool).jobFolder(job: job.id.rawValue)) }
+            for folder in (try? await store.spoolFolders(of: job.id)) ?? [] { AtomicFile.removeTree(folder) }
         }
         refreshOutboxIndex(reason: "bundle \(job.bundleName)")
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SGDynCore
 import SGDynJobs
 import SGDynStore
 
@@ -32,18 +33,32 @@ extension Daemon {
         var byExecutor: [String: [SubmissionRecord]] = [:]
         for submission in open {
             guard let job = try await store.job(submission.jobID) else { continue }
-            let spool = submission.executor == "local" ? state.spool : (configuration.slurm.map { SpoolLayout(root: $0.spool) } ?? state.spool)
+            // Where its tasks were told to report: the spool of the config it was submitted under,
+            // which a changed config (the spool moved) must not lose.
+            let current = submission.executor == "local" ? state.spool : (configuration.slurm.map { SpoolLayout(root: $0.spool) } ?? state.spool)
+            let jobFolder = submission.spool ?? current.jobFolder(job: job.id.rawValue)
             var watched: [UnitID: WatchedUnit] = [:]
             for unit in try await store.units(of: submission.id) where unit.state == .running {
                 let task = submission.tasks.firstIndex { $0.contains(unit.id) } ?? 0
                 watched[unit.id] = WatchedUnit(id: unit.id, index: unit.index, task: task,
-                                               folder: spool.attemptFolder(job: job.id.rawValue, unit: unit.id.rawValue, attempt: unit.attempt))
+                                               folder: SpoolLayout.attemptFolder(jobFolder: jobFolder, unit: unit.id.rawValue, attempt: unit.attempt),
+                                               attempt: unit.attempt, workSHA256: unit.spec.map { SHA256.hexDigest($0) } ?? "")
             }
             runs.open[submission.id] = OpenSubmission(id: submission.id, jobID: job.id, jobName: job.name, claimedName: job.claimedName,
-                                                      executor: submission.executor, taskCount: submission.tasks.count, units: watched)
+                                                      executor: submission.executor, token: submission.token, taskCount: submission.tasks.count,
+                                                      units: watched)
             byExecutor[submission.executor, default: []].append(submission)
         }
         for (name, submissions) in byExecutor {
+            if name == "slurm", executors[name] == nil {
+                // Slurm was switched off in the config while arrays ran: they are followed to their
+                // end (never charged a crash, never run twice); new work goes to the local executor.
+                let follower = SlurmExecutor(configuration: SlurmConfiguration(spool: submissions.first?.spool ?? state.spool.root),
+                                             executable: executable, storeToken: String(store.storeID.prefix(8)))
+                executors[name] = follower
+                forwardEvents(of: follower)
+                logger.warning("Slurm is no longer configured, but \(submissions.count) submission(s) still run there: following them to their end (commands from PATH); new jobs run on the \(configuration.executor) executor")
+            }
             if let executor = executors[name] {
                 logger.notice("following \(submissions.count) \(name) submission(s) left open by the previous daemon")
                 await executor.adopt(submissions)

@@ -27,7 +27,18 @@ extension Daemon {
             case .submissionFailed(let submission, let reason):
                 try await submissionFailed(submission, reason: reason)
             case .submissionIdentified(let submission, let externalID):
+                killIfFaultSwitchIsSet(before: submission)
                 try await store.activateSubmission(submission, externalID: externalID)
+                if let open = runs.open[submission] {
+                    say(.notice, "submitted to Slurm as job \(externalID) (\(open.taskCount) array task(s))", jobName: open.jobName, state: "running",
+                        claimedName: open.claimedName)
+                }
+            case .taskOutput(let submission, let task, let output):
+                if let open = runs.open[submission] {
+                    let lines = output.split(separator: "\n").suffix(20).joined(separator: "\n    ")
+                    say(.warning, "the output of its Slurm task \(task) (kept here: the spool is removed with the job) ends:\n    \(lines)",
+                        jobName: open.jobName, claimedName: open.claimedName)
+                }
             case .notice(let message, let level):
                 logger.log(level: Logger.Level(rawValue: level) ?? .notice, "\(message)")
             }
@@ -90,8 +101,8 @@ extension Daemon {
                     watched.lastHeard = .now
                 }
             }
-            if AtomicFile.fingerprint(unit.folder.outcome) != nil,
-               let (report, _) = await readReport(unit.folder.outcome, unit: unit, submission: submission),
+            if let fingerprint = AtomicFile.fingerprint(unit.folder.outcome), fingerprint != unit.refusedOutcome,
+               let (report, _) = await readReport(unit.folder.outcome, unit: unit, submission: submission, refused: &watched.refusedOutcome),
                case .outcome(let outcome) = report {
                 watched.outcome = outcome.kind
                 watched.unstoredProgress = nil
@@ -115,19 +126,37 @@ extension Daemon {
 
     /// One spool file, decoded and verified off the actor; nil (logged) when it is damaged, which
     /// is treated as if it had not been written (the previous checkpoint stays the latest).
+    /// A report written for another unit, attempt or job (copied into this unit's folder) is
+    /// refused and logged as an error; `refused` then remembers the file, so it is logged once.
     private func readReport(_ path: String, unit: WatchedUnit, submission: OpenSubmission) async -> (UnitReport, String)? {
+        var ignored: FileFingerprint?
+        return await readReport(path, unit: unit, submission: submission, refused: &ignored)
+    }
+
+    private func readReport(_ path: String, unit: WatchedUnit, submission: OpenSubmission,
+                            refused: inout FileFingerprint?) async -> (UnitReport, String)? {
         let limit = JobLimits.maxSnapshotBytes + (1 << 20)
-        let decoded = await onDedicatedThread { () -> Result<(UnitReport, String)?, any Error> in
+        let fingerprint = AtomicFile.fingerprint(path)
+        let decoded = await onDedicatedThread { () -> Result<(UnitReport, String, ReportIdentity)?, any Error> in
             do {
                 guard let bytes = try AtomicFile.read(path, limit: limit) else { return .success(nil) }
-                let (report, digest) = try UnitReport.decode(bytes)
-                return .success((report, digest))
+                let (report, digest, identity) = try UnitReport.decode(bytes)
+                return .success((report, digest, identity))
             } catch {
                 return .failure(error)
             }
         }
         switch decoded {
-        case .success(let report): return report
+        case .success(nil): return nil
+        case .success(let (report, digest, identity)?):
+            let expected = ReportIdentity(token: submission.token, unit: unit.id.rawValue, attempt: unit.attempt, workSHA256: unit.workSHA256)
+            guard identity.matches(expected, for: report) else {
+                refused = fingerprint
+                say(.error, "unit \(unit.index): refusing \(path): it was written for \(identity), not for this unit (\(expected)) — a report copied from another unit or job; check who can write the spool",
+                    jobName: submission.jobName, claimedName: submission.claimedName)
+                return nil
+            }
+            return (report, digest)
         case .failure(let error):
             say(.warning, "unit \(unit.index): ignoring \(path): \(error)", jobName: submission.jobName, claimedName: submission.claimedName)
             return nil
@@ -264,7 +293,8 @@ extension Daemon {
         try await store.interruptUnits(unfinished.filter { !(crashed && $0.outcome == nil) }.map(\.id), crashed: false, reason: nil)
         if !crashedUnits.isEmpty {
             let crashes = try await store.maximumUnitCrashes(of: submission.jobID)
-            say(.error, "\(crashedUnits.count) unit(s) ended without finishing: \(reason) (crash \(crashes) of at most \(Self.maxCrashes)); they resume from their checkpoints",
+            let next = crashes >= Self.maxCrashes ? "the job is quarantined" : "they resume from their checkpoints"
+            say(.error, "\(crashedUnits.count) unit(s) ended without finishing: \(reason) (crash \(crashes) of at most \(Self.maxCrashes)); \(next)",
                 jobName: submission.jobName, claimedName: submission.claimedName)
         } else if case .lost(let why) = end, !unfinished.isEmpty {
             say(.notice, "\(unfinished.count) unit(s) were interrupted (\(why)); they resume from their checkpoints",
@@ -295,10 +325,11 @@ extension Daemon {
     /// whose units crashed too often has the rest stopped.
     func review(_ jobID: JobID) async throws {
         guard let job = try await store.job(jobID), JobState.active.contains(job.state) else { return }
-        let units = try await store.units(of: jobID)
-        let crashes = units.map(\.crashes).max() ?? 0
         let open = runs.submissions(of: jobID)
         if !open.isEmpty {
+            // While other arrays of a large job run, only the crash count matters: not every unit
+            // of a 10,000-unit job read again at each task's end.
+            let crashes = try await store.maximumUnitCrashes(of: jobID)
             if crashes >= Self.maxCrashes || job.cancelRequested {
                 for submission in open where submission.stop == nil {
                     runs.open[submission.id]?.stop = job.cancelRequested ? .cancel : .quarantine
@@ -307,6 +338,8 @@ extension Daemon {
             }
             return
         }
+        let units = try await store.units(of: jobID)
+        let crashes = units.map(\.crashes).max() ?? 0
         if job.cancelRequested {
             say(.notice, "cancelled; publishing what finished", job: job, state: "cancelled")
             try await store.settle(jobID, outcome: .cancelled, reason: "cancelled on request")

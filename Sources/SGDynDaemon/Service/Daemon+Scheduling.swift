@@ -24,12 +24,21 @@ extension Daemon {
             guard try await submit(runnable, of: job, to: executor, free: free) else { return }
         }
         // On Slurm the other tasks of a job go on while a unit whose task ended waits: it is
-        // resubmitted now, in an array of its own, not when the whole first array has ended.
-        guard phase.acceptsWork, let slurm = executors["slurm"] else { return }
+        // resubmitted now, in an array of its own, not when the whole first array has ended. A job
+        // larger than one array (MaxArraySize) or than the cluster's room (MaxJobCount) goes in
+        // several arrays, each submitted here as room frees up.
+        guard phase.acceptsWork, configuration.slurm != nil, let slurm = executors["slurm"] else { return }
         for job in try await store.jobs(in: [.running]) where job.executor == slurm.name && !job.cancelRequested {
-            let runnable = try await store.runnableUnits(of: job.id)
-            guard !runnable.isEmpty, try await store.maximumUnitCrashes(of: job.id) < Self.maxCrashes else { continue }
-            guard try await submit(runnable, of: job, to: slurm, free: Int.max) else { return }
+            guard try await store.maximumUnitCrashes(of: job.id) < Self.maxCrashes else { continue }
+            while phase.acceptsWork {
+                // Room for half an array first (see `submit`): the runnable units of a large job
+                // are not read at every cycle only to wait.
+                let free = await slurm.freeSlots()
+                guard free >= max(1, await slurm.maxTasksPerSubmission() / 2) else { break }
+                let runnable = try await store.runnableUnits(of: job.id)
+                guard !runnable.isEmpty else { break }
+                guard try await submit(runnable, of: job, to: slurm, free: free) else { return }
+            }
         }
     }
 
@@ -42,18 +51,30 @@ extension Daemon {
         }
         // Whether other runs of the job go on (a resubmission on Slurm): the job's state is theirs too.
         let alone = runs.submissions(of: job.id).isEmpty
-        let (tasks, threads) = executor.name == "local"
+        var (tasks, threads) = executor.name == "local"
             ? ([runnable.map(\.id)], min(free, runnable.count))
             : (SlurmTaskPlan.tasks(for: runnable, configuration: configuration.slurm), configuration.slurm?.cpusPerTask ?? 1)
+        // One array holds at most MaxArraySize tasks and the cluster only `free` more: the rest of
+        // the units stay queued for the next array (units grouped as planned, so the target holds).
+        let arrayLimit = await executor.maxTasksPerSubmission()
+        let room = min(free, arrayLimit)
+        if executor.name != "local", tasks.count > room {
+            // Not an array of one task each time one ends: wait for room for half an array, so a
+            // large job goes in few, large arrays.
+            guard room >= max(1, arrayLimit / 2) else { return false }
+            tasks = Array(tasks.prefix(max(1, room)))
+        }
+        let spool = executor.name == "local" ? state.spool : (configuration.slurm.map { SpoolLayout(root: $0.spool) } ?? state.spool)
         let token = "sgdyn-\(store.storeID.prefix(8))-j\(job.id)-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
-        let (submissionID, start) = try await store.beginSubmission(job.id, executor: executor.name, token: token, tasks: tasks)
+        let (submissionID, start) = try await store.beginSubmission(job.id, executor: executor.name, token: token, tasks: tasks,
+                                                                      spool: spool.jobFolder(job: job.id.rawValue))
         say(.info, "starting attempt \(start.attempt)\(start.isResume ? " (resuming from checkpoints)" : "") of \(start.units.count) unit(s) on the \(executor.name) executor" + (executor.name == "local" ? " with \(threads) thread(s)" : " as \(tasks.count) task(s)"),
             job: job, state: "running")
         let prepared: PreparedSubmission
         var open: OpenSubmission
         do {
             (prepared, open) = try await prepareSpool(job: job, submission: submissionID, token: token, units: start.units, tasks: tasks,
-                                                      threads: threads, executor: executor)
+                                                      threads: threads, executor: executor, spool: spool)
         } catch {
             say(.error, "cannot write its spool files: \(error); it is retried", job: job)
             _ = try await store.endSubmission(submissionID, crashed: [], reason: "spool: \(error)")
@@ -77,21 +98,20 @@ extension Daemon {
                 return true
             }
         }
-        if FaultSwitch.killAfterSubmit.isSet(in: state.path) {
-            logger.critical("test fault switch \(FaultSwitch.killAfterSubmit.rawValue) is set: killing the daemon before it records submission \(submissionID)")
-            kill(getpid(), SIGKILL)
-        }
+        if externalID != nil { killIfFaultSwitchIsSet(before: submissionID) }
         // Followed from now on, even if recording the id fails (the restart adopts it by token).
         if executor.name == "local" {
             // A local worker runs from now: its task is watched as a whole from now on, each unit
             // from its first report (when a thread takes it), so waiting behind the job's other
             // units never counts (`StallRule`).
             open.taskRunningSince[0] = .now
-        } else if let externalID {
-            say(.notice, "submitted to Slurm as job \(externalID) (\(tasks.count) array task(s))", job: job, state: "running")
         }
         runs.open[submissionID] = open
-        try await store.activateSubmission(submissionID, externalID: externalID)
+        // Slurm's job id comes later (`submissionIdentified`); until then the submission stays
+        // `submitting`, and a restart looks it up by its token.
+        if executor.name == "local" || externalID != nil {
+            try await store.activateSubmission(submissionID, externalID: externalID)
+        }
         if executor.name == "local" {
             // Waiting for a thread of their worker until each reports (`sgdyn status` counts them apart).
             try await store.recordExecutorStates(Dictionary(uniqueKeysWithValues: open.units.keys.map { ($0, "WAITING") }))
@@ -103,8 +123,7 @@ extension Daemon {
     /// work and, when it has one, its latest valid checkpoint to resume from. Runs on a thread of
     /// its own (checkpoints can be large), never on the cooperative pool.
     func prepareSpool(job: JobRecord, submission: SubmissionID, token: String, units: [UnitRecord], tasks: [[UnitID]], threads: Int,
-                      executor: any Executor) async throws -> (PreparedSubmission, OpenSubmission) {
-        let spool = executor.name == "local" ? state.spool : (configuration.slurm.map { SpoolLayout(root: $0.spool) } ?? state.spool)
+                      executor: any Executor, spool: SpoolLayout) async throws -> (PreparedSubmission, OpenSubmission) {
         var resumes: [UnitID: Checkpoint] = [:]
         for unit in units {
             let recovery = try await store.latestValidCheckpoint(unit.id)
@@ -114,31 +133,40 @@ extension Daemon {
             if let checkpoint = recovery.checkpoint { resumes[unit.id] = checkpoint }
         }
         let taskOf = Dictionary(uniqueKeysWithValues: tasks.enumerated().flatMap { task, ids in ids.map { ($0, task) } })
-        let entries = SubmissionTasks(tasks: tasks.map { ids in
+        let entries = SubmissionTasks(token: token, tasks: tasks.map { ids in
             ids.map { id in SubmissionTasks.Entry(unit: id.rawValue, attempt: units.first { $0.id == id }?.attempt ?? 1) }
         })
         var watched: [UnitID: WatchedUnit] = [:]
         for unit in units {
             watched[unit.id] = WatchedUnit(id: unit.id, index: unit.index, task: taskOf[unit.id] ?? 0,
-                                           folder: spool.attemptFolder(job: job.id.rawValue, unit: unit.id.rawValue, attempt: unit.attempt))
+                                           folder: spool.attemptFolder(job: job.id.rawValue, unit: unit.id.rawValue, attempt: unit.attempt),
+                                           attempt: unit.attempt, workSHA256: unit.spec.map { SHA256.hexDigest($0) } ?? "")
         }
         let jobID = job.id
         let watchedUnits = watched
         let checkpoints = resumes
         try await onDedicatedThread { () throws(SystemError) in
-            try AtomicFile.makeFolder(spool.jobFolder(job: jobID.rawValue))
+            // Every folder the daemon's own and private, never through a symlink (`PrivateFolder`).
+            let jobFolder = "job-\(jobID.rawValue)"
+            try PrivateFolder.make(root: spool.root, [jobFolder])
             for unit in units {
-                guard let folder = watchedUnits[unit.id]?.folder, let work = unit.spec else { continue }
-                AtomicFile.removeTree(folder.path)
-                try AtomicFile.makeFolder(folder.path)
-                try AtomicFile.write(work, to: folder.work)
+                guard let watched = watchedUnits[unit.id], let work = unit.spec else { continue }
+                let unitFolder = "unit-\(unit.id.rawValue)"
+                AtomicFile.removeTree(watched.folder.path)
+                try PrivateFolder.make(root: spool.root, [jobFolder, unitFolder, "attempt-\(unit.attempt)"])
+                let identity = ReportIdentity(token: token, unit: unit.id.rawValue, attempt: unit.attempt, workSHA256: watched.workSHA256)
+                // One syncfs below instead of an fsync per file: thousands of units are written at once.
+                try AtomicFile.write(work, to: watched.folder.work, durable: false, mode: 0o600)
                 if let checkpoint = checkpoints[unit.id] {
                     let progress = UnitProgress(stepsDone: checkpoint.stepsDone, totalSteps: unit.totalSteps, wallSeconds: unit.wallSeconds,
                                                 latestEg: unit.latestEg, writtenAt: checkpoint.createdAt.timeIntervalSince1970)
-                    try AtomicFile.write(UnitReport.checkpoint(progress, snapshot: checkpoint.snapshot).encoded(), to: folder.resume)
+                    try AtomicFile.write(UnitReport.checkpoint(progress, snapshot: checkpoint.snapshot).encoded(for: identity), to: watched.folder.resume,
+                                         durable: false, mode: 0o600)
                 }
             }
-            try AtomicFile.write(Array(entries.text.utf8), to: spool.tasksFile(job: jobID.rawValue, submission: submission.rawValue))
+            try AtomicFile.write(Array(entries.text.utf8), to: spool.tasksFile(job: jobID.rawValue, submission: submission.rawValue),
+                                 durable: false, mode: 0o600)
+            try AtomicFile.syncFileSystem(of: spool.jobFolder(job: jobID.rawValue))
         }
         let prepared = PreparedSubmission(
             id: submission, jobID: job.id, jobName: job.name, token: token, spoolFolder: spool.jobFolder(job: job.id.rawValue),
@@ -146,8 +174,18 @@ extension Daemon {
             memoryBytesPerTask: units.compactMap { $0.spec.flatMap { try? WorkUnit(encoded: $0) } }.map(WorkUnitResources.memoryBytes).max() ?? 0,
             slurm: (try? job.spec.map { try JobSpec(storedForm: $0) })??.slurm)
         let open = OpenSubmission(id: submission, jobID: job.id, jobName: job.name, claimedName: job.claimedName, executor: executor.name,
-                                  taskCount: tasks.count, units: watched)
+                                  token: token, taskCount: tasks.count, units: watched)
         return (prepared, open)
+    }
+}
+
+extension Daemon {
+    /// The test-only fault switch for a daemon that dies between the executor taking a submission
+    /// and the store recording its id (Slurm: when the job id arrives).
+    func killIfFaultSwitchIsSet(before submission: SubmissionID) {
+        guard FaultSwitch.killAfterSubmit.isSet(in: state.path) else { return }
+        logger.critical("test fault switch \(FaultSwitch.killAfterSubmit.rawValue) is set: killing the daemon before it records submission \(submission)")
+        kill(getpid(), SIGKILL)
     }
 }
 

@@ -25,7 +25,7 @@ public actor Daemon {
     let jobLog: JobLog
     /// Every executor the daemon may use, by name; `configuration.executor` picks the one new
     /// submissions go to, while running ones stay where they are.
-    let executors: [String: any Executor]
+    var executors: [String: any Executor]
     /// What wakes the loop: control events (lossless, in order) and coalesced inbox news.
     let mailbox = DaemonMailbox()
 
@@ -77,12 +77,7 @@ public actor Daemon {
 
     /// Runs until `requestShutdown`; returns once every local worker has checkpointed and stopped.
     public func run() async throws {
-        for executor in executors.values {
-            // Executors' event streams are unbounded; each event becomes a control event.
-            Task { [mailbox] in
-                for await event in executor.events { mailbox.post(.executor(event)) }
-            }
-        }
+        for executor in executors.values { forwardEvents(of: executor) }
         try await startUp()
         let ticker = Task { [mailbox] in
             while !Task.isCancelled {
@@ -109,6 +104,14 @@ public actor Daemon {
             lastPass = .now
         }
         await shutDown()
+    }
+
+    /// Hands an executor's events to the loop. Its event stream is unbounded; each event becomes
+    /// a control event, which the mailbox never drops.
+    func forwardEvents(of executor: any Executor) {
+        Task { [mailbox] in
+            for await event in executor.events { mailbox.post(.executor(event)) }
+        }
     }
 
     func handle(_ event: DaemonControlEvent) async {

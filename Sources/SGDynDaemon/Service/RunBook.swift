@@ -30,6 +30,8 @@ struct OpenSubmission {
     let jobName: String
     let claimedName: String
     let executor: String
+    /// Its token, which every report of its units must name.
+    let token: String
     let taskCount: Int
     var units: [UnitID: WatchedUnit]
     var endedTasks: [Int: TaskEnd] = [:]
@@ -49,6 +51,11 @@ struct WatchedUnit {
     let index: Int
     let task: Int
     let folder: UnitSpoolFolder
+    /// What its reports must say they were computed for (`ReportIdentity`, with the token).
+    let attempt: Int
+    let workSHA256: String
+    /// An outcome file refused (written for another unit, attempt or job): not read again unless it changes.
+    var refusedOutcome: FileFingerprint?
     var checkpoint: FileFingerprint?
     var progress: FileFingerprint?
     /// When it last reported (a heartbeat — the worker writes one the moment a thread takes the

@@ -12,7 +12,7 @@ public final class FileLock: Sendable {
 
     /// Takes the lock without waiting; nil when another process holds it.
     public init?(path: String) throws(SystemError) {
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else { throw SystemError("opening the lock file \(path)") }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             close(fd)

@@ -37,8 +37,10 @@ public struct StateFolder: Sendable, Equatable {
 
     /// Creates the folder and its sub-folders.
     public func create() throws {
-        for folder in [path, claimed, rejected, logs, spool.root] {
+        for folder in [path, claimed, rejected, logs] {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         }
+        // The local spool is trusted as the Slurm one is: private, the daemon's own.
+        try PrivateFolder.checkRoot(spool.root)
     }
 }

@@ -30,6 +30,7 @@ public enum WorkerRun {
             }
         }
         let entries: [SubmissionTasks.Entry]
+        let token: String
         do {
             let path = spoolFolder + "/submission-\(submission).tasks"
             guard let bytes = try AtomicFile.read(path, limit: 64 << 20) else {
@@ -42,12 +43,13 @@ public enum WorkerRun {
                 return .failed
             }
             entries = tasks.tasks[task]
+            token = tasks.token
         } catch {
             logger.error("worker: cannot read its tasks: \(error)")
             return .failed
         }
         let stop = StopFlag.installHandlers(for: [SIGTERM, SIGUSR1])
-        let run = WorkerUnits(spoolFolder: spoolFolder, entries: entries, logger: logger)
+        let run = WorkerUnits(spoolFolder: spoolFolder, token: token, entries: entries, logger: logger)
         let units = run.threadedUnits()
         if FaultSwitch.crashWorker.isSet(in: (spoolFolder as NSString).deletingLastPathComponent) {
             fatalError("test fault switch \(FaultSwitch.crashWorker.rawValue) is set")
@@ -84,11 +86,15 @@ public enum WorkerRun {
 /// they started, and their latest progress (which the heartbeat writes).
 final class WorkerUnits: Sendable {
     let spoolFolder: String
+    /// The submission's token, written into every report (`ReportIdentity`).
+    let token: String
     let entries: [SubmissionTasks.Entry]
     let logger: Logger
     private let state = Locked(State())
 
     private struct State {
+        /// SHA-256 of each unit's work, once read.
+        var works: [Int64: String] = [:]
         var running: [Int64: RunningUnit] = [:]
         /// Each running unit's lock on its attempt folder.
         var locks: [Int64: FileLock] = [:]
@@ -104,8 +110,9 @@ final class WorkerUnits: Sendable {
         var eg: Double?
     }
 
-    init(spoolFolder: String, entries: [SubmissionTasks.Entry], logger: Logger) {
+    init(spoolFolder: String, token: String, entries: [SubmissionTasks.Entry], logger: Logger) {
         self.spoolFolder = spoolFolder
+        self.token = token
         self.entries = entries
         self.logger = logger
     }
@@ -137,6 +144,7 @@ final class WorkerUnits: Sendable {
                 guard let bytes = try AtomicFile.read(folder.work, limit: 64 << 20) else {
                     throw SystemError("reading \(folder.work)", errno: ENOENT)
                 }
+                self.noteWork(entry.unit, SHA256.hexDigest(bytes))
                 let work = try WorkUnit(encoded: bytes)
                 for source in [folder.checkpoint, folder.resume] {
                     do {
@@ -165,6 +173,16 @@ final class WorkerUnits: Sendable {
         }
     }
 
+    private func noteWork(_ unit: Int64, _ digest: String) {
+        state.withLock { $0.works[unit] = digest }
+    }
+
+    /// Whom a report of `unit` is for.
+    func identity(_ unit: Int64) -> ReportIdentity {
+        let attempt = entries.first { $0.unit == unit }?.attempt ?? 0
+        return ReportIdentity(token: token, unit: unit, attempt: attempt, workSHA256: state.withLock { $0.works[unit] } ?? "")
+    }
+
     private func keep(_ lock: FileLock, for unit: Int64) {
         state.withLock { $0.locks[unit] = lock }
     }
@@ -183,7 +201,7 @@ final class WorkerUnits: Sendable {
             // The daemon measures a unit's silence from its first heartbeat: write it now, as the
             // unit starts computing (units waiting for a thread write none, see `StallRule`).
             if let folder = folder(id) {
-                try? AtomicFile.write(UnitReport.progress(progress(id, stepsDone, totalSteps, nil)).encoded(), to: folder.progress, durable: false)
+                try? AtomicFile.write(UnitReport.progress(progress(id, stepsDone, totalSteps, nil)).encoded(for: identity(id)), to: folder.progress, durable: false, mode: 0o600)
             }
         case .progress(let id, _, let stepsDone, _, let eg):
             state.withLock { state in
@@ -232,12 +250,12 @@ final class WorkerUnits: Sendable {
     private func write(_ report: UnitReport, to file: KeyPath<UnitSpoolFolder, String>, unit: Int64) -> Bool {
         guard let folder = folder(unit) else { return false }
         do {
-            var bytes = report.encoded()
+            var bytes = report.encoded(for: identity(unit))
             if file == \UnitSpoolFolder.outcome, !bytes.isEmpty,
                FaultSwitch.damageOutcome.isSet(in: (spoolFolder as NSString).deletingLastPathComponent) {
                 bytes[bytes.count - 1] ^= 1
             }
-            try AtomicFile.write(bytes, to: folder[keyPath: file])
+            try AtomicFile.write(bytes, to: folder[keyPath: file], mode: 0o600)
             return true
         } catch {
             state.withLock { state in
@@ -257,7 +275,7 @@ final class WorkerUnits: Sendable {
                 for (id, unit) in running where unit.totalSteps > 0 {
                     guard let folder = folder(id) else { continue }
                     let report = UnitReport.progress(progress(id, unit.stepsDone, unit.totalSteps, unit.eg))
-                    try? AtomicFile.write(report.encoded(), to: folder.progress, durable: false)
+                    try? AtomicFile.write(report.encoded(for: identity(id)), to: folder.progress, durable: false, mode: 0o600)
                 }
             }
         }

@@ -1,3 +1,4 @@
+import CFileSystem
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -14,10 +15,11 @@ public enum AtomicFile {
 
     /// Writes `bytes` to `path` whole. `durable: false` skips the fsyncs, for heartbeats that are
     /// worthless after a crash anyway.
-    public static func write(_ bytes: [UInt8], to path: String, durable: Bool = true) throws(SystemError) {
+    /// `mode` is the new file's (spool files are private: 0600).
+    public static func write(_ bytes: [UInt8], to path: String, durable: Bool = true, mode: mode_t = 0o644) throws(SystemError) {
         let folder = (path as NSString).deletingLastPathComponent
         let temporary = folder + "/" + temporaryPrefix + (path as NSString).lastPathComponent + "-" + String(UInt32.random(in: 0...UInt32.max), radix: 36)
-        let fd = retryingOnInterrupt { open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644) }
+        let fd = retryingOnInterrupt { open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode) }
         guard fd >= 0 else { throw SystemError("creating \(temporary)") }
         var failure: SystemError?
         var offset = 0
@@ -72,13 +74,13 @@ public enum AtomicFile {
         return FileFingerprint(info)
     }
 
-    /// mkdir -p.
-    public static func makeFolder(_ path: String) throws(SystemError) {
+    /// mkdir -p; folders it creates get `mode`.
+    public static func makeFolder(_ path: String, mode: mode_t = 0o755) throws(SystemError) {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue { return }
         let parent = (path as NSString).deletingLastPathComponent
-        if !parent.isEmpty, parent != path { try makeFolder(parent) }
-        guard mkdir(path, 0o755) == 0 || errno == EEXIST else { throw SystemError("creating the folder \(path)") }
+        if !parent.isEmpty, parent != path { try makeFolder(parent, mode: mode) }
+        guard mkdir(path, mode) == 0 || errno == EEXIST else { throw SystemError("creating the folder \(path)") }
     }
 
     /// Removes a folder and everything in it; missing is fine.
@@ -97,6 +99,15 @@ public enum AtomicFile {
                 unlink(path)
             }
         }
+    }
+
+    /// Makes everything written on the filesystem holding `path` durable, in one call: after many
+    /// `durable: false` writes (a submission's spool files), instead of an fsync per file.
+    public static func syncFileSystem(of path: String) throws(SystemError) {
+        let fd = retryingOnInterrupt { open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        guard fd >= 0 else { throw SystemError("opening the folder \(path)") }
+        defer { close(fd) }
+        guard sgdyn_syncfs(fd) == 0 else { throw SystemError("syncfs of \(path)") }
     }
 
     static func syncFolder(_ path: String) throws(SystemError) {

@@ -24,7 +24,12 @@ public struct SpoolLayout: Sendable, Equatable {
     public func unitFolder(job: Int64, unit: Int64) -> String { jobFolder(job: job) + "/unit-\(unit)" }
 
     public func attemptFolder(job: Int64, unit: Int64, attempt: Int) -> UnitSpoolFolder {
-        UnitSpoolFolder(path: unitFolder(job: job, unit: unit) + "/attempt-\(attempt)")
+        Self.attemptFolder(jobFolder: jobFolder(job: job), unit: unit, attempt: attempt)
+    }
+
+    /// A unit's attempt folder inside a job folder (as recorded with a submission).
+    public static func attemptFolder(jobFolder: String, unit: Int64, attempt: Int) -> UnitSpoolFolder {
+        UnitSpoolFolder(path: jobFolder + "/unit-\(unit)/attempt-\(attempt)")
     }
 }
 
@@ -41,7 +46,8 @@ public struct UnitSpoolFolder: Sendable, Equatable {
     public var outcome: String { path + "/outcome" }
 }
 
-/// The units each task of a submission runs, as the daemon writes them for the workers: one line
+/// The units each task of a submission runs, as the daemon writes them for the workers: a first
+/// line `token TOKEN` (the submission's, which workers write into every report), then one line
 /// per task, `unit-id@attempt` separated by spaces.
 public struct SubmissionTasks: Sendable, Equatable {
     public struct Entry: Sendable, Equatable {
@@ -54,17 +60,25 @@ public struct SubmissionTasks: Sendable, Equatable {
         }
     }
 
+    public var token: String
     public var tasks: [[Entry]]
 
-    public init(tasks: [[Entry]]) { self.tasks = tasks }
+    public init(token: String, tasks: [[Entry]]) {
+        self.token = token
+        self.tasks = tasks
+    }
 
     public var text: String {
-        tasks.map { $0.map { "\($0.unit)@\($0.attempt)" }.joined(separator: " ") }.joined(separator: "\n") + "\n"
+        "token \(token)\n" + tasks.map { $0.map { "\($0.unit)@\($0.attempt)" }.joined(separator: " ") }.joined(separator: "\n") + "\n"
     }
 
     public init(text: String) throws(SpoolDecodingError) {
         var tasks: [[Entry]] = []
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false).dropLast(text.hasSuffix("\n") ? 1 : 0) {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast(text.hasSuffix("\n") ? 1 : 0)
+        guard let first = lines.first, first.hasPrefix("token ") else { throw .malformed("no token line") }
+        token = String(first.dropFirst("token ".count))
+        lines = lines.dropFirst()
+        for line in lines {
             var task: [Entry] = []
             for item in line.split(separator: " ") {
                 let parts = item.split(separator: "@")

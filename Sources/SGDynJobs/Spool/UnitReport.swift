@@ -65,6 +65,38 @@ public struct UnitOutcome: Sendable, Equatable {
     }
 }
 
+/// Whom a report was written for: the submission's token (which names the job and the store), the
+/// unit, its attempt and the SHA-256 of the work it computed (its parameters). Written into every
+/// report and checked by the daemon on import, so a report copied from another unit, attempt or
+/// job — through a spool others could write to — is refused instead of taken as this unit's.
+public struct ReportIdentity: Sendable, Equatable, CustomStringConvertible {
+    public var token: String
+    public var unit: Int64
+    public var attempt: Int
+    /// SHA-256 (hex) of the unit's `work.unit` bytes; empty when the worker could not read them
+    /// (then only a `failed` outcome is accepted).
+    public var workSHA256: String
+
+    public init(token: String, unit: Int64, attempt: Int, workSHA256: String) {
+        self.token = token
+        self.unit = unit
+        self.attempt = attempt
+        self.workSHA256 = workSHA256
+    }
+
+    public var description: String {
+        "submission \(token.isEmpty ? "?" : token), unit \(unit), attempt \(attempt), work \(workSHA256.isEmpty ? "unknown" : String(workSHA256.prefix(12)))"
+    }
+
+    /// Whether a report claiming `self` may be taken for `expected`.
+    public func matches(_ expected: ReportIdentity, for report: UnitReport) -> Bool {
+        guard token == expected.token, unit == expected.unit, attempt == expected.attempt else { return false }
+        if workSHA256 == expected.workSHA256 { return true }
+        if workSHA256.isEmpty, case .outcome(let outcome) = report, outcome.kind == .failed { return true }
+        return false
+    }
+}
+
 /// Why spool bytes are not a valid report.
 public enum SpoolDecodingError: Error, Equatable, Sendable, CustomStringConvertible {
     case notASpoolFile
@@ -84,15 +116,20 @@ public enum SpoolDecodingError: Error, Equatable, Sendable, CustomStringConverti
 
 extension UnitReport {
     static let magic = Array("SGDYNSPL".utf8)
-    static let version: UInt64 = 1
+    /// 2: every report names its `ReportIdentity`.
+    static let version: UInt64 = 2
 
     /// The report as bytes: magic, version, kind, the header fields, the payload, then SHA-256 of
     /// the payload and SHA-256 of the header and that digest. A reader checks both with one pass
     /// over the payload, and the payload's digest is what the store keeps with a checkpoint.
-    public func encoded() -> [UInt8] {
+    public func encoded(for identity: ReportIdentity) -> [UInt8] {
         var header = ByteWriter()
         header.append(Self.magic)
         header.write(Self.version)
+        header.write(string: identity.token)
+        header.write(Int(identity.unit))
+        header.write(identity.attempt)
+        header.write(string: identity.workSHA256)
         let payload: [UInt8]
         switch self {
         case .checkpoint(let progress, let snapshot):
@@ -121,15 +158,20 @@ extension UnitReport {
         return bytes
     }
 
-    /// Reads `encoded()`'s bytes, checking both digests. Also returns the payload's SHA-256 (hex),
-    /// so a checkpoint can be stored without hashing it again.
-    public static func decode(_ bytes: [UInt8]) throws(SpoolDecodingError) -> (report: UnitReport, payloadSHA256: String) {
+    /// Reads `encoded(for:)`'s bytes, checking both digests. Also returns the payload's SHA-256
+    /// (hex), so a checkpoint can be stored without hashing it again, and whom it was written for
+    /// (the caller checks that).
+    public static func decode(_ bytes: [UInt8]) throws(SpoolDecodingError)
+        -> (report: UnitReport, payloadSHA256: String, identity: ReportIdentity)
+    {
         guard bytes.count >= magic.count + 8 + 1 + 64, Array(bytes.prefix(magic.count)) == magic else { throw .notASpoolFile }
         var reader = ByteReader(bytes)
         do {
             _ = try reader.readRaw(magic.count)
             let version = try reader.readUInt64()
             guard version == Self.version else { throw SpoolDecodingError.unsupportedVersion(version) }
+            let identity = ReportIdentity(token: try reader.readString(), unit: Int64(try reader.readInt()), attempt: try reader.readInt(),
+                                          workSHA256: try reader.readString())
             let kind = try reader.readByte()
             var outcomeKind: UnitOutcome.Kind?
             var divergedAt: Double?
@@ -167,7 +209,7 @@ extension UnitReport {
             default:
                 report = .outcome(UnitOutcome(kind: outcomeKind!, progress: progress, divergedAt: divergedAt, message: message, result: payload))
             }
-            return (report, SHA256.hex(payloadDigest))
+            return (report, SHA256.hex(payloadDigest), identity)
         } catch let error as SpoolDecodingError {
             throw error
         } catch {

@@ -12,6 +12,9 @@ struct SlurmCommands: Sendable {
         self.directory = directory
         var environment = ProcessInfo.processInfo.environment
         for key in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"] { environment.removeValue(forKey: key) }
+        // sbatch passes its caller's umask to the job unless SLURM_UMASK is set: the tasks'
+        // output files in the spool are private like everything else there.
+        environment["SLURM_UMASK"] = "0077"
         self.environment = environment
     }
 
@@ -77,17 +80,37 @@ enum SlurmQueue {
         return (state, exit.0, exit.1)
     }
 
-    /// How a task that left the queue ended, from its final Slurm state.
-    static func taskEnd(state: String, exitStatus: Int32?, signal: Int32?) -> TaskEnd {
+    /// States a task leaves only by ending (`squeue` not listing it then means it is gone).
+    static let finalStates: Set<String> = [
+        "COMPLETED", "FAILED", "OUT_OF_MEMORY", "TIMEOUT", "DEADLINE", "NODE_FAIL", "BOOT_FAIL", "PREEMPTED", "CANCELLED",
+        "REVOKED", "SPECIAL_EXIT",
+    ]
+
+    static func isFinal(_ state: String) -> Bool { finalStates.contains(state) }
+
+    /// How a task that left the queue ended, from its final Slurm state; a crash's reason ends with
+    /// the last line of the task's output when there is one (what the worker or the shell said).
+    static func taskEnd(state: String, exitStatus: Int32?, signal: Int32?, output: String? = nil) -> TaskEnd {
+        let said = output.flatMap(SlurmTaskOutput.lastLine).map { "; its output ends: \"\($0)\"" } ?? ""
+        let mentionsMemory = output.map { text in
+            let lower = text.lowercased()
+            return lower.contains("oom-kill") || lower.contains("out of memory") || lower.contains("out-of-memory") || lower.contains("oom_kill")
+        } ?? false
         switch state {
         case "COMPLETED":
             return .exited(0)
         case "FAILED":
             if let exitStatus, exitStatus == ExitStatus.temporaryFailure.rawValue { return .exited(exitStatus) }
-            if let signal, signal != 0 { return .crashed("the Slurm task was killed by signal \(signal)") }
-            return .crashed("the Slurm task failed (exit status \(exitStatus.map(String.init) ?? "?"))")
+            if mentionsMemory { return .crashed("the Slurm task ran out of memory" + said) }
+            if signal == 9 {
+                // Without accounting of memory use Slurm cannot tell; SIGKILL of a task that is not
+                // being cancelled is most often the kernel's out-of-memory killer.
+                return .crashed("the Slurm task was killed by SIGKILL (signal 9): most likely out of memory (the kernel's OOM killer or the node's memory limit), else an administrator" + said)
+            }
+            if let signal, signal != 0 { return .crashed("the Slurm task was killed by signal \(signal)" + said) }
+            return .crashed("the Slurm task failed (exit status \(exitStatus.map(String.init) ?? "?"))" + said)
         case "OUT_OF_MEMORY":
-            return .crashed("the Slurm task ran out of memory")
+            return .crashed("the Slurm task ran out of memory" + said)
         case "TIMEOUT", "DEADLINE":
             return .lost("the Slurm task reached its time limit before it could checkpoint")
         case "NODE_FAIL", "BOOT_FAIL":
@@ -99,5 +122,22 @@ enum SlurmQueue {
         default:
             return .lost("the Slurm task ended in state \(state)")
         }
+    }
+
+    /// How a task ended that Slurm no longer remembers (it ended more than MinJobAge ago, and there
+    /// is no accounting): a task that left output ran, and one without an outcome for every unit
+    /// ended before its work was done — a crash (a wrong `worker` path, a spool it cannot write);
+    /// the units' spool files say which units finished. A task that left nothing and was seen
+    /// running is taken as lost (its node); one never seen running and without output never
+    /// started properly either: a crash, so a task that fails at once is never requeued for ever.
+    static func forgottenTaskEnd(seenRunning: Bool, output: String?) -> TaskEnd {
+        if let output {
+            let said = SlurmTaskOutput.lastLine(output).map { "; its output ends: \"\($0)\"" } ?? ""
+            return .crashed("the Slurm task ended and Slurm no longer remembers how" + said)
+        }
+        if seenRunning {
+            return .lost("Slurm no longer remembers the task (no accounting); its units' spool files tell what they did")
+        }
+        return .crashed("the Slurm task ended before it was ever seen running and left no output (can it write to the spool?)")
     }
 }

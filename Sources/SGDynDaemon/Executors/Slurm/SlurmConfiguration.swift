@@ -32,6 +32,8 @@ public struct SlurmConfiguration: Sendable, Equatable {
     public var signalSeconds = 120
     /// Seconds between two looks at the queue (`squeue`).
     public var pollInterval = 10.0
+    /// Seconds any Slurm command may take before it is killed (and its answer taken as unknown).
+    public var commandTimeout = 30.0
     /// Where `sbatch`, `squeue`, `scancel`, `scontrol` and `sacct` are (nil: on PATH).
     public var commandDirectory: String?
 
@@ -112,6 +114,8 @@ public struct SlurmConfiguration: Sendable, Equatable {
         .integer("signal_seconds", "SIGUSR1 this long before a task's time limit: it checkpoints, stops and is continued",
                  in: 1...65_535, unit: "s", default: "120") { $0.signalSeconds = $1 },
         .number("poll_interval", "seconds between two looks at the queue", in: 0.1...3_600, unit: "s", default: "10") { $0.pollInterval = $1 },
+        .number("command_timeout", "seconds a Slurm command (sbatch, squeue, scontrol, scancel, sacct) may take before it is killed; its answer is then unknown and looked up again",
+                in: 1...3_600, unit: "s", default: "30") { $0.commandTimeout = $1 },
         ConfigKey("commands", "the folder holding sbatch, squeue, scancel, scontrol", default: "on PATH") {
             $0.commandDirectory = try ConfigValue.path($1)
         },
