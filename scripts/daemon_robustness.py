@@ -604,11 +604,13 @@ def scenario_store_lock(h):
     # The workers (~6 s of work) end while it is held; then it is held 12 s more, beyond the
     # store's 10 s busy timeout, so recording their end fails at least once.
     ended_while_locked = wait_until(lambda: workers and not any(pid_alive(p) for p in workers), 60)
-    time.sleep(12)
+    # Long enough for the loop to finish a pass of writes that each wait out the busy timeout
+    # and come to the worker's end while the lock is still held.
+    time.sleep(25)
     holder.stdin.write(b"COMMIT;\n.quit\n")
     holder.stdin.close()
     holder.wait(30)
-    h.check("store-lock: a real sqlite3 held BEGIN EXCLUSIVE while the job's worker ended, and 12 s after",
+    h.check("store-lock: a real sqlite3 held BEGIN EXCLUSIVE while the job's worker ended, and 25 s after",
             running and locked and workers and ended_while_locked, f"running {bool(running)}, locked {locked}, workers {workers}", logs=[d])
     ok = wait_for_bundles(s.outbox, ["locked"], 90)
     result = result_of(s.outbox, "locked") or {}

@@ -1,22 +1,26 @@
 /// The generalisation error ε_g = ½·E_x[(φ − φ*)²] against the noiseless teacher (science.md §4).
 public enum GeneralisationError {
-    /// The exact ε_g of the order parameters, for any of the nine activation pairs.
-    public static func analytic(_ op: OrderParameters, teacher: Activation, student: Activation) -> Double {
+    /// The ε_g of the order parameters for any pair of activations: exact for the closed-form and
+    /// polynomial pairs, deterministic quadrature otherwise (`PairAverage`).
+    ///
+    /// `teacherTerm`, when given, is Σ_nm v*_n v*_m G(ρ_n, ρ_m) as `teacherTerm(op, teacher:)`
+    /// computes it: a simulation's T and v* never change, so it computes that sum once.
+    public static func analytic(_ op: OrderParameters, teacher: Activation, student: Activation,
+                                teacherTerm: Double? = nil) -> Double {
         let K = op.K, M = op.M
         var studentStudent = 0.0
-        for i in 0..<K {
-            for k in 0..<K {
-                studentStudent += op.v[i] * op.v[k]
-                    * PairAverage.value(student, student, caa: op.q(i, i), cbb: op.q(k, k), cab: op.q(i, k))
+        if PairAverage.isClosed(student, student) {
+            for i in 0..<K {
+                for k in 0..<K {
+                    studentStudent += op.v[i] * op.v[k]
+                        * PairAverage.value(student, student, caa: op.q(i, i), cbb: op.q(k, k), cab: op.q(i, k))
+                }
             }
+        } else {
+            // G(λ_i, λ_k) = G(λ_k, λ_i): each off-diagonal average once (these take quadrature).
+            studentStudent = symmetricSum(op, student)
         }
-        var teacherTeacher = 0.0
-        for n in 0..<M {
-            for m in 0..<M {
-                teacherTeacher += op.vstar[n] * op.vstar[m]
-                    * PairAverage.value(teacher, teacher, caa: op.t(n, n), cbb: op.t(m, m), cab: op.t(n, m))
-            }
-        }
+        let teacherTeacher = teacherTerm ?? self.teacherTerm(op, teacher: teacher)
         var cross = 0.0
         for i in 0..<K {
             for n in 0..<M {
@@ -25,5 +29,38 @@ public enum GeneralisationError {
             }
         }
         return 0.5 * (studentStudent + teacherTeacher - 2 * cross)
+    }
+
+    /// Σ_ik v_i v_k G(λ_i, λ_k) with each off-diagonal average computed once.
+    static func symmetricSum(_ op: OrderParameters, _ g: Activation) -> Double {
+        symmetricSum(count: op.K, weights: op.v, covariance: op.q, g)
+    }
+
+    /// Σ_ab w_a w_b G(a, b) over fields with covariance `c`, each off-diagonal average once.
+    static func symmetricSum(count: Int, weights w: [Double], covariance c: (Int, Int) -> Double, _ g: Activation) -> Double {
+        var sum = 0.0
+        for a in 0..<count {
+            sum += w[a] * w[a] * PairAverage.value(g, g, caa: c(a, a), cbb: c(a, a), cab: c(a, a))
+            for b in (a + 1)..<count {
+                sum += 2 * w[a] * w[b] * PairAverage.value(g, g, caa: c(a, a), cbb: c(b, b), cab: c(a, b))
+            }
+        }
+        return sum
+    }
+
+    /// Σ_nm v*_n v*_m G(ρ_n, ρ_m), the part of ε_g that depends on the teacher alone.
+    public static func teacherTerm(_ op: OrderParameters, teacher: Activation) -> Double {
+        if !PairAverage.isClosed(teacher, teacher) {
+            return symmetricSum(count: op.M, weights: op.vstar, covariance: op.t, teacher)
+        }
+        let M = op.M
+        var teacherTeacher = 0.0
+        for n in 0..<M {
+            for m in 0..<M {
+                teacherTeacher += op.vstar[n] * op.vstar[m]
+                    * PairAverage.value(teacher, teacher, caa: op.t(n, n), cbb: op.t(m, m), cab: op.t(n, m))
+            }
+        }
+        return teacherTeacher
     }
 }

@@ -4,8 +4,10 @@ import RealModule
 /// of the analytic generalisation error (science.md §4) and of the ODEs' I2 (§5).
 public enum PairAverage {
     /// E[ga(a)·gb(b)] for zero-mean jointly Gaussian (a, b) with Var a = `caa`, Var b = `cbb`,
-    /// Cov(a, b) = `cab`. Defined for all nine activation pairs; mixed pairs use the
-    /// symmetric formula with the arguments swapped.
+    /// Cov(a, b) = `cab`. Closed forms for the nine pairs of erf, ReLU and linear (mixed pairs use
+    /// the symmetric formula with the arguments swapped) and for `sign` against sign, erf, ReLU
+    /// and linear; every other pair goes to `general` (exact sums for polynomials, deterministic
+    /// quadrature elsewhere).
     @inlinable
     public static func value(_ ga: Activation, _ gb: Activation, caa: Double, cbb: Double, cab: Double) -> Double {
         switch (ga, gb) {
@@ -29,6 +31,22 @@ public enum PairAverage {
             return cab / (2 * Double.pi * (1 + caa)).squareRoot()
         case (.relu, .erf):
             return cab / (2 * Double.pi * (1 + cbb)).squareRoot()
+        case (.sign, .sign) where caa > 0 && cbb > 0:
+            return (2 / Double.pi) * Double.asin(clampUnit(cab / (caa * cbb).squareRoot()))
+        case (.erf, .sign) where cbb > 0:
+            return (2 / Double.pi) * Double.asin(clampUnit(cab / ((1 + caa) * cbb).squareRoot()))
+        case (.sign, .erf) where caa > 0:
+            return (2 / Double.pi) * Double.asin(clampUnit(cab / (caa * (1 + cbb)).squareRoot()))
+        case (.relu, .sign) where cbb > 0:
+            return cab / (2 * Double.pi * cbb).squareRoot()
+        case (.sign, .relu) where caa > 0:
+            return cab / (2 * Double.pi * caa).squareRoot()
+        case (.linear, .sign) where cbb > 0:
+            return cab * (2 / (Double.pi * cbb)).squareRoot()
+        case (.sign, .linear) where caa > 0:
+            return cab * (2 / (Double.pi * caa)).squareRoot()
+        default:
+            return general(ga, gb, caa: caa, cbb: cbb, cab: cab)
         }
     }
 

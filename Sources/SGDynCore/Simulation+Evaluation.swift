@@ -9,7 +9,12 @@ extension Simulation {
         applyPendingUpdate()
         guard parameters.task == .regress else { return recordClassification() }
         let op = computeOrderParameters()
-        let eg = GeneralisationError.analytic(op, teacher: parameters.teacherActivation, student: parameters.studentActivation)
+        // T and v* never change: a teacher pair without a closed form (quadrature) is summed once.
+        let teacher = parameters.teacherActivation
+        if teacherTerm == nil, !PairAverage.isClosed(teacher, teacher) {
+            teacherTerm = GeneralisationError.teacherTerm(op, teacher: teacher)
+        }
+        let eg = GeneralisationError.analytic(op, teacher: teacher, student: parameters.studentActivation, teacherTerm: teacherTerm)
         let diverged = Divergence(t: Double(step) / Double(parameters.N), step: step)
         guard eg.isFinite, Divergence.allFinite(op.Q), Divergence.allFinite(op.R), Divergence.allFinite(op.v) else {
             divergence = diverged

@@ -38,6 +38,9 @@ public struct Simulation: Sendable {
     var isReleased = false
     /// The current epoch's permutation of the training set (finite-set mode).
     var permutation: [Int32] = []
+    /// ε_g's teacher–teacher sum, computed at the first record when it takes quadrature (T and
+    /// v* never change; not part of a snapshot, recomputed to the same bits after a restore).
+    var teacherTerm: Double?
     var permutationEpoch = -1
 
     /// A new run at step 0, with the weights drawn as science.md §3 and README describe.

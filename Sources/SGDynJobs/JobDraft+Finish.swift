@@ -65,8 +65,11 @@ extension JobDraft {
         if p.studentInit == .denoise, !p.trainSecondLayer {
             throw JobError("\"denoise\" needs \"train_second_layer\": true (its second layer divides v* among the copies)\(at)", key: "student_init")
         }
-        if kind != .simulate, p.teacherActivation != p.studentActivation {
-            throw JobError("kind \"\(kind.rawValue)\" integrates the ODEs, which sgdyn has for equal teacher and student activations only; got teacher \(p.teacherActivation.rawValue), student \(p.studentActivation.rawValue)\(at)", key: "student_activation")
+        if !p.studentActivation.declaration.studentAllowed {
+            throw JobError("\"\(p.studentActivation.rawValue)\" can only be a teacher's activation: SGD needs the student's g', and it has none (0 almost everywhere)\(at)", key: "student_activation")
+        }
+        if kind != .simulate, !ODEParameters.supports(teacher: p.teacherActivation, student: p.studentActivation) {
+            throw JobError("kind \"\(kind.rawValue)\" integrates the ODEs, which sgdyn has for erf, relu or linear on both sides, or an erf or linear student with any teacher; got teacher \(p.teacherActivation.rawValue), student \(p.studentActivation.rawValue)\(at)", key: "student_activation")
         }
         if p.fullBatch, p.trainingSetRatio == nil {
             throw JobError("\"full\" is gradient descent on the whole training set; it needs \"training_set\"\(at)", key: "batch_size")

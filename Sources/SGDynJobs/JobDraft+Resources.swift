@@ -48,7 +48,7 @@ extension JobDraft {
             }
             let cost = JobResourceEstimate.odeEvaluationSeconds(p)
             if cost > JobLimits.maxODEEvaluationSeconds {
-                throw JobError("one evaluation of the ODE right-hand side for K = \(p.K), M = \(p.M) (\(p.studentActivation.rawValue)) would take about \(JobLimits.formatSeconds(cost)) (an integration makes 10⁴ or more), over the limit of \(JobLimits.formatSeconds(JobLimits.maxODEEvaluationSeconds))\(at)",
+                throw JobError("one evaluation of the ODE right-hand side for K = \(p.K), M = \(p.M) (\(p.teacherActivation == p.studentActivation ? p.studentActivation.rawValue : "student \(p.studentActivation.rawValue), teacher \(p.teacherActivation.rawValue)")) would take about \(JobLimits.formatSeconds(cost)) (an integration makes 10⁴ or more), over the limit of \(JobLimits.formatSeconds(JobLimits.maxODEEvaluationSeconds))\(at)",
                                key: mostResponsible(["K", "M"]) { Int(JobResourceEstimate.odeEvaluationSeconds($0.parameters) * 1e9) })
             }
         }

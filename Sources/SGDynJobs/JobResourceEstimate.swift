@@ -69,7 +69,7 @@ public struct JobResourceEstimate: Sendable, Equatable {
     }
 
     static func odeEvaluationSeconds(_ p: SimulationParameters) -> Double {
-        ODEResources.rightHandSideCost(K: p.K, M: p.M, activation: p.studentActivation)
+        ODEResources.rightHandSideCost(K: p.K, M: p.M, activation: p.studentActivation, teacher: p.teacherActivation)
     }
 
     /// One line for people: "each run ≤ 1.2 GiB, checkpoints ≤ 80 MiB, …".

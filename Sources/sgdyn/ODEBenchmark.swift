@@ -13,6 +13,14 @@ enum ODEBenchmark {
         let learningRate: Double
         let tMax: Double
         var note: String = ""
+        /// The teacher's activation when it differs from the student's (issue 20's rows).
+        var teacher: Activation? = nil
+        var M: Int = 2
+
+        var label: String {
+            let pair = teacher.map { "\(activation.rawValue) student, \($0.rawValue) teacher" } ?? activation.rawValue
+            return "\(pair) K=\(K) M=\(M)"
+        }
     }
 
     /// Issue 12's ODE rows (ReLU K = 2, 4, 8 and erf K = 8 at η = 0.5), ReLU K = 8 at η = 0.1 (a
@@ -26,6 +34,12 @@ enum ODEBenchmark {
         Row(activation: .erf, K: 8, learningRate: 0.5, tMax: 1000),
         Row(activation: .erf, K: 16, learningRate: 0.5, tMax: 1000),
         Row(activation: .erf, K: 32, learningRate: 0.5, tMax: 1000),
+        Row(activation: .erf, K: 2, learningRate: 0.5, tMax: 1000, teacher: .relu),
+        Row(activation: .erf, K: 4, learningRate: 0.5, tMax: 1000, teacher: .relu),
+        Row(activation: .erf, K: 2, learningRate: 0.5, tMax: 1000, teacher: .tanh),
+        Row(activation: .erf, K: 4, learningRate: 0.5, tMax: 1000, teacher: .tanh, M: 4),
+        Row(activation: .erf, K: 4, learningRate: 0.2, tMax: 1000, teacher: .he3, M: 1),
+        Row(activation: .linear, K: 2, learningRate: 0.2, tMax: 1000, teacher: .relu),
     ]
 
     struct Measurement {
@@ -37,7 +51,7 @@ enum ODEBenchmark {
 
     /// Best of `repeats` (one for runs over 2 s).
     static func measure(_ row: Row, repeats: Int) -> Measurement {
-        let simulation = SimulationParameters(N: 500, M: 2, K: row.K, teacherActivation: row.activation,
+        let simulation = SimulationParameters(N: 500, M: row.M, K: row.K, teacherActivation: row.teacher ?? row.activation,
                                               studentActivation: row.activation, learningRate: row.learningRate,
                                               noise: 0.01, tMax: row.tMax, seed: 0)
         let initial = ODEInitialConditions.drawn(for: simulation)
@@ -62,8 +76,8 @@ enum ODEBenchmark {
 
     static func describe(_ m: Measurement) -> String {
         let r = m.row
-        let label = "\(r.activation.rawValue) K=\(r.K) M=2 η=\(format(r.learningRate)) t_max=\(String(format: "%g", r.tMax))"
-            .padding(toLength: 32, withPad: " ", startingAt: 0)
+        let label = "\(r.label) η=\(format(r.learningRate)) t_max=\(String(format: "%g", r.tMax))"
+            .padding(toLength: r.teacher == nil ? 32 : 56, withPad: " ", startingAt: 0)
         guard let result = m.result else { return "\(label) failed: \(m.error ?? "?")" }
         let s = result.statistics
         let perEvaluation = m.seconds / Double(s.rhsEvaluations) * 1e6

@@ -7,8 +7,11 @@ import SGDynCore
 enum SimulatorBenchmark {
     /// Steps per CPU second of one full simulation (erf, M = 2, η = 0.5, σ = 0.01, order parameters
     /// recorded as a typical job does) on the calling thread, run for about `seconds`.
-    static func stepsPerSecond(N: Int, K: Int, seconds: Double) -> Double {
-        var simulation = Simulation(parameters: parameters(N: N, K: K, seconds: seconds))
+    static func stepsPerSecond(N: Int, K: Int, seconds: Double, teacher: Activation = .erf, student: Activation = .erf) -> Double {
+        var p = parameters(N: N, K: K, seconds: seconds)
+        p.teacherActivation = teacher
+        p.studentActivation = student
+        var simulation = Simulation(parameters: p)
         let cpu = CPUClock.measure { simulation.runToEnd() }.seconds
         return Double(simulation.step) / cpu
     }

@@ -23,7 +23,7 @@ struct GeneralisationErrorTests {
         return (OrderParameters(K: K, M: M, Q: Q, R: R, T: T, v: v, vstar: vstar), a)
     }
 
-    @Test("analytic ε_g equals the Monte-Carlo average over the fields' Gaussian, for all nine activation pairs",
+    @Test("analytic ε_g equals the Monte-Carlo average over the fields' Gaussian, for every pair of activations",
           arguments: pairs.indices)
     func analyticMatchesMonteCarlo(pairIndex: Int) {
         let (teacher, student) = Self.pairs[pairIndex]
@@ -31,7 +31,10 @@ struct GeneralisationErrorTests {
         let (op, a) = Self.randomOrderParameters(K: K, M: M, seed: UInt64(pairIndex))
         let analytic = GeneralisationError.analytic(op, teacher: teacher, student: student)
         var g = NormalStream(seed: 11, stream: .testSample, counter: UInt64(pairIndex))
-        let samples = 400_000
+        // 400 000 samples for the nine original pairs; 100 000 for the others (the tests run
+        // unoptimised, and 144 pairs at 400 000 took minutes): the bound below scales with it.
+        let original: Set<Activation> = [.erf, .relu, .linear]
+        let samples = original.contains(teacher) && original.contains(student) ? 400_000 : 100_000
         var z = [Double](repeating: 0, count: D), fields = [Double](repeating: 0, count: D)
         var sum = 0.0, sumSquares = 0.0
         for _ in 0..<samples {

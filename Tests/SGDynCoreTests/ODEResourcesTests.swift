@@ -5,7 +5,7 @@ import Testing
 @Suite struct ODEResourcesTests {
     /// workspaceBytes is exactly what the workspace allocates, for every activation, across the
     /// sizes where ReLU's per-set table is kept (K + M ≤ 40) and dropped.
-    @Test(arguments: Activation.allCases)
+    @Test(arguments: GaussianIntegrals.activations)
     func workspaceBytesIsWhatTheWorkspaceAllocates(_ activation: Activation) {
         for K in [1, 2, 3, 5, 8, 20, 37, 38, 39, 64] {
             for M in [1, 2, 3, 5] {
@@ -19,7 +19,7 @@ import Testing
     /// The workspace no longer grows like K⁴: at K = 500, M = 2 (126 GB for erf before) it is a
     /// few MB for every activation: (K + M)² doubles a handful of times, ≈ 2 MB each.
     @Test func workspaceIsQuadraticInTheFields() {
-        for activation in Activation.allCases {
+        for activation in GaussianIntegrals.activations {
             let bytes = ODEResources.workspaceBytes(K: 500, M: 2, activation: activation)
             #expect(bytes < 24_000_000, "\(activation): \(bytes) bytes")
         }
@@ -33,7 +33,7 @@ import Testing
     /// than erf, which costs more than linear (what the fitted formulas say; the figures
     /// themselves are measurements, see its documentation).
     @Test func rightHandSideCostGrowsWithSize() {
-        for activation in Activation.allCases {
+        for activation in GaussianIntegrals.activations {
             var previous = 0.0
             for K in [1, 2, 4, 8, 16, 32, 64] {
                 let cost = ODEResources.rightHandSideCost(K: K, M: 2, activation: activation)

@@ -7,6 +7,10 @@ import RealModule
 /// covariance entries. The right-hand side uses factored forms of the same expressions; these
 /// entry points are the reference its tests compare against.
 public enum GaussianIntegrals {
+    /// The activations these closed forms cover (for teacher and student alike); other
+    /// activations give NaN here, and their pairs go through ODERightHandSide+AnyTeacher.
+    public static let activations: [Activation] = [.erf, .relu, .linear]
+
     /// I2(a,b) = E[g(a)g(b)] (the pair average of science.md §4).
     public static func i2(_ g: Activation, caa: Double, cbb: Double, cab: Double) -> Double {
         PairAverage.value(g, g, caa: caa, cbb: cbb, cab: cab)
@@ -23,6 +27,8 @@ public enum GaussianIntegrals {
             let product = caa * cbb
             guard product > 0 else { return 0 }  // g'(0) = 0 for a field that is identically 0
             return 0.25 + Double.asin(clampUnit(cab / product.squareRoot())) / (2 * Double.pi)
+        default:
+            return .nan
         }
     }
 
@@ -49,6 +55,8 @@ public enum GaussianIntegrals {
             guard product > 0 else { return (0, 0.25) }
             let x = max(0, product - cac * cac).squareRoot() / (2 * Double.pi * caa)
             return (x, 0.25 + Double.asin(clampUnit(cac / product.squareRoot())) / (2 * Double.pi))
+        default:
+            return (.nan, .nan)
         }
     }
 
@@ -67,6 +75,8 @@ public enum GaussianIntegrals {
             var m = SIMD16<Double>()
             for i in 0..<16 { m[i] = s[i] }
             return ReLUMoments.i4(m)
+        default:
+            return .nan
         }
     }
 

@@ -47,7 +47,7 @@ public struct ODEIntegration: Sendable {
         }
         let layout = ODEStateLayout(K: start.K, M: start.M, trainSecondLayer: parameters.trainSecondLayer)
         var state = ODEIntegratorState(y: layout.pack(start), method: method)
-        let recorder = ODERecorder(layout: layout, start: start, times: times, activation: parameters.activation)
+        let recorder = ODERecorder(layout: layout, start: start, times: times, teacher: parameters.teacherActivation, student: parameters.activation)
         let y0 = state.y
         y0.withUnsafeBufferPointer { y in
             while state.next < times.count && times[state.next] == 0 {
@@ -111,7 +111,7 @@ public struct ODEIntegration: Sendable {
             engine = ODEEngine(parameters: parameters, start: initial, method: method, referenceIntegrals: referenceIntegrals)
         }
         let engine = self.engine!
-        let recorder = ODERecorder(layout: layout, start: initial, times: times, activation: parameters.activation)
+        let recorder = ODERecorder(layout: layout, start: initial, times: times, teacher: parameters.teacherActivation, student: parameters.activation)
         let bounds = ODEStateBounds(layout: layout, fixed: initial)
         switch method {
         case .adaptive(let rtol, let atol):
@@ -130,12 +130,13 @@ struct ODERecorder {
     let layout: ODEStateLayout
     let start: OrderParameters
     let times: [Double]
-    let activation: Activation
+    let teacher: Activation
+    let student: Activation
 
     func record(_ index: Int, _ y: UnsafePointer<Double>) -> ODERecord? {
         guard Divergence.allFinite(y, count: layout.count), ODEStateBounds(layout: layout, fixed: start).admissible(y) else { return nil }
         let op = layout.unpack(y, fixed: start)
-        let eg = GeneralisationError.analytic(op, teacher: activation, student: activation)
+        let eg = GeneralisationError.analytic(op, teacher: teacher, student: student)
         guard eg.isFinite, abs(eg) <= ODEStateBounds.bound else { return nil }
         return ODERecord(t: times[index], eg: eg, orderParameters: op)
     }

@@ -1,11 +1,13 @@
 /// The parameters of the N → ∞ dynamics of science.md §5: everything the right-hand side needs
 /// besides the order parameters themselves.
 ///
-/// Teacher and student share one activation: the integrals I2, I3, I4, J2 are derived and
-/// tested only for matching pairs, so a mixed pair is rejected rather than silently wrong.
+/// The pairs with ODEs are `supports(teacher:student:)`: erf, ReLU or linear for both, or an
+/// erf or linear student with any teacher; any other pair is rejected rather than silently wrong.
 public struct ODEParameters: Sendable, Equatable {
-    /// The activation of teacher and student.
+    /// The activation of the student.
     public var activation: Activation
+    /// The activation of the teacher (= `activation` unless given).
+    public var teacherActivation: Activation
     /// η, the first-layer learning rate.
     public var learningRate: Double
     /// η_v, the second-layer learning rate (used only when `trainSecondLayer`).
@@ -18,9 +20,11 @@ public struct ODEParameters: Sendable, Equatable {
     public var batchSize: Int
     public var trainSecondLayer: Bool
 
-    public init(activation: Activation = .erf, learningRate: Double = 0.5, secondLayerLearningRate: Double? = nil,
+    public init(activation: Activation = .erf, teacherActivation: Activation? = nil, learningRate: Double = 0.5,
+                secondLayerLearningRate: Double? = nil,
                 noise: Double = 0, weightDecay: Double = 0, batchSize: Int = 1, trainSecondLayer: Bool = false) {
         self.activation = activation
+        self.teacherActivation = teacherActivation ?? activation
         self.learningRate = learningRate
         self.secondLayerLearningRate = secondLayerLearningRate ?? learningRate
         self.noise = noise
@@ -29,17 +33,25 @@ public struct ODEParameters: Sendable, Equatable {
         self.trainSecondLayer = trainSecondLayer
     }
 
-    /// Parameters for a teacher and a student activation, which must be the same.
+    /// Whether sgdyn has the ODEs' integrals for this pair: erf, ReLU or linear for both (their
+    /// closed forms), or an erf or linear student with any teacher (reduced to pair averages,
+    /// ODERightHandSide+AnyTeacher).
+    public static func supports(teacher: Activation, student: Activation) -> Bool {
+        if teacher == student, [.erf, .relu, .linear].contains(student) { return true }
+        return student == .erf || student == .linear
+    }
+
+    /// Parameters for a teacher and a student activation, a pair `supports` accepts.
     public init(teacherActivation: Activation, studentActivation: Activation, learningRate: Double = 0.5,
                 secondLayerLearningRate: Double? = nil, noise: Double = 0, weightDecay: Double = 0,
                 batchSize: Int = 1, trainSecondLayer: Bool = false) throws(ODEError) {
-        guard teacherActivation == studentActivation else {
-            throw ODEError(key: "activation", """
-                the ODEs need the same activation for teacher and student (got teacher \(teacherActivation.rawValue), \
-                student \(studentActivation.rawValue)); their Gaussian integrals are derived only for matching pairs
+        guard ODEParameters.supports(teacher: teacherActivation, student: studentActivation) else {
+            throw ODEError(key: "student_activation", """
+                sgdyn has the ODEs for erf, relu or linear on both sides, or an erf or linear student with any teacher \
+                (got teacher \(teacherActivation.rawValue), student \(studentActivation.rawValue))
                 """)
         }
-        self.init(activation: studentActivation, learningRate: learningRate,
+        self.init(activation: studentActivation, teacherActivation: teacherActivation, learningRate: learningRate,
                   secondLayerLearningRate: secondLayerLearningRate, noise: noise, weightDecay: weightDecay,
                   batchSize: batchSize, trainSecondLayer: trainSecondLayer)
         try validate()

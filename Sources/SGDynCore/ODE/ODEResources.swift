@@ -24,6 +24,21 @@ public enum ODEResources {
     /// (factor 1.4; the orthant probabilities' quadrature needs up to ≈ 3× more when units are
     /// nearly parallel). For ReLU with D > 40 (no per-set table, an estimate not a fit) every I4
     /// of four distinct fields recomputes its orthant probability: ≈ 3 µs·P·F.
+    ///
+    /// A student with another teacher (erf or linear student, ODERightHandSide+AnyTeacher): the
+    /// student's own cost plus, per student pair and field pair, one pair average at its measured
+    /// cost (`PairAverage.estimatedSeconds`).
+    public static func rightHandSideCost(K: Int, M: Int, activation: Activation, teacher: Activation) -> Double {
+        guard teacher != activation else { return rightHandSideCost(K: K, M: M, activation: activation) }
+        let studentPairs = Double(activation == .erf ? K * (K + 1) / 2 : 1)
+        let own = rightHandSideCost(K: K, M: M, activation: activation)
+        let teacherPairs = Double(M * (M + 1) / 2), crossPairs = Double(K * M)
+        let perPair = teacherPairs * PairAverage.estimatedSeconds(teacher, teacher)
+            + crossPairs * PairAverage.estimatedSeconds(activation, teacher)
+        // I3's regression slopes and I2: K·M one-dimensional averages.
+        return own + studentPairs * perPair + 2 * Double(K * M) * PairAverage.estimatedSeconds(.linear, teacher)
+    }
+
     public static func rightHandSideCost(K: Int, M: Int, activation: Activation) -> Double {
         let D = K + M
         let pairs = Double(K * (K + 1) / 2), fieldPairs = Double(D * (D + 1) / 2)
@@ -42,6 +57,10 @@ public enum ODEResources {
                 for s in 2...4 { sets += binomial(K, s) * binomial(M, 4 - s) }
                 microseconds = 0.30 + 0.013 * pairs * fieldPairs + 1.0 * sets
             }
+        default:
+            // No ODEs with this student and the same teacher (`ODEParameters.supports`): such a
+            // job is rejected before its cost matters; the erf figure keeps the number finite.
+            return rightHandSideCost(K: K, M: M, activation: .erf)
         }
         return microseconds * 1e-6
     }

@@ -9,6 +9,7 @@
 struct ODERightHandSide {
     let layout: ODEStateLayout
     let activation: Activation
+    let teacherActivation: Activation
     let learningRate: Double
     let secondLayerLearningRate: Double
     /// η²/B and σ².
@@ -28,6 +29,7 @@ struct ODERightHandSide {
         self.referenceIntegrals = referenceIntegrals
         layout = ODEStateLayout(K: K, M: M, trainSecondLayer: p.trainSecondLayer)
         activation = p.activation
+        teacherActivation = p.teacherActivation
         learningRate = p.learningRate
         secondLayerLearningRate = p.secondLayerLearningRate
         secondOrderRate = p.learningRate * p.learningRate / Double(p.batchSize)
@@ -68,10 +70,13 @@ struct ODERightHandSide {
             if layout.trainSecondLayer { u[i] = -y[vOffset + i] }
         }
         let train = layout.trainSecondLayer
-        switch activation {
-        case .erf: ODERightHandSide.erfTerms(w, secondLayer: train)
-        case .relu: ODERightHandSide.reluTerms(w, secondLayer: train, reference: referenceIntegrals)
-        case .linear: ODERightHandSide.linearTerms(w, secondLayer: train)
+        switch (activation, teacherActivation) {
+        case (.erf, .erf): ODERightHandSide.erfTerms(w, secondLayer: train)
+        case (.relu, .relu): ODERightHandSide.reluTerms(w, secondLayer: train, reference: referenceIntegrals)
+        case (.linear, .linear): ODERightHandSide.linearTerms(w, secondLayer: train)
+        case (.erf, _): ODERightHandSide.erfStudentTerms(w, teacher: teacherActivation, secondLayer: train)
+        case (.linear, _): ODERightHandSide.linearStudentTerms(w, teacher: teacherActivation, secondLayer: train)
+        default: preconditionFailure("ODEParameters.supports rejects \(activation)/\(teacherActivation)")
         }
 
         let eta = learningRate, etaSquared = secondOrderRate, sigma2 = noiseVariance, kappa = weightDecay

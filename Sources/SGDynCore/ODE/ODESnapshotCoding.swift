@@ -1,8 +1,15 @@
 /// Binary encoding of the ODE's inputs and statistics for `ODEIntegration` snapshots, in the
-/// style of the simulation parameters' codec (little-endian, enumerations as their index).
+/// style of the simulation parameters' codec (little-endian, enumerations as their index;
+/// activations as their stable tag: the student's, with bit 7 set when a teacher tag follows
+/// because the teacher differs — so snapshots of equal pairs keep their old bytes).
 extension ByteWriter {
     mutating func write(odeParameters p: ODEParameters) {
-        write(UInt8(Activation.allCases.firstIndex(of: p.activation)!))
+        if p.teacherActivation == p.activation {
+            write(p.activation.declaration.tag)
+        } else {
+            write(p.activation.declaration.tag | 0x80)
+            write(p.teacherActivation.declaration.tag)
+        }
         write(p.learningRate)
         write(p.secondLayerLearningRate)
         write(p.noise)
@@ -41,9 +48,18 @@ extension ByteWriter {
 
 extension ByteReader {
     mutating func readODEParameters() throws(SnapshotError) -> ODEParameters {
-        let activationIndex = Int(try readByte())
-        guard activationIndex < Activation.allCases.count else { throw .inconsistent("unknown activation \(activationIndex)") }
-        var p = ODEParameters(activation: Activation.allCases[activationIndex])
+        let tag = try readByte()
+        guard let student = Activation(tag: tag & 0x7f) else { throw .inconsistent("unknown activation \(tag)") }
+        var teacher = student
+        if tag & 0x80 != 0 {
+            let teacherTag = try readByte()
+            guard let t = Activation(tag: teacherTag) else { throw .inconsistent("unknown activation \(teacherTag)") }
+            teacher = t
+        }
+        guard ODEParameters.supports(teacher: teacher, student: student) else {
+            throw .inconsistent("no ODEs for teacher \(teacher.rawValue), student \(student.rawValue)")
+        }
+        var p = ODEParameters(activation: student, teacherActivation: teacher)
         p.learningRate = try readDouble()
         p.secondLayerLearningRate = try readDouble()
         p.noise = try readDouble()

@@ -6,8 +6,8 @@ enum PlotText {
         let p = point.parameters
         var title = spec.name + " (" + spec.kind.rawValue + ")"
         if !point.assignments.isEmpty { title += " — " + point.assignments.map { "\($0.key)=\(SweepPoint.text($0.value))" }.joined(separator: ", ") }
-        let activation = p.teacherActivation == p.studentActivation ? p.studentActivation.rawValue
-            : "teacher \(p.teacherActivation.rawValue), student \(p.studentActivation.rawValue)"
+        let activation = p.teacherActivation == p.studentActivation ? p.studentActivation.declaration.label
+            : "teacher \(p.teacherActivation.declaration.label), student \(p.studentActivation.declaration.label)"
         var parts = [activation, "N=\(p.N)", "M=\(p.M)", "K=\(p.K)", "η=\(PlotAxis.shortNumber(p.learningRate))"]
         if p.trainSecondLayer {
             parts.append("both layers")

@@ -1,3 +1,5 @@
+import SGDynCore
+
 /// The tables of docs/job-files.md, rendered from the schema so that the page cannot drift from
 /// what the parser does (`JobSchemaTests` compares them).
 extension JobSchema {
@@ -13,6 +15,26 @@ extension JobSchema {
     /// The table of the keys of `initial`.
     static var initialTable: String {
         (["| key | meaning |", "|---|---|"] + initialKeys.map { "| `\($0.name)` | \(cell($0.meaning)) |" }).joined(separator: "\n") + "\n"
+    }
+
+    /// The table of activations, from their declarations (`Activation`): what a job may name in
+    /// `activation`, `teacher_activation` and `student_activation`.
+    static var activationsTable: String {
+        let rows = Activation.allCases.map { g -> String in
+            let d = g.declaration
+            let kink = d.kink == .none ? "smooth" : (d.kink == .step ? "step at 0" : "kink at 0")
+            let ode: String
+            if !d.studentAllowed {
+                ode = "as teacher, with an erf or linear student"
+            } else if ODEParameters.supports(teacher: g, student: g) {
+                ode = "yes, with itself or as a teacher of an erf or linear student"
+            } else {
+                ode = "as teacher, with an erf or linear student"
+            }
+            return "| `\(g.rawValue)` | \(cell(d.formula)) | \(d.parity.rawValue) | \(kink) | \(d.studentAllowed ? "yes" : "no") | \(ode) |"
+        }
+        return (["| name | g(x) | parity | smoothness | student | `ode` and `compare` |", "|---|---|---|---|---|---|"] + rows)
+            .joined(separator: "\n") + "\n"
     }
 
     /// The table of `JobLimits`, with the key a rejection usually names.

@@ -25,7 +25,7 @@ enum JobSchema {
                  meaning: "hidden units of the student",
                  store: { $0.simulation.K = $1 }, normalised: { .int($0.simulation.K) }),
         JobField("activation", .choice(Activation.self), default: .string("erf"), sweepable: true,
-                 meaning: "activation of both networks, unless `teacher_activation` or `student_activation` says otherwise",
+                 meaning: "activation of both networks, unless `teacher_activation` or `student_activation` says otherwise (the table of activations below lists them)",
                  store: { $0.activation = $1 }, normalised: { .string($0.activation.rawValue) }),
         JobField("teacher_activation", .choice(Activation.self), default: nil, defaultText: "= `activation`", sweepable: true,
                  meaning: "activation g1 of the teacher",

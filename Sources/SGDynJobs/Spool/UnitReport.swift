@@ -73,8 +73,8 @@ public struct ReportIdentity: Sendable, Equatable, CustomStringConvertible {
     public var token: String
     public var unit: Int64
     public var attempt: Int
-    /// SHA-256 (hex) of the unit's `work.unit` bytes as the worker read them; empty when it could
-    /// not (a `failed` outcome is accepted with any digest: it carries no numbers).
+    /// SHA-256 (hex) of the unit's `work.unit` bytes; empty when the worker could not read them.
+    /// A `failed` outcome is accepted whatever it says (the work may have been damaged).
     public var workSHA256: String
 
     public init(token: String, unit: Int64, attempt: Int, workSHA256: String) {
@@ -92,8 +92,9 @@ public struct ReportIdentity: Sendable, Equatable, CustomStringConvertible {
     public func matches(_ expected: ReportIdentity, for report: UnitReport) -> Bool {
         guard token == expected.token, unit == expected.unit, attempt == expected.attempt else { return false }
         if workSHA256 == expected.workSHA256 { return true }
-        // A unit that could not be computed carries no numbers, and its work may be what was
-        // damaged (the daemon then compares the spool with the store and hands the unit over again).
+        // A worker that could not read its work (missing: empty digest; damaged: another digest)
+        // reports the unit failed; the daemon then compares the spool with the store and writes
+        // it again (issue 17). This grants a forger nothing the empty digest did not already.
         if case .outcome(let outcome) = report, outcome.kind == .failed { return true }
         return false
     }
