@@ -30,6 +30,7 @@ struct FuzzFindingTests {
         case "ode-snapshot": error = Self.error { () throws(SnapshotError) in _ = try ODEIntegration(snapshot: bytes) }
         case "work-unit": error = Self.error { () throws(WorkUnitDecodingError) in _ = try WorkUnit(encoded: bytes) }
         case "unit-report": error = Self.error { () throws(SpoolDecodingError) in _ = try UnitReport.decode(bytes) }
+        case "submission-tasks": error = Self.error { () throws(SpoolDecodingError) in _ = try SubmissionTasks(text: String(decoding: bytes, as: UTF8.self)) }
         case "job-parser": error = Self.error { () throws(JobError) in _ = try JobParser.parse(bytes, defaultName: "finding") }
         default: Issue.record("no decoder for \(name)"); return
         }

@@ -23,13 +23,17 @@ public enum Reseal {
         return body + payloadDigest + SHA256.hash(Array(body[..<headerEnd]) + payloadDigest)
     }
 
-    /// The header's layout: magic (8), version (8), kind (1), for an outcome its kind (1), the
-    /// progress (8 + 8 + 8, an optional double of 9, 8), for an outcome an optional double (9)
-    /// and a length-prefixed message, and the payload's length (8).
+    /// The header's layout (spool format 2): magic (8), version (8), the identity it was written
+    /// for (length-prefixed token, unit (8), attempt (8), length-prefixed work digest), kind (1),
+    /// for an outcome its kind (1), the progress (8 + 8 + 8, an optional double of 9, 8), for an
+    /// outcome an optional double (9) and a length-prefixed message, and the payload's length (8).
     static func unitReportHeaderEnd(_ body: [UInt8]) -> Int? {
         var reader = ByteReader(body)
         do {
             _ = try reader.readRaw(16)
+            _ = try reader.readLengthPrefixed()
+            _ = try reader.readRaw(8 + 8)
+            _ = try reader.readLengthPrefixed()
             let kind = try reader.readByte()
             if kind == 3 { _ = try reader.readByte() }
             _ = try reader.readRaw(8 + 8 + 8 + 9 + 8)

@@ -68,15 +68,26 @@ public struct SubmissionTasks: Sendable, Equatable {
         self.tasks = tasks
     }
 
+    /// One line per task after the token line, each ended by a newline (so no tasks is the token
+    /// line alone, and one empty task an empty line: both read back as written).
     public var text: String {
-        "token \(token)\n" + tasks.map { $0.map { "\($0.unit)@\($0.attempt)" }.joined(separator: " ") }.joined(separator: "\n") + "\n"
+        "token \(token)\n" + tasks.map { $0.map { "\($0.unit)@\($0.attempt)" }.joined(separator: " ") + "\n" }.joined()
+    }
+
+    /// What a submission token may hold: the daemon makes them of letters, digits and `-`
+    /// (`sgdyn-STORE-jJOB-RANDOM`); anything else in a tasks file is damage or forgery.
+    static func isValidToken(_ token: Substring) -> Bool {
+        !token.isEmpty && token.utf8.count <= 128
+            && token.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0)) }
     }
 
     public init(text: String) throws(SpoolDecodingError) {
         var tasks: [[Entry]] = []
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast(text.hasSuffix("\n") ? 1 : 0)
         guard let first = lines.first, first.hasPrefix("token ") else { throw .malformed("no token line") }
-        token = String(first.dropFirst("token ".count))
+        let named = first.dropFirst("token ".count)
+        guard Self.isValidToken(named) else { throw .malformed("token '\(named.prefix(40))'") }
+        token = String(named)
         lines = lines.dropFirst()
         for line in lines {
             var task: [Entry] = []
