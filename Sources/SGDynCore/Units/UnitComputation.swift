@@ -18,10 +18,12 @@ public struct UnitComputation: Sendable {
 
     /// A fresh start. Throws when an ODE's parameters or initial conditions are invalid (job
     /// validation catches that before; a unit that still fails it is reported as failed).
-    public init(_ unit: WorkUnit) throws(ODEError) {
+    /// `start`: a simulation's teacher or initial student taken from an earlier run (`sgdyn run`
+    /// with `teacher_from` or `student_from`); ignored by an ODE unit.
+    public init(_ unit: WorkUnit, start: StartWeights? = nil) throws(ODEError) {
         switch unit.work {
         case .simulation(let parameters):
-            self.init(simulation: Simulation(parameters: parameters))
+            self.init(simulation: Simulation(parameters: parameters, start: start))
         case .ode(let work):
             let parameters = try ODEParameters(simulation: work.parameters)
             self.init(ode: try ODEIntegration(parameters: parameters, initial: work.initialConditions(), times: work.outputTimes,
