@@ -65,15 +65,19 @@ public struct BeneathFolder: Sendable {
             let flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC | (last ? O_NONBLOCK : O_DIRECTORY)
             let next = retryingOnInterrupt { openat(fd, part, flags) }
             let code = errno
-            close(fd)
             guard next >= 0 else {
+                // O_DIRECTORY | O_NOFOLLOW on a link fails with ENOTDIR, not ELOOP: look at what it is.
+                var status = stat()
+                let isLink = fstatat(fd, part, &status, AT_SYMLINK_NOFOLLOW) == 0 && (status.st_mode & S_IFMT) == S_IFLNK
+                close(fd)
                 switch code {
+                case _ where isLink, ELOOP: throw .symbolicLink(walked)
                 case ENOENT: throw .missing(walked)
-                case ELOOP: throw .symbolicLink(walked)
-                case ENOTDIR: throw last ? .unreadable(walked, SystemError.message(for: code)) : .notRegular(walked)
+                case ENOTDIR: throw .notRegular(walked)
                 default: throw .unreadable(walked, SystemError.message(for: code))
                 }
             }
+            close(fd)
             fd = next
         }
         defer { close(fd) }
