@@ -17,11 +17,9 @@ public enum JobRunner {
         -> [UnitResultEntry]
     {
         let planned = JobPlan.units(of: spec)
-        // `teacher_from`/`student_from`: the arrays read from the outbox, shared by every run.
-        let startWeights = spec.startWeights
         let totalSteps = planned.reduce(0) { $0 + Int($1.totalSteps) }
         let units = planned.enumerated().map { index, unit in
-            ThreadedUnit(id: Int64(index)) { try UnitComputation(unit.work, start: startWeights) }
+            ThreadedUnit(id: Int64(index)) { try UnitComputation(unit.work) }
         }
         let start = ContinuousClock.now
         let state = Locked((results: [Int: UnitResult](), steps: 0, eg: Double?.none, failures: [String]()))

@@ -17,6 +17,10 @@ public struct WeightReference: Sendable, Equatable {
     public static let maxLength = 512
     /// What the folder adds to a reference to name a file (`/weights/…-initial.npy`), at most.
     public static let maxPathExtra = 40
+    /// The most bytes of weights all of a job's units may carry together: each simulation unit
+    /// holds its own copy (the daemon stores it with the unit and a Slurm task reads it from the
+    /// spool), so runs × (M + K)(N + 1) × 8 bytes at most.
+    public static let maxUnitBytes = 64 << 20
 
     public var role: Role
     /// The value as given.
@@ -70,6 +74,13 @@ extension JobSpec {
     /// values; anything else is a `JobError` naming the key. A job without them is returned as is.
     public func readingWeights(outbox: String) throws(JobError) -> JobSpec {
         guard !weightSources.isEmpty, let p = points.first?.parameters else { return self }
+        let perRun = weightSources.reduce(0) { total, reference in
+            total + reference.files(for: p).reduce(0) { $0 + 8 * $1.shape.reduce(1, *) }
+        }
+        let runs = points.count * seeds.count
+        if Double(perRun) * Double(runs) > Double(WeightReference.maxUnitBytes) {
+            throw JobError("each of the \(runs) runs carries its own copy of the weights taken (\(perRun) bytes), \(Double(perRun) * Double(runs) / Double(1 << 20)) MiB in all, over the limit of \(WeightReference.maxUnitBytes >> 20) MiB; use fewer seeds or sweep points", key: weightSources[0].role.key)
+        }
         let folder = BeneathFolder(root: outbox)
         var start = StartWeights()
         var documents: [ResultDocument.WeightSource] = []

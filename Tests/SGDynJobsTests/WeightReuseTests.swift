@@ -188,6 +188,42 @@ struct WeightReuseTests {
         }
     }
 
+    @Test("units carry the weights read (their binary form keeps them), and a unit resumed from a checkpoint ends as one that never stopped")
+    func unitsCarryTheWeights() throws {
+        let outbox = try Self.outboxWithSource()
+        defer { try? FileManager.default.removeItem(at: outbox) }
+        let job = #"{"name": "carried", "N": 40, "M": 2, "K": 3, "t_max": 2, "points": 8, "seeds": 2, "teacher_from": "src/seed-1", "student_from": "src/seed-0/final"}"#
+        let spec = try Self.spec(job).readingWeights(outbox: outbox.path)
+        let units = JobPlan.units(of: spec)
+        #expect(units.count == 2 && units.allSatisfy { $0.work.start == spec.startWeights && $0.work.start != nil })
+        let decoded = try WorkUnit(encoded: units[1].work.encoded())
+        #expect(decoded == units[1].work)
+        // Uninterrupted, and stopped after a few chunks, snapshotted and restored from the bytes.
+        var whole = try UnitComputation(decoded)
+        while !whole.isFinished { whole.advance() }
+        var first = try UnitComputation(decoded)
+        first.advance()
+        var resumed = try UnitComputation(decoded, snapshot: first.snapshot())
+        while !resumed.isFinished { resumed.advance() }
+        #expect(resumed.resultBytes() == whole.resultBytes())
+        // A unit of a job without the keys has no start and the bytes of before (version 1).
+        let plain = JobPlan.units(of: try Self.spec(#"{"N": 40, "t_max": 1}"#))[0].work
+        #expect(plain.start == nil && Array(plain.encoded()[8..<16]) == [1, 0, 0, 0, 0, 0, 0, 0])
+        #expect(Array(units[0].work.encoded()[8..<16]) == [3, 0, 0, 0, 0, 0, 0, 0])
+    }
+
+    @Test("the stored form keeps where the weights came from; a job without them stores what it stored before")
+    func storedForm() throws {
+        let outbox = try Self.outboxWithSource()
+        defer { try? FileManager.default.removeItem(at: outbox) }
+        let spec = try Self.spec(Self.job(#""teacher_from": "src/seed-0""#)).readingWeights(outbox: outbox.path)
+        let back = try JobSpec(storedForm: spec.storedForm())
+        #expect(back.weightsFrom == spec.weightsFrom && back.weightsFrom?.count == 2)
+        let plain = try Self.spec(Self.source)
+        #expect(!String(decoding: plain.storedForm(), as: UTF8.self).contains("weights_from"))
+        #expect(try JobSpec(storedForm: plain.storedForm()).weightsFrom == nil)
+    }
+
     @Test("a job without the keys reads nothing and is unchanged")
     func untouched() throws {
         let spec = try Self.spec(Self.source)

@@ -77,15 +77,14 @@ extension Daemon {
             return
         }
         let defaultName = entryName.hasSuffix(".json") ? String(entryName.dropLast(5)) : entryName
-        let spec: JobSpec
+        var spec: JobSpec
         do throws(JobError) {
             spec = try JobParser.parse(bytes, defaultName: defaultName)
             try configuration.slurm?.check(spec.slurm, executor: configuration.executor)
-            if let reference = spec.weightSources.first {
-                // Its units would need the source's arrays in the spool (Slurm nodes do not see
-                // the outbox); until they carry them, the daemon refuses such jobs plainly.
-                throw JobError("takes weights from an earlier bundle, which only `sgdyn run JOB --outbox OUTBOX` does so far; the daemon does not read the outbox for its units", key: reference.role.key)
-            }
+            // teacher_from / student_from: the arrays are read here, once (headers, shapes and
+            // values checked; bounded by `WeightReference.maxUnitBytes`), and travel in the
+            // units, so workers and Slurm nodes never read the outbox.
+            spec = try spec.readingWeights(outbox: configuration.outbox)
         } catch {
             try await reject(claimedName: claimedName, entryName: entryName, bytes: bytes,
                              Rejection(message: error.message, key: error.key, line: error.line, column: error.column), submitter: submitter)
