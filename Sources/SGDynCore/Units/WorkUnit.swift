@@ -129,7 +129,11 @@ extension WorkUnit {
         case .simulation(let p):
             writer.write(UInt8(0))
             writer.write(parameters: p)
-            if extended { writer.write(optionalParameterExtensions: p) }
+            if start != nil {
+                writer.write(optionalParameterExtensions: p)
+            } else if extended {
+                writer.write(parameterExtensions: p)
+            }
             if let start {
                 writer.write(UInt8((start.teacher != nil ? 1 : 0) | (start.student != nil ? 2 : 0)))
                 for layers in [start.teacher, start.student].compactMap({ $0 }) {
