@@ -198,6 +198,8 @@ struct WeightReuseTests {
         #expect(units.count == 2 && units.allSatisfy { $0.work.start == spec.startWeights && $0.work.start != nil })
         let decoded = try WorkUnit(encoded: units[1].work.encoded())
         #expect(decoded == units[1].work)
+        // A worker holds the carried arrays beside the run: B, v* (2×40 + 2) and W, v (3×40 + 3).
+        #expect(WorkUnitResources.memoryBytes(decoded) == WorkUnitResources.memoryBytes(WorkUnit(decoded.work)) + 8 * (82 + 123))
         // Uninterrupted, and stopped after a few chunks, snapshotted and restored from the bytes.
         var whole = try UnitComputation(decoded)
         while !whole.isFinished { whole.advance() }
