@@ -33,6 +33,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// The highest priority a job of a submitter who is not an administrator runs with; higher
     /// requests are lowered to it (with a warning in the job's log).
     public var maxPriority = 0
+    /// Not a config key: in-process tests poll the inbox (libinotifytools allows one inotify
+    /// watcher per process, which the watcher tests need); nil chooses as `InboxWatcherFactory` says.
+    var inboxPollInterval: Duration?
 
     public init() {}
 

@@ -22,6 +22,8 @@ final class FakeExecutorDaemon: Sendable {
     /// The fake's spool root (outside the state folder, like Slurm's shared spool).
     let spool: String
     let logs = LogLines()
+    /// Every daemon started, asked to stop when the fixture goes (a test that failed half-way).
+    private let started = Locked<[Daemon]>([])
 
     init() throws {
         folder = try TemporaryFolder("sgdyn-fake")
@@ -41,6 +43,7 @@ final class FakeExecutorDaemon: Sendable {
         c.workers = 2
         c.checkpointInterval = 0.05
         c.quietPeriod = 0.05
+        c.inboxPollInterval = .milliseconds(50)
         return c
     }
 
@@ -50,7 +53,12 @@ final class FakeExecutorDaemon: Sendable {
         let daemon = try Daemon(configuration: configuration, configFile: nil, executable: folder.file("no-such-sgdyn"),
                                 logger: Logger(label: "sgdyn-test") { _ in logs.handler() },
                                 notifier: SystemdNotifier(environment: [:]), registry: ExecutorRegistry([fake.registration]))
+        started.withLock { $0.append(daemon) }
         return (daemon, Task { try await daemon.run() })
+    }
+
+    deinit {
+        for daemon in started.withLock({ $0 }) { daemon.requestShutdown() }
     }
 
     /// Drops a job file into the inbox as a submitter would (written aside, renamed in).
@@ -60,20 +68,24 @@ final class FakeExecutorDaemon: Sendable {
         try FileManager.default.moveItem(atPath: aside, toPath: (inbox as NSString).appendingPathComponent("\(name).json"))
     }
 
-    /// The job named `name` once `condition` holds for it, or nil after `timeout`.
+    /// The job named `name` once `condition` holds for it, or nil after `timeout` — and at least
+    /// 1,500 looks 20 ms apart: in the whole suite, CPU-bound tests may hold the cooperative
+    /// threads (and so the daemon) for minutes, which must not count against it.
     func job(_ name: String, of daemon: Daemon, within timeout: Duration = .seconds(30),
              until condition: @Sendable (JobRecord) -> Bool) async throws -> JobRecord? {
         let deadline = ContinuousClock.now + timeout
         let store = await daemon.store
-        while ContinuousClock.now < deadline {
+        var looks = 0
+        while ContinuousClock.now < deadline || looks < 1_500 {
             if let job = try await store.jobs(named: name).first, condition(job) { return job }
             try await Task.sleep(for: .milliseconds(20))
+            looks += 1
         }
         return nil
     }
 
     /// Asks the daemon to stop and waits at most `timeout` for `run()` to return; false if it did not.
-    func stop(_ daemon: Daemon, _ run: Task<Void, any Error>, within timeout: Duration = .seconds(20)) async -> Bool {
+    func stop(_ daemon: Daemon, _ run: Task<Void, any Error>, within timeout: Duration = .seconds(120)) async -> Bool {
         daemon.requestShutdown()
         return await withTaskGroup(of: Bool.self) { group in
             group.addTask { (try? await run.value) != nil }
