@@ -39,7 +39,7 @@ struct DaemonConfigurationTests {
         (#"{"worker": 2}"#, "unknown key 'worker'"),
         (#"{"workers": 1.5}"#, "'workers' must be an integer"),
         (#"{"executor": "slurm"}"#, "needs a \"slurm\" object"),
-        (#"{"executor": "kubernetes"}"#, "'executor' must be \"local\" or \"slurm\""),
+        (#"{"executor": "kubernetes"}"#, "'executor' must be \"local\""),
         (#"{"slurm": {"partition": "debug"}}"#, "needs \"spool\""),
         (#"{"slurm": {"spool": "/s", "qos2": "x"}}"#, "unknown key 'qos2'"),
         (#"{"slurm": {"spool": "/s", "time_limit": "1:99:00"}}"#, "'slurm.time_limit' must be a Slurm time"),
