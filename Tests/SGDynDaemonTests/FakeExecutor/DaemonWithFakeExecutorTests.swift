@@ -85,6 +85,25 @@ struct DaemonWithFakeExecutorTests {
         #expect(await d.stop(daemon, run))
     }
 
+    @Test func aSilentTaskIsKilledAloneAndItsUnitResumes() async throws {
+        // 0.3 s of silence kills: time scaled down, the shape kept (two tasks, one hangs).
+        let d = try FakeExecutorDaemon(stallKill: 0.3)
+        let fake = FakeExecutor(spoolRoot: d.spool, script: [.hold, .run])
+        let (daemon, run) = try d.start(fake)
+        try d.drop("hung", tinyJob(seeds: 2))
+        let job = try #require(try await d.job("hung", of: daemon) { $0.state == .publishing },
+                               "not settled; log:\n\(d.logs.all.joined(separator: "\n"))")
+        #expect(job.outcome == .done)
+        let snapshot = fake.snapshot()
+        // Only the silent task was killed, through the executor's per-task kill; the other ran on.
+        let first = try #require(snapshot.log.first?.0)
+        #expect(snapshot.kills == [first] && snapshot.wholeKills.isEmpty)
+        #expect(first.task == 0 && snapshot.log.map(\.1) == [.hold, .run, .run])
+        #expect(try await daemon.store.units(of: job.id).map(\.crashes).sorted() == [0, 1], "a stall kill counts a crash")
+        #expect(d.logs.contains("stall kill: killing 1 task(s)"))
+        #expect(await d.stop(daemon, run))
+    }
+
     @Test func tasksThatOutliveTheDaemonGoOnAndTheNextDaemonAdoptsThem() async throws {
         let d = try FakeExecutorDaemon()
         let first = FakeExecutor(tasksOutliveDaemon: true, spoolRoot: d.spool, script: [.hold])

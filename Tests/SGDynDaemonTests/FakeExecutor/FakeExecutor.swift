@@ -16,7 +16,8 @@ enum FakeTask: Sendable, Equatable {
     case run
     /// Ends at once, as scripted, without running anything (a crash, a preemption).
     case end(TaskEnd)
-    /// Stays "running" without doing anything until it is stopped (`exited(75)`) or killed.
+    /// Reported running, but does nothing (no unit reports: a hung task) until it is stopped
+    /// (`exited(75)`) or killed (`crashed`).
     case hold
 }
 
@@ -46,6 +47,8 @@ final class FakeExecutor: Executor {
         var log: [(TaskKey, FakeTask)] = []
         var stopRequests: [SubmissionID] = []
         var kills: [TaskKey] = []
+        /// Submissions killed as a whole (`kill(_:)`).
+        var wholeKills: [SubmissionID] = []
         var adopted: [SubmissionID] = []
         var reconfigured = 0
         var shutDown = false
@@ -125,7 +128,8 @@ final class FakeExecutor: Executor {
         case .end(let end):
             continuation.yield(.taskEnded(key.submission, task: key.task, end))
         case .hold:
-            break
+            // It runs (as Slurm reports RUNNING), so the daemon watches it for silence.
+            continuation.yield(.unitStates(key.submission, [key.task: .running]))
         case .run:
             let events = continuation
             let thread = Thread { [weak self] in
@@ -166,7 +170,10 @@ final class FakeExecutor: Executor {
     }
 
     func kill(_ submission: SubmissionID) async {
-        let keys = state.withLock { $0.tasks.keys.filter { $0.submission == submission } }
+        let keys = state.withLock { state in
+            state.wholeKills.append(submission)
+            return state.tasks.keys.filter { $0.submission == submission }
+        }
         for key in keys.sorted(by: { $0.task < $1.task }) { await kill(submission, task: key.task) }
     }
 

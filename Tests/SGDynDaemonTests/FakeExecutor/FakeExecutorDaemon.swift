@@ -25,7 +25,8 @@ final class FakeExecutorDaemon: Sendable {
     /// Every daemon started, asked to stop when the fixture goes (a test that failed half-way).
     private let started = Locked<[Daemon]>([])
 
-    init() throws {
+    init(stallKill: Double = 1800) throws {
+        self.stallKill = stallKill
         folder = try TemporaryFolder("sgdyn-fake")
         inbox = try folder.subfolder("inbox")
         outbox = try folder.subfolder("outbox")
@@ -33,6 +34,10 @@ final class FakeExecutorDaemon: Sendable {
         spool = try folder.subfolder("shared-spool")
         chmod(spool, 0o700)
     }
+
+    /// Seconds of silence before a running task is killed (`stall_kill`; the config file's
+    /// range starts at 2 s, tests set it directly).
+    let stallKill: Double
 
     var configuration: DaemonConfiguration {
         var c = DaemonConfiguration()
@@ -44,6 +49,8 @@ final class FakeExecutorDaemon: Sendable {
         c.checkpointInterval = 0.05
         c.quietPeriod = 0.05
         c.inboxPollInterval = .milliseconds(50)
+        c.stallWarning = stallKill / 2
+        c.stallKill = stallKill
         return c
     }
 
