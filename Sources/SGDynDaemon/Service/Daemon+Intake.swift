@@ -109,7 +109,7 @@ extension Daemon {
                     jobName: defaultName, state: "queued", claimedName: claimedName)
             }
             for warning in spec.warnings { say(.warning, warning, jobName: defaultName, state: "queued", claimedName: claimedName) }
-            if spec.slurm != nil, configuration.executor != "slurm" {
+            if spec.slurm != nil, configuration.executor != .slurm {
                 say(.warning, "its \"slurm\" request is ignored: this daemon runs jobs with the \(configuration.executor) executor",
                     jobName: defaultName, state: "queued", claimedName: claimedName)
             }
