@@ -134,7 +134,7 @@ def check(name, bundle):
         # (information exponent 1): the He₁ part drives R even at R = 0, so every simulation and
         # its ODE escape, the simulation within 30 % of its ODE's time, and the mean escape time at
         # the largest N within a factor 1.5 of the smallest N's (it does not grow with N). He₃ alone
-        # (exponent 3): R = 0 attracts in the ODE, which never reaches 0.25, and at the largest N
+        # (exponent 3): R = 0 is this student's best (docs/science.md), the ODE never reaches 0.25, and at the largest N
         # neither does any simulation (their fluctuations are ~N^-1/2).
         def escape_and_peak(path):
             with open(path) as f:
