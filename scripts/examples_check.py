@@ -163,6 +163,29 @@ def check(name, bundle):
             small, large = (sum(escapes[(True, N, "sim")]) / len(escapes[(True, N, "sim")]) for N in (Ns[0], Ns[-1]))
             ok &= large < 1.5 * small
         return ok, "; ".join(details)
+    if name == "escape-time-he2-relu":
+        # Information exponent 2: R grows like e^{ct} from R ~ N^-1/2, so the escape time (first t
+        # with R²/Q ≥ 0.25, as for information-exponent) grows like (ln N)/2c. Every run escapes
+        # by t_max, and the mean over seeds rises with N, by more than 4 from the smallest N to the
+        # largest (a factor 25: (ln 25)/2c ≈ 7 at the measured c ≈ 0.2, with ±3 of seed scatter).
+        means, details, ok = [], [], True
+        for row in rows:
+            N = int(row["N"])
+            times = []
+            folder = os.path.join(bundle, f"N={row['N']}")
+            for name_ in sorted(os.listdir(folder)):
+                if not (name_.startswith("seed-") and name_.endswith(".csv")):
+                    continue
+                with open(os.path.join(folder, name_)) as f:
+                    times.append(next((float(r["t"]) for r in csv.DictReader(f)
+                                       if float(r["R11"]) ** 2 / float(r["Q11"]) >= 0.25), None))
+            ok &= len(times) > 0 and all(t is not None for t in times)
+            if not ok:
+                return False, f"N={N}: a run did not escape: {times}"
+            means.append(sum(times) / len(times))
+            details.append(f"N={N}: escape " + ", ".join(f"{t:.1f}" for t in times) + f" (mean {means[-1]:.1f})")
+        ok &= all(b > a for a, b in zip(means, means[1:])) and means[-1] - means[0] > 4
+        return ok, "; ".join(details)
     if name == "tanh-vs-erf-plateau":
         ok, details = True, []
         for activation in ("erf", "tanh"):
