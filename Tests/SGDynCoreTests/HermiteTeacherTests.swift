@@ -195,6 +195,13 @@ import Testing
         b.advance(maxSteps: 10_000)
         #expect(a.snapshot() == b.snapshot())
 
+        // Work units (what the daemon stores and Slurm tasks read) carry it too.
+        for unit in [WorkUnit(.simulation(p)),
+                     WorkUnit(.ode(ODEWork(parameters: p, method: .standard, start: .drawn, times: .simulationRecords)))] {
+            let decoded = try WorkUnit(encoded: unit.encoded())
+            #expect(decoded == unit && decoded.parameters.teacherActivation == h)
+        }
+
         // A stored expansion with trailing zeros or bad coefficients is refused, not trusted.
         var bad = ByteWriter()
         bad.write(UInt8(12)); bad.write(UInt8(2)); bad.write(1.0); bad.write(0.0)
