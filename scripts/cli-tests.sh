@@ -89,5 +89,14 @@ done
 printf '{"name": "bad", "N": 81, "M": 2, "K": 3, "t_max": 1, "teacher_from": "numpy/seed-0"}' >"$work/bad.json"
 check "teacher_from of another N is refused naming the key and both shapes" bash -c "'$sgdyn' run '$work/bad.json' --outbox '$work/wbox' --quiet 2>&1 | grep -q \"key 'teacher_from'.*has shape (2, 80), but the job needs (2, 81)\""
 
+# A teacher given by its Hermite coefficients (docs/job-files.md): run as a compare job, named
+# Hermite(…) on the plots and the page, echoed in its JSON form; refused for the student.
+printf '{"kind": "compare", "N": 100, "M": 1, "K": 1, "teacher_activation": {"hermite": [0, 0.5, 0, 1, 0]}, "student_activation": "erf", "t_max": 2, "points": 8}' >"$work/hermite.json"
+check "a Hermite-teacher compare job runs" bash -c "'$sgdyn' run '$work/hermite.json' --outbox '$work/hbox' --quiet"
+check "... its plot and page say Hermite(0, 0.5, 0, 1)" bash -c "grep -q 'teacher Hermite(0, 0.5, 0, 1), student erf' '$work/hbox/hermite/eg.svg' && grep -q 'Hermite(0, 0.5, 0, 1)' '$work/hbox/hermite/index.html'"
+check "... and result.json echoes the canonical coefficients" python3 -c "import json,sys; j=json.load(open('$work/hbox/hermite/result.json'))['job']; sys.exit(0 if j['teacher_activation'] == {'hermite': [0, 0.5, 0, 1]} else 1)"
+printf '{"student_activation": {"hermite": [0, 1]}}' >"$work/hermite-student.json"
+check "a Hermite student is refused naming the key" bash -c "'$sgdyn' validate '$work/hermite-student.json' 2>&1 | grep -q \"key 'student_activation': a Hermite expansion can only be the teacher's\""
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

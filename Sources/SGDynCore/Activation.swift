@@ -12,7 +12,12 @@ import RealModule
 /// science.md §4–§5. Its g and g' come from `ErfKernel` (within 2 ulp of the C library's erf and
 /// exp), which the simulator also evaluates eight at a time, so every path gives the same bits.
 /// The case order means nothing on disk: snapshots and work units store `declaration.tag`.
-public enum Activation: String, Sendable, CaseIterable, Codable {
+///
+/// `hermite` is the one case with a value: a teacher given by its Hermite coefficients
+/// (`HermiteExpansion`, job files `{"hermite": [c0, c1, …]}`); its tag is followed on disk by its
+/// coefficients. `allCases` and `init(rawValue:)` are the named activations; the `rawValue` of an
+/// expansion is its readable name ("Hermite(0, 0, 0, 1)"), for messages and labels.
+public enum Activation: Sendable, Hashable, CaseIterable, RawRepresentable {
     case erf
     case relu
     case linear
@@ -25,6 +30,42 @@ public enum Activation: String, Sendable, CaseIterable, Codable {
     case he3
     case he4
     case sign
+    case hermite(HermiteExpansion)
+
+    /// The named activations (every case but `hermite`), in the order the docs list them.
+    public static let allCases: [Activation] = [.erf, .relu, .linear, .tanh, .sigmoid, .softplus, .gelu, .quadratic,
+                                                .he2, .he3, .he4, .sign]
+
+    /// The name in job files; an expansion's readable name.
+    public var rawValue: String {
+        switch self {
+        case .erf: return "erf"
+        case .relu: return "relu"
+        case .linear: return "linear"
+        case .tanh: return "tanh"
+        case .sigmoid: return "sigmoid"
+        case .softplus: return "softplus"
+        case .gelu: return "gelu"
+        case .quadratic: return "quadratic"
+        case .he2: return "he2"
+        case .he3: return "he3"
+        case .he4: return "he4"
+        case .sign: return "sign"
+        case .hermite(let h): return h.name
+        }
+    }
+
+    /// The named activation called `rawValue` in job files.
+    public init?(rawValue: String) {
+        guard let found = Activation.allCases.first(where: { $0.rawValue == rawValue }) else { return nil }
+        self = found
+    }
+
+    /// Whether this is a Hermite expansion given by its coefficients.
+    public var isHermiteExpansion: Bool {
+        if case .hermite = self { return true }
+        return false
+    }
 
     /// g(x).
     @inlinable
@@ -42,6 +83,7 @@ public enum Activation: String, Sendable, CaseIterable, Codable {
         case .he3: return x * (x * x - 3) * Activation.inverseRoot6
         case .he4: let x2 = x * x; return (x2 * (x2 - 6) + 3) * Activation.inverseRoot24
         case .sign: return x > 0 ? 1 : (x < 0 ? -1 : 0)
+        case .hermite(let h): return h.value(x)
         }
     }
 
@@ -62,6 +104,7 @@ public enum Activation: String, Sendable, CaseIterable, Codable {
         case .he3: return 3 * (x * x - 1) * Activation.inverseRoot6
         case .he4: return 4 * x * (x * x - 3) * Activation.inverseRoot24
         case .sign: return 0
+        case .hermite(let h): return h.derivative(x)
         }
     }
 
@@ -131,10 +174,14 @@ extension Activation {
         case .he4: return .init(tag: 10, formula: "He₄(x)/√4! = (x⁴ − 6x² + 3)/√24", label: "He₄", studentAllowed: true, parity: .even, kink: .none,
                                 polynomial: [3 * r24, 0, -6 * r24, 0, r24])
         case .sign: return .init(tag: 11, formula: "sign(x) (teacher only)", label: "sign", studentAllowed: false, parity: .odd, kink: .step, polynomial: nil)
+        // Tag 12 is followed on disk by the coefficients (`ByteWriter.write(activation:)`).
+        case .hermite(let h): return .init(tag: 12, formula: "Σ_k c_k·He_k(x)/√k! (teacher only)", label: h.name, studentAllowed: false,
+                                           parity: h.parity, kink: .none, polynomial: h.monomials)
         }
     }
 
-    /// The activation with this on-disk tag, or nil for an unknown one.
+    /// The named activation with this on-disk tag, or nil for an unknown one (or 12, an expansion,
+    /// whose coefficients follow the tag: `ByteReader.readActivation`).
     public init?(tag: UInt8) {
         guard let found = Activation.allCases.first(where: { $0.declaration.tag == tag }) else { return nil }
         self = found

@@ -154,8 +154,8 @@ extension ByteWriter {
         write(p.N)
         write(p.M)
         write(p.K)
-        write(p.teacherActivation.declaration.tag)
-        write(p.studentActivation.declaration.tag)
+        write(activation: p.teacherActivation)
+        write(activation: p.studentActivation)
         write(p.learningRate)
         write(p.secondLayerLearningRate)
         write(p.noise)
@@ -185,16 +185,12 @@ extension ByteReader {
             guard Int(index) < all.count else { throw .inconsistent("unknown enumeration value \(index)") }
             return all[Int(index)]
         }
-        func activation(_ tag: UInt8) throws(SnapshotError) -> Activation {
-            guard let a = Activation(tag: tag) else { throw .inconsistent("unknown activation tag \(tag)") }
-            return a
-        }
         var p = SimulationParameters()
         p.N = try readInt()
         p.M = try readInt()
         p.K = try readInt()
-        p.teacherActivation = try activation(try readByte())
-        p.studentActivation = try activation(try readByte())
+        p.teacherActivation = try readActivation()
+        p.studentActivation = try readActivation()
         p.learningRate = try readDouble()
         p.secondLayerLearningRate = try readDouble()
         p.noise = try readDouble()

@@ -34,8 +34,14 @@ public struct SweepPoint: Sendable {
         assignments.map { "\($0.key)=\(SweepPoint.text($0.value))" }.joined(separator: "_")
     }
 
+    /// A swept value as folder names, summary.csv and sweep plots show it. A Hermite expansion
+    /// `{"hermite": [0, 0.5, 1]}` is `hermite~0~0.5~1`: characters safe in a path and a link,
+    /// without the commas that separate summary.csv's columns.
     static func text(_ value: JSONValue) -> String {
         switch value {
+        case .object(let members) where members.count == 1 && members[0].key == "hermite":
+            guard case .array(let items) = members[0].value else { return value.literal }
+            return (["hermite"] + items.map(text)).joined(separator: "~")
         case .string(let s): return s
         case .number(let n): return n
         case .bool(let b): return b ? "true" : "false"

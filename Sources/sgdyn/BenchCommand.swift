@@ -75,16 +75,18 @@ struct BenchCommand: ParsableCommand {
         }
         if activations {
             print("")
-            print("simulator, N=1000 K=M=2, each activation for teacher and student (sign: teacher, erf student); steps per CPU second, median of \(repeats)")
+            print("simulator, N=1000 K=M=2, each activation for teacher and student (sign and hermite6, a degree-6 Hermite expansion: teacher, erf student); steps per CPU second, median of \(repeats)")
             let erf = median((0..<repeats).map { _ in SimulatorBenchmark.stepsPerSecond(N: 1000, K: 2, seconds: seconds) })
             var worst = 1.0
-            for g in Activation.allCases {
+            // The named activations, then a degree-6 Hermite expansion as teacher (Horner's rule).
+            let expansion = Activation.hermite(HermiteExpansion(coefficients: [0.1, 0.5, -0.3, 0.7, 0, 0, 0.1]))
+            for g in Activation.allCases + [expansion] {
                 let student = g.declaration.studentAllowed ? g : .erf
                 let rate = median((0..<repeats).map { _ in
                     SimulatorBenchmark.stepsPerSecond(N: 1000, K: 2, seconds: seconds, teacher: g, student: student)
                 })
                 worst = max(worst, erf / rate)
-                print("\(g.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0))\(fmt(rate, 13))   erf/this \(String(format: "%.2f", erf / rate))")
+                print("\((g.isHermiteExpansion ? "hermite6" : g.rawValue).padding(toLength: 12, withPad: " ", startingAt: 0))\(fmt(rate, 13))   erf/this \(String(format: "%.2f", erf / rate))")
             }
             summary.append(("simulation N=1000, K=M=2, slowest activation vs erf", String(format: "%.2f×", worst), "≤ 1.5× (issue 20)"))
         }

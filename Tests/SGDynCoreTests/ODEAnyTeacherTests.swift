@@ -8,7 +8,8 @@ import Testing
 /// (on the teacher-side fields first, the student's Gaussian g' averaged in closed form) with
 /// nested `GaussianLine` quadrature over those fields.
 @Suite struct ODEAnyTeacherTests {
-    static let teachers: [Activation] = [.relu, .sign, .tanh, .he3, .quadratic, .softplus]
+    static let teachers: [Activation] = [.relu, .sign, .tanh, .he3, .quadratic, .softplus,
+                                         .hermite(HermiteExpansion(coefficients: [0.2, 0.5, -0.3, 0.7, 0, 0, 0.1]))]
 
     /// Fills the workspace's covariance from `op` and returns the RHS.
     func prepared(_ student: Activation, _ teacher: Activation, _ op: OrderParameters, train: Bool = true) -> ODERightHandSide {

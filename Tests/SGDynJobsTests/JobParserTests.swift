@@ -59,6 +59,19 @@ struct JobParserTests {
         #expect(p.teacherActivation == .relu && p.studentActivation == .erf)
     }
 
+    @Test("a Hermite-expansion teacher: read, canonical in the normalised job, swept with safe folder names")
+    func hermiteTeacher() throws {
+        let spec = try Self.parse(#"{"kind": "compare", "M": 1, "teacher_activation": {"hermite": [0, 0.5, 0, 1, 0]}, "student_activation": "erf"}"#)
+        let p = spec.points[0].parameters
+        #expect(p.teacherActivation == .hermite(HermiteExpansion(coefficients: [0, 0.5, 0, 1])) && p.studentActivation == .erf)
+        #expect(spec.normalised["teacher_activation"] == .object([(key: "hermite", value: .array([.number("0.0"), .number("0.5"), .number("0.0"), .number("1.0")]))]))
+        #expect(spec.normalised["student_activation"] == .string("erf"))
+        let swept = try Self.parse(#"{"sweep": {"teacher_activation": ["he3", {"hermite": [0, -0.25, 0, 1]}]}}"#)
+        #expect(swept.points.map(\.folder) == ["teacher_activation=he3", "teacher_activation=hermite~0~-0.25~0~1"])
+        #expect(swept.points[1].parameters.teacherActivation.rawValue == "Hermite(0, -0.25, 0, 1)")
+        #expect(swept.points[1].parameters.studentActivation == .erf)
+    }
+
     @Test("linear networks with lr·K ≥ 2 are allowed but warned about")
     func unstableWarning() throws {
         let spec = try Self.parse(#"{"activation": "linear", "lr": 1.5, "K": 2}"#)

@@ -8,7 +8,7 @@ extension ByteWriter {
             write(p.activation.declaration.tag)
         } else {
             write(p.activation.declaration.tag | 0x80)
-            write(p.teacherActivation.declaration.tag)
+            write(activation: p.teacherActivation)
         }
         write(p.learningRate)
         write(p.secondLayerLearningRate)
@@ -49,13 +49,10 @@ extension ByteWriter {
 extension ByteReader {
     mutating func readODEParameters() throws(SnapshotError) -> ODEParameters {
         let tag = try readByte()
-        guard let student = Activation(tag: tag & 0x7f) else { throw .inconsistent("unknown activation \(tag)") }
+        // The student is never an expansion (ODEParameters.supports refuses it; checked below).
+        let student = try readActivation(tag: tag & 0x7f)
         var teacher = student
-        if tag & 0x80 != 0 {
-            let teacherTag = try readByte()
-            guard let t = Activation(tag: teacherTag) else { throw .inconsistent("unknown activation \(teacherTag)") }
-            teacher = t
-        }
+        if tag & 0x80 != 0 { teacher = try readActivation() }
         guard ODEParameters.supports(teacher: teacher, student: student) else {
             throw .inconsistent("no ODEs for teacher \(teacher.rawValue), student \(student.rawValue)")
         }

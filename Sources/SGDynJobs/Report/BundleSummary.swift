@@ -1,3 +1,4 @@
+import SGDynCore
 /// What the outbox index shows of one bundle, taken from its result.json: a few dozen values,
 /// whatever the size of the bundle. Codable because `ReportCache` keeps it between runs of
 /// `sgdyn report`; every field is optional where older or foreign bundles may lack it.
@@ -107,6 +108,19 @@ public struct BundleSummary: Codable, Sendable, Equatable {
         }
     }
 
+    /// "Hermite(0, 0, 0, 1)" for a teacher given as `{"hermite": [0, 0, 0, 1]}`, else nil.
+    static func hermiteName(_ value: JSONValue) -> String? {
+        guard case .object(let members) = value, members.count == 1, members[0].key == "hermite",
+              case .array(let items) = members[0].value else { return nil }
+        var c = [Double]()
+        for item in items {
+            guard case .number(let text) = item, let x = Double(text) else { return nil }
+            c.append(x)
+        }
+        guard HermiteExpansion.problem(c) == nil else { return nil }
+        return HermiteExpansion(coefficients: c).name
+    }
+
     private mutating func readJob(_ job: JSONValue) {
         description = job["description"]?.stringValue.map { HTML.truncated($0, to: Self.textLimit) }
         var swept: [String] = []
@@ -118,6 +132,7 @@ public struct BundleSummary: Codable, Sendable, Equatable {
         }
         func fixed(_ key: String) -> String? {
             guard !swept.contains(key), let value = job[key], value != .null else { return nil }
+            if let name = BundleSummary.hermiteName(value) { return name }
             return value.stringValue ?? value.literal
         }
         if let teacher = fixed("teacher_activation"), let student = fixed("student_activation"), teacher != student {

@@ -88,3 +88,52 @@ extension JobReader where Value == WeightReference {
         }
     }
 }
+
+extension JobReader where Value == Activation {
+    /// An activation key: a named activation, or — `teacher_activation` only — a Hermite
+    /// expansion `{"hermite": [c0, c1, …]}` (`HermiteExpansion`). The other two keys refuse an
+    /// expansion naming themselves, since they set the student's activation.
+    static func activation(teacher: Bool) -> JobReader {
+        let names = Activation.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+        let summary = "one of \(names)" + (teacher ? ", or `{\"hermite\": [c0, c1, …]}` (at most \(HermiteExpansion.maxDegree + 1) coefficients)" : "")
+        return JobReader(summary: summary) { value, key throws(JobError) in
+            if case .object = value {
+                guard teacher else {
+                    throw JobError("a Hermite expansion can only be the teacher's activation: give it as teacher_activation (the student needs one of \(names))", key: key)
+                }
+                return .hermite(try JobValues.hermite(value, key))
+            }
+            guard case .string(let s) = value, let g = Activation(rawValue: s) else {
+                throw JobError("must be \(summary), got \(value.literal)", key: key)
+            }
+            return g
+        }
+    }
+}
+
+extension JobValues {
+    /// `{"hermite": [c0, c1, …]}`: exactly that key, a list of finite numbers, not all zero, of
+    /// degree at most `HermiteExpansion.maxDegree`.
+    static func hermite(_ value: JSONValue, _ key: String) throws(JobError) -> HermiteExpansion {
+        guard case .object(let members) = value, members.count == 1, members[0].key == "hermite" else {
+            throw JobError("a Hermite expansion must be an object with the one key \"hermite\", e.g. {\"hermite\": [0, 0, 0, 1]}, got \(value.literal)", key: key)
+        }
+        guard case .array(let items) = members[0].value else {
+            throw JobError("must be a list of coefficients c0, c1, … in the basis He_k(x)/√k!, got \(members[0].value.typeName) \(members[0].value.literal)", key: "\(key).hermite")
+        }
+        var c = [Double]()
+        for (i, item) in items.enumerated() {
+            c.append(try number(item, "\(key).hermite[\(i)]", "a finite number", { _ in true }))
+        }
+        if let problem = HermiteExpansion.problem(c) { throw JobError(problem, key: "\(key).hermite") }
+        return HermiteExpansion(coefficients: c)
+    }
+}
+
+extension JSONValue {
+    /// An activation as job files give it: its name, or an expansion's `{"hermite": [c0, …]}`.
+    static func activation(_ g: Activation) -> JSONValue {
+        if case .hermite(let h) = g { return .object([(key: "hermite", value: .array(h.coefficients.map { .double($0) }))]) }
+        return .string(g.rawValue)
+    }
+}

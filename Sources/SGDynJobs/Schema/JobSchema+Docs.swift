@@ -20,7 +20,9 @@ extension JobSchema {
     /// The table of activations, from their declarations (`Activation`): what a job may name in
     /// `activation`, `teacher_activation` and `student_activation`.
     static var activationsTable: String {
-        let rows = Activation.allCases.map { g -> String in
+        // The named activations, then the Hermite expansion (`teacher_activation` only).
+        let expansion = Activation.hermite(HermiteExpansion(coefficients: [0, 0, 0, 1]))
+        let rows = (Activation.allCases + [expansion]).map { g -> String in
             let d = g.declaration
             let kink = d.kink == .none ? "smooth" : (d.kink == .step ? "step at 0" : "kink at 0")
             let ode: String
@@ -30,6 +32,9 @@ extension JobSchema {
                 ode = "yes, with itself or as a teacher of an erf or linear student"
             } else {
                 ode = "as teacher, with an erf or linear student"
+            }
+            if g.isHermiteExpansion {
+                return "| `{\"hermite\": [c0, c1, …]}` (label `Hermite(c0, c1, …)`) | \(cell(d.formula)) | from the coefficients | smooth | no | \(ode) |"
             }
             return "| `\(g.rawValue)` | \(cell(d.formula)) | \(d.parity.rawValue) | \(kink) | \(d.studentAllowed ? "yes" : "no") | \(ode) |"
         }
