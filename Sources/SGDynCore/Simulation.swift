@@ -42,14 +42,27 @@ public struct Simulation: Sendable {
     /// v* never change; not part of a snapshot, recomputed to the same bits after a restore).
     var teacherTerm: Double?
     var permutationEpoch = -1
+    /// The real data set of a run with `parameters.data` (nil: a teacher run, or a run restored
+    /// only to read its records).
+    public internal(set) var dataSet: DataSet?
+    /// The data set's digest when the run started (in its snapshots).
+    var dataDigest: [UInt8] = []
 
-    /// A new run at step 0, with the weights drawn as science.md §3 and README describe.
-    public init(parameters: SimulationParameters) {
+    /// A new run at step 0, with the weights drawn as science.md §3 and README describe. A run
+    /// on a data set (`parameters.data`) needs it here, read from the files the reference names.
+    public init(parameters: SimulationParameters, dataSet: DataSet? = nil) {
         parameters.check()
+        if let data = parameters.data {
+            precondition(dataSet?.matches(data, N: parameters.N) == true, "a data-set run needs its data set")
+        }
         let teacher = Simulation.drawTeacher(parameters)
         let student = Simulation.drawStudent(parameters, teacherWeights: teacher.weights, teacherSecondLayer: teacher.secondLayer)
         self.init(parameters: parameters, teacher: teacher, studentWeights: student.weights,
                   studentSecondLayer: student.secondLayer, step: 0, records: [])
+        if parameters.data != nil {
+            self.dataSet = dataSet
+            self.dataDigest = dataSet!.digest
+        }
         record()
     }
 
@@ -95,6 +108,7 @@ public struct Simulation: Sendable {
     public mutating func advance(maxSteps: Int) -> Int {
         precondition(maxSteps >= 0)
         precondition(!isReleased, "advance on a simulation whose weights were released")
+        precondition(parameters.data == nil || dataSet != nil, "advance on a data-set run without its data")
         let start = step
         let target = min(totalSteps, step + maxSteps)
         while step < target && divergence == nil && earlyStop == nil {
@@ -120,6 +134,7 @@ public struct Simulation: Sendable {
         if !parameters.storeWeights { copy.studentWeights = [] }
         copy.pendingSamples = []
         copy.permutation = []
+        copy.dataSet = nil
         copy.isReleased = true
         return copy
     }

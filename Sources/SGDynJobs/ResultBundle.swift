@@ -119,9 +119,12 @@ public enum ResultBundle {
         p.seed = run.seed
         let initial = InitialWeights(p)
         let base = folder + "weights/seed-\(run.seed)/"
-        var files = [
+        // A run on a data set has no teacher: only the student's files.
+        var files = p.data != nil ? [] : [
             BundleFile(path: base + "B.npy", bytes: NPYFile.encode(initial.teacherWeights, shape: [p.M, p.N])),
             BundleFile(path: base + "vstar.npy", bytes: NPYFile.encode(initial.teacherSecondLayer, shape: [p.M])),
+        ]
+        files += [
             BundleFile(path: base + "W-initial.npy", bytes: NPYFile.encode(initial.studentWeights, shape: [p.K, p.N])),
             BundleFile(path: base + "v-initial.npy", bytes: NPYFile.encode(initial.studentSecondLayer, shape: [p.K])),
         ]

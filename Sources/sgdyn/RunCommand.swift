@@ -30,12 +30,15 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "No progress lines.")
     var quiet = false
 
+    @Option(name: .customLong("data"), help: ArgumentHelp("Folder the job's \"data\" files are read from (a real data set instead of a teacher; docs/job-files.md).", valueName: "DIR"))
+    var dataFolder: String?
+
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
     }
 
     func run() throws {
-        let (spec, bytes) = try JobFileInput.load(job)
+        let (spec, bytes) = try JobFileInput.load(job, dataFolder: dataFolder)
         var log = LogLines()
         let planned = JobPlan.units(of: spec)
         log.add("job '\(spec.name)' from \(job): \(spec.points.count) sweep point(s) × \(spec.seeds.count) seed(s), \(planned.count) unit(s), \(threads) thread(s)")

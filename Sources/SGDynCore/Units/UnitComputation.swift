@@ -18,10 +18,11 @@ public struct UnitComputation: Sendable {
 
     /// A fresh start. Throws when an ODE's parameters or initial conditions are invalid (job
     /// validation catches that before; a unit that still fails it is reported as failed).
-    public init(_ unit: WorkUnit) throws(ODEError) {
+    /// A simulation on a data set needs it (`DataSetFiles.load` reads it from the reference).
+    public init(_ unit: WorkUnit, dataSet: DataSet? = nil) throws(ODEError) {
         switch unit.work {
         case .simulation(let parameters):
-            self.init(simulation: Simulation(parameters: parameters))
+            self.init(simulation: Simulation(parameters: parameters, dataSet: dataSet))
         case .ode(let work):
             let parameters = try ODEParameters(simulation: work.parameters)
             self.init(ode: try ODEIntegration(parameters: parameters, initial: work.initialConditions(), times: work.outputTimes,
@@ -30,9 +31,10 @@ public struct UnitComputation: Sendable {
     }
 
     /// Restores a unit of `unit`'s kind from its `snapshot()`.
-    public init(_ unit: WorkUnit, snapshot: [UInt8]) throws(SnapshotError) {
+    /// A simulation on a data set can advance only with `dataSet`, the same data it started on.
+    public init(_ unit: WorkUnit, snapshot: [UInt8], dataSet: DataSet? = nil) throws(SnapshotError) {
         switch unit.work {
-        case .simulation: self.init(simulation: try Simulation(snapshot: snapshot))
+        case .simulation: self.init(simulation: try Simulation(snapshot: snapshot, dataSet: dataSet))
         case .ode: self.init(ode: try ODEIntegration(snapshot: snapshot))
         }
     }

@@ -149,12 +149,12 @@ extension WorkUnit {
             let extended = version == Self.extendedVersion
             switch try reader.readByte() {
             case 0:
-                var parameters = try reader.readParameters()
+                var parameters = try reader.readParameters(checked: !extended)
                 if extended { try reader.readParameterExtensions(into: &parameters) }
                 if let problem = parameters.simulationMemoryProblem { throw SnapshotError.inconsistent(problem) }
                 work = .simulation(parameters)
             case 1:
-                var parameters = try reader.readParameters()
+                var parameters = try reader.readParameters(checked: !extended)
                 if extended { try reader.readParameterExtensions(into: &parameters) }
                 let method = try reader.readMethod()
                 let start: ODEWork.Start

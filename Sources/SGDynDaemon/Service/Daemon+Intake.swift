@@ -79,7 +79,7 @@ extension Daemon {
         let defaultName = entryName.hasSuffix(".json") ? String(entryName.dropLast(5)) : entryName
         let spec: JobSpec
         do {
-            spec = try JobParser.parse(bytes, defaultName: defaultName)
+            spec = try JobParser.parse(bytes, defaultName: defaultName, dataFolder: configuration.dataFolder)
             try configuration.slurm?.check(spec.slurm, executor: configuration.executor)
         } catch {
             try await reject(claimedName: claimedName, entryName: entryName, bytes: bytes,
