@@ -95,7 +95,11 @@ public enum ResultBundle {
         let result = ResultDocument(
             status: status, name: spec.name, submitter: submitter, kind: spec.kind.rawValue,
             error: error.map { ResultDocument.ErrorInfo(message: $0) },
-            job: spec.normalised, warnings: spec.warnings, points: points,
+            job: spec.normalised,
+            dataSet: spec.points.first?.parameters.data.map { data in
+                ResultDocument.DataSetInfo(trainSamples: data.trainCount, testSamples: data.testCount, inputs: spec.points[0].parameters.N)
+            },
+            warnings: spec.warnings, points: points,
             maxRelDeviation: overall.map { deviation, pointIndex, seed in
                 var document = deviationDocument(deviation)
                 document.point = pointIndex

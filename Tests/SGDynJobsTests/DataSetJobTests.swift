@@ -96,6 +96,10 @@ struct DataSetJobTests {
         let csv = String(decoding: try #require(files.first { $0.path == "seed-0.csv" }).bytes, as: UTF8.self)
         #expect(csv.hasPrefix("t,eg,Q11,Q12,Q22,v1,v2,et,cerr,cerr_train,step\n"))
         #expect(!files.contains { $0.path.hasSuffix("B.npy") || $0.path.hasSuffix("vstar.npy") })
+        let result = ResultDocument(json: try JSONParser.parse(try #require(files.first { $0.path == "result.json" }).bytes))
+        #expect(result.dataSet == ResultDocument.DataSetInfo(trainSamples: 300, testSamples: 200, inputs: 20))
+        #expect(result.job?["M"] == .int(0) && result.job?["data"]?["train_inputs"] == .string("npy/train_x.npy"))
+        #expect(BundleSizeEstimate(spec: spec, jobBytes: 600).totalBytes >= files.reduce(0) { $0 + $1.bytes.count })
         // The CSV files hold the same numbers in their shortest exact form: identical runs.
         let fromCSV = try JobRunner.run(try Self.parse(Self.job("csv"), folder: folder), threads: 2).runs
         #expect(fromCSV.map(\.records) == outcomes.map(\.records))

@@ -72,7 +72,7 @@ enum WidestResult {
     /// path here, is bounded with the `.npy` files themselves by `BundleSizeEstimate`).
     static func document(name: String, job: JSONValue, warnings: [String], points: [ResultDocument.Point]) -> ResultDocument {
         ResultDocument(status: status, name: name, submitter: submitter, kind: kind, error: ResultDocument.ErrorInfo(message: errorMessage, key: "", line: integer, column: integer),
-                       job: job, warnings: warnings, points: points, maxRelDeviation: jobDeviation,
+                       job: job, dataSet: ResultDocument.DataSetInfo(trainSamples: integer, testSamples: integer, inputs: integer), warnings: warnings, points: points, maxRelDeviation: jobDeviation,
                        files: .ran(trajectories: [], plots: [], weights: [""]), timing: timing)
     }
 
