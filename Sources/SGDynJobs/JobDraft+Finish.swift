@@ -107,6 +107,10 @@ extension JobDraft {
         let rows = Double(K + M) + 2 * Double(p.batchSize)
         let dataValues = p.data.map { (Double($0.trainCount) + Double($0.testCount)) * (Double(N) + 1) } ?? 0
         let bytes = 8 * rows * Double(N) + 4 * Double(p.trainingSetSize ?? 0) + 16 * dataValues
+        if bytes > Double(JobLimits.maxBytesPerRun), 16 * dataValues >= bytes / 2 {
+            throw JobError("each run would need \(Self.gibibytes(bytes)), \(Self.gibibytes(16 * dataValues)) of it for the data set ((P + P_test)·(N + 1) values, twice while they are read), over the limit of \(Self.gibibytes(Double(JobLimits.maxBytesPerRun)))\(at)",
+                           key: "data")
+        }
         if bytes > Double(JobLimits.maxBytesPerRun) {
             throw JobError(String(describing: "each run would need \(Self.gibibytes(bytes)) for weights and samples ((K+M+2·batch_size) = \(JobLimits.whole(rows)) rows × N = \(N) × 8 bytes), over the limit of \(Self.gibibytes(Double(JobLimits.maxBytesPerRun)))\(at)"),
                            key: "N")

@@ -185,6 +185,21 @@ struct DataSetJobTests {
         try handle.truncate(atOffset: UInt64(JobLimits.maxDataFileBytes + 1))
         try handle.close()
         expectRejected(with("npy/big.npy"), key: "data.train_inputs", containing: "over the limit")
+        // Sparse .npy files, each under the file limit, whose values are over a run's memory
+        // limit together (6·10⁶ rows of 20 as training and as test set): rejected naming data,
+        // with nothing read but the headers.
+        for (name, shape) in [("huge_x", [6_000_000, 20]), ("huge_y", [6_000_000])] {
+            var header = "{'descr': '<f8', 'fortran_order': False, 'shape': (\(shape.map(String.init).joined(separator: ", "))\(shape.count == 1 ? "," : "")), }"
+            header += String(repeating: " ", count: (64 - (10 + header.utf8.count + 1) % 64) % 64) + "\n"
+            let bytes: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count & 0xFF), UInt8(header.utf8.count >> 8)] + Array(header.utf8)
+            let url = folder.appendingPathComponent("npy/\(name).npy")
+            try Data(bytes).write(to: url)
+            let h = try FileHandle(forWritingTo: url)
+            try h.truncate(atOffset: UInt64(bytes.count + 8 * shape.reduce(1, *)))
+            try h.close()
+        }
+        let huge = #"{"N": 20, "data": {"train_inputs": "npy/huge_x.npy", "train_labels": "npy/huge_y.npy", "test_inputs": "npy/huge_x.npy", "test_labels": "npy/huge_y.npy"}}"#
+        expectRejected(huge, key: "data", containing: "for the data set")
         expectRejected(#"{"N": 20, "data": {"train_inputs": "npy/train_x.npy"}}"#, key: "data.train_labels", containing: "is missing")
         expectRejected(with("npy/train_x.npy", extra: #", "M": 3"#), key: "M", containing: "no teacher")
         expectRejected(with("npy/train_x.npy", extra: #", "sigma": 0.1"#), key: "sigma", containing: "no teacher")
