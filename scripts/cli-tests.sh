@@ -80,6 +80,8 @@ check "run --data writes a data-set bundle" bash -c "'$sgdyn' run '$work/csvdata
 check "... whose CSV has cerr and no R columns" bash -c "head -1 '$work/dbox/csvdata/seed-0.csv' | grep -qx 't,eg,Q11,Q12,Q22,v1,v2,et,cerr,cerr_train,step'"
 check "without --data the job is rejected naming data (exit 65)" bash -c "'$sgdyn' run '$work/csvdata.json' --outbox '$work/dbox2' 2>&1 | grep -q \"key 'data': no data folder is configured\"; test \${PIPESTATUS[0]} -eq 65"
 check "validate --data reads the headers" bash -c "'$sgdyn' validate '$work/csvdata.json' --data '$work/data' | grep -q '^ok:'"
+mkdir -p "$work/data-inbox"
+check "submit leaves a data job's files to the daemon's data_folder" bash -c "'$sgdyn' submit '$work/csvdata.json' --inbox '$work/data-inbox' | grep -q \"as job 'csvdata'\" && test -f '$work/data-inbox/csvdata.json'"
 ln -s "$work/data/set" "$work/data/link"
 sed 's#set/train_x.csv#link/train_x.csv#' "$work/csvdata.json" >"$work/linked.json"
 check "a path through a symbolic link is rejected naming data.train_inputs" bash -c "'$sgdyn' validate '$work/linked.json' --data '$work/data' 2>&1 | grep -q \"key 'data.train_inputs'.*symbolic link\""

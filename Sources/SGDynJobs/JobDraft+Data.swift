@@ -7,6 +7,8 @@ extension JobDraft {
     static let teacherKeys = ["M", "teacher_activation", "teacher_second_layer", "teacher_sparsity", "sigma", "label_flip",
                               "training_set", "mc_test_set", "initial"]
 
+    static let noDataFolder = "no data folder is configured: the administrator sets \"data_folder\" in sgdyn.json (for foreground runs: sgdyn run --data DIR)"
+
     /// Checks `data` against the rest of the job and reads its files' headers: the parameters get
     /// the data set's reference and M = 0. Does nothing for a job without `data`.
     mutating func resolveData() throws(JobError) {
@@ -27,7 +29,7 @@ extension JobDraft {
             throw JobError("is missing: \"data\" needs train_inputs, train_labels, test_inputs and test_labels", key: "data.\(key)")
         }
         guard let folder = dataFolder else {
-            throw JobError("no data folder is configured: the administrator sets \"data_folder\" in sgdyn.json (for foreground runs: sgdyn run --data DIR)", key: "data")
+            throw JobError(Self.noDataFolder, key: "data")
         }
         let reference: DataSetReference
         do {

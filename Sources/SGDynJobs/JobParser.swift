@@ -35,6 +35,12 @@ public enum JobParser {
         return try draft.finish(defaultName: defaultName, jobBytes: bytes.count)
     }
 
+    /// Whether `error` only says that no data folder was given to read a job's `data` files from:
+    /// `sgdyn submit` leaves those to the daemon, which checks them against its `data_folder`.
+    public static func isMissingDataFolder(_ error: JobError) -> Bool {
+        error.key == "data" && error.message == JobDraft.noDataFolder
+    }
+
     /// The closest known key, for typos and common synonyms.
     static func suggestion(for key: String) -> String? {
         if let s = JobSchema.fields.first(where: { $0.aliases.contains(key.lowercased()) }) { return s.name }

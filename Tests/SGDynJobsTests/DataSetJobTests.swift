@@ -99,6 +99,8 @@ struct DataSetJobTests {
         let result = ResultDocument(json: try JSONParser.parse(try #require(files.first { $0.path == "result.json" }).bytes))
         #expect(result.dataSet == ResultDocument.DataSetInfo(trainSamples: 300, testSamples: 200, inputs: 20))
         #expect(result.job?["M"] == .int(0) && result.job?["data"]?["train_inputs"] == .string("npy/train_x.npy"))
+        let page = String(decoding: try #require(files.first { $0.path == "index.html" }).bytes, as: UTF8.self)
+        #expect(page.contains("data set npy/train_x.npy") && !page.contains("M=0") && page.contains("has no teacher"))
         #expect(BundleSizeEstimate(spec: spec, jobBytes: 600).totalBytes >= files.reduce(0) { $0 + $1.bytes.count })
         // The CSV files hold the same numbers in their shortest exact form: identical runs.
         let fromCSV = try JobRunner.run(try Self.parse(Self.job("csv"), folder: folder), threads: 2).runs
