@@ -40,6 +40,7 @@ public enum DataSetFiles {
         for file in files { shapes.append(try shape(folder: folder, path: file.path, key: file.key)) }
         for (set, (inputs, labels)) in [(0, 1), (2, 3)].enumerated() {
             let x = shapes[inputs], y = shapes[labels]
+            guard x.rows >= 1 else { throw Failure(message: "has no samples", key: files[inputs].key) }
             guard let columns = x.columns else {
                 throw Failure(message: "inputs must be a 2-D array (samples × N), not 1-D", key: files[inputs].key)
             }
@@ -50,7 +51,6 @@ public enum DataSetFiles {
             guard y.columns == nil || y.columns == 1 else {
                 throw Failure(message: "labels must be one number per sample (shape (P,) or (P, 1)), not \(y.columns!) columns", key: files[labels].key)
             }
-            guard x.rows >= 1 else { throw Failure(message: "has no samples", key: files[inputs].key) }
             guard y.rows == x.rows else {
                 throw Failure(message: "has \(y.rows) labels for the \(x.rows) rows of \(files[inputs].key)", key: files[labels].key)
             }
@@ -155,7 +155,8 @@ public enum DataSetFiles {
             offset += chunk.count
         }
         try endLine()
-        return Shape(rows: rows, columns: columns == 1 ? nil : columns)
+        // A CSV file always has columns (a labels file one): N = 1 inputs are a column too.
+        return Shape(rows: rows, columns: columns ?? 0)
     }
 
     /// Reads the data set a reference names, checking every value is finite; `N` is the run's.

@@ -178,6 +178,9 @@ struct DataSetJobTests {
                        containing: "has 20 columns, but N is 21")
         expectRejected(with("npy/train_y.npy"), key: "data.train_inputs", containing: "2-D")
         expectRejected(with("npy/train_x.txt"), key: "data.train_inputs", containing: "there is no")
+        try Data("".utf8).write(to: folder.appendingPathComponent("csv/empty.csv"))
+        expectRejected(with("csv/empty.csv"), key: "data.train_inputs", containing: "has no samples")
+        expectRejected(with("npy/train_x.npy", labels: "csv/train_x.csv"), key: "data.train_labels", containing: "not 20 columns")
         try Data("1,2\n3\n".utf8).write(to: folder.appendingPathComponent("csv/ragged.csv"))
         expectRejected(with("csv/ragged.csv"), key: "data.train_inputs", containing: "line 2 has 1 values")
         // A sparse file just over the limit: its size is refused before anything is read.
@@ -238,5 +241,12 @@ struct DataSetJobTests {
                                                  testInputs: "npy/test_x.npy", testLabels: "npy/test_y.npy", N: Self.N)
         let data = try DataSetFiles.load(reference, N: Self.N)
         #expect(data.trainInputs == values.map(Double.init))
+        // CSV inputs of one column are N = 1 inputs (a CSV file always has columns).
+        try Data("0.5\n-1.25\n\n".utf8).write(to: folder.appendingPathComponent("csv/one.csv"))
+        try Data("1\n-1\n".utf8).write(to: folder.appendingPathComponent("csv/one_y.csv"))
+        let one = try DataSetFiles.inspect(folder: folder.path, trainInputs: "csv/one.csv", trainLabels: "csv/one_y.csv",
+                                           testInputs: "csv/one.csv", testLabels: "csv/one_y.csv", N: 1)
+        #expect(one.trainCount == 2 && one.testCount == 2)
+        #expect(try DataSetFiles.load(one, N: 1).trainInputs == [0.5, -1.25])
     }
 }
