@@ -136,6 +136,10 @@ struct DataSetJobTests {
         } catch {
             #expect("\(error)".contains(Simulation.dataChangedMessage))
         }
+        // Where Slurm's nodes see the data folder: every unit's work names it.
+        let moved = spec.withDataFolder("/nodes/data")
+        #expect(JobPlan.units(of: moved).allSatisfy { (try? WorkUnit(encoded: $0.work.encoded()))?.parameters.data?.folder == "/nodes/data" })
+        #expect(moved.normalised == spec.normalised)
         // The stored form (what the daemon's store keeps) reads back the same parameters.
         #expect(try ParametersJSON.decode(ParametersJSON.encode(p)) == p)
     }

@@ -77,10 +77,12 @@ extension Daemon {
             return
         }
         let defaultName = entryName.hasSuffix(".json") ? String(entryName.dropLast(5)) : entryName
-        let spec: JobSpec
+        var spec: JobSpec
         do {
             spec = try JobParser.parse(bytes, defaultName: defaultName, dataFolder: configuration.dataFolder)
             try configuration.slurm?.check(spec.slurm, executor: configuration.executor)
+            // Checked beneath the daemon's data_folder; read by Slurm tasks where the nodes see it.
+            if configuration.executor == "slurm", let nodes = configuration.slurm?.dataFolder { spec = spec.withDataFolder(nodes) }
         } catch {
             try await reject(claimedName: claimedName, entryName: entryName, bytes: bytes,
                              Rejection(message: error.message, key: error.key, line: error.line, column: error.column), submitter: submitter)
