@@ -98,5 +98,29 @@ check "... and result.json echoes the canonical coefficients" python3 -c "import
 printf '{"student_activation": {"hermite": [0, 1]}}' >"$work/hermite-student.json"
 check "a Hermite student is refused naming the key" bash -c "'$sgdyn' validate '$work/hermite-student.json' 2>&1 | grep -q \"key 'student_activation': a Hermite expansion can only be the teacher's\""
 
+# sgdyn run --data: a data set as CSV files beneath DIR (a real data set instead of a teacher).
+mkdir -p "$work/data/set"
+python3 - "$work/data/set" <<'PY'
+import random, sys
+rng = random.Random(3)
+w = [rng.gauss(0, 1) for _ in range(10)]
+for name, rows in (("train", 200), ("test", 100)):
+    xs = [[rng.gauss(0, 1) for _ in range(10)] for _ in range(rows)]
+    with open(f"{sys.argv[1]}/{name}_x.csv", "w") as f:
+        f.write("".join(",".join(repr(v) for v in x) + "\n" for x in xs))
+    with open(f"{sys.argv[1]}/{name}_y.csv", "w") as f:
+        f.write("".join(("1" if sum(a * b for a, b in zip(x, w)) >= 0 else "-1") + "\n" for x in xs))
+PY
+printf '{"name": "csvdata", "N": 10, "K": 2, "task": "classify", "t_max": 5, "points": 6, "data": {"train_inputs": "set/train_x.csv", "train_labels": "set/train_y.csv", "test_inputs": "set/test_x.csv", "test_labels": "set/test_y.csv"}}' >"$work/csvdata.json"
+check "run --data writes a data-set bundle" bash -c "'$sgdyn' run '$work/csvdata.json' --data '$work/data' --outbox '$work/dbox' --quiet"
+check "... whose CSV has cerr and no R columns" bash -c "head -1 '$work/dbox/csvdata/seed-0.csv' | grep -qx 't,eg,Q11,Q12,Q22,v1,v2,et,cerr,cerr_train,step'"
+check "without --data the job is rejected naming data (exit 65)" bash -c "'$sgdyn' run '$work/csvdata.json' --outbox '$work/dbox2' 2>&1 | grep -q \"key 'data': no data folder is configured\"; test \${PIPESTATUS[0]} -eq 65"
+check "validate --data reads the headers" bash -c "'$sgdyn' validate '$work/csvdata.json' --data '$work/data' | grep -q '^ok:'"
+mkdir -p "$work/data-inbox"
+check "submit leaves a data job's files to the daemon's data_folder" bash -c "'$sgdyn' submit '$work/csvdata.json' --inbox '$work/data-inbox' | grep -q \"as job 'csvdata'\" && test -f '$work/data-inbox/csvdata.json'"
+ln -s "$work/data/set" "$work/data/link"
+sed 's#set/train_x.csv#link/train_x.csv#' "$work/csvdata.json" >"$work/linked.json"
+check "a path through a symbolic link is rejected naming data.train_inputs" bash -c "'$sgdyn' validate '$work/linked.json' --data '$work/data' 2>&1 | grep -q \"key 'data.train_inputs'.*symbolic link\""
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

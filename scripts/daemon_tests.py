@@ -1332,6 +1332,74 @@ def scenario_crash(h):
     h.check("crash: SIGTERM → exit 0", status == 0, f"exit status {status}", logs=[d])
 
 
+def scenario_dataset(h):
+    """A job on a real data set (job key `data`, .npy files NumPy wrote beneath the configured
+    `data_folder`): interrupted by SIGTERM and resumed from its checkpoints, its bundle equals
+    `sgdyn run --data`'s; a path leaving the folder, a symbolic link and an ODE job on data are
+    rejected naming their keys; a data set with a NaN fails its units naming the key; a job whose
+    files change while the daemon is stopped fails rather than resuming on other data."""
+    import numpy as np
+    s = h.scenario("dataset")
+    data = os.path.join(s.path, "data")
+    os.makedirs(os.path.join(data, "set"), exist_ok=True)
+    rng = np.random.default_rng(7)
+    teacher = rng.standard_normal(20)
+    for name, rows in (("train", 300), ("test", 200)):
+        x = rng.standard_normal((rows, 20))
+        np.save(os.path.join(data, "set", f"{name}_x.npy"), x)
+        np.save(os.path.join(data, "set", f"{name}_y.npy"), np.where(x @ teacher >= 0, 1.0, -1.0))
+    bad = np.load(os.path.join(data, "set", "train_x.npy"))
+    bad[7, 3] = np.nan
+    np.save(os.path.join(data, "set", "nan_x.npy"), bad)
+    os.symlink(os.path.join(data, "set", "train_x.npy"), os.path.join(data, "set", "link_x.npy"))
+    shutil.copytree(os.path.join(data, "set"), os.path.join(data, "set2"), symlinks=True)
+    files = {"train_inputs": "set/train_x.npy", "train_labels": "set/train_y.npy",
+             "test_inputs": "set/test_x.npy", "test_labels": "set/test_y.npy"}
+    files2 = {key: path.replace("set/", "set2/") for key, path in files.items()}
+    d = s.daemon(workers=3, checkpoint=1000, config=s.config(data_folder=data))
+    if not h.check("dataset: daemon starts with data_folder", d.start(), logs=[d]):
+        return
+    s.drop("ds-run", N=20, K=2, task="classify", lr=0.3, points=40, seeds=2, train_second_layer=True,
+           t_max=h.t_max(6, 20, K=2, M=0), data=files)
+    s.drop("ds-change", N=20, K=2, points=40, seeds=1, t_max=h.t_max(6, 20, K=2, M=0), data=files2)
+    wait_until(lambda: all((s.jobs_by_name().get(n) or {}).get("state") == "running" for n in ("ds-run", "ds-change")), 30)
+    time.sleep(2.0)
+    status, _ = d.terminate(30)
+    h.check("dataset: SIGTERM while they run → exit 0", status == 0, f"exit status {status}", logs=[d])
+    # ds-change's data change while it is stopped: its checkpoint must not continue on them.
+    labels = os.path.join(data, "set2", "test_y.npy")
+    np.save(labels, -np.load(labels))
+    h.check("dataset: restart", d.start(), logs=[d])
+    s.drop("ds-escape", N=20, data=dict(files, train_inputs="../data/set/train_x.npy"))
+    s.drop("ds-link", N=20, data=dict(files, train_inputs="set/link_x.npy"))
+    s.drop("ds-ode", N=20, kind="ode", data=files)
+    s.drop("ds-nan", N=20, data=dict(files, train_inputs="set/nan_x.npy"))
+    names = ["ds-run", "ds-change", "rejected-ds-escape", "rejected-ds-link", "rejected-ds-ode", "ds-nan"]
+    complete = wait_for_bundles(s.outbox, names, 180)
+    status, _ = d.terminate()
+    h.check("dataset: every bundle written", complete, f"outbox: {bundles(s.outbox)}", logs=[d])
+    result = result_of(s.outbox, "ds-run") or {}
+    reference = os.path.join(s.path, "reference")
+    run = h.run_sgdyn("run", s.job_files["ds-run"], "--outbox", reference, "--quiet", "--threads", "1", "--data", data, timeout=300)
+    differences = bundle_differences(os.path.join(s.outbox, "ds-run"), os.path.join(reference, "ds-run")) \
+        if run.returncode == 0 else [run.stderr.decode(errors="replace")]
+    resumes = (result.get(R.TIMING) or {}).get(R.RESUMES)
+    h.check(f"dataset: done, identical to `sgdyn run --data` apart from timing (resumes {resumes})",
+            result.get(R.STATUS) == "done" and not differences, json.dumps(differences, indent=1))
+    with open(os.path.join(s.outbox, "ds-run", "seed-0.csv")) as handle:
+        header = handle.readline().strip()
+    h.check("dataset: the CSV has Q, v, et, cerr and no R", header == "t,eg,Q11,Q12,Q22,v1,v2,et,cerr,cerr_train,step", header)
+    for name, key in (("ds-escape", "data.train_inputs"), ("ds-link", "data.train_inputs"), ("ds-ode", "kind")):
+        error = (result_of(s.outbox, "rejected-" + name) or {}).get(R.ERROR) or {}
+        h.check(f"dataset: {name} is rejected naming {key}", error.get(R.KEY) == key, json.dumps(error))
+    changed = result_of(s.outbox, "ds-change") or {}
+    h.check("dataset: a job whose data changed while it was stopped fails instead of resuming on them",
+            changed.get(R.STATUS) == "failed" and "changed since the run started" in json.dumps(changed), json.dumps(changed.get(R.ERROR)))
+    failed = result_of(s.outbox, "ds-nan") or {}
+    h.check("dataset: NaN in the inputs fails the job naming data.train_inputs and the row",
+            failed.get(R.STATUS) == "failed" and "data.train_inputs: row 8" in json.dumps(failed), json.dumps(failed.get(R.ERROR)))
+
+
 SCENARIOS = [
     ("bulk", scenario_bulk),
     ("slow", scenario_slow_writer),
@@ -1341,6 +1409,7 @@ SCENARIOS = [
     ("sigterm", scenario_sigterm),
     ("options", scenario_options),
     ("reuse", scenario_reuse),
+    ("dataset", scenario_dataset),
     ("hostile", scenario_hostile),
     ("disk-threshold", scenario_disk_threshold),
     ("disk-full", scenario_disk_full),

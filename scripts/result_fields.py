@@ -7,8 +7,9 @@ fails here by name (AttributeError) instead of reading as missing.
 """
 
 FIELDS = {
-    "": ("status", "name", "submitter", "kind", "sgdyn_version", "error", "job", "warnings", "weights_from", "points", "max_rel_deviation", "files", "timing",),
+    "": ("status", "name", "submitter", "kind", "sgdyn_version", "error", "job", "data_set", "warnings", "weights_from", "points", "max_rel_deviation", "files", "timing",),
     "error": ("message", "key", "line", "column",),
+    "data_set": ("train_samples", "test_samples", "inputs",),
     "weights_from[]": ("key", "from", "path", "sha256",),
     "points[]": ("index", "parameters", "folder", "runs", "final_eg_mean", "final_eg_stderr", "final_eg_ode", "final_cerr_mean", "final_cerr_stderr", "stopped_early", "mean_stop_t", "ode", "max_rel_deviation",),
     "points[].runs[]": ("seed", "final_eg", "final_et", "final_eg_mc", "final_cerr", "final_cerr_train", "steps", "complete", "csv", "diverged_at", "stopped_early", "final_eg_ode", "max_rel_deviation",),
@@ -27,6 +28,7 @@ KIND = "kind"
 SGDYN_VERSION = "sgdyn_version"
 ERROR = "error"
 JOB = "job"
+DATA_SET = "data_set"
 WARNINGS = "warnings"
 WEIGHTS_FROM = "weights_from"
 POINTS = "points"
@@ -37,6 +39,9 @@ MESSAGE = "message"
 KEY = "key"
 LINE = "line"
 COLUMN = "column"
+TRAIN_SAMPLES = "train_samples"
+TEST_SAMPLES = "test_samples"
+INPUTS = "inputs"
 FROM = "from"
 PATH = "path"
 SHA256 = "sha256"

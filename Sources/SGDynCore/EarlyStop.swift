@@ -48,12 +48,20 @@ extension ByteWriter {
     static let parameterExtensionBytes = 28
 
     mutating func write(parameterExtensions p: SimulationParameters) {
-        write(UInt8(LearningTask.allCases.firstIndex(of: p.task)!))
+        // The task byte's high bit says that a data-set block follows (data jobs only, so every
+        // other job's extension block keeps its bytes).
+        write(UInt8(LearningTask.allCases.firstIndex(of: p.task)!) | (p.data == nil ? 0 : 0x80))
         write(p.labelFlip)
         write(p.teacherSparsity)
         write(optional: p.stopBelow)
         write(p.storeWeights)
         write(p.fullBatch)
+        if let data = p.data {
+            write(string: data.folder)
+            for file in data.files { write(string: file.path) }
+            write(data.trainCount)
+            write(data.testCount)
+        }
     }
 
     /// The classification errors of a record (extension formats only).
@@ -65,7 +73,8 @@ extension ByteWriter {
 
 extension ByteReader {
     mutating func readParameterExtensions(into p: inout SimulationParameters) throws(SnapshotError) {
-        let task = try readByte()
+        let tagged = try readByte()
+        let task = tagged & 0x7F
         guard Int(task) < LearningTask.allCases.count else { throw .inconsistent("unknown task \(task)") }
         p.task = LearningTask.allCases[Int(task)]
         p.labelFlip = try readDouble()
@@ -73,6 +82,12 @@ extension ByteReader {
         p.stopBelow = try readOptionalDouble()
         p.storeWeights = try readBool()
         p.fullBatch = try readBool()
+        if tagged & 0x80 != 0 {
+            let folder = try readString(), trainInputs = try readString(), trainLabels = try readString()
+            let testInputs = try readString(), testLabels = try readString()
+            p.data = DataSetReference(folder: folder, trainInputs: trainInputs, trainLabels: trainLabels, testInputs: testInputs,
+                                      testLabels: testLabels, trainCount: try readInt(), testCount: try readInt())
+        }
         guard p.usesExtensions else { throw .inconsistent("an extension block with default values only") }
         if let problem = p.decodingProblem { throw .inconsistent("invalid parameters: \(problem)") }
     }
@@ -88,7 +103,12 @@ extension ByteWriter {
 }
 
 extension ByteReader {
+    /// Reads the flag and the block; the parameters are checked either way (read unchecked before).
     mutating func readOptionalParameterExtensions(into p: inout SimulationParameters) throws(SnapshotError) {
-        if try readBool() { try readParameterExtensions(into: &p) }
+        if try readBool() {
+            try readParameterExtensions(into: &p)
+        } else if let problem = p.decodingProblem {
+            throw .inconsistent("invalid parameters: \(problem)")
+        }
     }
 }

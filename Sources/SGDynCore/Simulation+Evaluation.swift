@@ -7,6 +7,7 @@ extension Simulation {
     /// With `stop_below`, a finite record whose ε_g is below it ends the run (`earlyStop`).
     mutating func record() {
         applyPendingUpdate()
+        if parameters.data != nil { return recordDataSet() }
         guard parameters.task == .regress else { return recordClassification() }
         let op = computeOrderParameters()
         // T and v* never change: a teacher pair without a closed form (quadrature) is summed once.
@@ -48,6 +49,53 @@ extension Simulation {
         record.classificationError = test.wrong
         record.trainingClassificationError = training?.wrong
         append(record)
+    }
+
+    /// A record of a run on a real data set (no teacher: Q and v only): ε_g is ½·mean (y − φ)² on
+    /// the given test set and `et` the same on the training set; with `task` "classify" also the
+    /// fraction of wrong signs on both (sign(y) against sign(φ), 0 counted as +1).
+    mutating func recordDataSet() {
+        guard let data = dataSet else { return }
+        let op = computeOrderParameters()
+        let test = dataSetErrors(inputs: data.testInputs, labels: data.testLabels)
+        let training = dataSetErrors(inputs: data.trainInputs, labels: data.trainLabels)
+        guard test.squared.isFinite, training.squared.isFinite, Divergence.allFinite(op.Q), Divergence.allFinite(op.v) else {
+            divergence = Divergence(t: Double(step) / Double(parameters.N), step: step)
+            return
+        }
+        var record = SimulationRecord(step: step, t: Double(step) / Double(parameters.N), eg: test.squared,
+                                      orderParameters: op, trainingError: training.squared)
+        if parameters.task == .classify {
+            record.classificationError = test.wrong
+            record.trainingClassificationError = training.wrong
+        }
+        append(record)
+    }
+
+    /// ½·mean (y − φ(x))² and the fraction of wrong signs over the rows of `inputs` (row-major, N
+    /// columns) with their `labels`.
+    func dataSetErrors(inputs: [Double], labels: [Double]) -> (squared: Double, wrong: Double) {
+        precondition(!hasPendingUpdate)
+        let p = parameters
+        let N = p.N, K = p.K
+        let invSqrtN = 1 / Double(N).squareRoot()
+        var sum = 0.0, wrong = 0
+        studentWeights.withUnsafeBufferPointer { wBuffer in
+            inputs.withUnsafeBufferPointer { xBuffer in
+                let w = wBuffer.baseAddress!
+                for index in labels.indices {
+                    let x = xBuffer.baseAddress! + index * N
+                    var phi = 0.0
+                    for k in 0..<K {
+                        phi += studentSecondLayer[k] * p.studentActivation.value(RowKernels.dot(w + k * N, x, N) * invSqrtN)
+                    }
+                    let y = labels[index]
+                    sum += 0.5 * (y - phi) * (y - phi)
+                    if (phi >= 0) != (y >= 0) { wrong += 1 }
+                }
+            }
+        }
+        return (sum / Double(labels.count), Double(wrong) / Double(labels.count))
     }
 
     /// Keeps a finite record, and ends the run there when its ε_g is below `stop_below`.

@@ -31,6 +31,8 @@ extension Simulation {
     static let snapshotMagic = Array("SGDYNSNP".utf8)
     static let snapshotVersion: UInt64 = 2
     static let extendedSnapshotVersion: UInt64 = 3
+    /// How a resume on changed data is refused (workers fail the unit instead of starting over).
+    public static let dataChangedMessage = "the data set's files changed since the run started"
 
     /// The complete state of the run.
     public func snapshot() -> [UInt8] {
@@ -49,23 +51,23 @@ extension Simulation {
         writer.write(records: state.records, extended: extended)
         writer.write(divergence: state.divergence)
         if extended { writer.write(earlyStop: state.earlyStop) }
+        // The data set's digest as this run read it: a resume on other data is refused.
+        if parameters.data != nil { writer.append(dataDigest) }
         return writer.sealed()
     }
 
     /// Restores a run from `snapshot()`'s bytes (format version 1, 2 or 3); continuing it gives
-    /// bit-identical results to the run that was snapshotted.
-    public init(snapshot bytes: [UInt8]) throws(SnapshotError) {
-        try self.init(snapshot: bytes, start: nil)
-    }
-
-    /// Restores a run whose teacher was `start`'s (`teacher_from`): a snapshot holds the student,
-    /// never the teacher, which comes from the work unit again (or the seed).
-    public init(snapshot bytes: [UInt8], start: StartWeights?) throws(SnapshotError) {
+    /// bit-identical results to the run that was snapshotted. A snapshot holds the student, never
+    /// the teacher: a run whose teacher was taken from an earlier run (`teacher_from`) gets it from
+    /// the work unit again as `start` (otherwise it is drawn from the seed). A run on a data set
+    /// continues only with `dataSet` read from the same files with the same contents (its digest
+    /// is in the snapshot); without it the run's records can be read but it cannot advance.
+    public init(snapshot bytes: [UInt8], start: StartWeights? = nil, dataSet: DataSet? = nil) throws(SnapshotError) {
         var reader = try ByteReader(sealed: bytes, magic: Simulation.snapshotMagic)
         let version = try reader.readUInt64()
         guard (1...Simulation.extendedSnapshotVersion).contains(version) else { throw .unsupportedVersion(version) }
-        var p = try reader.readParameters()
         let extended = version >= Simulation.extendedSnapshotVersion
+        var p = try reader.readParameters(checked: !extended)
         if extended { try reader.readParameterExtensions(into: &p) }
         // Before the teacher (M×N) and the sample buffers (B×N) are allocated: none of them is in the bytes.
         if let problem = p.simulationMemoryProblem { throw .inconsistent(problem) }
@@ -78,10 +80,19 @@ extension Simulation {
         let records = try reader.readRecords(p, T: T, vstar: teacher.secondLayer, extended: extended)
         let divergence = version >= 2 ? try reader.readDivergence() : nil
         let earlyStop = extended ? try reader.readEarlyStop() : nil
+        let digest = p.data == nil ? [] : try reader.readRaw(32)
         guard reader.remaining == 0 else { throw .inconsistent("trailing bytes") }
+        if let dataSet, let data = p.data {
+            guard dataSet.matches(data, N: p.N) else { throw .inconsistent("the data set's sizes differ from the run's") }
+            guard dataSet.digest == digest else {
+                throw .inconsistent("\(Simulation.dataChangedMessage) (SHA-256 \(SHA256.hex(dataSet.digest)), the run's \(SHA256.hex(digest)))")
+            }
+        }
         self.init(parameters: p, teacher: teacher, studentWeights: weights, studentSecondLayer: secondLayer,
                   step: step, records: records, divergence: divergence)
         self.earlyStop = earlyStop
+        self.dataSet = p.data == nil ? nil : dataSet
+        self.dataDigest = digest
         try Simulation.checkConsistency(step: step, records: records, divergence: divergence, earlyStop: earlyStop,
                                         recordSteps: recordSteps)
     }
@@ -180,7 +191,9 @@ extension ByteWriter {
 }
 
 extension ByteReader {
-    mutating func readParameters() throws(SnapshotError) -> SimulationParameters {
+    /// `checked: false` leaves the check to `readParameterExtensions` (a data job's M is 0, valid
+    /// only with the data block the extensions hold).
+    mutating func readParameters(checked: Bool = true) throws(SnapshotError) -> SimulationParameters {
         func pick<T>(_ all: [T], _ index: UInt8) throws(SnapshotError) -> T {
             guard Int(index) < all.count else { throw .inconsistent("unknown enumeration value \(index)") }
             return all[Int(index)]
@@ -206,7 +219,7 @@ extension ByteReader {
         p.points = try readInt()
         p.seed = try readUInt64()
         p.monteCarloTestSize = try readOptionalInt()
-        if let problem = p.decodingProblem { throw .inconsistent("invalid parameters: \(problem)") }
+        if checked, let problem = p.decodingProblem { throw .inconsistent("invalid parameters: \(problem)") }
         return p
     }
 }

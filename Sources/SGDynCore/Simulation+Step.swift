@@ -38,6 +38,9 @@ extension Simulation {
         var diverged = false
         var permutation = self.permutation, permutationEpoch = self.permutationEpoch
         let teacherWeights = self.teacherWeights, teacherSecondLayer = self.teacherSecondLayer
+        // A real data set: samples are its rows, labels its labels (carried in `noise`).
+        let hasData = dataSet != nil
+        let dataInputs = dataSet?.trainInputs ?? [], dataLabels = dataSet?.trainLabels ?? []
 
         weights.withUnsafeMutableBufferPointer { wBuffer in
         bufferA.withUnsafeMutableBufferPointer { aBuffer in
@@ -47,6 +50,7 @@ extension Simulation {
         scratch.withUnsafeMutableBufferPointer { sBuffer in
         teacherWeights.withUnsafeBufferPointer { tBuffer in
         teacherSecondLayer.withUnsafeBufferPointer { vStarBuffer in
+        dataInputs.withUnsafeBufferPointer { dataBuffer in
             let w = wBuffer.baseAddress!, teacher = tBuffer.baseAddress!
             let c = cBuffer.baseAddress!, v = vBuffer.baseAddress!, vStar = vStarBuffer.baseAddress!
             let fields = sBuffer.baseAddress!, noise = fields + B * D
@@ -58,6 +62,11 @@ extension Simulation {
                 if fullBatch {
                     // Gradient descent: the whole training set, in index order, every step (B = P).
                     for b in 0..<B {
+                        if hasData {
+                            (xNew + b * N).update(from: dataBuffer.baseAddress! + b * N, count: N)
+                            noise[b] = dataLabels[b]
+                            continue
+                        }
                         var normals = NormalStream(seed: seed, stream: .trainingSample, counter: UInt64(b))
                         normals.fill(xNew + b * N, count: N)
                         noise[b] = normals.next()
@@ -70,6 +79,11 @@ extension Simulation {
                             permutation = Simulation.shuffledIndices(count: size, seed: seed, epoch: permutationEpoch)
                         }
                         let index = permutation[counter % size]
+                        if hasData {
+                            (xNew + b * N).update(from: dataBuffer.baseAddress! + Int(index) * N, count: N)
+                            noise[b] = dataLabels[Int(index)]
+                            continue
+                        }
                         var normals = NormalStream(seed: seed, stream: .trainingSample, counter: UInt64(index))
                         normals.fill(xNew + b * N, count: N)
                         noise[b] = normals.next()
@@ -109,7 +123,7 @@ extension Simulation {
                     for m in 0..<M { teacherOutput += vStar[m] * activations[K + m] }
                     var studentOutput = 0.0
                     for k in 0..<K { studentOutput += v[k] * activations[k] }
-                    let label = classify ? Simulation.classLabel(teacherOutput, zeta: noise[b], flip: labelFlip)
+                    let label = hasData ? noise[b] : classify ? Simulation.classLabel(teacherOutput, zeta: noise[b], flip: labelFlip)
                         : teacherOutput + sigma * noise[b]
                     let delta = label - studentOutput
                     // Stop before inf/NaN reaches W and v: W already is step s's (the pending update
@@ -132,7 +146,7 @@ extension Simulation {
                 s += 1
             }
             pendingInA = xOld == aBuffer.baseAddress!
-        }}}}}}}}
+        }}}}}}}}}
 
         studentWeights = weights
         studentSecondLayer = secondLayer

@@ -42,21 +42,30 @@ public struct Simulation: Sendable {
     /// v* never change; not part of a snapshot, recomputed to the same bits after a restore).
     var teacherTerm: Double?
     var permutationEpoch = -1
+    /// The real data set of a run with `parameters.data` (nil: a teacher run, or a run restored
+    /// only to read its records).
+    public internal(set) var dataSet: DataSet?
+    /// The data set's digest when the run started (in its snapshots).
+    var dataDigest: [UInt8] = []
 
-    /// A new run at step 0, with the weights drawn as science.md §3 and README describe.
-    public init(parameters: SimulationParameters) {
-        self.init(parameters: parameters, start: nil)
-    }
-
-    /// A new run at step 0 whose teacher or initial student (or both) are `start`'s (taken from
-    /// an earlier run); what `start` does not give is drawn as `init(parameters:)` draws it.
-    public init(parameters: SimulationParameters, start: StartWeights?) {
+    /// A new run at step 0, with the weights drawn as science.md §3 and README describe; a
+    /// teacher or initial student (or both) taken from an earlier run come as `start`
+    /// (`teacher_from`, `student_from`), what `start` does not give is drawn from the seed. A run
+    /// on a data set (`parameters.data`) needs it here, read from the files the reference names.
+    public init(parameters: SimulationParameters, start: StartWeights? = nil, dataSet: DataSet? = nil) {
         parameters.check()
         if let start { precondition(start.fits(parameters), "start weights of the wrong shape") }
+        if let data = parameters.data {
+            precondition(dataSet?.matches(data, N: parameters.N) == true, "a data-set run needs its data set")
+        }
         let teacher = Simulation.drawTeacher(parameters, start: start)
         let student = Simulation.drawStudent(parameters, start: start, teacher: teacher)
         self.init(parameters: parameters, teacher: teacher, studentWeights: student.weights,
                   studentSecondLayer: student.secondLayer, step: 0, records: [])
+        if parameters.data != nil {
+            self.dataSet = dataSet
+            self.dataDigest = dataSet!.digest
+        }
         record()
     }
 
@@ -102,6 +111,7 @@ public struct Simulation: Sendable {
     public mutating func advance(maxSteps: Int) -> Int {
         precondition(maxSteps >= 0)
         precondition(!isReleased, "advance on a simulation whose weights were released")
+        precondition(parameters.data == nil || dataSet != nil, "advance on a data-set run without its data")
         let start = step
         let target = min(totalSteps, step + maxSteps)
         while step < target && divergence == nil && earlyStop == nil {
@@ -127,6 +137,7 @@ public struct Simulation: Sendable {
         if !parameters.storeWeights { copy.studentWeights = [] }
         copy.pendingSamples = []
         copy.permutation = []
+        copy.dataSet = nil
         copy.isReleased = true
         return copy
     }

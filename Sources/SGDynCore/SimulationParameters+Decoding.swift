@@ -7,7 +7,7 @@ extension SimulationParameters {
     /// the simulator and its estimates far from overflow. Comparisons are written so that NaN
     /// fails them.
     public var decodingProblem: String? {
-        guard N >= 1, M >= 1, K >= 1, batchSize >= 1 else { return "sizes must be positive" }
+        guard N >= 1, M >= 1 || (M == 0 && data != nil), K >= 1, batchSize >= 1 else { return "sizes must be positive" }
         guard K <= SimulationLimits.maxUnits, M <= SimulationLimits.maxUnits else {
             return "K = \(K), M = \(M): more than \(SimulationLimits.maxUnits) units"
         }
@@ -35,6 +35,13 @@ extension SimulationParameters {
         guard labelFlip >= 0, labelFlip <= 1, task == .classify || labelFlip == 0 else { return "label_flip = \(labelFlip)" }
         guard teacherSparsity >= 0, teacherSparsity < 1 else { return "teacher_sparsity = \(teacherSparsity)" }
         if let stopBelow, !(stopBelow > 0 && stopBelow.isFinite) { return "stop_below = \(stopBelow)" }
+        if let data {
+            guard M == 0, trainingSetRatio == nil, monteCarloTestSize == nil, labelFlip == 0, teacherSparsity == 0,
+                  studentInit != .informed, studentInit != .denoise, data.trainCount >= 1, data.testCount >= 1,
+                  data.trainCount <= Int(Int32.max), 8 * (Double(data.trainCount) + Double(data.testCount)) * (Double(N) + 1) <= Double(SimulationLimits.maxRunBytes) else {
+                return "a data set with teacher keys or sizes out of range"
+            }
+        }
         if fullBatch, trainingSetSize != batchSize { return "full-batch descent with a batch other than the training set" }
         return nil
     }

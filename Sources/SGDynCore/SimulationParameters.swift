@@ -100,6 +100,9 @@ public struct SimulationParameters: Sendable, Equatable, Codable {
     /// Full-batch gradient descent on the finite training set (`batch_size: "full"`): every step
     /// takes the gradient over all P samples, in index order; `batchSize` is then P.
     public var fullBatch = false
+    /// A real data set instead of a teacher (job key `data`): M is 0, the training set is the
+    /// data's P samples, and ε_g is measured on its test set.
+    public var data: DataSetReference?
 
     /// Test-set size of a classification run when the job gives none.
     public static let defaultClassificationTestSize = 10_000
@@ -107,7 +110,7 @@ public struct SimulationParameters: Sendable, Equatable, Codable {
     /// Whether any key beyond the original ones differs from its default: the binary codec
     /// writes those only in its newer format versions' extension block.
     public var usesExtensions: Bool {
-        task != .regress || labelFlip != 0 || teacherSparsity != 0 || stopBelow != nil || storeWeights || fullBatch
+        task != .regress || labelFlip != 0 || teacherSparsity != 0 || stopBelow != nil || storeWeights || fullBatch || data != nil
     }
 
     /// The size of the fixed Monte-Carlo test set actually used (classification always has one).
@@ -146,7 +149,8 @@ public struct SimulationParameters: Sendable, Equatable, Codable {
 
     /// Number of samples in the finite training set (nil for online learning).
     public var trainingSetSize: Int? {
-        trainingSetRatio.map { max(1, Int((($0 * Double(N)).rounded()))) }
+        if let data { return data.trainCount }
+        return trainingSetRatio.map { max(1, Int((($0 * Double(N)).rounded()))) }
     }
 
     /// Total SGD steps of the run: ⌈t_max·N⌉.
@@ -154,7 +158,7 @@ public struct SimulationParameters: Sendable, Equatable, Codable {
 
     /// Preconditions the simulator relies on; job validation reports them to users first.
     public func check() {
-        precondition(N >= 1 && M >= 1 && K >= 1 && batchSize >= 1 && points >= 2, "sizes must be positive")
+        precondition(N >= 1 && (M >= 1 || (M == 0 && data != nil)) && K >= 1 && batchSize >= 1 && points >= 2, "sizes must be positive")
         precondition(tMax > 0 && learningRate > 0 && secondLayerLearningRate > 0, "rates and t_max must be positive")
         precondition(noise >= 0 && weightDecay >= 0, "noise and weight decay must be non-negative")
         if studentInit == .informed || studentInit == .denoise { precondition(K >= M, "\(studentInit) needs K ≥ M") }

@@ -50,7 +50,7 @@ public struct SimulationRecords: Sendable, Equatable {
         let version = try reader.readUInt64()
         guard version == SimulationRecords.version || version == SimulationRecords.extendedVersion else { throw .unsupportedVersion(version) }
         let extended = version == SimulationRecords.extendedVersion
-        var p = try reader.readParameters()
+        var p = try reader.readParameters(checked: !extended)
         if extended { try reader.readParameterExtensions(into: &p) }
         parameters = p
         step = try reader.readInt()

@@ -39,8 +39,14 @@ public enum SimulationResources {
         let extended = p.usesExtensions
         let header = 8 + 8 + 119 + (extended ? ByteWriter.parameterExtensionBytes : 0)
         let perRecord = 3 * 8 + (8 + 8 * p.K * p.K) + (8 + 8 * p.K * p.M) + (8 + 8 * p.K) + 9 + 9 + (extended ? 18 : 0)
-        let divergence = 9 + 9 + (extended ? 33 : 0)
+        let divergence = 9 + 9 + (extended ? 33 : 0) + dataBlockBytes(p) + (p.data == nil ? 0 : 32)
         return header + 8 + (8 + 8 * p.K * p.N) + (8 + 8 * p.K) + 8 + records * perRecord + divergence + 32
+    }
+
+    /// The data-set block of the parameters' extensions: five length-prefixed paths and two counts.
+    public static func dataBlockBytes(_ p: SimulationParameters) -> Int {
+        guard let data = p.data else { return 0 }
+        return ([data.folder] + data.files.map(\.path)).reduce(16) { $0 + 8 + $1.utf8.count }
     }
 
     /// The size of the run's last (largest) checkpoint, with every record.
@@ -57,6 +63,14 @@ public enum SimulationResources {
         return arrayBytes(M * N) + arrayBytes(K * N) + 2 * arrayBytes(B * N) + arrayBytes(N)
             + 2 * arrayBytes(p.trainingSetSize ?? 0, size: 4) + arrayBytes(p.points + 1)
             + arrayBytes(B * K) + arrayBytes(B * (K + M) + B + 2 * K) + arrayBytes(M * M) + arrayBytes(M) + arrayBytes(K)
+            + dataSetBytes(p)
+    }
+
+    /// A real data set's values, (P + P_test)·(N + 1) doubles (counted for every run, though runs
+    /// of one process share it: a bound, not an estimate), plus a copy while it is read.
+    public static func dataSetBytes(_ p: SimulationParameters) -> Int {
+        guard let data = p.data else { return 0 }
+        return 2 * arrayBytes(data.values(N: p.N))
     }
 
     /// What making and storing a checkpoint adds for a moment: while it is written, a copy of W

@@ -85,8 +85,8 @@ struct BundleSizeEstimate: Sendable {
     func csvFileBytes(_ point: Point) -> (simulation: Int, ode: Int) {
         let p = point.parameters, columns = 2 + Self.orderColumns(p)
         let header = 12 * (columns + 3)
-        let extras = (p.trainingSetRatio == nil ? 0 : 1) + (p.monteCarloTestSize == nil ? 0 : 1)
-            + (p.task == .classify ? (p.trainingSetRatio == nil ? 1 : 2) : 0)  // cerr, cerr_train
+        let extras = (p.trainingSetSize == nil ? 0 : 1) + (p.monteCarloTestSize == nil ? 0 : 1)
+            + (p.task == .classify ? (p.trainingSetSize == nil ? 1 : 2) : 0)  // cerr, cerr_train
         return (header + simulationRecords(p) * ((columns + extras) * Self.numberBytes + 17),
                 header + odeRecords(p) * columns * Self.numberBytes)
     }
@@ -94,7 +94,8 @@ struct BundleSizeEstimate: Sendable {
     /// `store_weights`: the `.npy` files of one run (B, v*, W and v initial and final), exactly.
     func weightFileBytes(_ p: SimulationParameters) -> Int {
         guard p.storeWeights, kind != .ode else { return 0 }
-        return NPYFile.bytes(count: p.M * p.N) + NPYFile.bytes(count: p.M) + 2 * NPYFile.bytes(count: p.K * p.N) + 2 * NPYFile.bytes(count: p.K)
+        let teacher = p.data == nil ? NPYFile.bytes(count: p.M * p.N) + NPYFile.bytes(count: p.M) : 0
+        return teacher + 2 * NPYFile.bytes(count: p.K * p.N) + 2 * NPYFile.bytes(count: p.K)
     }
 
     /// Memory of regenerating one run's initial weights while its `.npy` files are made: B, W and

@@ -9,6 +9,12 @@ extension JobDraft {
         guard JobDraft.isValidName(jobName) else {
             throw JobError("the job needs a valid name: the file name \"\(defaultName)\" is not 1 to 64 characters from A–Z, a–z, 0–9, '.', '_', '-'; add a \"name\" key", key: "name")
         }
+        var resolved = self
+        try resolved.resolveData()
+        return try resolved.finishResolved(jobName: jobName, jobBytes: jobBytes)
+    }
+
+    private func finishResolved(jobName: String, jobBytes: Int) throws(JobError) -> JobSpec {
         let pointCount = sweep.reduce(1) { $0 * $1.values.count }
         guard pointCount * seeds.count <= JobLimits.maxRuns else {
             throw JobError("\(pointCount) sweep points × \(seeds.count) seeds = \(pointCount * seeds.count) runs, over the limit of \(JobLimits.maxRuns)",
@@ -81,6 +87,9 @@ extension JobDraft {
     func checkCombination(at: String, warnings: inout [String]) throws(JobError) {
         let p = parameters
         let N = p.N, K = p.K, M = p.M
+        if p.data != nil, p.studentInit == .informed || p.studentInit == .denoise {
+            throw JobError("\"\(p.studentInit.rawValue)\" starts from the teacher; a job with \"data\" has none\(at)", key: "student_init")
+        }
         if p.studentInit == .informed || p.studentInit == .denoise, K < M {
             throw JobError("\"\(p.studentInit.rawValue)\" needs K ≥ M, but K = \(K) and M = \(M)\(at)", key: "student_init")
         }
@@ -93,7 +102,7 @@ extension JobDraft {
         if kind != .simulate, !ODEParameters.supports(teacher: p.teacherActivation, student: p.studentActivation) {
             throw JobError("kind \"\(kind.rawValue)\" integrates the ODEs, which sgdyn has for erf, relu or linear on both sides, or an erf or linear student with any teacher; got teacher \(p.teacherActivation.rawValue), student \(p.studentActivation.rawValue)\(at)", key: "student_activation")
         }
-        if p.fullBatch, p.trainingSetRatio == nil {
+        if p.fullBatch, p.trainingSetRatio == nil, p.data == nil {
             throw JobError("\"full\" is gradient descent on the whole training set; it needs \"training_set\"\(at)", key: "batch_size")
         }
         if p.task == .classify, kind != .simulate {
@@ -118,7 +127,12 @@ extension JobDraft {
             throw JobError("α·N = \(samples) samples; it must be between 1 and \(Int32.max)\(at)", key: "training_set")
         }
         let rows = Double(K + M) + 2 * Double(p.batchSize)
-        let bytes = 8 * rows * Double(N) + 4 * Double(p.trainingSetSize ?? 0)
+        let dataValues = p.data.map { (Double($0.trainCount) + Double($0.testCount)) * (Double(N) + 1) } ?? 0
+        let bytes = 8 * rows * Double(N) + 4 * Double(p.trainingSetSize ?? 0) + 16 * dataValues
+        if bytes > Double(JobLimits.maxBytesPerRun), 16 * dataValues >= bytes / 2 {
+            throw JobError("each run would need \(Self.gibibytes(bytes)), \(Self.gibibytes(16 * dataValues)) of it for the data set ((P + P_test)·(N + 1) values, twice while they are read), over the limit of \(Self.gibibytes(Double(JobLimits.maxBytesPerRun)))\(at)",
+                           key: "data")
+        }
         if bytes > Double(JobLimits.maxBytesPerRun) {
             throw JobError(String(describing: "each run would need \(Self.gibibytes(bytes)) for weights and samples ((K+M+2·batch_size) = \(JobLimits.whole(rows)) rows × N = \(N) × 8 bytes), over the limit of \(Self.gibibytes(Double(JobLimits.maxBytesPerRun)))\(at)"),
                            key: "N")

@@ -11,6 +11,10 @@ extension JobDraft {
         let limit = JobLimits.maxBytesPerRun
         if kind != .ode {
             let run = SimulationResources.runBytes(p)
+            if run > limit, SimulationResources.dataSetBytes(p) >= run / 2 {
+                throw JobError("each run would need \(JobLimits.format(run, over: limit)) of memory, \(JobLimits.format(SimulationResources.dataSetBytes(p))) of it for the data set ((P + P_test)·(N + 1) values, twice while they are read); over the limit of \(JobLimits.format(limit))\(at)",
+                               key: "data")
+            }
             if run > limit {
                 let records = SimulationResources.recordCount(p), each = SimulationResources.recordBytes(K: p.K, M: p.M)
                 throw JobError("each run would need \(JobLimits.format(run, over: limit)) of memory: \(JobLimits.format(SimulationResources.weightBytes(p))) for weights and samples, \(JobLimits.format(records * each)) for \(records) records of \(JobLimits.format(each)) each, \(JobLimits.format(SimulationResources.checkpointBytes(p))) while a checkpoint is made; over the limit of \(JobLimits.format(limit))\(at)",

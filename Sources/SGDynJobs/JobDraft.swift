@@ -25,6 +25,13 @@ struct JobDraft {
     var slurm: SlurmRequest?
     var teacherFrom: WeightReference?
     var studentFrom: WeightReference?
+    /// `data`: the files of a real data set, as given (resolved by `resolveData`).
+    var data: DataFiles?
+    /// Where `data` files are read from: the daemon's `data_folder`, `sgdyn run --data`; nil when
+    /// none is configured (a job with `data` is then rejected).
+    var dataFolder: String?
+    /// The keys the job file gave at its top level (teacher keys are refused with `data`).
+    var givenKeys: [String] = []
 
     init() {
         self = JobField.applyingDefaults(JobSchema.fields, to: self)
@@ -78,7 +85,10 @@ struct JobDraft {
         p.studentActivation = studentActivation ?? activation
         p.secondLayerLearningRate = lr2 ?? simulation.learningRate
         p.seed = 0
-        if fullBatch {
+        if fullBatch, let data = p.data {
+            p.fullBatch = true
+            p.batchSize = data.trainCount
+        } else if fullBatch {
             p.fullBatch = true
             // As a Double first: `trainingSetSize` traps for sizes beyond Int; `checkCombination` rejects those.
             let samples = (p.trainingSetRatio ?? 0) * Double(p.N)
@@ -86,4 +96,12 @@ struct JobDraft {
         }
         return p
     }
+}
+
+/// The job key `data` as given: four paths relative to the data folder (`DataSetFiles` checks them).
+struct DataFiles: Sendable, Equatable {
+    var trainInputs = ""
+    var trainLabels = ""
+    var testInputs = ""
+    var testLabels = ""
 }

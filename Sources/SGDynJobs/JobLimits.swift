@@ -33,6 +33,12 @@ public enum JobLimits {
     public static let maxTestSet = 1_000_000
     /// SGD steps per run (keeps step counts exact in a Double and far from overflow).
     public static let maxStepsPerRun = 1 << 50
+    /// One `.npy` file of a data set (job key `data`): MNIST's 60000×784 training inputs are
+    /// 359 MiB as float64. What a run holds of its data set counts against `maxBytesPerRun` too.
+    public static let maxDataFileBytes = 1 << 30
+    /// One CSV file of a data set: intake reads its lines once to count rows and columns, and a
+    /// worker parses it as text; larger data sets belong in `.npy` files.
+    public static let maxCSVDataBytes = 128 << 20
     /// Hidden units of one network.
     public static let maxUnits = 1024
 

@@ -10,8 +10,9 @@ public enum JobParser {
     public static var sweepableKeys: Set<String> { JobSchema.sweepableKeys }
 
     /// Parses and validates a job file. `defaultName` names the job when it has no `name` key
-    /// (the file name without `.json`).
-    public static func parse(_ bytes: [UInt8], defaultName: String) throws(JobError) -> JobSpec {
+    /// (the file name without `.json`). `dataFolder` is where a job's `data` files are read from
+    /// (their headers only, `DataSetFiles.inspect`); without one a job with `data` is rejected.
+    public static func parse(_ bytes: [UInt8], defaultName: String, dataFolder: String? = nil) throws(JobError) -> JobSpec {
         let document: JSONValue
         do {
             document = try JSONParser.parse(bytes)
@@ -22,6 +23,8 @@ public enum JobParser {
             throw JobError("a job file must be a JSON object ({ ... }), not \(document.typeName)")
         }
         var draft = JobDraft()
+        draft.dataFolder = dataFolder
+        draft.givenKeys = members.map(\.key)
         for (key, value) in members {
             guard let field = JobSchema.field(named: key) else {
                 throw JobError("unknown key" + (suggestion(for: key).map { "; did you mean '\($0)'?" } ?? "")
@@ -30,6 +33,12 @@ public enum JobParser {
             try field.apply(&draft, value, key)
         }
         return try draft.finish(defaultName: defaultName, jobBytes: bytes.count)
+    }
+
+    /// Whether `error` only says that no data folder was given to read a job's `data` files from:
+    /// `sgdyn submit` leaves those to the daemon, which checks them against its `data_folder`.
+    public static func isMissingDataFolder(_ error: JobError) -> Bool {
+        error.key == "data" && error.message == JobDraft.noDataFolder
     }
 
     /// The closest known key, for typos and common synonyms.

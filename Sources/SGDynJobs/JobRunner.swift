@@ -19,7 +19,7 @@ public enum JobRunner {
         let planned = JobPlan.units(of: spec)
         let totalSteps = planned.reduce(0) { $0 + Int($1.totalSteps) }
         let units = planned.enumerated().map { index, unit in
-            ThreadedUnit(id: Int64(index)) { try UnitComputation(unit.work) }
+            ThreadedUnit(id: Int64(index)) { try UnitComputation(unit.work, dataSet: try DataSetCache.dataSet(for: unit.work)) }
         }
         let start = ContinuousClock.now
         let state = Locked((results: [Int: UnitResult](), steps: 0, eg: Double?.none, failures: [String]()))

@@ -93,3 +93,15 @@ public struct JobSpec: Sendable {
         }
     }
 }
+
+extension JobSpec {
+    /// The same job with its data set read from `folder` (the data folder as the processes that
+    /// run its units see it, e.g. Slurm's compute nodes); a job without `data` is unchanged.
+    public func withDataFolder(_ folder: String) -> JobSpec {
+        var copy = self
+        for index in copy.points.indices where copy.points[index].parameters.data != nil {
+            copy.points[index].parameters.data!.folder = folder
+        }
+        return copy
+    }
+}

@@ -11,7 +11,7 @@ public enum ParametersJSON {
                        "points", "mc_test_set"]
     /// Keys added later, written only when not at their defaults (so other runs' stored forms
     /// keep their bytes) and optional when read.
-    static let optionalKeys = ["task", "label_flip", "teacher_sparsity", "stop_below", "store_weights"]
+    static let optionalKeys = ["task", "label_flip", "teacher_sparsity", "stop_below", "store_weights", "data_set"]
 
     public static func encode(_ p: SimulationParameters) -> JSONValue {
         var draft = JobDraft()
@@ -22,8 +22,24 @@ public enum ParametersJSON {
         draft.lr2 = p.secondLayerLearningRate
         draft.fullBatch = p.fullBatch
         var members = (keys + optionalKeys).compactMap { key in JobSchema.field(named: key)?.normalised(draft).map { (key, $0) } }
+        if let data = p.data { members.append(("data_set", encode(data))) }
         members.append(("seed", .number(String(p.seed))))
         return .object(members)
+    }
+
+    /// A data-set reference: the folder, the four paths, the sample counts.
+    static func encode(_ data: DataSetReference) -> JSONValue {
+        .object([("folder", .string(data.folder))] + data.files.map { ($0.key.replacingOccurrences(of: "data.", with: ""), JSONValue.string($0.path)) }
+                + [("train_count", .int(data.trainCount)), ("test_count", .int(data.testCount))])
+    }
+
+    static func decodeDataSet(_ value: JSONValue, errorKey: String) throws(JobError) -> DataSetReference {
+        func text(_ key: String) throws(JobError) -> String { try JobValues.string(value[key] ?? .null, "\(errorKey).\(key)") }
+        func count(_ key: String) throws(JobError) -> Int { try JobValues.integer(value[key] ?? .null, "\(errorKey).\(key)", min: 1, max: Int(Int32.max)) }
+        guard case .object(let members) = value, members.count == 7 else { throw JobError("must be an object of 7 keys", key: errorKey) }
+        return DataSetReference(folder: try text("folder"), trainInputs: try text("train_inputs"), trainLabels: try text("train_labels"),
+                                testInputs: try text("test_inputs"), testLabels: try text("test_labels"),
+                                trainCount: try count("train_count"), testCount: try count("test_count"))
     }
 
     /// Reads what `encode` wrote: every key exactly once, each value checked by its job key's
@@ -40,8 +56,15 @@ public enum ParametersJSON {
         }
         var draft = JobDraft()
         var seed: UInt64 = 0
+        var data: DataSetReference?
+        var noTeacher = false
         for (key, member) in members {
-            if key == "seed" {
+            if key == "data_set" {
+                data = try decodeDataSet(member, errorKey: "\(errorKey).data_set")
+            } else if key == "M", member == .number("0") {
+                // A data-set run has no teacher; `check` below accepts M = 0 only with a data set.
+                noTeacher = true
+            } else if key == "seed" {
                 guard case .number(let text) = member, let s = UInt64(text) else {
                     throw JobError("must be an integer from 0 to \(UInt64.max), got \(member.literal)", key: "\(errorKey).seed")
                 }
@@ -50,8 +73,12 @@ public enum ParametersJSON {
                 try draft.apply(key: key, value: member, errorKey: "\(errorKey).\(key)")
             }
         }
+        draft.simulation.data = data
+        if noTeacher { draft.simulation.M = 0 }
         var p = draft.parameters
         p.seed = seed
+        if (p.M == 0) != (p.data != nil) { throw JobError("M is 0 exactly for a run on a data set", key: "\(errorKey).M") }
+        if p.data != nil, let problem = p.decodingProblem { throw JobError(problem, key: errorKey) }
         try check(p, errorKey: errorKey)
         return p
     }

@@ -95,7 +95,11 @@ public enum ResultBundle {
         let result = ResultDocument(
             status: status, name: spec.name, submitter: submitter, kind: spec.kind.rawValue,
             error: error.map { ResultDocument.ErrorInfo(message: $0) },
-            job: spec.normalised, warnings: spec.warnings, weightsFrom: spec.weightsFrom, points: points,
+            job: spec.normalised,
+            dataSet: spec.points.first?.parameters.data.map { data in
+                ResultDocument.DataSetInfo(trainSamples: data.trainCount, testSamples: data.testCount, inputs: spec.points[0].parameters.N)
+            },
+            warnings: spec.warnings, weightsFrom: spec.weightsFrom, points: points,
             maxRelDeviation: overall.map { deviation, pointIndex, seed in
                 var document = deviationDocument(deviation)
                 document.point = pointIndex
@@ -120,9 +124,12 @@ public enum ResultBundle {
         p.seed = run.seed
         let initial = InitialWeights(p, start: start)
         let base = folder + "weights/seed-\(run.seed)/"
-        var files = [
+        // A run on a data set has no teacher: only the student's files.
+        var files = p.data != nil ? [] : [
             BundleFile(path: base + "B.npy", bytes: NPYFile.encode(initial.teacherWeights, shape: [p.M, p.N])),
             BundleFile(path: base + "vstar.npy", bytes: NPYFile.encode(initial.teacherSecondLayer, shape: [p.M])),
+        ]
+        files += [
             BundleFile(path: base + "W-initial.npy", bytes: NPYFile.encode(initial.studentWeights, shape: [p.K, p.N])),
             BundleFile(path: base + "v-initial.npy", bytes: NPYFile.encode(initial.studentSecondLayer, shape: [p.K])),
         ]

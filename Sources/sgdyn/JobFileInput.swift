@@ -43,10 +43,12 @@ enum JobFileInput {
     }
 
     /// Parses and validates, printing the error (with the key or line and column) on failure.
-    static func load(_ path: String) throws -> (spec: JobSpec, bytes: [UInt8]) {
+    /// `dataFolder`: where a job's `data` files are (`--data`), made absolute here.
+    static func load(_ path: String, dataFolder: String? = nil) throws -> (spec: JobSpec, bytes: [UInt8]) {
         let (bytes, defaultName) = try read(path)
+        let folder = dataFolder.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
         do {
-            return (try JobParser.parse(bytes, defaultName: defaultName), bytes)
+            return (try JobParser.parse(bytes, defaultName: defaultName, dataFolder: folder), bytes)
         } catch {
             printError("\(path): \(error.description)")
             throw invalidJob

@@ -30,12 +30,15 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "No progress lines.")
     var quiet = false
 
+    @Option(name: .customLong("data"), help: ArgumentHelp("Folder the job's \"data\" files are read from (a real data set instead of a teacher; docs/job-files.md).", valueName: "DIR"))
+    var dataFolder: String?
+
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
     }
 
     func run() throws {
-        let (parsed, bytes) = try JobFileInput.load(job)
+        let (parsed, bytes) = try JobFileInput.load(job, dataFolder: dataFolder)
         // teacher_from / student_from name runs of bundles in this outbox; a source that is
         // missing or does not fit is an invalid job, as for the daemon.
         let spec: JobSpec

@@ -34,6 +34,9 @@ struct SubmitCommand: ParsableCommand {
             }
             do {
                 name = try JobParser.parse(bytes, defaultName: defaultName).name
+            } catch where JobParser.isMissingDataFolder(error) {
+                // A job on a data set: its files are the daemon's to check, beneath its data_folder.
+                if case .string(let given)? = (try? JSONParser.parse(bytes))?["name"] { name = given }
             } catch {
                 guard force else {
                     JobFileInput.printError("\(file): \(error.description)")

@@ -13,11 +13,14 @@ struct ValidateCommand: ParsableCommand {
     @Argument(help: "Job files (JSON, see docs/job-files.md).")
     var files: [String]
 
+    @Option(name: .customLong("data"), help: ArgumentHelp("Folder the jobs' \"data\" files are read from (their headers only), as `sgdyn run --data`.", valueName: "DIR"))
+    var dataFolder: String?
+
     func run() throws {
         var failed = false
         for file in files {
             do {
-                let (spec, bytes) = try JobFileInput.load(file)
+                let (spec, bytes) = try JobFileInput.load(file, dataFolder: dataFolder)
                 let base = URL(fileURLWithPath: file).lastPathComponent
                 if let problem = JobFileInput.nameProblem(file, defaultName: base.hasSuffix(".json") ? String(base.dropLast(5)) : base) {
                     JobFileInput.printError(problem)

@@ -13,7 +13,7 @@ struct JobDocsTests {
     /// Each generated table sits between `<!-- generated: NAME -->` and `<!-- end: NAME -->`.
     static let tables: [(name: String, text: String)] = [
         ("keys", JobSchema.keysTable), ("ode", JobSchema.odeTable), ("initial", JobSchema.initialTable),
-        ("slurm", JobSchema.slurmTable), ("limits", JobSchema.limitsTable), ("activations", JobSchema.activationsTable),
+        ("slurm", JobSchema.slurmTable), ("data", JobSchema.dataTable), ("limits", JobSchema.limitsTable), ("activations", JobSchema.activationsTable),
     ]
 
     @Test("every generated table of docs/job-files.md is what the schema renders")

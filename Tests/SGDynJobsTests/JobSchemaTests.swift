@@ -47,19 +47,20 @@ struct JobSchemaTests {
         // The keys added after the corpus was recorded appear only when not at their defaults,
         // so that every earlier job's normalised form (and result.json) keeps its bytes.
         let added: Set = ["task", "label_flip", "teacher_sparsity", "stop_below", "store_weights", "teacher_from", "student_from"]
-        let optional = Set(["description", "slurm"]).union(added)
+        // `data` (a real data set) appears only when given, like `description` and `slurm`.
+        let optional = Set(["description", "slurm", "data"]).union(added)
         let bare = try Self.parse(.object([]))
         guard case .object(let members) = bare.normalised else { Issue.record("not an object"); return }
         #expect(members.map(\.key) == JobSchema.knownKeys.filter { !optional.contains($0) })
         let full = try Self.parse(.object([("slurm", .object([("partition", .string("p"))])), ("description", .string("d"))]))
         guard case .object(let all) = full.normalised else { Issue.record("not an object"); return }
-        #expect(all.map(\.key) == JobSchema.knownKeys.filter { !added.contains($0) })
+        #expect(all.map(\.key) == JobSchema.knownKeys.filter { !added.contains($0) && $0 != "data" })
         let extended = try Self.parse(.object([("task", .string("classify")), ("label_flip", .number("0.1")), ("teacher_sparsity", .number("0.2")),
                                                ("stop_below", .number("0.01")), ("store_weights", .bool(true)),
                                                ("student_from", .string("b/seed-1"))]))
         guard case .object(let withAdded) = extended.normalised else { Issue.record("not an object"); return }
         // teacher_from excludes teacher_sparsity: it is checked on its own.
-        #expect(withAdded.map(\.key) == JobSchema.knownKeys.filter { !["description", "slurm", "teacher_from"].contains($0) })
+        #expect(withAdded.map(\.key) == JobSchema.knownKeys.filter { !["description", "slurm", "data", "teacher_from"].contains($0) })
         let reused = try Self.parse(.object([("teacher_from", .string("b/seed-0"))]))
         guard case .object(let withTeacher) = reused.normalised else { Issue.record("not an object"); return }
         #expect(withTeacher.map(\.key) == JobSchema.knownKeys.filter { $0 == "teacher_from" || !optional.contains($0) })

@@ -145,7 +145,7 @@ struct WeightReuseTests {
             ("teacher_from", "src/seed-7", "src/weights/seed-7 does not exist", 40, 2, 3, "a run the bundle does not have"),
             ("teacher_from", "linked/seed-0", "linked is a symbolic link", 40, 2, 3, "a symlinked bundle"),
             ("teacher_from", "filelink/seed-0", "B.npy is a symbolic link", 40, 2, 3, "a symlinked file"),
-            ("teacher_from", "../\(outside.lastPathComponent)/src/seed-0", "\"..\" component", 40, 2, 3, "a path leaving the outbox"),
+            ("teacher_from", "../\(outside.lastPathComponent)/src/seed-0", "'..' component", 40, 2, 3, "a path leaving the outbox"),
             ("teacher_from", "\(outside.path)/src/seed-0", "absolute path", 40, 2, 3, "an absolute path"),
             ("teacher_from", "src/seed-0", "has shape (2, 40), but the job needs (2, 50)", 50, 2, 3, "a different N"),
             ("teacher_from", "src/seed-0", "has shape (2, 40), but the job needs (3, 40)", 40, 3, 3, "a different M"),

@@ -19,11 +19,12 @@ public struct UnitComputation: Sendable {
     /// A fresh start. Throws when an ODE's parameters or initial conditions are invalid (job
     /// validation catches that before; a unit that still fails it is reported as failed).
     /// A simulation's teacher or initial student taken from an earlier run (`teacher_from`,
-    /// `student_from`) come with the unit (`WorkUnit.start`).
-    public init(_ unit: WorkUnit) throws(ODEError) {
+    /// `student_from`) come with the unit (`WorkUnit.start`); a simulation on a data set needs it
+    /// (`DataSetFiles.load` reads it from the reference).
+    public init(_ unit: WorkUnit, dataSet: DataSet? = nil) throws(ODEError) {
         switch unit.work {
         case .simulation(let parameters):
-            self.init(simulation: Simulation(parameters: parameters, start: unit.start))
+            self.init(simulation: Simulation(parameters: parameters, start: unit.start, dataSet: dataSet))
         case .ode(let work):
             let parameters = try ODEParameters(simulation: work.parameters)
             self.init(ode: try ODEIntegration(parameters: parameters, initial: work.initialConditions(), times: work.outputTimes,
@@ -32,9 +33,10 @@ public struct UnitComputation: Sendable {
     }
 
     /// Restores a unit of `unit`'s kind from its `snapshot()`.
-    public init(_ unit: WorkUnit, snapshot: [UInt8]) throws(SnapshotError) {
+    /// A simulation on a data set can advance only with `dataSet`, the same data it started on.
+    public init(_ unit: WorkUnit, snapshot: [UInt8], dataSet: DataSet? = nil) throws(SnapshotError) {
         switch unit.work {
-        case .simulation: self.init(simulation: try Simulation(snapshot: snapshot, start: unit.start))
+        case .simulation: self.init(simulation: try Simulation(snapshot: snapshot, start: unit.start, dataSet: dataSet))
         case .ode: self.init(ode: try ODEIntegration(snapshot: snapshot))
         }
     }

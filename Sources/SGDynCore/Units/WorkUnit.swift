@@ -175,7 +175,9 @@ extension WorkUnit {
             let extended = version >= Self.extendedVersion
             switch try reader.readByte() {
             case 0:
-                var parameters = try reader.readParameters()
+                // Unchecked until the extension block (if any) is read: a data-set run's M = 0
+                // is valid only with its data reference.
+                var parameters = try reader.readParameters(checked: !extended)
                 if version == Self.startVersion {
                     try reader.readOptionalParameterExtensions(into: &parameters)
                 } else if extended {
@@ -196,7 +198,7 @@ extension WorkUnit {
                     start = StartWeights(teacher: flags & 1 != 0 ? try layers(rows: p.M) : nil, student: flags & 2 != 0 ? try layers(rows: p.K) : nil)
                 }
             case 1:
-                var parameters = try reader.readParameters()
+                var parameters = try reader.readParameters(checked: !extended)
                 if extended { try reader.readParameterExtensions(into: &parameters) }
                 let method = try reader.readMethod()
                 let start: ODEWork.Start

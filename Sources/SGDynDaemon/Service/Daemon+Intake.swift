@@ -79,8 +79,10 @@ extension Daemon {
         let defaultName = entryName.hasSuffix(".json") ? String(entryName.dropLast(5)) : entryName
         var spec: JobSpec
         do throws(JobError) {
-            spec = try JobParser.parse(bytes, defaultName: defaultName)
+            spec = try JobParser.parse(bytes, defaultName: defaultName, dataFolder: configuration.dataFolder)
             try configuration.slurm?.check(spec.slurm, executor: configuration.executor)
+            // Checked beneath the daemon's data_folder; read by Slurm tasks where the nodes see it.
+            if configuration.executor == .slurm, let nodes = configuration.slurm?.dataFolder { spec = spec.withDataFolder(nodes) }
             // teacher_from / student_from: the arrays are read here, once (headers, shapes and
             // values checked; bounded by `WeightReference.maxUnitBytes`), and travel in the
             // units, so workers and Slurm nodes never read the outbox.

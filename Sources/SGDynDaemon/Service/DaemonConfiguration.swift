@@ -36,6 +36,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// Not a config key: in-process tests poll the inbox (libinotifytools allows one inotify
     /// watcher per process, which the watcher tests need); nil chooses as `InboxWatcherFactory` says.
     var inboxPollInterval: Duration?
+    /// Where jobs' `data` files are read from (beneath it only); nil: jobs with `data` are rejected.
+    public var dataFolder: String?
 
     public init() {}
 
@@ -152,6 +154,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
         },
         ConfigKey("admin_group", "a group whose members administer the daemon besides root and its own user: they may cancel anyone's job and set any priority", default: "none") {
             $0.adminGroup = try ConfigValue.groupName($1)
+        },
+        ConfigKey("data_folder", "an absolute path: the folder of real data sets that jobs' `data` files name (opened beneath it only, no symbolic link followed; the daemon reads their headers, its workers the values); with the Slurm executor the same path must be readable on every node", default: "none: jobs with `data` are rejected") {
+            $0.dataFolder = try ConfigValue.absolutePath($1)
         },
         .integer("max_priority", "the highest priority a job of a submitter who is not an administrator runs with; higher requests are lowered to it",
                  in: -1_000_000...1_000_000, unit: "", default: "0") { $0.maxPriority = $1 },
@@ -330,6 +335,13 @@ enum ConfigValue {
 
     static func path(_ value: JSONValue) throws(ConfigValueError) -> String {
         guard case .string(let s) = value, !s.isEmpty else { throw ConfigValueError("must be a folder path, got \(value.literal)") }
+        return s
+    }
+
+    static func absolutePath(_ value: JSONValue) throws(ConfigValueError) -> String {
+        guard case .string(let s) = value, s.hasPrefix("/"), !s.utf8.contains(0) else {
+            throw ConfigValueError("must be an absolute folder path, got \(value.literal)")
+        }
         return s
     }
 

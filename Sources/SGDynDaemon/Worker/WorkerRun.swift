@@ -146,6 +146,9 @@ final class WorkerUnits: Sendable {
                 }
                 self.noteWork(entry.unit, SHA256.hexDigest(bytes))
                 let work = try WorkUnit(encoded: bytes)
+                // A run on a real data set reads it here, in the worker (never in the daemon): a
+                // missing, changed or non-finite file fails the unit with the key that names it.
+                let dataSet = try DataSetCache.dataSet(for: work)
                 for source in [folder.checkpoint, folder.resume] {
                     do {
                         guard let report = try AtomicFile.read(source, limit: JobLimits.maxSnapshotBytes + (1 << 20)) else { continue }
@@ -159,16 +162,24 @@ final class WorkerUnits: Sendable {
                             throw SpoolDamage(path: source, reason: "\(error)")
                         }
                         guard case .checkpoint(let progress, let snapshot) = decoded else { continue }
-                        let computation = try UnitComputation(work, snapshot: snapshot)
+                        let computation: UnitComputation
+                        do {
+                            computation = try UnitComputation(work, snapshot: snapshot, dataSet: dataSet)
+                        } catch let error where "\(error)".contains(Simulation.dataChangedMessage) {
+                            // Not a damaged checkpoint: starting over would silently mix two data sets.
+                            throw DataSetFiles.Failure(message: "\(error)", key: "data")
+                        }
                         self.noteWallBefore(entry.unit, progress.wallSeconds)
                         return computation
                     } catch let damage as SpoolDamage {
                         throw damage
+                    } catch let changed as DataSetFiles.Failure {
+                        throw changed
                     } catch {
                         logger.warning("unit \(entry.unit): cannot resume from \(source) (\(error)); trying the previous one")
                     }
                 }
-                return try UnitComputation(work)
+                return try UnitComputation(work, dataSet: dataSet)
             }
         }
     }

@@ -8,14 +8,17 @@ enum PlotText {
         if !point.assignments.isEmpty { title += " — " + point.assignments.map { "\($0.key)=\(SweepPoint.text($0.value))" }.joined(separator: ", ") }
         let activation = p.teacherActivation == p.studentActivation ? p.studentActivation.declaration.label
             : "teacher \(p.teacherActivation.declaration.label), student \(p.studentActivation.declaration.label)"
-        var parts = [activation, "N=\(p.N)", "M=\(p.M)", "K=\(p.K)", "η=\(PlotAxis.shortNumber(p.learningRate))"]
+        var parts = p.data.map { data in
+            ["student \(p.studentActivation.declaration.label)", "data set P=\(data.trainCount)", "test \(data.testCount)", "N=\(p.N)", "K=\(p.K)",
+             "η=\(PlotAxis.shortNumber(p.learningRate))"]
+        } ?? [activation, "N=\(p.N)", "M=\(p.M)", "K=\(p.K)", "η=\(PlotAxis.shortNumber(p.learningRate))"]
         if p.trainSecondLayer {
             parts.append("both layers")
             if p.secondLayerLearningRate != p.learningRate { parts.append("η_v=\(PlotAxis.shortNumber(p.secondLayerLearningRate))") }
         } else {
             parts.append("first layer only")
         }
-        parts.append("σ=\(PlotAxis.shortNumber(p.noise))")
+        if p.data == nil { parts.append("σ=\(PlotAxis.shortNumber(p.noise))") }
         if p.weightDecay > 0 { parts.append("κ=\(PlotAxis.shortNumber(p.weightDecay))") }
         if p.batchSize > 1 { parts.append("B=\(p.batchSize)") }
         if let alpha = p.trainingSetRatio { parts.append("α=\(PlotAxis.shortNumber(alpha))") }

@@ -217,9 +217,12 @@ public enum BundlePage {
         if !weights.isEmpty {
             // store_weights: say what the .npy files are before the (long) list that holds them.
             out += "<p class=\"meta\">Stored weights (\(weights.count) NumPy .npy files, <code>numpy.load</code> reads each): per run, "
-                + "<code>weights/seed-S/</code> holds the teacher’s <code>B.npy</code> (M×N) and <code>vstar.npy</code>, and the student’s "
+                + (weights.contains { $0.hasSuffix("/B.npy") }
+                    ? "<code>weights/seed-S/</code> holds the teacher’s <code>B.npy</code> (M×N) and <code>vstar.npy</code>, and the student’s "
+                    : "<code>weights/seed-S/</code> holds (a run on a data set has no teacher) the student’s ")
                 + "<code>W-initial.npy</code>, <code>v-initial.npy</code>, <code>W-final.npy</code>, <code>v-final.npy</code>; "
-                + "W Wᵀ/N and W Bᵀ/N are the Q and R of the run’s first and last CSV rows.</p>\n"
+                + (weights.contains { $0.hasSuffix("/B.npy") } ? "W Wᵀ/N and W Bᵀ/N are the Q and R" : "W Wᵀ/N is the Q")
+                + " of the run’s first and last CSV rows.</p>\n"
         }
         out += items(main.filter { !trajectories.contains($0) } + others)
         if !trajectories.isEmpty {

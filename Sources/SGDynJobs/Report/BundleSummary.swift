@@ -140,8 +140,11 @@ public struct BundleSummary: Codable, Sendable, Equatable {
         } else if let activation = fixed("student_activation") ?? fixed("activation") {
             setup.append(activation)
         }
+        // A job on a real data set has no teacher: the data's training inputs instead of M.
+        let dataInputs = job["data"]?["train_inputs"]?.stringValue
+        if let dataInputs { setup.append("data set \(HTML.truncated(dataInputs, to: Self.textLimit))") }
         for (key, symbol) in [("N", "N"), ("M", "M"), ("K", "K"), ("lr", "η"), ("sigma", "σ"), ("batch_size", "B")] {
-            guard let value = fixed(key) else { continue }
+            guard let value = fixed(key), !(key == "M" && dataInputs != nil) else { continue }
             if key == "sigma" && (Double(value) ?? 1) == 0 || key == "batch_size" && value == "1" { continue }
             setup.append("\(symbol)=\(value)")
         }

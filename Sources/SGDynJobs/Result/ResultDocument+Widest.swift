@@ -81,7 +81,8 @@ enum WidestResult {
     static func document(name: String, job: JSONValue, warnings: [String], points: [ResultDocument.Point],
                          weightsFrom: [ResultDocument.WeightSource]? = weightSources) -> ResultDocument {
         ResultDocument(status: status, name: name, submitter: submitter, kind: kind, error: ResultDocument.ErrorInfo(message: errorMessage, key: "", line: integer, column: integer),
-                       job: job, warnings: warnings, weightsFrom: weightsFrom, points: points, maxRelDeviation: jobDeviation,
+                       job: job, dataSet: ResultDocument.DataSetInfo(trainSamples: integer, testSamples: integer, inputs: integer),
+                       warnings: warnings, weightsFrom: weightsFrom, points: points, maxRelDeviation: jobDeviation,
                        files: .ran(trajectories: [], plots: [], weights: [""]), timing: timing)
     }
 

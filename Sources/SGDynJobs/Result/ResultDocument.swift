@@ -20,7 +20,9 @@ public struct ResultDocument: Sendable, Equatable {
     public enum Fields: String, ResultFields {
         case status, name, submitter, kind
         case sgdynVersion = "sgdyn_version"
-        case error, job, warnings
+        case error, job
+        case dataSet = "data_set"
+        case warnings
         case weightsFrom = "weights_from"
         case points
         case maxRelDeviation = "max_rel_deviation"
@@ -42,6 +44,7 @@ public struct ResultDocument: Sendable, Equatable {
             case .job: return "the normalised job: every key of the table above with its value or default, in table order (`description` and "
                 + "`slurm` only when given; `task`, `label_flip`, `teacher_sparsity` and `stop_below` only when not at their defaults, so that "
                 + "jobs written before them keep their result.json; `lr2` null when it follows a swept `lr`)"
+            case .dataSet: return "a job on a real data set (`data`): its sizes (below); left out for other jobs"
             case .warnings: return "the warnings, as text"
             case .weightsFrom: return "`teacher_from` or `student_from`: every `.npy` file the job's weights were taken from (below); left out otherwise"
             case .points: return "one per sweep point (below)"
@@ -61,6 +64,8 @@ public struct ResultDocument: Sendable, Equatable {
     public var error: ErrorInfo?
     /// The normalised job, as `JobSpec.normalised` (its keys are the schema's, not this type's).
     public var job: JSONValue?
+    /// The sizes of the job's data set; nil (left out) for a job with a teacher.
+    public var dataSet: DataSetInfo?
     public var warnings: [String]?
     /// The files the job's teacher or initial student came from; nil (left out) for other jobs.
     public var weightsFrom: [WeightSource]?
@@ -70,7 +75,7 @@ public struct ResultDocument: Sendable, Equatable {
     public var timing: Timing?
 
     public init(status: String?, name: String?, submitter: String? = nil, kind: String? = nil, sgdynVersion: String? = SGDynVersion.string, error: ErrorInfo? = nil,
-                job: JSONValue? = nil, warnings: [String]? = nil, weightsFrom: [WeightSource]? = nil, points: [Point]? = nil, maxRelDeviation: Deviation? = nil,
+                job: JSONValue? = nil, dataSet: DataSetInfo? = nil, warnings: [String]? = nil, weightsFrom: [WeightSource]? = nil, points: [Point]? = nil, maxRelDeviation: Deviation? = nil,
                 files: Files? = nil, timing: Timing? = nil) {
         self.status = status
         self.name = name
@@ -79,6 +84,7 @@ public struct ResultDocument: Sendable, Equatable {
         self.sgdynVersion = sgdynVersion
         self.error = error
         self.job = job
+        self.dataSet = dataSet
         self.warnings = warnings
         self.weightsFrom = weightsFrom
         self.points = points
@@ -96,6 +102,7 @@ public struct ResultDocument: Sendable, Equatable {
         w.omittable(.sgdynVersion, sgdynVersion.map(JSONValue.string))
         w.omittable(.error, error?.json)
         w.omittable(.job, job)
+        w.omittable(.dataSet, dataSet?.json)
         w.omittable(.warnings, warnings.map { .array($0.map(JSONValue.string)) })
         w.omittable(.weightsFrom, weightsFrom.map { .array($0.map(\.json)) })
         w.omittable(.points, points.map { .array($0.map(\.json)) })
@@ -114,6 +121,7 @@ public struct ResultDocument: Sendable, Equatable {
         sgdynVersion = r.string(.sgdynVersion)
         error = r.object(.error, ErrorInfo.init(json:))
         job = r[.job]
+        dataSet = r.object(.dataSet, DataSetInfo.init(json:))
         warnings = r.strings(.warnings)
         weightsFrom = r.array(.weightsFrom, WeightSource.init(json:))
         points = r.array(.points, Point.init(json:))
@@ -127,7 +135,7 @@ public struct ResultDocument: Sendable, Equatable {
 
     /// Every kind of object of the document with its fields, in the order of docs/job-files.md.
     public static let allFields: [(path: String, fields: [(name: String, meaning: String)])] = [
-        describe(Fields.self), describe(ErrorInfo.Fields.self), describe(WeightSource.Fields.self), describe(Point.Fields.self), describe(Run.Fields.self), describe(EarlyStop.Fields.self),
+        describe(Fields.self), describe(ErrorInfo.Fields.self), describe(DataSetInfo.Fields.self), describe(WeightSource.Fields.self), describe(Point.Fields.self), describe(Run.Fields.self), describe(EarlyStop.Fields.self),
         describe(ODEIntegration.Fields.self), describe(Divergence.Fields.self), describe(Deviation.Fields.self),
         describe(Files.Fields.self), describe(Timing.Fields.self),
     ]
@@ -138,6 +146,46 @@ public struct ResultDocument: Sendable, Equatable {
 }
 
 extension ResultDocument {
+    /// The data set of a job with `data` (`data_set`): how many samples it read.
+    public struct DataSetInfo: Sendable, Equatable {
+        public enum Fields: String, ResultFields {
+            case trainSamples = "train_samples"
+            case testSamples = "test_samples"
+            case inputs
+            public static let path = "data_set"
+            public var meaning: String {
+                switch self {
+                case .trainSamples: return "P, the rows of the training set (`data.train_inputs`)"
+                case .testSamples: return "the rows of the test set on which `eg` and `cerr` are measured"
+                case .inputs: return "N, the columns of the inputs"
+                }
+            }
+        }
+
+        public var trainSamples: Int?
+        public var testSamples: Int?
+        public var inputs: Int?
+
+        public init(trainSamples: Int?, testSamples: Int?, inputs: Int?) {
+            self.trainSamples = trainSamples
+            self.testSamples = testSamples
+            self.inputs = inputs
+        }
+
+        var json: JSONValue {
+            var w = ResultObjectWriter<Fields>()
+            w.omittable(.trainSamples, trainSamples.map(JSONValue.int))
+            w.omittable(.testSamples, testSamples.map(JSONValue.int))
+            w.omittable(.inputs, inputs.map(JSONValue.int))
+            return w.json
+        }
+
+        init(json: JSONValue) {
+            let r = ResultObjectReader<Fields>(json: json)
+            self.init(trainSamples: r.int(.trainSamples), testSamples: r.int(.testSamples), inputs: r.int(.inputs))
+        }
+    }
+
     /// Why a job did not finish (`error`): a message, and for a rejection where in the file.
     public struct ErrorInfo: Sendable, Equatable {
         public enum Fields: String, ResultFields {

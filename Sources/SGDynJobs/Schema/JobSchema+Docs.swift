@@ -9,6 +9,9 @@ extension JobSchema {
     /// The table of the keys of `ode`.
     static var odeTable: String { table(odeFields, sweepColumn: false) }
 
+    /// The table of the keys of `data`.
+    static var dataTable: String { table(dataFields, sweepColumn: false) }
+
     /// The table of the keys of `slurm`.
     static var slurmTable: String { table(slurmFields, sweepColumn: false) }
 

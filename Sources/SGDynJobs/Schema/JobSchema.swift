@@ -100,6 +100,11 @@ enum JobSchema {
         JobField("mc_test_set", JobReader.integer(min: 1, max: JobLimits.maxTestSet).orNull(), default: .null,
                  meaning: "also estimate ε_g on a fixed Monte-Carlo test set of this many samples (column `eg_mc`); with `task` \"classify\" the test set of `eg` and `cerr` (null there means 10000); simulations only",
                  store: { $0.simulation.monteCarloTestSize = $1 }, normalised: { d in d.simulation.monteCarloTestSize.map { .int($0) } ?? .null }),
+        JobField("data", .object(dataFields, start: DataFiles(),
+                                 invalid: "must be an object such as {\"train_inputs\": \"mnist/train_x.npy\", \"train_labels\": \"mnist/train_y.npy\", \"test_inputs\": \"mnist/test_x.npy\", \"test_labels\": \"mnist/test_y.npy\"}"),
+                 default: nil,
+                 meaning: "learn a real data set instead of a teacher: four files beneath the data folder the administrator configured (`data_folder` in sgdyn.json; `sgdyn run --data DIR`); its keys are listed below. `N` must be the inputs' columns; there is no teacher (M is 0 in the normalised job; R and T are absent), `eg` and `et` are ½·mean (y − φ)² on the test and the training set, and with `task` \"classify\" `cerr`/`cerr_train` the fractions of wrong signs; the training set is reshuffled every epoch (`batch_size` \"full\": all of it every step); simulations only; in the normalised job only when given",
+                 store: { $0.data = $1 }, normalised: { d in d.data.map { JobField.normalisedObject(dataFields, of: $0) } }),
         JobField("ode", .object(odeFields, start: ODEOptions(), invalid: "must be an object such as {\"method\": \"adaptive\", \"rtol\": 1e-8}"),
                  default: .object(odeFields.compactMap { f in f.defaultValue.map { (f.name, $0) } }),
                  defaultText: "the defaults of its keys",
@@ -136,6 +141,18 @@ enum JobSchema {
         JobField("dt", .number("a number in (0, 1]", { $0 > 0 && $0 <= 1 }), default: .number("0.01"),
                  meaning: "time step of `euler` and `rk4`",
                  store: { $0.dt = $1 }, normalised: { .double($0.dt) }),
+    ]
+
+    /// The keys of `data`: paths relative to the data folder, each required.
+    static let dataFields: [JobField<DataFiles>] = [
+        JobField("train_inputs", .string, default: nil, meaning: "training inputs, P×N: `.npy` (float64 or float32, little-endian, C order) or `.csv` (numbers separated by commas, one row per sample, no header)",
+                 store: { $0.trainInputs = $1 }, normalised: { .string($0.trainInputs) }),
+        JobField("train_labels", .string, default: nil, meaning: "training labels, P numbers (shape (P,) or (P, 1); CSV: one per line)",
+                 store: { $0.trainLabels = $1 }, normalised: { .string($0.trainLabels) }),
+        JobField("test_inputs", .string, default: nil, meaning: "test inputs, P_test×N, on which `eg` (and `cerr`) are measured",
+                 store: { $0.testInputs = $1 }, normalised: { .string($0.testInputs) }),
+        JobField("test_labels", .string, default: nil, meaning: "test labels, P_test numbers",
+                 store: { $0.testLabels = $1 }, normalised: { .string($0.testLabels) }),
     ]
 
     /// The keys of `slurm`; each may be left out.

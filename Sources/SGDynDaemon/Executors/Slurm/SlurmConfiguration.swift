@@ -36,6 +36,8 @@ public struct SlurmConfiguration: Sendable, Equatable {
     public var commandTimeout = 30.0
     /// Where `sbatch`, `squeue`, `scancel`, `scontrol` and `sacct` are (nil: on PATH).
     public var commandDirectory: String?
+    /// The daemon's `data_folder` as the compute nodes see it (nil: the same path).
+    public var dataFolder: String?
 
     public init(spool: String) { self.spool = spool }
 
@@ -105,6 +107,9 @@ public struct SlurmConfiguration: Sendable, Equatable {
                  default: "no limit") { $0.maxRunning = $1 },
         ConfigKey("worker", "the sgdyn binary's path as the compute nodes see it", default: "this program") {
             $0.worker = try ConfigValue.path($1)
+        },
+        ConfigKey("data_folder", "the daemon's `data_folder` as the compute nodes see it (an absolute path): the tasks of jobs with `data` read their files there; intake still checks them beneath the daemon's own `data_folder`", default: "the daemon's `data_folder`") {
+            $0.dataFolder = try ConfigValue.absolutePath($1)
         },
         ConfigKey("extra_sbatch_args", "more sbatch arguments, as a list of strings") {
             $0.extraSbatchArguments = try ConfigValue.strings($1)
