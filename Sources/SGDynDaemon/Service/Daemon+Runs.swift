@@ -160,27 +160,26 @@ extension Daemon {
 
     private func importOutcome(_ outcome: UnitOutcome, unit: WatchedUnit, submission: OpenSubmission) async throws {
         let p = outcome.progress
-        switch outcome.kind {
-        case .done, .diverged:
-            try await store.completeUnit(unit.id, result: outcome.result, divergedAt: outcome.divergedAt, stepsDone: p.stepsDone,
+        let damage = OutcomeRule.checksSpool(outcome.kind) ? try await spoolDamage(of: unit) : nil
+        switch OutcomeRule.decide(outcome.kind, message: outcome.message, divergedAt: outcome.divergedAt, spoolDamage: damage) {
+        case .complete(let divergedAt):
+            try await store.completeUnit(unit.id, result: outcome.result, divergedAt: divergedAt, stepsDone: p.stepsDone,
                                          wallSeconds: p.wallSeconds, latestEg: p.latestEg)
-            if let t = outcome.divergedAt {
+            if let t = divergedAt {
                 say(.warning, "unit \(unit.index) diverged at t = \(t) (non-finite order parameters or ε_g); its finite records are kept",
                     jobName: submission.jobName, claimedName: submission.claimedName)
             }
-        case .stopped:
+        case .awaitTaskEnd:
             break
-        case .failed:
-            if let damage = try await spoolDamage(of: unit) {
-                // Not the unit's fault: its spool was damaged after the daemon wrote it. It ends
-                // like a stopped unit and is handed over again with its files written afresh.
-                say(.warning, "unit \(unit.index): \(damage); it is written again from the job store and the unit resumes",
-                    jobName: submission.jobName, claimedName: submission.claimedName)
-                runs.open[submission.id]?.units[unit.id]?.outcome = .stopped
-                return
-            }
-            say(.error, "unit \(unit.index) failed: \(outcome.message)", jobName: submission.jobName, claimedName: submission.claimedName)
-            try await store.failUnit(unit.id, reason: outcome.message)
+        case .resumeAfterSpoolDamage(let damage):
+            // Not the unit's fault: its spool was damaged after the daemon wrote it. It ends like a
+            // stopped unit and is handed over again with its files written afresh.
+            say(.warning, "unit \(unit.index): \(damage); it is written again from the job store and the unit resumes",
+                jobName: submission.jobName, claimedName: submission.claimedName)
+            runs.open[submission.id]?.units[unit.id]?.outcome = .stopped
+        case .fail(let message):
+            say(.error, "unit \(unit.index) failed: \(message)", jobName: submission.jobName, claimedName: submission.claimedName)
+            try await store.failUnit(unit.id, reason: message)
         }
     }
 

@@ -8,7 +8,7 @@ import SGDynStore
 /// "event | what sgdyn does") and the local rules of "The daemon" — as the daemon's decisions see
 /// it, in process and without processes: how the executor reads the end (`SlurmQueue.taskEnd`,
 /// `LocalExecutor.taskEnd`), then what the daemon decides (`TaskEndClassifier`, `CrashPolicy`,
-/// `JobReview`, `ResubmissionRule`, `StallRule`, `PublishRetry`, `DiskSpaceRule`, `RecordRetry`).
+/// `JobReview`, `OutcomeRule`, `ResubmissionRule`, `StallRule`, `PublishRetry`, `DiskSpaceRule`, `RecordRetry`).
 /// Each test is named after its row, word for word; `FailureTableDocsTests` checks that every row
 /// has one. The end-to-end scripts (`daemon-tests.sh`, `slurm-tests.sh`) prove the same with real
 /// processes.
@@ -309,6 +309,23 @@ struct FailureTableTests {
         #expect(!RecordRetry.releasesReserve(after: JobStoreError.tooBig(path: "state")))
         #expect((1...8).map { RecordRetry.delay(afterAttempt: $0) } == [1, 2, 4, 8, 16, 30, 30, 30].map { Duration.seconds($0) })
         #expect((1...21).filter(RecordRetry.logs) == [1, 10, 20])
+    }
+
+    @Test("a spool file the daemon wrote is damaged or missing when a worker needs it")
+    func spoolDamaged() {
+        // Checked only for a failure: a done, diverged or stopped unit is taken at its word.
+        #expect(OutcomeRule.checksSpool(.failed))
+        #expect(![UnitOutcome.Kind.done, .diverged, .stopped].contains(where: OutcomeRule.checksSpool))
+        let damaged = OutcomeRule.decide(.failed, message: "cannot read work.unit", divergedAt: nil,
+                                         spoolDamage: "its work file spool/work.unit is damaged")
+        #expect(damaged == .resumeAfterSpoolDamage("its work file spool/work.unit is damaged"))
+        // Taken as stopped: its task's end resumes it without a crash.
+        let settlement = classifier.settle(.exited(0), killedForStall: false, units: [.init(id: UnitID(1), outcome: .stopped)])
+        #expect(settlement.resumed == [UnitID(1)] && settlement.crashed.isEmpty)
+        // Only a failure with intact spool files fails the unit.
+        #expect(OutcomeRule.decide(.failed, message: "unknown activation", divergedAt: nil, spoolDamage: nil) == .fail("unknown activation"))
+        #expect(OutcomeRule.decide(.diverged, message: "", divergedAt: 12.5, spoolDamage: nil) == .complete(divergedAt: 12.5))
+        #expect(OutcomeRule.decide(.stopped, message: "", divergedAt: nil, spoolDamage: nil) == .awaitTaskEnd)
     }
 
     @Test("SIGTERM stops the daemon while a job runs")
