@@ -9,9 +9,6 @@ import SGDynStore
 /// its unfinished units are settled (resumed, counting a crash when the worker died on its own);
 /// when a job has nothing left running, its outcome is decided.
 extension Daemon {
-    /// Units that crashed their worker this many times quarantine their job (`CrashPolicy`).
-    static let maxCrashes = CrashPolicy.maximumCrashes
-
     /// Records what an executor reported. An event that changes what the store says about a run
     /// (a task ended, a submission failed or was identified) must be recorded whatever happens: if
     /// the store cannot take it now (locked by another process beyond its busy timeout, the disk
