@@ -185,24 +185,21 @@ extension Daemon {
     /// record what happens (a worker that stopped, a job to resume) on a full disk; it is made
     /// again once space is back.
     func checkFreeSpace() {
-        switch phase {
-        case .serving, .pausedForDisk: break
-        case .starting, .draining, .stopped: return
-        }
+        // Free space is only measured when the phase is judged (`DiskSpaceRule`).
+        guard DiskSpaceRule.judges(phase) else { return }
         let limit = configuration.minFreeBytes
-        let low = [configuration.outbox, state.path].compactMap { path in
-            freeBytes(at: path).flatMap { $0 < limit ? (path, $0) : nil }
-        }
-        if let (path, free) = low.first {
-            if phase == .serving {
+        let free = [configuration.outbox, state.path].map { (path: $0, bytes: freeBytes(at: $0)) }
+        switch DiskSpaceRule(minimumFreeBytes: limit).decide(phase: phase, free: free) {
+        case .ignore:
+            return
+        case .pause(let path, let bytes, let announce):
+            if announce {
                 if unlink(state.spaceReserve) == 0 { logger.notice("released the \(Self.reserveBytes >> 20) MiB space reserve for the job store") }
-                logger.critical("only \(free / 1_048_576) MiB free in \(path) (minimum \(limit / 1_048_576) MiB): intake and new runs paused; queued jobs stay queued")
+                logger.critical("only \(bytes / 1_048_576) MiB free in \(path) (minimum \(limit / 1_048_576) MiB): intake and new runs paused; queued jobs stay queued")
             }
-            phase = .pausedForDisk(path: path, freeBytes: free)
-        } else {
-            if case .pausedForDisk = phase {
-                logger.notice("free space is back above \(limit / 1_048_576) MiB: intake and runs resume")
-            }
+            phase = .pausedForDisk(path: path, freeBytes: bytes)
+        case .serve(let announce):
+            if announce { logger.notice("free space is back above \(limit / 1_048_576) MiB: intake and runs resume") }
             phase = .serving
             ensureSpaceReserve()
         }

@@ -27,11 +27,6 @@ struct PublishAttemptResult: Sendable {
 /// that cannot (the stored results cannot be read) leaves the job `unpublished`, its data kept, for
 /// `sgdyn publish NAME`.
 extension Daemon {
-    /// Longest wait between two attempts to write a bundle.
-    static let maximumPublishDelay: Double = 600
-    /// Crashes of the bundle writer itself after which the job is left unpublished.
-    static let maximumPublishCrashes = 5
-
     func publishReadyJobs() async throws {
         for job in try await store.jobsToPublish() where !publishing.inFlight.contains(job.id) {
             guard publishing.inFlight.count < PublishBook.concurrency else { return }
@@ -56,18 +51,25 @@ extension Daemon {
         publishing.inFlight.remove(attempt.jobID)
         do {
             guard let job = try await store.job(attempt.jobID), job.state == .publishing else { return }
+            let end: PublishRetry.WriterEnd
             switch attempt.result {
-            case .success(let run) where run.succeeded:
-                let path = run.standardOutput.split(separator: "\n").last.map(String.init) ?? ""
+            case .success(let run): end = PublishRetry.WriterEnd(run)
+            case .failure(let error): end = .notStarted("\(error)")
+            }
+            switch PublishRetry.decide(end, failedAttempts: job.publishAttempts) {
+            case .published(let path):
                 try await published(job, at: path)
-            case .success(let run) where run.termination == .exited(ExitStatus.failed.rawValue):
-                try await store.markUnpublished(job.id, error: run.message)
-                say(.error, "its bundle cannot be written: \(run.message). Its results stay in the job store; fix the cause, then run `sgdyn publish \(job.name)`",
+            case .unpublished(let error, nil):
+                try await store.markUnpublished(job.id, error: error)
+                say(.error, "its bundle cannot be written: \(error). Its results stay in the job store; fix the cause, then run `sgdyn publish \(job.name)`",
                     job: job, state: "unpublished")
-            case .success(let run):
-                try await postpone(job, because: run.message, writerCrashed: run.termination != .exited(ExitStatus.temporaryFailure.rawValue))
-            case .failure(let error):
-                try await postpone(job, because: "the bundle writer could not be started: \(error)", writerCrashed: false)
+            case .unpublished(let error, let crashes?):
+                try await store.markUnpublished(job.id, error: error)
+                say(.error, "its bundle writer failed \(crashes) times (last: \(error)). Its results stay in the job store; run `sgdyn publish \(job.name)` to try again",
+                    job: job, state: "unpublished")
+            case .retry(let delay, let reason):
+                let attempts = try await store.postponePublishing(job.id, error: "bundle not written: \(reason)", retryAt: Date().addingTimeInterval(delay))
+                say(.warning, "could not write its bundle (attempt \(attempts)): \(reason); retrying in \(Int(delay)) s", job: job, state: "publishing")
             }
         } catch {
             logger.error("after writing the bundle of job \(attempt.jobID): \(error)")
@@ -90,18 +92,6 @@ extension Daemon {
             for folder in (try? await store.spoolFolders(of: job.id)) ?? [] { AtomicFile.removeTree(folder) }
         }
         refreshOutboxIndex(reason: "bundle \(job.bundleName)")
-    }
-
-    private func postpone(_ job: JobRecord, because reason: String, writerCrashed: Bool) async throws {
-        if writerCrashed, job.publishAttempts + 1 >= Self.maximumPublishCrashes {
-            try await store.markUnpublished(job.id, error: reason)
-            say(.error, "its bundle writer failed \(job.publishAttempts + 1) times (last: \(reason)). Its results stay in the job store; run `sgdyn publish \(job.name)` to try again",
-                job: job, state: "unpublished")
-            return
-        }
-        let delay = min(Self.maximumPublishDelay, 5 * pow(2, Double(job.publishAttempts)))
-        let attempts = try await store.postponePublishing(job.id, error: "bundle not written: \(reason)", retryAt: Date().addingTimeInterval(delay))
-        say(.warning, "could not write its bundle (attempt \(attempts)): \(reason); retrying in \(Int(delay)) s", job: job, state: "publishing")
     }
 
     /// Rewrites outbox/index.html with `sgdyn report` in a child process (it reads every bundle's

@@ -9,9 +9,6 @@ import SGDynStore
 /// its unfinished units are settled (resumed, counting a crash when the worker died on its own);
 /// when a job has nothing left running, its outcome is decided.
 extension Daemon {
-    /// Units that crashed their worker this many times quarantine their job.
-    static let maxCrashes = 3
-
     /// Records what an executor reported. An event that changes what the store says about a run
     /// (a task ended, a submission failed or was identified) must be recorded whatever happens: if
     /// the store cannot take it now (locked by another process beyond its busy timeout, the disk
@@ -48,11 +45,11 @@ extension Daemon {
                 logger.error("after \(event): \(error)")
                 return
             }
-            if case JobStoreError.diskFull = error, unlink(state.spaceReserve) == 0 {
+            if RecordRetry.releasesReserve(after: error), unlink(state.spaceReserve) == 0 {
                 logger.notice("released the \(Self.reserveBytes >> 20) MiB space reserve so the job store can record \(event)")
             }
-            let delay = Self.recordRetryDelay(afterAttempt: attempt)
-            if attempt == 1 || attempt % 10 == 0 {
+            let delay = RecordRetry.delay(afterAttempt: attempt)
+            if RecordRetry.logs(attempt: attempt) {
                 logger.error("cannot record \(event) (attempt \(attempt)): \(error); retrying every \(Int(delay.seconds)) s until it is recorded")
             }
             let mailbox = self.mailbox
@@ -61,11 +58,6 @@ extension Daemon {
                 mailbox.post(.executorRetry(event, attempt: attempt + 1))
             }
         }
-    }
-
-    /// 1, 2, 4, … up to 30 s between attempts to record an executor's event.
-    static func recordRetryDelay(afterAttempt attempt: Int) -> Duration {
-        .seconds(min(30, 1 << min(max(attempt - 1, 0), 5)))
     }
 
     /// Imports every open submission's reports and watches for silent units. Runs every cycle.
@@ -166,27 +158,26 @@ extension Daemon {
 
     private func importOutcome(_ outcome: UnitOutcome, unit: WatchedUnit, submission: OpenSubmission) async throws {
         let p = outcome.progress
-        switch outcome.kind {
-        case .done, .diverged:
-            try await store.completeUnit(unit.id, result: outcome.result, divergedAt: outcome.divergedAt, stepsDone: p.stepsDone,
+        let damage = OutcomeRule.checksSpool(outcome.kind) ? try await spoolDamage(of: unit) : nil
+        switch OutcomeRule.decide(outcome.kind, message: outcome.message, divergedAt: outcome.divergedAt, spoolDamage: damage) {
+        case .complete(let divergedAt):
+            try await store.completeUnit(unit.id, result: outcome.result, divergedAt: divergedAt, stepsDone: p.stepsDone,
                                          wallSeconds: p.wallSeconds, latestEg: p.latestEg)
-            if let t = outcome.divergedAt {
+            if let t = divergedAt {
                 say(.warning, "unit \(unit.index) diverged at t = \(t) (non-finite order parameters or ε_g); its finite records are kept",
                     jobName: submission.jobName, claimedName: submission.claimedName)
             }
-        case .stopped:
+        case .awaitTaskEnd:
             break
-        case .failed:
-            if let damage = try await spoolDamage(of: unit) {
-                // Not the unit's fault: its spool was damaged after the daemon wrote it. It ends
-                // like a stopped unit and is handed over again with its files written afresh.
-                say(.warning, "unit \(unit.index): \(damage); it is written again from the job store and the unit resumes",
-                    jobName: submission.jobName, claimedName: submission.claimedName)
-                runs.open[submission.id]?.units[unit.id]?.outcome = .stopped
-                return
-            }
-            say(.error, "unit \(unit.index) failed: \(outcome.message)", jobName: submission.jobName, claimedName: submission.claimedName)
-            try await store.failUnit(unit.id, reason: outcome.message)
+        case .resumeAfterSpoolDamage(let damage):
+            // Not the unit's fault: its spool was damaged after the daemon wrote it. It ends like a
+            // stopped unit and is handed over again with its files written afresh.
+            say(.warning, "unit \(unit.index): \(damage); it is written again from the job store and the unit resumes",
+                jobName: submission.jobName, claimedName: submission.claimedName)
+            runs.open[submission.id]?.units[unit.id]?.outcome = .stopped
+        case .fail(let message):
+            say(.error, "unit \(unit.index) failed: \(message)", jobName: submission.jobName, claimedName: submission.claimedName)
+            try await store.failUnit(unit.id, reason: message)
         }
     }
 
@@ -265,37 +256,23 @@ extension Daemon {
         try await importReports(of: id, task: task)
         submission = runs.open[id] ?? submission
         try await flushProgress()
-        let unfinished = submission.units.values.filter { $0.task == task && ($0.outcome == nil || $0.outcome == .stopped) }
-        let killed = submission.killedForStall.contains(task)
-        let crashed: Bool
-        let reason: String
-        switch end {
-        case .exited(0):
-            // A worker exits 0 only once every unit has its outcome; a unit without a readable
-            // one (the warnings above say why) would otherwise be restarted for ever.
-            crashed = true
-            reason = "its worker exited without leaving a readable outcome"
-        case .exited:
-            crashed = false
-            reason = "its worker stopped"
-        case .crashed(let why):
-            crashed = true
-            reason = killed ? "stall kill: killed after \(Int(configuration.stallKill)) s without progress" : why
-        case .lost(let why):
-            crashed = killed
-            reason = killed ? "stall kill: killed after \(Int(configuration.stallKill)) s without progress" : why
-        }
-        let crashedUnits = unfinished.filter { crashed && $0.outcome == nil }
-        try await store.interruptUnits(crashedUnits.map(\.id), crashed: true, reason: reason)
-        try await store.interruptUnits(unfinished.filter { !(crashed && $0.outcome == nil) }.map(\.id), crashed: false, reason: nil)
-        if !crashedUnits.isEmpty {
+        // Which units finished, which resume, and which of those count a crash (`TaskEndClassifier`).
+        let settlement = TaskEndClassifier(stallKill: configuration.stallKill).settle(
+            end, killedForStall: submission.killedForStall.contains(task),
+            units: submission.units.values.filter { $0.task == task }.map { TaskEndClassifier.Unit(id: $0.id, outcome: $0.outcome) })
+        let unfinished = settlement.verdicts.filter { $0.value != .finished }
+        try await store.interruptUnits(settlement.crashed, crashed: true, reason: settlement.crashReason)
+        try await store.interruptUnits(settlement.resumed, crashed: false, reason: nil)
+        switch settlement.report {
+        case .crashed(let count, let reason):
             let crashes = try await store.maximumUnitCrashes(of: submission.jobID)
-            let next = crashes >= Self.maxCrashes ? "the job is quarantined" : "they resume from their checkpoints"
-            say(.error, "\(crashedUnits.count) unit(s) ended without finishing: \(reason) (crash \(crashes) of at most \(Self.maxCrashes)); \(next)",
+            say(.error, CrashPolicy().crashMessage(units: count, reason: reason, crashes: crashes),
                 jobName: submission.jobName, claimedName: submission.claimedName)
-        } else if case .lost(let why) = end, !unfinished.isEmpty {
-            say(.notice, "\(unfinished.count) unit(s) were interrupted (\(why)); they resume from their checkpoints",
+        case .interrupted(let count, let why):
+            say(.notice, "\(count) unit(s) were interrupted (\(why)); they resume from their checkpoints",
                 jobName: submission.jobName, claimedName: submission.claimedName)
+        case .none:
+            break
         }
         submission.endedTasks[task] = end
         runs.open[id] = submission
@@ -321,7 +298,7 @@ extension Daemon {
         guard let submission = runs.open.removeValue(forKey: id) else { return }
         let (job, active) = try await store.endSubmission(id, crashed: [], reason: reason)
         say(.error, "cannot be run: \(reason)", job: job)
-        if active == 0 { try await store.settle(job.id, outcome: .failed, reason: reason) }
+        if ResubmissionRule.failsJobAfterUnrunnableSubmission(activeRuns: active) { try await store.settle(job.id, outcome: .failed, reason: reason) }
         for unit in submission.units.values { AtomicFile.removeTree(unit.folder.path) }
     }
 
@@ -332,45 +309,49 @@ extension Daemon {
     func review(_ jobID: JobID, batchFinished: Bool = false) async throws {
         guard let job = try await store.job(jobID), JobState.active.contains(job.state) else { return }
         let open = runs.submissions(of: jobID)
+        let rule = JobReview()
         if !open.isEmpty {
             // While other arrays of a large job run, only the crash count matters: not every unit
             // of a 10,000-unit job read again at each task's end.
             let crashes = try await store.maximumUnitCrashes(of: jobID)
-            if crashes >= Self.maxCrashes || job.cancelRequested {
+            if case .stopRuns(let reason) = rule.whileRunning(crashes: crashes, cancelRequested: job.cancelRequested) {
                 for submission in open where submission.stop == nil {
-                    runs.open[submission.id]?.stop = job.cancelRequested ? .cancel : .quarantine
+                    runs.open[submission.id]?.stop = reason
                     await executors[submission.executor]?.stop(submission.id)
                 }
             }
             return
         }
         let tally = try await store.unitTally(of: jobID)
-        let crashes = tally.maximumCrashes
-        if job.cancelRequested {
+        var draining = false
+        if case .draining = phase { draining = true }
+        let observed = JobReview.Observation(
+            cancelRequested: job.cancelRequested, running: job.state == .running, crashes: tally.maximumCrashes,
+            lastCrashError: tally.lastCrashError, jobError: job.error,
+            firstFailed: tally.firstFailed.map { JobReview.FailedUnit(index: $0.index, error: $0.error) },
+            allDone: tally.allDone, diverged: tally.diverged, batchFinished: batchFinished, draining: draining)
+        switch rule.decide(observed) {
+        case .cancel:
             say(.notice, "cancelled; publishing what finished", job: job, state: "cancelled")
             try await store.settle(jobID, outcome: .cancelled, reason: "cancelled on request")
-        } else if crashes >= Self.maxCrashes {
-            let last = tally.lastCrashError ?? job.error ?? "its worker died"
-            let reason = "a unit ended without finishing \(crashes) times (last: \(last)); quarantined so the other jobs can run"
+        case .quarantine(let reason):
             say(.error, reason, job: job, state: "quarantined")
             try await store.settle(jobID, outcome: .quarantined, reason: reason)
-        } else if let failed = tally.firstFailed {
-            let reason = "unit \(failed.index) could not be computed: \(failed.error ?? "unknown error")"
+        case .fail(let reason):
             say(.error, reason, job: job, state: "failed")
             try await store.settle(jobID, outcome: .failed, reason: reason)
-        } else if tally.allDone {
-            let diverged = tally.diverged
+        case .publish(let diverged):
             say(.info, diverged > 0 ? "all units ended, \(diverged) of them diverged; writing the bundle" : "all units finished; writing the bundle",
                 job: job, state: "publishing")
             try await store.settle(jobID, outcome: diverged > 0 ? .diverged : .done, reason: nil)
-        } else if job.state == .running, batchFinished {
+        case .nextBatch:
             try await store.requeue(jobID, interrupted: false, reason: nil)
-        } else if job.state == .running {
-            let stopping: Bool
-            if case .draining = phase { stopping = true } else { stopping = false }
+        case .resume(let stopping):
             try await store.requeue(jobID, interrupted: true, reason: stopping ? "stopped by shutdown" : "its run ended before every unit finished")
             say(.notice, stopping ? "interrupted by shutdown after checkpointing; it resumes at the next start"
                                   : "its run ended with units left; they resume from their checkpoints", job: job, state: "interrupted")
+        case .none:
+            break
         }
     }
 

@@ -63,13 +63,14 @@ extension Daemon {
 
     /// Submits the runnable units of `slurm`'s running jobs while their other tasks go on.
     private func resubmitWaitingUnits(to slurm: any Executor) async throws {
+        let resubmission = ResubmissionRule()
         for job in try await store.jobs(in: [.running]) where job.executor == slurm.kind.rawValue && !job.cancelRequested {
-            guard try await store.maximumUnitCrashes(of: job.id) < Self.maxCrashes else { continue }
+            guard resubmission.resubmits(cancelRequested: job.cancelRequested, crashes: try await store.maximumUnitCrashes(of: job.id)) else { continue }
             while phase.acceptsWork {
                 // Room for half an array first (see `submit`): the runnable units of a large job
                 // are not read at every cycle only to wait.
                 let free = await slurm.freeSlots()
-                guard free >= max(1, await slurm.maxTasksPerSubmission() / 2) else { break }
+                guard ResubmissionRule.hasRoom(free: free, maximumTasksPerArray: await slurm.maxTasksPerSubmission()) else { break }
                 let runnable = try await store.runnableUnits(of: job.id)
                 guard !runnable.isEmpty else { break }
                 guard try await submit(runnable, of: job, to: slurm, free: free) else { return }
@@ -99,13 +100,13 @@ extension Daemon {
         let threads = plan.threadsPerTask
         // One array holds at most MaxArraySize tasks and the cluster only `free` more: the rest of
         // the units stay queued for the next array (units grouped as planned, so the target holds).
+        // Not an array of one task each time one ends: wait for room for half an array, so a
+        // large job goes in few, large arrays (`ResubmissionRule`).
         let arrayLimit = await executor.maxTasksPerSubmission()
-        let room = min(free, arrayLimit)
-        if executor.scheduling == .ownQueue, tasks.count > room {
-            // Not an array of one task each time one ends: wait for room for half an array, so a
-            // large job goes in few, large arrays.
-            guard room >= max(1, arrayLimit / 2) else { return false }
-            tasks = Array(tasks.prefix(max(1, room)))
+        switch ResubmissionRule.cut(tasks: tasks.count, free: free, arrayLimit: arrayLimit, splits: executor.scheduling == .ownQueue) {
+        case .all: break
+        case .first(let count): tasks = Array(tasks.prefix(count))
+        case .wait: return false
         }
         let spool = executor.spoolRoot.map(SpoolLayout.init(root:)) ?? state.spool
         let token = "sgdyn-\(store.storeID.prefix(8))-j\(job.id)-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
@@ -131,15 +132,17 @@ extension Daemon {
             externalID = try await executor.submit(prepared)
         } catch {
             _ = try await store.endSubmission(submissionID, crashed: [], reason: "\(error)")
-            switch error {
-            case .temporary(let why):
+            let why: String
+            switch error { case .temporary(let reason), .permanent(let reason): why = reason }
+            switch ResubmissionRule.afterRefusal(error, alone: alone) {
+            case .retryLater(let requeue):
                 say(.warning, "could not be submitted (\(why)); it stays queued and is tried again", job: job)
-                if alone { try await store.requeue(job.id, interrupted: true, reason: "submission failed: \(why)") }
+                if requeue { try await store.requeue(job.id, interrupted: true, reason: "submission failed: \(why)") }
                 return false
-            case .permanent(let why):
+            case .failJob(let now):
                 say(.error, "cannot be run: \(why)", job: job)
                 // With other runs going on, it fails once they have ended and this comes back.
-                if alone { try await store.settle(job.id, outcome: .failed, reason: why) }
+                if now { try await store.settle(job.id, outcome: .failed, reason: why) }
                 return true
             }
         }
