@@ -76,7 +76,7 @@ struct ODERightHandSide {
         case (.linear, .linear): ODERightHandSide.linearTerms(w, secondLayer: train)
         case (.erf, _): ODERightHandSide.erfStudentTerms(w, teacher: teacherActivation, secondLayer: train)
         case (.linear, _): ODERightHandSide.linearStudentTerms(w, teacher: teacherActivation, secondLayer: train)
-        default: preconditionFailure("ODEParameters.supports rejects \(activation)/\(teacherActivation)")
+        default: ODERightHandSide.generalTerms(w, student: activation, teacher: teacherActivation, secondLayer: train)
         }
 
         let eta = learningRate, etaSquared = secondOrderRate, sigma2 = noiseVariance, kappa = weightDecay
