@@ -118,6 +118,9 @@ struct NestedGaussian {
     let refine: Int
 
     static let legendre = GaussLegendre.rule(points: 10)
+    /// The widest Gauss–Legendre panel: 10 points integrate φ(z) times a polynomial of degree
+    /// ≤ 10 on it to ≲ 1e-12 relative (measured against the refined rule, NestedGaussianTests).
+    static let widestPanel = 3.0
 
     /// `covariance` is n×n row-major for the n = `factors.count` ≤ 4 fields. `refine` > 1 splits
     /// every Gauss–Legendre panel into that many and adds 4 points to every Gauss–Hermite rule
@@ -205,7 +208,7 @@ struct NestedGaussian {
             return constant * sum
         }
         // Panel width and break points.
-        var width = 2.0
+        var width = NestedGaussian.widestPanel
         var breaks: [(point: Double, fine: Double)] = []
         for f in 0..<n where lastLevel[f] >= j {
             let c = abs(coefficients[f * rank + j])
@@ -222,9 +225,10 @@ struct NestedGaussian {
         var bounds: [Double] = [-range, range]
         for b in breaks where abs(b.point) < range {
             bounds.append(b.point)
-            if b.fine > 0 {
-                // Graded panels around a kink that later levels smooth on the scale `fine`.
-                var size = max(min(b.fine, h) / 16, 1e-12)
+            if b.fine > 0, b.fine < h {
+                // Graded panels around a kink that later levels smooth on the scale `fine`
+                // (< the panel width): from fine/2, doubling.
+                var size = max(b.fine / 2, 1e-12)
                 while size < h {
                     for p in [b.point - size, b.point + size] where abs(p) < range { bounds.append(p) }
                     size *= 2
