@@ -169,6 +169,27 @@ struct NestedGaussian {
         self.refine = refine
     }
 
+    /// Rough seconds of one average on one core (release build), by what the pair's factors
+    /// are, for `ODEResources.rightHandSideCost` and so for the ODE jobs' cost bound
+    /// (`JobLimits.maxODEEvaluationSeconds`). Measured per right-hand side through
+    /// `sgdyn bench --ode-rhs` (docs/measurements.md "General pairs") and divided by the number of
+    /// averages, taken at the high end: only polynomials ≈ 1–5 µs (exact Gauss–Hermite on
+    /// ≤ 4 levels); a polynomial student with a kinked or smooth teacher ≈ 0.05–1 ms; a ReLU
+    /// student ≈ 1–3 ms with a teacher whose smoothing is closed, ≈ 20 ms otherwise; a smooth
+    /// non-polynomial student (tanh, sigmoid, softplus, GELU): three or four Gauss–Legendre
+    /// levels of ≈ 100 points, seconds.
+    static func estimatedSeconds(student: Activation, teacher: Activation) -> (fourFields: Double, twoFields: Double) {
+        let studentPolynomial = student.declaration.polynomial != nil
+        let teacherPolynomial = teacher.declaration.polynomial != nil
+        let teacherClosed = PairAverage.hasClosedSmoothing(teacher)
+        if studentPolynomial {
+            if teacherPolynomial { return (5e-6, 1e-6) }
+            return (teacherClosed ? 1e-4 : 1e-3, 1e-4)
+        }
+        if student == .relu { return (teacherClosed ? 3e-3 : 2e-2, 2e-4) }
+        return (3, 1e-3)
+    }
+
     /// The average.
     func expectation() -> Double {
         var means = [Double](repeating: 0, count: factors.count * (rank + 1))

@@ -101,6 +101,15 @@ struct ODERightHandSide {
         }
     }
 
+    /// Whether the pair's terms come from the quadrature path (`generalTerms`) rather than a
+    /// closed-form kernel (the dispatch in `evaluate`).
+    static func usesQuadraturePath(student: Activation, teacher: Activation) -> Bool {
+        switch (student, teacher) {
+        case (.erf, .erf), (.relu, .relu), (.linear, .linear), (.erf, _), (.linear, _): return false
+        default: return true
+        }
+    }
+
     /// u_c u_d, doubled for c < d, in the order c ≤ d row by row.
     @inline(__always)
     static func fillPairWeights(_ w: ODEWorkspace.View) {
