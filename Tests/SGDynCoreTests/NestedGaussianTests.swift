@@ -7,8 +7,9 @@ import Testing
 /// moments for polynomials), the same rule with every panel split in two and four more
 /// Gauss–Hermite points (a different set of nodes: agreement bounds the error of both), and the
 /// closed-form right-hand sides where both apply. Tolerances (docs/numerics.md "General pairs"):
-/// 1e-9 relative for smooth integrands, 1e-7 for kinked ones, what the error budget of the ODEs'
-/// integrals asks for at rtol ≥ 1e-7 (1 % of the tolerance) with a margin.
+/// 1e-10 relative for smooth integrands — the error budget of the ODEs' integrals, 1 % of the
+/// default rtol 1e-8 — and 1e-9 for kinked ones (measured ≤ 7e-12 and ≤ 4e-11 respectively;
+/// the issue asks for 1e-9 and 1e-7).
 @Suite struct NestedGaussianTests {
     /// A covariance of four fields, the first two nearly parallel when `nearlySingular`.
     static func covariance(seed: UInt64, nearlySingular: Bool = false) -> [Double] {
@@ -43,7 +44,7 @@ import Testing
         }
         let l0 = l4 * c[11] - c[6] * c[7] * (1 + c[0]) - c[2] * c[3] * (1 + c[5]) + c[1] * c[2] * c[7] + c[1] * c[3] * c[6]
         let closed = 4 / (Double.pi * Double.pi) * Double.asin(l0 / (l1(2) * l1(3)).squareRoot()) / l4.squareRoot()
-        #expect(Self.relative(quadrature, closed, scale: 1e-3) <= 1e-9, "\(quadrature) vs \(closed)")
+        #expect(Self.relative(quadrature, closed, scale: 1e-3) <= 1e-10, "\(quadrature) vs \(closed)")
     }
 
     /// ReLU J2 = 1/4 + asin(ρ)/2π and I3 (science.md §5) through the I3 decomposition's pieces.
@@ -53,12 +54,12 @@ import Testing
         let pair = Self.sub(c, [0, 2])
         let j2 = NestedGaussian([GaussianFactor(.relu, .derivative), GaussianFactor(.relu, .derivative)], covariance: pair).expectation()
         let rho = c[2] / (c[0] * c[10]).squareRoot()
-        #expect(Self.relative(j2, 0.25 + Double.asin(rho) / (2 * Double.pi), scale: 1e-3) <= 1e-7)
+        #expect(Self.relative(j2, 0.25 + Double.asin(rho) / (2 * Double.pi), scale: 1e-3) <= 1e-9)
         // I3(a, b, c) for a = field 0, b = field 1, c = field 2, via the decomposition.
         let first = NestedGaussian([GaussianFactor(.relu, .fieldTimesDerivative), GaussianFactor(.relu, .value)], covariance: pair).expectation()
         let i3 = c[1] * (first - c[2] * j2) / c[0] + c[6] * j2
         let closed = c[1] * (c[0] * c[10] - c[2] * c[2]).squareRoot() / (2 * Double.pi * c[0]) + c[6] * (0.25 + Double.asin(rho) / (2 * Double.pi))
-        #expect(Self.relative(i3, closed, scale: 1e-3) <= 1e-7, "\(i3) vs \(closed)")
+        #expect(Self.relative(i3, closed, scale: 1e-3) <= 1e-9, "\(i3) vs \(closed)")
     }
 
     /// Polynomials: E[He₃(a)·He₃(b)] = ρ³·… exactly — normalised Hermite polynomials of unit
@@ -87,7 +88,7 @@ import Testing
             let teachers: [Activation] = [.relu, .he3, .tanh]
             for teacher in teachers {
                 let smooth = student.declaration.kink == .none && teacher.declaration.kink == .none
-                let tolerance = smooth ? 1e-9 : 1e-7
+                let tolerance = smooth ? 1e-10 : 1e-9
                 let pair = Self.sub(c, [0, 2])
                 let twoField: [[GaussianFactor]] = [
                     [GaussianFactor(student, .fieldTimesDerivative), GaussianFactor(teacher, .value)],
@@ -113,7 +114,7 @@ import Testing
 
     /// The quadrature path of the right-hand side against the closed-form kernels where both
     /// apply: erf/erf, ReLU/ReLU, linear/linear and the erf student with a ReLU and a He₃
-    /// teacher (ODERightHandSide+AnyTeacher). Tolerance: 1e-9 (smooth) or 1e-7 (kinked) of the
+    /// teacher (ODERightHandSide+AnyTeacher). Tolerance: 1e-10 (smooth) or 1e-9 (kinked) of the
     /// largest term.
     @Test(arguments: [(Activation.erf, Activation.erf), (.relu, .relu), (.linear, .linear), (.erf, .relu), (.erf, .he3)])
     func quadraturePathAgreesWithClosedForms(_ student: Activation, _ teacher: Activation) {
@@ -129,7 +130,7 @@ import Testing
         let viaQuadrature = (0..<(w.K * w.D)).map { w.s3[$0] } + (0..<w.pairs).map { w.s4[$0] } + (0..<w.pairs).map { w.j2[$0] }
         y.withUnsafeBufferPointer { yb in general.withUnsafeMutableBufferPointer { rhs.evaluate(yb.baseAddress!, $0.baseAddress!) } }
         let viaClosed = (0..<(w.K * w.D)).map { w.s3[$0] } + (0..<w.pairs).map { w.s4[$0] } + (0..<w.pairs).map { w.j2[$0] }
-        let tolerance = student.declaration.kink == .none && teacher.declaration.kink == .none ? 1e-9 : 1e-7
+        let tolerance = student.declaration.kink == .none && teacher.declaration.kink == .none ? 1e-10 : 1e-9
         let scale = viaClosed.map(abs).max()!
         for (a, b) in zip(viaQuadrature, viaClosed) {
             #expect(abs(a - b) <= tolerance * scale, "\(student)/\(teacher): \(a) vs \(b)")

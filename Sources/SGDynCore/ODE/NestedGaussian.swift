@@ -40,14 +40,15 @@ struct GaussianFactor: Sendable, Equatable {
 
     /// Half-width of the strip around the real axis where h is analytic, for the panel width of
     /// the Gauss–Legendre rule (nil: polynomial or piecewise polynomial, nothing to resolve but
-    /// the Gaussian weight). erf and GELU are entire, but grow like e^{y²/2} off the axis: they
-    /// are given a strip of 2 (on panels of width ≤ 2, the 10-point rule's error is then below
-    /// 1e-13 — measured in NestedGaussianTests).
+    /// the Gaussian weight). erf and GELU are entire, but erf′ is a Gaussian as narrow as the
+    /// field's scale: they are given a strip of 1 (with 2 the quadrature path's erf right-hand
+    /// side was 1.3e-9 off the closed forms, with 1 ≈ 1e-12); sigmoid and softplus 2 rather than
+    /// their π (3.6e-10 → below 1e-10 against the refined rule).
     var strip: Double? {
         switch activation {
         case .tanh: return Double.pi / 2
-        case .sigmoid, .softplus: return Double.pi
-        case .erf, .gelu: return 2
+        case .sigmoid, .softplus: return 2
+        case .erf, .gelu: return 1
         default: return nil
         }
     }

@@ -12,7 +12,8 @@ import RealModule
 ///   teacher's g_c' = 2δ gives Y = 2·p_c(0)·E[g'(a) | c = 0], one dimension.
 /// - I4(i,k,c,d) = E[g'(λ_i) g'(λ_k) g_c(c) g_d(d)] and J2 = E[g'(λ_i) g'(λ_k)]: `NestedGaussian`
 ///   over the distinct directions of the fields (a repeated field, as in i = k or c = i, adds no
-///   dimension).
+///   dimension); for a ReLU student with c, d both student fields, the ReLU/ReLU I4 of
+///   `ReLUMoments` (exact; four kinked quadrature levels otherwise, the costliest case).
 /// - I2 by `PairAverage.value`.
 extension ODERightHandSide {
     /// The quadrature path, for any pair (tests run it on the closed-form pairs too).
@@ -68,6 +69,14 @@ extension ODERightHandSide {
                         let weight = w.pairWeights[index]
                         index += 1
                         if weight == 0 { continue }
+                        if student == .relu, c < K, d < K {
+                            // Two student fields: the ReLU/ReLU I4 (exact, ReLUMoments).
+                            var q = SIMD16<Double>()
+                            let fields = [i, k, c, d]
+                            for x in 0..<4 { for y in 0..<4 { q[x * 4 + y] = C[fields[x] * D + fields[y]] } }
+                            sum += weight * ReLUMoments.i4(q)
+                            continue
+                        }
                         let factors = [derivative, derivative,
                                        GaussianFactor(c < K ? student : teacher, .value),
                                        GaussianFactor(d < K ? student : teacher, .value)]
