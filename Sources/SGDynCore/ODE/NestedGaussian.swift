@@ -172,13 +172,15 @@ struct NestedGaussian {
 
     /// Rough seconds of one average on one core (release build), by what the pair's factors
     /// are, for `ODEResources.rightHandSideCost` and so for the ODE jobs' cost bound
-    /// (`JobLimits.maxODEEvaluationSeconds`). Measured per right-hand side through
-    /// `sgdyn bench --ode-rhs` (docs/measurements.md "General pairs") and divided by the number of
-    /// averages, taken at the high end: only polynomials ≈ 1–5 µs (exact Gauss–Hermite on
-    /// ≤ 4 levels); a polynomial student with a kinked or smooth teacher ≈ 0.05–1 ms; a ReLU
-    /// student ≈ 1–3 ms with a teacher whose smoothing is closed, ≈ 20 ms otherwise; a smooth
-    /// non-polynomial student (tanh, sigmoid, softplus, GELU): three or four Gauss–Legendre
-    /// levels of ≈ 100 points, seconds.
+    /// (`JobLimits.maxODEEvaluationSeconds`). Measured per right-hand side with
+    /// `sgdyn bench --ode-pairs` (docs/measurements.md "General pairs") and divided by the number
+    /// of four-field averages, taken at the high end: only polynomials 3.5–6 µs (He₂/He₂,
+    /// K = M = 2 and 4); a polynomial student with a kinked teacher ≈ 0.1 ms (He₂/ReLU: 3.5 ms
+    /// per right-hand side, 30 averages); a ReLU student's averages with a teacher field
+    /// 0.9 ms (sign teacher, K = M = 2) to 5.2 ms (He₃ teacher, K = 4, M = 1: three distinct
+    /// ReLU fields), taken as 5 ms, and an estimated 30 ms with a teacher without a closed
+    /// smoothing; a smooth non-polynomial student (tanh, sigmoid, softplus, GELU): three or four
+    /// Gauss–Legendre levels of ≈ 100 points, seconds (not measured: over the bound).
     static func estimatedSeconds(student: Activation, teacher: Activation) -> (fourFields: Double, twoFields: Double) {
         let studentPolynomial = student.declaration.polynomial != nil
         let teacherPolynomial = teacher.declaration.polynomial != nil
@@ -187,7 +189,7 @@ struct NestedGaussian {
             if teacherPolynomial { return (5e-6, 1e-6) }
             return (teacherClosed ? 1e-4 : 1e-3, 1e-4)
         }
-        if student == .relu { return (teacherClosed ? 3e-3 : 2e-2, 2e-4) }
+        if student == .relu { return (teacherClosed ? 5e-3 : 3e-2, 2e-4) }
         return (3, 1e-3)
     }
 

@@ -37,8 +37,10 @@ public enum ODEResources {
             let D = K + M
             let pairs = Double(K * (K + 1) / 2), fieldPairs = Double(D * (D + 1) / 2)
             let cost = NestedGaussian.estimatedSeconds(student: activation, teacher: teacher)
-            return pairs * fieldPairs * cost.fourFields + (2 * Double(K * D) + pairs) * cost.twoFields
-                + Double(K * D) * PairAverage.estimatedSeconds(activation, teacher)
+            // A ReLU student's I4 with two student fields is ReLUMoments' (≈ 1 µs), not quadrature.
+            let studentFieldPairs = activation == .relu ? Double(K * (K + 1) / 2) : 0
+            return pairs * (fieldPairs - studentFieldPairs) * cost.fourFields + pairs * studentFieldPairs * 1e-6
+                + (2 * Double(K * D) + pairs) * cost.twoFields + Double(K * D) * PairAverage.estimatedSeconds(activation, teacher)
         }
         guard teacher != activation else { return rightHandSideCost(K: K, M: M, activation: activation) }
         let studentPairs = Double(activation == .erf ? K * (K + 1) / 2 : 1)
