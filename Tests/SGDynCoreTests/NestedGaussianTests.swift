@@ -136,4 +136,20 @@ import Testing
             #expect(abs(a - b) <= tolerance * scale, "\(student)/\(teacher): \(a) vs \(b)")
         }
     }
+    /// A student unit with zero weights (an explicit Q_ii = 0): the quadrature path's I3 is
+    /// C_bc·g'(0)·E[g_c'(c)] there; checked against the linear-student pair averages.
+    @Test func zeroStudentUnit() {
+        let op = OrderParameters(K: 2, M: 1, Q: [0, 0, 0, 0.9], R: [0, 0.4], T: [1.2], v: [0.7, -0.4], vstar: [1])
+        let p = ODEParameters(activation: .linear, teacherActivation: .relu, learningRate: 0.5, noise: 0.1, trainSecondLayer: true)
+        let rhs = ODERightHandSide(parameters: p, fixed: op)
+        let y = rhs.layout.pack(op)
+        var dy = [Double](repeating: 0, count: y.count)
+        y.withUnsafeBufferPointer { yb in dy.withUnsafeMutableBufferPointer { rhs.evaluate(yb.baseAddress!, $0.baseAddress!) } }
+        let w = rhs.w
+        let closed = (0..<(w.K * w.D)).map { w.s3[$0] } + (0..<w.pairs).map { w.s4[$0] } + (0..<w.pairs).map { w.j2[$0] }
+        ODERightHandSide.generalTerms(w, student: .linear, teacher: .relu, secondLayer: true)
+        let quadrature = (0..<(w.K * w.D)).map { w.s3[$0] } + (0..<w.pairs).map { w.s4[$0] } + (0..<w.pairs).map { w.j2[$0] }
+        let scale = closed.map(abs).max()!
+        for (a, b) in zip(quadrature, closed) { #expect(abs(a - b) <= 1e-9 * scale, "\(a) vs \(b)") }
+    }
 }

@@ -23,18 +23,16 @@ extension ODERightHandSide {
         let derivative = GaussianFactor(student, .derivative)
         for i in 0..<K {
             let cii = C[i * D + i]
-            guard cii > 0 else {
-                // λ_i ≡ 0: g'(0) times averages of fields independent of it.
-                for b in 0..<D { w.s3[i * D + b] = 0 }
-                continue
-            }
             var x = 0.0
             for c in 0..<D {
                 let gc = c < K ? student : teacher
                 let cic = C[i * D + c], ccc = C[c * D + c]
                 let pair = [cii, cic, cic, ccc]
-                let first = NestedGaussian([GaussianFactor(student, .fieldTimesDerivative), GaussianFactor(gc, .value)],
-                                            covariance: pair, refine: refine).expectation()
+                // λ_i ≡ 0 (an explicit Q_ii = 0): C_ib = 0 and I3 = C_bc·Y, Y = g'(0)·E[g_c'(c)].
+                let first = cii > 0
+                    ? NestedGaussian([GaussianFactor(student, .fieldTimesDerivative), GaussianFactor(gc, .value)],
+                                     covariance: pair, refine: refine).expectation()
+                    : 0
                 let y: Double
                 if gc == .sign {
                     if ccc > 0 {
@@ -50,7 +48,7 @@ extension ODERightHandSide {
                     y = NestedGaussian([derivative, GaussianFactor(gc, .derivative)], covariance: pair, refine: refine).expectation()
                 }
                 w.weighted[c] = u[c] * y
-                x += u[c] * (first - cic * y) / cii
+                if cii > 0 { x += u[c] * (first - cic * y) / cii }
             }
             contractI3(w, unit: i, x: x)
         }
