@@ -100,7 +100,7 @@ extension JobDraft {
             throw JobError("\"\(p.studentActivation.rawValue)\" can only be a teacher's activation: SGD needs the student's g', and it has none (0 almost everywhere)\(at)", key: "student_activation")
         }
         if kind != .simulate, !ODEParameters.supports(teacher: p.teacherActivation, student: p.studentActivation) {
-            throw JobError("kind \"\(kind.rawValue)\" integrates the ODEs, which sgdyn has for erf, relu or linear on both sides, or an erf or linear student with any teacher; got teacher \(p.teacherActivation.rawValue), student \(p.studentActivation.rawValue)\(at)", key: "student_activation")
+            throw JobError("kind \"\(kind.rawValue)\" integrates the ODEs, which need the student's g'; got teacher \(p.teacherActivation.rawValue), student \(p.studentActivation.rawValue)\(at)", key: "student_activation")
         }
         if p.fullBatch, p.trainingSetRatio == nil, p.data == nil {
             throw JobError("\"full\" is gradient descent on the whole training set; it needs \"training_set\"\(at)", key: "batch_size")

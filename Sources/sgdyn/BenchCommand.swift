@@ -39,6 +39,10 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Also time ODE integrations (ReLU K = 2, 4, 8; erf K = 8, 16, 32) and the integrators' accuracy.")
     var ode = false
 
+    @Flag(name: .customLong("ode-pairs"),
+          help: "Also time ODE integrations of pairs on the quadrature path (issue 20): CPU seconds and per right-hand side.")
+    var odePairs = false
+
     func run() throws {
         var summary: [(String, String, String)] = []
         let dimensions = n.split(separator: ",").compactMap { Int($0) }
@@ -104,6 +108,17 @@ struct BenchCommand: ParsableCommand {
             }
             print("")
             ODEBenchmark.accuracy().forEach { print($0) }
+        }
+        if odePairs {
+            print("")
+            print("ODE, quadrature path (ODERightHandSide+General): adaptive (rtol 1e-8), σ=0.01, start drawn with N=500 seed 0; CPU seconds, best of 3")
+            for row in ODEBenchmark.pairRows {
+                let m = ODEBenchmark.measure(row, repeats: 3)
+                print(ODEBenchmark.describe(m))
+                let measured = m.result == nil ? "failed" : String(format: "%.3f s", m.seconds)
+                summary.append(("ODE, \(row.label), η=\(ODEBenchmark.format(row.learningRate)), t_max=\(String(format: "%g", row.tMax))",
+                                measured, row.note.isEmpty ? "issue 20" : row.note))
+            }
         }
         if !summary.isEmpty {
             print("")

@@ -42,6 +42,18 @@ enum ODEBenchmark {
         Row(activation: .linear, K: 2, learningRate: 0.2, tMax: 1000, teacher: .relu),
     ]
 
+    /// Pairs on the quadrature path (issue 20). Polynomial pairs run to t = 1000; ReLU students
+    /// to t = 1 (each right-hand side costs ≈ 0.1–1 s: the µs column times the number of
+    /// right-hand sides of a t = 1000 run gives its time). Smooth non-polynomial students (tanh,
+    /// sigmoid, softplus, GELU) cost seconds per right-hand side and are not timed here.
+    static let pairRows: [Row] = [
+        Row(activation: .he2, K: 2, learningRate: 0.05, tMax: 1000, teacher: .he2),
+        Row(activation: .he2, K: 4, learningRate: 0.05, tMax: 1000, teacher: .he2, M: 4),
+        Row(activation: .he2, K: 2, learningRate: 0.1, tMax: 1, note: "t = 1", teacher: .relu),
+        Row(activation: .relu, K: 4, learningRate: 0.2, tMax: 1, note: "t = 1; goal ≤ 2 s at t = 1000", teacher: .he3, M: 1),
+        Row(activation: .relu, K: 2, learningRate: 0.2, tMax: 1, note: "t = 1", teacher: .sign),
+    ]
+
     struct Measurement {
         let row: Row
         let seconds: Double
@@ -82,7 +94,7 @@ enum ODEBenchmark {
         let s = result.statistics
         let perEvaluation = m.seconds / Double(s.rhsEvaluations) * 1e6
         return "\(label)\(String(format: "%8.3f", m.seconds)) s  \(String(format: "%6d", s.rhsEvaluations)) rhs "
-            + "\(String(format: "%9.1f", perEvaluation)) µs each  final eg \(format(result.finalRecord!.eg))"
+            + "\(String(format: "%9.1f", perEvaluation)) µs each  final eg \(result.finalRecord.map { format($0.eg) } ?? "none (diverged)")"
             + (r.note.isEmpty ? "" : "  (\(r.note))")
     }
 

@@ -1,8 +1,10 @@
 /// The parameters of the N → ∞ dynamics of science.md §5: everything the right-hand side needs
 /// besides the order parameters themselves.
 ///
-/// The pairs with ODEs are `supports(teacher:student:)`: erf, ReLU or linear for both, or an
-/// erf or linear student with any teacher; any other pair is rejected rather than silently wrong.
+/// The pairs with ODEs are `supports(teacher:student:)`: every pair whose student has a
+/// derivative (not `sign`); closed forms for erf, ReLU or linear on both sides, an erf or linear
+/// student with any teacher by pair averages, every other pair by the quadrature path
+/// (ODERightHandSide+General).
 public struct ODEParameters: Sendable, Equatable {
     /// The activation of the student.
     public var activation: Activation
@@ -33,12 +35,10 @@ public struct ODEParameters: Sendable, Equatable {
         self.trainSecondLayer = trainSecondLayer
     }
 
-    /// Whether sgdyn has the ODEs' integrals for this pair: erf, ReLU or linear for both (their
-    /// closed forms), or an erf or linear student with any teacher (reduced to pair averages,
-    /// ODERightHandSide+AnyTeacher).
+    /// Whether sgdyn has the ODEs' integrals for this pair: any teacher with any student that
+    /// has a derivative (`studentAllowed`; `sign` is teacher-only).
     public static func supports(teacher: Activation, student: Activation) -> Bool {
-        if teacher == student, [.erf, .relu, .linear].contains(student) { return true }
-        return student == .erf || student == .linear
+        student.declaration.studentAllowed
     }
 
     /// Parameters for a teacher and a student activation, a pair `supports` accepts.
@@ -47,7 +47,7 @@ public struct ODEParameters: Sendable, Equatable {
                 batchSize: Int = 1, trainSecondLayer: Bool = false) throws(ODEError) {
         guard ODEParameters.supports(teacher: teacherActivation, student: studentActivation) else {
             throw ODEError(key: "student_activation", """
-                sgdyn has the ODEs for erf, relu or linear on both sides, or an erf or linear student with any teacher \
+                a student needs a derivative: \(studentActivation.rawValue) may only be a teacher \
                 (got teacher \(teacherActivation.rawValue), student \(studentActivation.rawValue))
                 """)
         }

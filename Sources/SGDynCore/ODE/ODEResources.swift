@@ -28,7 +28,20 @@ public enum ODEResources {
     /// A student with another teacher (erf or linear student, ODERightHandSide+AnyTeacher): the
     /// student's own cost plus, per student pair and field pair, one pair average at its measured
     /// cost (`PairAverage.estimatedSeconds`).
+    ///
+    /// Every other pair (the quadrature path, ODERightHandSide+General): K·D two-field averages
+    /// for I3, K(K+1)/2 for J2 and one four-field `NestedGaussian` per student pair and field
+    /// pair, at `NestedGaussian.estimatedSeconds`.
     public static func rightHandSideCost(K: Int, M: Int, activation: Activation, teacher: Activation) -> Double {
+        if ODERightHandSide.usesQuadraturePath(student: activation, teacher: teacher) {
+            let D = K + M
+            let pairs = Double(K * (K + 1) / 2), fieldPairs = Double(D * (D + 1) / 2)
+            let cost = NestedGaussian.estimatedSeconds(student: activation, teacher: teacher)
+            // A ReLU student's I4 with two student fields is ReLUMoments' (≈ 1 µs), not quadrature.
+            let studentFieldPairs = activation == .relu ? Double(K * (K + 1) / 2) : 0
+            return pairs * (fieldPairs - studentFieldPairs) * cost.fourFields + pairs * studentFieldPairs * 1e-6
+                + (2 * Double(K * D) + pairs) * cost.twoFields + Double(K * D) * PairAverage.estimatedSeconds(activation, teacher)
+        }
         guard teacher != activation else { return rightHandSideCost(K: K, M: M, activation: activation) }
         let studentPairs = Double(activation == .erf ? K * (K + 1) / 2 : 1)
         let own = rightHandSideCost(K: K, M: M, activation: activation)

@@ -76,7 +76,7 @@ struct ODERightHandSide {
         case (.linear, .linear): ODERightHandSide.linearTerms(w, secondLayer: train)
         case (.erf, _): ODERightHandSide.erfStudentTerms(w, teacher: teacherActivation, secondLayer: train)
         case (.linear, _): ODERightHandSide.linearStudentTerms(w, teacher: teacherActivation, secondLayer: train)
-        default: preconditionFailure("ODEParameters.supports rejects \(activation)/\(teacherActivation)")
+        default: ODERightHandSide.generalTerms(w, student: activation, teacher: teacherActivation, secondLayer: train)
         }
 
         let eta = learningRate, etaSquared = secondOrderRate, sigma2 = noiseVariance, kappa = weightDecay
@@ -98,6 +98,15 @@ struct ODERightHandSide {
                 let index = vOffset + i
                 dy[index] = secondLayerLearningRate * w.s2[i] - kappa * y[index]
             }
+        }
+    }
+
+    /// Whether the pair's terms come from the quadrature path (`generalTerms`) rather than a
+    /// closed-form kernel (the dispatch in `evaluate`).
+    static func usesQuadraturePath(student: Activation, teacher: Activation) -> Bool {
+        switch (student, teacher) {
+        case (.erf, .erf), (.relu, .relu), (.linear, .linear), (.erf, _), (.linear, _): return false
+        default: return true
         }
     }
 

@@ -30,11 +30,13 @@ extension JobSchema {
             let kink = d.kink == .none ? "smooth" : (d.kink == .step ? "step at 0" : "kink at 0")
             let ode: String
             if !d.studentAllowed {
-                ode = "as teacher, with an erf or linear student"
-            } else if ODEParameters.supports(teacher: g, student: g) {
-                ode = "yes, with itself or as a teacher of an erf or linear student"
+                ode = "as teacher, with any student"
+            } else if [.erf, .relu, .linear].contains(g) {
+                ode = "yes, with any teacher (closed forms with itself)"
+            } else if d.polynomial != nil {
+                ode = "yes, with any teacher (exact Gauss–Hermite with a polynomial teacher)"
             } else {
-                ode = "as teacher, with an erf or linear student"
+                ode = "yes, with any teacher (quadrature: seconds per right-hand side, over the cost bound at K = M = 2)"
             }
             if g.isHermiteExpansion {
                 return "| `{\"hermite\": [c0, c1, …]}` (label `Hermite(c0, c1, …)`) | \(cell(d.formula)) | from the coefficients | smooth | no | \(ode) |"

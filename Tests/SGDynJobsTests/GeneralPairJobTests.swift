@@ -1,0 +1,45 @@
+import SGDynCore
+import Testing
+@testable import SGDynJobs
+
+/// `ode` and `compare` jobs for pairs on the quadrature path (issue 20): accepted when one
+/// right-hand side is estimated within `JobLimits.maxODEEvaluationSeconds`, rejected naming `K` or `M`
+/// otherwise; the estimate follows the measured costs (docs/measurements.md "General pairs").
+@Suite("Job files: general pairs")
+struct GeneralPairJobTests {
+    @Test("polynomial and ReLU students with another teacher are accepted within the cost bound")
+    func accepted() throws {
+        for json in [
+            #"{"kind": "compare", "student_activation": "relu", "teacher_activation": "he3", "K": 2, "M": 2}"#,
+            #"{"kind": "ode", "student_activation": "he2", "teacher_activation": "he2", "K": 4, "M": 4}"#,
+            #"{"kind": "ode", "student_activation": "quadratic", "teacher_activation": "relu"}"#,
+            #"{"kind": "ode", "student_activation": "relu", "teacher_activation": "sign"}"#,
+        ] {
+            let spec = try JobParser.parse(Array(json.utf8), defaultName: "job")
+            #expect(spec.points.count == 1, "\(json)")
+        }
+    }
+
+    @Test("the estimate tracks the measured cost: within 1/2…6× of the release-build figures (a high-end estimate)")
+    func estimates() {
+        // Measured per right-hand side (sgdyn bench --ode-pairs, release, one core).
+        let measured: [(Activation, Activation, Int, Int, Double)] = [
+            (.he2, .he2, 2, 2, 125e-6), (.he2, .he2, 4, 4, 2.1e-3), (.he2, .relu, 2, 2, 3.5e-3),
+            (.relu, .sign, 2, 2, 19e-3), (.relu, .he3, 4, 1, 258e-3),
+        ]
+        for (student, teacher, K, M, seconds) in measured {
+            let estimate = ODEResources.rightHandSideCost(K: K, M: M, activation: student, teacher: teacher)
+            #expect(estimate >= 0.5 * seconds && estimate <= 6 * seconds, "\(student)/\(teacher) K=\(K) M=\(M): \(estimate) vs \(seconds)")
+        }
+    }
+
+    @Test("a smooth non-polynomial student is over the bound, naming K or M")
+    func smoothStudentRejected() {
+        for json in [#"{"kind": "ode", "activation": "tanh"}"#, #"{"kind": "ode", "student_activation": "gelu", "teacher_activation": "he3", "K": 1, "M": 1}"#] {
+            #expect(throws: JobError.self) { _ = try JobParser.parse(Array(json.utf8), defaultName: "job") }
+            do { _ = try JobParser.parse(Array(json.utf8), defaultName: "job") } catch {
+                #expect(["K", "M"].contains(error.key), "\(json): \(error)")
+            }
+        }
+    }
+}
