@@ -48,7 +48,7 @@ extension ByteWriter {
     static let parameterExtensionBytes = 28
 
     mutating func write(parameterExtensions p: SimulationParameters) {
-        write(UInt8(LearningTask.allCases.firstIndex(of: p.task)!))
+        write(p.task.tag)
         write(p.labelFlip)
         write(p.teacherSparsity)
         write(optional: p.stopBelow)
@@ -66,8 +66,8 @@ extension ByteWriter {
 extension ByteReader {
     mutating func readParameterExtensions(into p: inout SimulationParameters) throws(SnapshotError) {
         let task = try readByte()
-        guard Int(task) < LearningTask.allCases.count else { throw .inconsistent("unknown task \(task)") }
-        p.task = LearningTask.allCases[Int(task)]
+        guard let learningTask = LearningTask(tag: task) else { throw .inconsistent("unknown task \(task)") }
+        p.task = learningTask
         p.labelFlip = try readDouble()
         p.teacherSparsity = try readDouble()
         p.stopBelow = try readOptionalDouble()

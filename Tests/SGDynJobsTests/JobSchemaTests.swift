@@ -42,11 +42,11 @@ struct JobSchemaTests {
         #expect(JobDraft().ode == ODEOptions())
     }
 
-    @Test("the normalised job lists every key in table order; description, slurm and the issue-21 keys only when given")
+    @Test("the normalised job lists every key in table order; description, slurm and the keys added since 0.1 only when given")
     func normalisedOrder() throws {
         // The keys added after the corpus was recorded appear only when not at their defaults,
         // so that every earlier job's normalised form (and result.json) keeps its bytes.
-        let added: Set = ["task", "label_flip", "teacher_sparsity", "stop_below", "store_weights"]
+        let added = Set(ParametersJSON.optionalKeys)
         let optional = Set(["description", "slurm"]).union(added)
         let bare = try Self.parse(.object([]))
         guard case .object(let members) = bare.normalised else { Issue.record("not an object"); return }
@@ -54,8 +54,8 @@ struct JobSchemaTests {
         let full = try Self.parse(.object([("slurm", .object([("partition", .string("p"))])), ("description", .string("d"))]))
         guard case .object(let all) = full.normalised else { Issue.record("not an object"); return }
         #expect(all.map(\.key) == JobSchema.knownKeys.filter { !added.contains($0) })
-        let extended = try Self.parse(.object([("task", .string("classify")), ("label_flip", .number("0.1")), ("teacher_sparsity", .number("0.2")),
-                                               ("stop_below", .number("0.01")), ("store_weights", .bool(true))]))
+        let extended = try Self.parse(.object([("task", .string("classify"))]
+                                              + ParametersJSON.optionalKeys.filter { $0 != "task" }.map { ($0, try ParameterKeyTests.nonDefault($0)) }))
         guard case .object(let withAdded) = extended.normalised else { Issue.record("not an object"); return }
         #expect(withAdded.map(\.key) == JobSchema.knownKeys.filter { !["description", "slurm"].contains($0) })
         #expect(full.normalised["slurm"] == .object([("partition", .string("p"))]))

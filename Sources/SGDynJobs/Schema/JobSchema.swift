@@ -162,6 +162,15 @@ enum JobSchema {
     static var knownKeys: [String] { fields.map(\.name) }
     static var sweepableKeys: Set<String> { Set(fields.filter(\.sweepable).map(\.name)) }
 
+    /// The keys that describe the job rather than one run: every other key is a simulation
+    /// parameter, which `ParametersJSON` stores with each run (`activation` is stored resolved,
+    /// as `teacher_activation` and `student_activation`). `JobSchemaTests` checks the split: a
+    /// parameter key changes `SimulationParameters`, a job key does not.
+    static let jobKeys: Set<String> = ["kind", "name", "description", "activation", "seeds", "ode", "initial", "sweep", "priority", "slurm"]
+
+    /// The parameter keys, in table order.
+    static var parameterKeys: [String] { knownKeys.filter { !jobKeys.contains($0) } }
+
     /// How `teacher_second_layer` appears in the normalised job.
     static func json(_ layer: TeacherSecondLayer) -> JSONValue {
         switch layer {
