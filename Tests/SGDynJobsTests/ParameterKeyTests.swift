@@ -9,8 +9,29 @@ import Testing
 @Suite("Job schema: every parameter key is stored")
 struct ParameterKeyTests {
     /// A valid value of each parameter key that cannot be swept (the sweepable ones have
-    /// `JobSchemaTests.sweepSamples`). A new such key must be added here.
+    /// `JobSchemaTests.sweepSamples`). A key in neither is tried with `candidates`.
     static let otherSamples: [String: JSONValue] = ["points": .number("3"), "mc_test_set": .number("50"), "store_weights": .bool(true)]
+
+    /// Values tried for a key without samples of its own (numbers, booleans, and each word that
+    /// the key's type names, such as the cases of a choice).
+    static func candidates(_ key: String) -> [JSONValue] {
+        let words = (JobSchema.field(named: key)?.type ?? "").split(separator: "\"", omittingEmptySubsequences: false)
+        let quoted = words.indices.filter { $0 % 2 == 1 }.map { JSONValue.string(String(words[$0])) }
+        return [.number("0.5"), .number("2"), .number("0.25"), .number("3"), .number("0.01"), .bool(true), .bool(false)] + quoted
+    }
+
+    /// Two values of `key` that are valid with what it needs (`JobSchemaTests.sweepBase`) and give
+    /// different parameters, or nil.
+    static func candidatePair(_ key: String) -> (JSONValue, JSONValue)? {
+        let start = base.filter { $0.key != key } + (JobSchemaTests.sweepBase[key] ?? [])
+        var found: [(JSONValue, SimulationParameters)] = []
+        for value in candidates(key) {
+            guard let p = try? JobSchemaTests.parse(.object(start + [(key, value)])).points[0].parameters else { continue }
+            if !found.contains(where: { $0.1 == p }) { found.append((value, p)) }
+            if found.count == 2 { return (found[0].0, found[1].0) }
+        }
+        return nil
+    }
 
     static let base: [(key: String, value: JSONValue)] = [("N", .number("12")), ("t_max", .number("1")), ("points", .number("2"))]
 
@@ -22,6 +43,7 @@ struct ParameterKeyTests {
         let without = try JobSchemaTests.parse(.object(start)).points[0].parameters
         var values = otherSamples[key].map { [$0] } ?? []
         if let (a, b) = JobSchemaTests.sweepSamples[key] { values += [a, b] }
+        values += candidates(key)
         for value in values {
             let with = try JobSchemaTests.parse(.object(start + [(key, value)])).points[0].parameters
             if with != without { return (with, without) }
@@ -32,7 +54,7 @@ struct ParameterKeyTests {
 
     /// A value of `key` that is not its default (for jobs that list every key).
     static func nonDefault(_ key: String) throws -> JSONValue {
-        let samples = (otherSamples[key].map { [$0] } ?? []) + (JobSchemaTests.sweepSamples[key].map { [$0.0, $0.1] } ?? [])
+        let samples = (otherSamples[key].map { [$0] } ?? []) + (JobSchemaTests.sweepSamples[key].map { [$0.0, $0.1] } ?? []) + candidates(key)
         let base = try JobSchemaTests.parse(.object(JobSchemaTests.sweepBase[key] ?? [])).normalised
         for value in samples where try JobSchemaTests.parse(.object((JobSchemaTests.sweepBase[key] ?? []) + [(key, value)])).normalised != base {
             return value
@@ -52,6 +74,11 @@ struct ParameterKeyTests {
             #expect(try WorkUnit(encoded: WorkUnit(.simulation(p)).encoded()).parameters == p, "the work-unit codec loses \(key)")
             #expect(try Simulation(snapshot: Simulation(parameters: p).snapshot()).parameters == p, "the snapshot codec loses \(key)")
         }
+    }
+
+    @Test("the fallback samples work for every key that has hand-written ones, so a new key needs none")
+    func candidatesCoverTheKnownKeys() {
+        for key in JobSchema.sweepableKeys.sorted() { #expect(Self.candidatePair(key) != nil, "\(key)") }
     }
 
     @Test("parameters at their defaults are stored with the first stored form's keys only, and in the original binary format")
