@@ -101,6 +101,12 @@ public struct SimulationParameters: Sendable, Equatable, Codable {
     /// takes the gradient over all P samples, in index order; `batchSize` is then P.
     public var fullBatch = false
 
+    /// The keys added after the binary extension block was fixed: each is stored in its tail
+    /// as (tag, a Double) when not at its default, so adding one here is all its binary forms
+    /// need (work units, snapshots, finished runs; `StableTagTests` pins the tags). Never reuse
+    /// or change a tag.
+    public static let laterKeys: [LaterKey] = []
+
     /// Test-set size of a classification run when the job gives none.
     public static let defaultClassificationTestSize = 10_000
 
@@ -220,6 +226,27 @@ public struct SimulationParameters: Sendable, Equatable, Codable {
             return problem("batch_size", "full-batch descent with a batch other than the training set (\(batchSize) samples)")
         }
         return nil
+    }
+}
+
+/// A simulation parameter stored in the tail of the binary extension block, as one Double.
+public struct LaterKey: Sendable {
+    /// The stable tag it is stored under.
+    public let tag: UInt8
+    /// Its value as stored, or nil at its default (then it is not stored).
+    public let stored: @Sendable (SimulationParameters) -> Double?
+    /// Sets it from a stored value (checked afterwards by `invariantProblem`).
+    public let restore: @Sendable (inout SimulationParameters, Double) -> Void
+
+    /// A Double property with its default.
+    public static func double(_ tag: UInt8, _ property: WritableKeyPath<SimulationParameters, Double> & Sendable, default value: Double) -> LaterKey {
+        LaterKey(tag: tag, stored: { p in p[keyPath: property] == value ? nil : p[keyPath: property] },
+                 restore: { p, stored in p[keyPath: property] = stored })
+    }
+
+    /// A Bool property, false by default, stored as 1.
+    public static func flag(_ tag: UInt8, _ property: WritableKeyPath<SimulationParameters, Bool> & Sendable) -> LaterKey {
+        LaterKey(tag: tag, stored: { p in p[keyPath: property] ? 1 : nil }, restore: { p, stored in p[keyPath: property] = stored == 1 })
     }
 }
 

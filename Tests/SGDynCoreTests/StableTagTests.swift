@@ -16,6 +16,9 @@ import Testing
     static let odeStart: [(ODEWork.Start, UInt8)] = [(.drawn, 0), (.explicit(Self.order), 1)]
     static let odeTimes: [ODEWork.Times: UInt8] = [.requested: 0, .simulationRecords: 1]
 
+    /// The tags of `SimulationParameters.laterKeys` (the extension block's tail), in order.
+    static let laterKeyTags: [UInt8] = []
+
     static let order = OrderParameters(K: 2, M: 2, Q: [1, 0, 0, 1], R: [0.5, 0, 0, 0.5], T: [1, 0, 0, 1], v: [1, 1], vstar: [1, 1])
 
     @Test("every case of a caseless-payload enumeration has exactly its listed tag, and reads back from it")
@@ -41,6 +44,38 @@ import Testing
         for (start, tag) in Self.odeStart { #expect(start.tag == tag, "\(start)") }
         #expect(WorkUnit.Work.simulation(SimulationParameters()).tag == 0)
         #expect(WorkUnit.Work.ode(ODEWork(parameters: SimulationParameters(), method: .standard, start: .drawn, times: .requested)).tag == 1)
+    }
+
+    @Test("the later keys keep their tags, unique and ascending")
+    func laterKeys() {
+        let tags = SimulationParameters.laterKeys.map(\.tag)
+        #expect(tags == Self.laterKeyTags)
+        #expect(tags == tags.sorted() && Set(tags).count == tags.count)
+    }
+
+    @Test("the extension block's flags: its size is what is written, and unknown flags or tail tags are refused")
+    func extensionFlags() throws {
+        var p = SimulationParameters(N: 20, tMax: 1, points: 2)
+        p.task = .classify
+        p.labelFlip = 0.1
+        var writer = ByteWriter()
+        writer.write(parameterExtensions: p)
+        #expect(writer.bytes.count == ByteWriter.parameterExtensionBytes(p))
+        func read(_ bytes: [UInt8]) throws(SnapshotError) -> SimulationParameters {
+            var q = SimulationParameters(N: 20, tMax: 1, points: 2)
+            var reader = ByteReader(bytes)
+            try reader.readParameterExtensions(into: &q)
+            return q
+        }
+        #expect(try read(writer.bytes) == p)
+        let fixed = Array(writer.bytes.prefix(ByteWriter.parameterExtensionBytes - 1))
+        var tail = ByteWriter()
+        tail.write(UInt8(1))
+        tail.write(UInt8(250))
+        tail.write(2.0)
+        for bytes in [fixed + [4], fixed + [2, 0], fixed + [2] + tail.bytes] {
+            #expect(throws: SnapshotError.self) { try read(bytes) }
+        }
     }
 
     /// One work unit per tagged case (and per case of the extension block), named.

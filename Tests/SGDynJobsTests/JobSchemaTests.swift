@@ -55,10 +55,14 @@ struct JobSchemaTests {
         let full = try Self.parse(.object([("slurm", .object([("partition", .string("p"))])), ("description", .string("d"))]))
         guard case .object(let all) = full.normalised else { Issue.record("not an object"); return }
         #expect(all.map(\.key) == JobSchema.knownKeys.filter { !added.contains($0) })
-        let extended = try Self.parse(.object([("task", .string("classify"))]
-                                              + ParametersJSON.optionalKeys.filter { $0 != "task" }.map { ($0, try ParameterKeyTests.nonDefault($0)) }))
-        guard case .object(let withAdded) = extended.normalised else { Issue.record("not an object"); return }
-        #expect(withAdded.map(\.key) == JobSchema.knownKeys.filter { !["description", "slurm"].contains($0) })
+        // Each added key, given a value other than its default (with what it needs), appears in its place.
+        for key in ParametersJSON.optionalKeys {
+            let needs = Self.sweepBase[key] ?? []
+            let extended = try Self.parse(.object(needs + [(key, try ParameterKeyTests.nonDefault(key))]))
+            guard case .object(let withAdded) = extended.normalised else { Issue.record("not an object"); return }
+            let shown = Set(needs.map(\.key) + [key])
+            #expect(withAdded.map(\.key) == JobSchema.knownKeys.filter { !optional.contains($0) || shown.contains($0) }, "\(key)")
+        }
         #expect(full.normalised["slurm"] == .object([("partition", .string("p"))]))
     }
 
