@@ -233,20 +233,23 @@ public struct SimulationParameters: Sendable, Equatable, Codable {
 public struct LaterKey: Sendable {
     /// The stable tag it is stored under.
     public let tag: UInt8
+    /// Its job key (`ParameterKeyTests` checks it is one).
+    public let name: String
     /// Its value as stored, or nil at its default (then it is not stored).
     public let stored: @Sendable (SimulationParameters) -> Double?
     /// Sets it from a stored value (checked afterwards by `invariantProblem`).
     public let restore: @Sendable (inout SimulationParameters, Double) -> Void
 
     /// A Double property with its default.
-    public static func double(_ tag: UInt8, _ property: WritableKeyPath<SimulationParameters, Double> & Sendable, default value: Double) -> LaterKey {
-        LaterKey(tag: tag, stored: { p in p[keyPath: property] == value ? nil : p[keyPath: property] },
+    public static func double(_ tag: UInt8, _ name: String, _ property: WritableKeyPath<SimulationParameters, Double> & Sendable,
+                              default value: Double) -> LaterKey {
+        LaterKey(tag: tag, name: name, stored: { p in p[keyPath: property] == value ? nil : p[keyPath: property] },
                  restore: { p, stored in p[keyPath: property] = stored })
     }
 
     /// A Bool property, false by default, stored as 1.
-    public static func flag(_ tag: UInt8, _ property: WritableKeyPath<SimulationParameters, Bool> & Sendable) -> LaterKey {
-        LaterKey(tag: tag, stored: { p in p[keyPath: property] ? 1 : nil }, restore: { p, stored in p[keyPath: property] = stored == 1 })
+    public static func flag(_ tag: UInt8, _ name: String, _ property: WritableKeyPath<SimulationParameters, Bool> & Sendable) -> LaterKey {
+        LaterKey(tag: tag, name: name, stored: { p in p[keyPath: property] ? 1 : nil }, restore: { p, stored in p[keyPath: property] = stored == 1 })
     }
 }
 

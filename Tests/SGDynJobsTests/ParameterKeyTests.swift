@@ -66,6 +66,7 @@ struct ParameterKeyTests {
     @Test("every parameter key has a sample and reaches the parameters; the stored form and the binary codec keep it")
     func parameterKeysAreStored() throws {
         #expect(Set(ParametersJSON.keys + ParametersJSON.optionalKeys) == Set(JobSchema.parameterKeys))
+        for key in SimulationParameters.laterKeys { #expect(ParametersJSON.optionalKeys.contains(key.name), "\(key.name)") }
         for key in JobSchema.parameterKeys {
             var (p, without) = try Self.sample(key)
             #expect(p != without, "\(key)")
