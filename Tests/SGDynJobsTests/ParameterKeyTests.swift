@@ -77,6 +77,16 @@ struct ParameterKeyTests {
         }
     }
 
+    @Test("the paper's symbols belong to parameter keys, and each key's documented meaning names its symbol")
+    func symbolsAreDocumented() throws {
+        for (key, symbol) in JobSchema.symbols {
+            let field = try #require(JobSchema.field(named: key), "\(key)")
+            #expect(JobSchema.parameterKeys.contains(key), "\(key)")
+            // A symbol that is the key's own name (N, M, K) needs no mention.
+            #expect(symbol == key || field.meaning.contains(symbol), "the meaning of \(key) does not name \(symbol)")
+        }
+    }
+
     @Test("the fallback samples work for every key that has hand-written ones, so a new key needs none")
     func candidatesCoverTheKnownKeys() {
         for key in JobSchema.sweepableKeys.sorted() { #expect(Self.candidatePair(key) != nil, "\(key)") }

@@ -125,8 +125,8 @@ public struct BundleSummary: Codable, Sendable, Equatable {
         } else if let activation = fixed("student_activation") ?? fixed("activation") {
             setup.append(activation)
         }
-        for (key, symbol) in [("N", "N"), ("M", "M"), ("K", "K"), ("lr", "η"), ("sigma", "σ"), ("batch_size", "B")] {
-            guard let value = fixed(key) else { continue }
+        for key in ["N", "M", "K", "lr", "sigma", "batch_size"] {
+            guard let symbol = JobSchema.symbols[key], let value = fixed(key) else { continue }
             if key == "sigma" && (Double(value) ?? 1) == 0 || key == "batch_size" && value == "1" { continue }
             setup.append("\(symbol)=\(value)")
         }

@@ -168,6 +168,14 @@ enum JobSchema {
     /// parameter key changes `SimulationParameters`, a job key does not.
     static let jobKeys: Set<String> = ["kind", "name", "description", "activation", "seeds", "ode", "initial", "sweep", "priority", "slurm"]
 
+    /// The paper's symbol of each key that has one, as plot titles and bundle summaries write it
+    /// (`N=500`, `η=0.5`); `JobSchemaTests` checks that each key's meaning names its symbol, so
+    /// docs/job-files.md says it too.
+    static let symbols: [String: String] = [
+        "N": "N", "M": "M", "K": "K", "lr": "η", "lr2": "η_v", "sigma": "σ", "weight_decay": "κ", "batch_size": "B",
+        "training_set": "α",
+    ]
+
     /// The parameter keys, in table order.
     static var parameterKeys: [String] { knownKeys.filter { !jobKeys.contains($0) } }
 
