@@ -47,7 +47,7 @@ struct JobSchemaTests {
     func normalisedOrder() throws {
         // The keys added after the corpus was recorded appear only when not at their defaults,
         // so that every earlier job's normalised form (and result.json) keeps its bytes.
-        let added = Set(ParametersJSON.optionalKeys)
+        let added = Set(ParametersJSON.optionalKeys).union(["teacher_from", "student_from"])
         let optional = Set(["description", "slurm"]).union(added)
         let bare = try Self.parse(.object([]))
         guard case .object(let members) = bare.normalised else { Issue.record("not an object"); return }
@@ -62,6 +62,13 @@ struct JobSchemaTests {
             guard case .object(let withAdded) = extended.normalised else { Issue.record("not an object"); return }
             let shown = Set(needs.map(\.key) + [key])
             #expect(withAdded.map(\.key) == JobSchema.knownKeys.filter { !optional.contains($0) || shown.contains($0) }, "\(key)")
+        }
+        // The job keys added since, the weights of earlier runs, appear in their place when given.
+        for (key, value) in [("teacher_from", "b/seed-0"), ("student_from", "b/seed-1")] {
+            let reused = try Self.parse(.object([(key, .string(value))]))
+            guard case .object(let withReference) = reused.normalised else { Issue.record("not an object"); return }
+            #expect(withReference.map(\.key) == JobSchema.knownKeys.filter { $0 == key || !optional.contains($0) })
+            #expect(reused.normalised[key] == .string(value))
         }
         #expect(full.normalised["slurm"] == .object([("partition", .string("p"))]))
     }

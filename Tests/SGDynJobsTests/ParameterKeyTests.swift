@@ -108,6 +108,7 @@ struct ParameterKeyTests {
         let values: [String: JSONValue] = [
             "kind": .string("compare"), "name": .string("x"), "description": .string("d"), "seeds": .number("3"),
             "ode": .object([("method", .string("rk4"))]), "priority": .number("3"), "slurm": .object([("partition", .string("p"))]),
+            "teacher_from": .string("b/seed-0"), "student_from": .string("b/seed-1"),
         ]
         for key in JobSchema.jobKeys.subtracting(["activation", "initial", "sweep"]).sorted() {
             let value = try #require(values[key], "no sample value for job key \(key)")

@@ -85,6 +85,12 @@ enum JobSchema {
         JobField("store_weights", .bool, default: .bool(false),
                  meaning: "the bundle also holds, per simulation run, the teacher's B and v* and the student's initial and final W and v as NumPy `.npy` files (`weights/seed-S/`, counted by the bundle limits); simulations only; in the normalised job only when true",
                  store: { $0.simulation.storeWeights = $1 }, normalised: { $0.simulation.storeWeights ? .bool(true) : nil }),
+        JobField("teacher_from", .weightReference(.teacher), default: nil,
+                 meaning: "takes the teacher (B and v*) of a run of an earlier bundle in the outbox that has `store_weights`, instead of drawing it from the seed: `\"BUNDLE/seed-S\"` (its `weights/seed-S/B.npy` and `vstar.npy`), or `\"BUNDLE/POINT/seed-S\"` for a run of its sweep point folder POINT; every run of the job learns that teacher (N and M as the job's, not swept; `teacher_sparsity` 0; `teacher_second_layer` then only sets an untrained student's v); the files are opened beneath the outbox only, never through a symbolic link, and result.json's `weights_from` records their SHA-256; simulations only (`kind` \"simulate\"); `sgdyn run` reads them from its `--outbox`; in the normalised job only when given",
+                 store: { $0.teacherFrom = $1 }, normalised: { $0.teacherFrom.map { .string($0.text) } }),
+        JobField("student_from", .weightReference(.student), default: nil,
+                 meaning: "starts every run's student from the initial W and v (`W-initial.npy`, `v-initial.npy`) of a run of an earlier bundle, named as for `teacher_from`; with `/final` after the run, from where that run ended (`W-final.npy`, `v-final.npy`: continual learning); N and K as the job's, not swept; replaces `student_init` (which must stay \"large\"); simulations only; in the normalised job only when given",
+                 store: { $0.studentFrom = $1 }, normalised: { $0.studentFrom.map { .string($0.text) } }),
         JobField("points", .integer(min: 2, max: JobLimits.maxPoints), default: .number("200"),
                  meaning: "output times: t = 0, then `points` times log-spaced from min(0.1, t_max/100) to t_max",
                  store: { $0.simulation.points = $1 }, normalised: { .int($0.simulation.points) }),
@@ -166,7 +172,8 @@ enum JobSchema {
     /// parameter, which `ParametersJSON` stores with each run (`activation` is stored resolved,
     /// as `teacher_activation` and `student_activation`). `JobSchemaTests` checks the split: a
     /// parameter key changes `SimulationParameters`, a job key does not.
-    static let jobKeys: Set<String> = ["kind", "name", "description", "activation", "seeds", "ode", "initial", "sweep", "priority", "slurm"]
+    static let jobKeys: Set<String> = ["kind", "name", "description", "activation", "teacher_from", "student_from", "seeds", "ode", "initial",
+                                       "sweep", "priority", "slurm"]
 
     /// The paper's symbol of each key that has one, as plot titles and bundle summaries write it
     /// (`N=500`, `η=0.5`); `JobSchemaTests` checks that each key's meaning names its symbol, so
