@@ -43,19 +43,40 @@ extension ByteReader {
 /// (`task`, `label_flip`, `teacher_sparsity`, `stop_below`, `store_weights`, full-batch descent). Written only by the newer format
 /// versions, and only when `SimulationParameters.usesExtensions`, so that a job using none of
 /// them has exactly the bytes (work units, checkpoints, results) it had before.
+///
+/// Its last byte holds flags: bit 0 full-batch descent, bit 1 a tail of later keys follows
+/// (`SimulationParameters.laterKeys`): a count, then (tag, value) for each one not at its
+/// default, tags ascending. A key added there needs no change to this codec or its format
+/// versions, and a job that uses no such key keeps its bytes; a reader that does not know a
+/// tag refuses the block (as readers before the tail refuse the flag).
 extension ByteWriter {
-    /// 1 + 8 + 8 + 9 + 1 + 1 bytes.
+    /// 1 + 8 + 8 + 9 + 1 + 1 bytes without a tail.
     static let parameterExtensionBytes = 28
+
+    /// The block's size for these parameters: the fixed part and the tail.
+    static func parameterExtensionBytes(_ p: SimulationParameters) -> Int {
+        let tail = SimulationParameters.laterKeys.filter { $0.stored(p) != nil }.count
+        return parameterExtensionBytes + (tail == 0 ? 0 : 1 + 9 * tail)
+    }
 
     mutating func write(parameterExtensions p: SimulationParameters) {
         // The task byte's high bit says that a data-set block follows (data jobs only, so every
         // other job's extension block keeps its bytes).
-        write(UInt8(LearningTask.allCases.firstIndex(of: p.task)!) | (p.data == nil ? 0 : 0x80))
+        write(p.task.tag | (p.data == nil ? 0 : 0x80))
         write(p.labelFlip)
         write(p.teacherSparsity)
         write(optional: p.stopBelow)
         write(p.storeWeights)
-        write(p.fullBatch)
+        let tail = SimulationParameters.laterKeys.compactMap { key in key.stored(p).map { (key.tag, $0) } }
+        write(UInt8(p.fullBatch ? 1 : 0) | (tail.isEmpty ? 0 : 2))
+        if !tail.isEmpty {
+            write(UInt8(tail.count))
+            for (tag, value) in tail {
+                write(tag)
+                write(value)
+            }
+        }
+        // After the tail: the data set's reference (data jobs only).
         if let data = p.data {
             write(string: data.folder)
             for file in data.files { write(string: file.path) }
@@ -75,13 +96,29 @@ extension ByteReader {
     mutating func readParameterExtensions(into p: inout SimulationParameters) throws(SnapshotError) {
         let tagged = try readByte()
         let task = tagged & 0x7F
-        guard Int(task) < LearningTask.allCases.count else { throw .inconsistent("unknown task \(task)") }
-        p.task = LearningTask.allCases[Int(task)]
+        guard let learningTask = LearningTask(tag: task) else { throw .inconsistent("unknown task \(task)") }
+        p.task = learningTask
         p.labelFlip = try readDouble()
         p.teacherSparsity = try readDouble()
         p.stopBelow = try readOptionalDouble()
         p.storeWeights = try readBool()
-        p.fullBatch = try readBool()
+        let flags = try readByte()
+        guard flags & ~3 == 0 else { throw .inconsistent("unknown parameter flags \(flags)") }
+        p.fullBatch = flags & 1 != 0
+        if flags & 2 != 0 {
+            let count = try readByte()
+            guard count >= 1 else { throw .inconsistent("an empty tail of parameters") }
+            var last: UInt8?
+            for _ in 0..<count {
+                let tag = try readByte()
+                guard last.map({ tag > $0 }) ?? true, let key = SimulationParameters.laterKeys.first(where: { $0.tag == tag }) else {
+                    throw .inconsistent("unknown or repeated parameter tag \(tag)")
+                }
+                last = tag
+                key.restore(&p, try readDouble())
+                guard key.stored(p) != nil else { throw .inconsistent("parameter tag \(tag) stored at its default") }
+            }
+        }
         if tagged & 0x80 != 0 {
             let folder = try readString(), trainInputs = try readString(), trainLabels = try readString()
             let testInputs = try readString(), testLabels = try readString()

@@ -173,15 +173,9 @@ extension ByteWriter {
         write(p.weightDecay)
         write(p.batchSize)
         write(p.trainSecondLayer)
-        write(UInt8(StudentInit.allCases.firstIndex(of: p.studentInit)!))
-        switch p.teacherSecondLayer {
-        case .ones: write(UInt8(0)); write(0.0)
-        case .random: write(UInt8(1)); write(0.0)
-        case .normalise: write(UInt8(2)); write(0.0)
-        case .meanfield: write(UInt8(3)); write(0.0)
-        case .mix: write(UInt8(4)); write(0.0)
-        case .constant(let a): write(UInt8(5)); write(a)
-        }
+        write(p.studentInit.tag)
+        write(p.teacherSecondLayer.tag)
+        if case .constant(let a) = p.teacherSecondLayer { write(a) } else { write(0.0) }
         write(optional: p.trainingSetRatio)
         write(p.tMax)
         write(p.points)
@@ -194,10 +188,6 @@ extension ByteReader {
     /// `checked: false` leaves the check to `readParameterExtensions` (a data job's M is 0, valid
     /// only with the data block the extensions hold).
     mutating func readParameters(checked: Bool = true) throws(SnapshotError) -> SimulationParameters {
-        func pick<T>(_ all: [T], _ index: UInt8) throws(SnapshotError) -> T {
-            guard Int(index) < all.count else { throw .inconsistent("unknown enumeration value \(index)") }
-            return all[Int(index)]
-        }
         var p = SimulationParameters()
         p.N = try readInt()
         p.M = try readInt()
@@ -210,10 +200,13 @@ extension ByteReader {
         p.weightDecay = try readDouble()
         p.batchSize = try readInt()
         p.trainSecondLayer = try readBool()
-        p.studentInit = try pick(StudentInit.allCases, try readByte())
+        let initTag = try readByte()
+        guard let studentInit = StudentInit(tag: initTag) else { throw .inconsistent("unknown enumeration value \(initTag)") }
+        p.studentInit = studentInit
         let tag = try readByte()
         let value = try readDouble()
-        p.teacherSecondLayer = try pick([.ones, .random, .normalise, .meanfield, .mix, .constant(value)], tag)
+        guard let layer = TeacherSecondLayer(tag: tag, value: value) else { throw .inconsistent("unknown enumeration value \(tag)") }
+        p.teacherSecondLayer = layer
         p.trainingSetRatio = try readOptionalDouble()
         p.tMax = try readDouble()
         p.points = try readInt()

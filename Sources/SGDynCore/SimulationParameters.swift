@@ -52,8 +52,8 @@ public enum LearningTask: String, Sendable, CaseIterable, Codable {
 
 /// Everything that defines one simulation run: one sweep point with one seed.
 ///
-/// Validation of user input happens where job files are parsed; `check()` only guards the
-/// invariants the simulator relies on.
+/// Its invariants are listed once, in `invariantProblem`: job validation reports them to users,
+/// the decoders refuse stored parameters that break them, and `check()` traps on them.
 public struct SimulationParameters: Sendable, Equatable, Codable {
     /// Input dimension N.
     public var N: Int
@@ -104,13 +104,24 @@ public struct SimulationParameters: Sendable, Equatable, Codable {
     /// data's P samples, and ε_g is measured on its test set.
     public var data: DataSetReference?
 
+    /// The keys added after the binary extension block was fixed: each is stored in its tail
+    /// as (tag, a Double) when not at its default, so adding one here is all its binary forms
+    /// need (work units, snapshots, finished runs; `StableTagTests` pins the tags). Never reuse
+    /// or change a tag.
+    public static let laterKeys: [LaterKey] = []
+
     /// Test-set size of a classification run when the job gives none.
     public static let defaultClassificationTestSize = 10_000
 
-    /// Whether any key beyond the original ones differs from its default: the binary codec
-    /// writes those only in its newer format versions' extension block.
+    /// Whether any key beyond the original ones (those `init` takes) differs from its default:
+    /// the binary codec writes those only in its newer format versions' extension block. Derived
+    /// from `init`, so a new stored property with a default counts without a change here.
     public var usesExtensions: Bool {
-        task != .regress || labelFlip != 0 || teacherSparsity != 0 || stopBelow != nil || storeWeights || fullBatch || data != nil
+        self != SimulationParameters(
+            N: N, M: M, K: K, teacherActivation: teacherActivation, studentActivation: studentActivation,
+            learningRate: learningRate, secondLayerLearningRate: secondLayerLearningRate, noise: noise, weightDecay: weightDecay,
+            batchSize: batchSize, trainSecondLayer: trainSecondLayer, studentInit: studentInit, teacherSecondLayer: teacherSecondLayer,
+            trainingSetRatio: trainingSetRatio, tMax: tMax, points: points, seed: seed, monteCarloTestSize: monteCarloTestSize)
     }
 
     /// The size of the fixed Monte-Carlo test set actually used (classification always has one).
@@ -156,13 +167,113 @@ public struct SimulationParameters: Sendable, Equatable, Codable {
     /// Total SGD steps of the run: ⌈t_max·N⌉.
     public var totalSteps: Int { OutputSchedule.step(atTime: tMax, N: N) }
 
-    /// Preconditions the simulator relies on; job validation reports them to users first.
+    /// Preconditions the simulator relies on (`invariantProblem`); job validation and the
+    /// decoders report them first, so no valid job or stored file reaches this trap.
     public func check() {
-        precondition(N >= 1 && (M >= 1 || (M == 0 && data != nil)) && K >= 1 && batchSize >= 1 && points >= 2, "sizes must be positive")
-        precondition(tMax > 0 && learningRate > 0 && secondLayerLearningRate > 0, "rates and t_max must be positive")
-        precondition(noise >= 0 && weightDecay >= 0, "noise and weight decay must be non-negative")
-        if studentInit == .informed || studentInit == .denoise { precondition(K >= M, "\(studentInit) needs K ≥ M") }
-        if studentInit == .denoise { precondition(trainSecondLayer, "denoise needs a trained second layer") }
-        precondition(labelFlip >= 0 && labelFlip <= 1 && teacherSparsity >= 0 && teacherSparsity < 1, "probabilities out of range")
+        if let problem = invariantProblem { preconditionFailure("invalid simulation parameters: \(problem)") }
     }
+
+    /// The first invariant these parameters break, or nil: the one list of what the simulator
+    /// relies on. `JobDraft.checkCombination` reports it to users (its message, at its key, is
+    /// what a job file's author reads), `decodingProblem` refuses stored parameters that break
+    /// it, `check()` traps. A new key's rules go here and nowhere else. Comparisons are written
+    /// so that NaN fails them, and nothing here converts a Double to Int before checking its range.
+    public var invariantProblem: ParameterProblem? {
+        func problem(_ key: String, _ message: String) -> ParameterProblem { ParameterProblem(key: key, message: message) }
+        // Each key's own range (a job file's readers check these first, with their own messages).
+        guard N >= 1 else { return problem("N", "must be ≥ 1, got \(N)") }
+        // M = 0 exactly for a run on a real data set (no teacher).
+        guard M >= 1 || (M == 0 && data != nil) else { return problem("M", "must be ≥ 1, got \(M)") }
+        guard K >= 1 else { return problem("K", "must be ≥ 1, got \(K)") }
+        guard batchSize >= 1 else { return problem("batch_size", "must be ≥ 1, got \(batchSize)") }
+        guard points >= 2 else { return problem("points", "must be ≥ 2, got \(points)") }
+        guard tMax > 0 else { return problem("t_max", "must be > 0, got \(tMax)") }
+        guard learningRate > 0 else { return problem("lr", "must be > 0, got \(learningRate)") }
+        guard secondLayerLearningRate > 0 else { return problem("lr2", "must be > 0, got \(secondLayerLearningRate)") }
+        guard noise >= 0 else { return problem("sigma", "must be ≥ 0, got \(noise)") }
+        guard weightDecay >= 0 else { return problem("weight_decay", "must be ≥ 0, got \(weightDecay)") }
+        guard labelFlip >= 0, labelFlip <= 1 else { return problem("label_flip", "must be from 0 to 1, got \(labelFlip)") }
+        guard teacherSparsity >= 0, teacherSparsity < 1 else { return problem("teacher_sparsity", "must be from 0 to less than 1, got \(teacherSparsity)") }
+        if let stopBelow, !(stopBelow > 0 && stopBelow.isFinite) { return problem("stop_below", "must be > 0, got \(stopBelow)") }
+        if let size = monteCarloTestSize, size < 1 { return problem("mc_test_set", "must be ≥ 1, got \(size)") }
+        // Between keys, in the order job validation has always reported them.
+        if let data {
+            if studentInit == .informed || studentInit == .denoise {
+                return problem("student_init", "\"\(studentInit.rawValue)\" starts from the teacher; a job with \"data\" has none")
+            }
+            guard M == 0, trainingSetRatio == nil, monteCarloTestSize == nil, labelFlip == 0, teacherSparsity == 0,
+                  data.trainCount >= 1, data.testCount >= 1, data.trainCount <= Int(Int32.max),
+                  8 * (Double(data.trainCount) + Double(data.testCount)) * (Double(N) + 1) <= Double(SimulationLimits.maxRunBytes) else {
+                return problem("data", "a data set with teacher keys or sizes out of range")
+            }
+        }
+        if studentInit == .informed || studentInit == .denoise, K < M {
+            return problem("student_init", "\"\(studentInit.rawValue)\" needs K ≥ M, but K = \(K) and M = \(M)")
+        }
+        if studentInit == .denoise, !trainSecondLayer {
+            return problem("student_init", "\"denoise\" needs \"train_second_layer\": true (its second layer divides v* among the copies)")
+        }
+        if !studentActivation.declaration.studentAllowed {
+            return problem("student_activation", "\"\(studentActivation.rawValue)\" can only be a teacher's activation: SGD needs the student's g', and it has none (0 almost everywhere)")
+        }
+        if fullBatch, trainingSetRatio == nil, data == nil {
+            return problem("batch_size", "\"full\" is gradient descent on the whole training set; it needs \"training_set\"")
+        }
+        if task == .regress, labelFlip != 0 {
+            return problem("label_flip", "flips classification labels; it needs \"task\": \"classify\" (regression labels have \"sigma\")")
+        }
+        if task == .classify, noise != 0 {
+            return problem("sigma", "is the noise of regression labels; classification labels are signs, whose noise is \"label_flip\"")
+        }
+        // As a Double first: `trainingSetSize` converts α·N to Int, which traps when it is too large.
+        if let alpha = trainingSetRatio {
+            let samples = alpha * Double(N)
+            if !(samples >= 0.5) || !(samples.rounded() <= Double(Int32.max)) {
+                return problem("training_set", "α·N = \(samples) samples; it must be between 1 and \(Int32.max)")
+            }
+        }
+        // The first output time after 0 is t_max/100 (for t_max < 10): below about 5e-322 it is 0,
+        // and the log-spaced times between become NaN, which trapped the run.
+        if !(tMax / 100 > 0) {
+            return problem("t_max", "t_max = \(tMax) is too small: the output times t_max/100 … t_max are not representable")
+        }
+        if fullBatch, trainingSetSize != batchSize {
+            return problem("batch_size", "full-batch descent with a batch other than the training set (\(batchSize) samples)")
+        }
+        return nil
+    }
+}
+
+/// A simulation parameter stored in the tail of the binary extension block, as one Double.
+public struct LaterKey: Sendable {
+    /// The stable tag it is stored under.
+    public let tag: UInt8
+    /// Its job key (`ParameterKeyTests` checks it is one).
+    public let name: String
+    /// Its value as stored, or nil at its default (then it is not stored).
+    public let stored: @Sendable (SimulationParameters) -> Double?
+    /// Sets it from a stored value (checked afterwards by `invariantProblem`).
+    public let restore: @Sendable (inout SimulationParameters, Double) -> Void
+
+    /// A Double property with its default.
+    public static func double(_ tag: UInt8, _ name: String, _ property: WritableKeyPath<SimulationParameters, Double> & Sendable,
+                              default value: Double) -> LaterKey {
+        LaterKey(tag: tag, name: name, stored: { p in p[keyPath: property] == value ? nil : p[keyPath: property] },
+                 restore: { p, stored in p[keyPath: property] = stored })
+    }
+
+    /// A Bool property, false by default, stored as 1.
+    public static func flag(_ tag: UInt8, _ name: String, _ property: WritableKeyPath<SimulationParameters, Bool> & Sendable) -> LaterKey {
+        LaterKey(tag: tag, name: name, stored: { p in p[keyPath: property] ? 1 : nil }, restore: { p, stored in p[keyPath: property] = stored == 1 })
+    }
+}
+
+/// An invariant of `SimulationParameters` broken: the job key it is reported at and why, in the
+/// words job validation shows (without the sweep point it happened at).
+public struct ParameterProblem: Sendable, Equatable, CustomStringConvertible {
+    /// The job-file key the problem is reported at.
+    public let key: String
+    public let message: String
+
+    public var description: String { "\(key): \(message)" }
 }

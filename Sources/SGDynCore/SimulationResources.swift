@@ -37,7 +37,7 @@ public enum SimulationResources {
     /// two optional errors per record and the early stop (33 bytes).
     public static func snapshotBytes(_ p: SimulationParameters, records: Int) -> Int {
         let extended = p.usesExtensions
-        let header = 8 + 8 + 119 + (extended ? ByteWriter.parameterExtensionBytes : 0)
+        let header = 8 + 8 + 119 + (extended ? ByteWriter.parameterExtensionBytes(p) : 0)
         let perRecord = 3 * 8 + (8 + 8 * p.K * p.K) + (8 + 8 * p.K * p.M) + (8 + 8 * p.K) + 9 + 9 + (extended ? 18 : 0)
         let divergence = 9 + 9 + (extended ? 33 : 0) + dataBlockBytes(p) + (p.data == nil ? 0 : 32)
         return header + 8 + (8 + 8 * p.K * p.N) + (8 + 8 * p.K) + 8 + records * perRecord + divergence + 32

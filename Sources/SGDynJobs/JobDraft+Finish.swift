@@ -83,48 +83,24 @@ extension JobDraft {
         }
     }
 
-    /// The checks that involve more than one key, for one sweep point.
+    /// The checks that involve more than one key, for one sweep point: the parameters' own
+    /// invariants (`SimulationParameters.invariantProblem`, the one list of them), then what the
+    /// job's kind and explicit initial conditions allow, then the resource limits.
     func checkCombination(at: String, warnings: inout [String]) throws(JobError) {
         let p = parameters
         let N = p.N, K = p.K, M = p.M
-        if p.data != nil, p.studentInit == .informed || p.studentInit == .denoise {
-            throw JobError("\"\(p.studentInit.rawValue)\" starts from the teacher; a job with \"data\" has none\(at)", key: "student_init")
-        }
-        if p.studentInit == .informed || p.studentInit == .denoise, K < M {
-            throw JobError("\"\(p.studentInit.rawValue)\" needs K ≥ M, but K = \(K) and M = \(M)\(at)", key: "student_init")
-        }
-        if p.studentInit == .denoise, !p.trainSecondLayer {
-            throw JobError("\"denoise\" needs \"train_second_layer\": true (its second layer divides v* among the copies)\(at)", key: "student_init")
-        }
-        if !p.studentActivation.declaration.studentAllowed {
-            throw JobError("\"\(p.studentActivation.rawValue)\" can only be a teacher's activation: SGD needs the student's g', and it has none (0 almost everywhere)\(at)", key: "student_activation")
-        }
+        if let problem = p.invariantProblem { throw JobError(problem.message + at, key: problem.key) }
         if kind != .simulate, !ODEParameters.supports(teacher: p.teacherActivation, student: p.studentActivation) {
             throw JobError("kind \"\(kind.rawValue)\" integrates the ODEs, which need the student's g'; got teacher \(p.teacherActivation.rawValue), student \(p.studentActivation.rawValue)\(at)", key: "student_activation")
-        }
-        if p.fullBatch, p.trainingSetRatio == nil, p.data == nil {
-            throw JobError("\"full\" is gradient descent on the whole training set; it needs \"training_set\"\(at)", key: "batch_size")
         }
         if p.task == .classify, kind != .simulate {
             throw JobError("\"classify\" has no ODEs (they describe regression on φ* + σζ, science.md §5); kind \"\(kind.rawValue)\" cannot run it, use kind \"simulate\"\(at)", key: "task")
         }
-        if p.task == .regress, p.labelFlip != 0 {
-            throw JobError("flips classification labels; it needs \"task\": \"classify\" (regression labels have \"sigma\")\(at)", key: "label_flip")
-        }
-        if p.task == .classify, p.noise != 0 {
-            throw JobError("is the noise of regression labels; classification labels are signs, whose noise is \"label_flip\"\(at)", key: "sigma")
-        }
         if p.teacherSparsity != 0, initial != nil {
             throw JobError("shapes the teacher drawn from the seed; explicit \"initial\" order parameters give T themselves\(at)", key: "teacher_sparsity")
         }
-        let trainingSet = p.trainingSetRatio
-        if kind != .simulate, trainingSet != nil {
+        if kind != .simulate, p.trainingSetRatio != nil {
             throw JobError("the ODEs describe online learning; kind \"\(kind.rawValue)\" cannot use a finite training set\(at)", key: "training_set")
-        }
-        // As a Double first: `trainingSetSize` converts α·N to Int, which traps when it is too large.
-        let samples = (trainingSet ?? 0) * Double(N)
-        if trainingSet != nil, samples < 0.5 || !(samples.rounded() <= Double(Int32.max)) {
-            throw JobError("α·N = \(samples) samples; it must be between 1 and \(Int32.max)\(at)", key: "training_set")
         }
         let rows = Double(K + M) + 2 * Double(p.batchSize)
         let dataValues = p.data.map { (Double($0.trainCount) + Double($0.testCount)) * (Double(N) + 1) } ?? 0
@@ -136,11 +112,6 @@ extension JobDraft {
         if bytes > Double(JobLimits.maxBytesPerRun) {
             throw JobError(String(describing: "each run would need \(Self.gibibytes(bytes)) for weights and samples ((K+M+2·batch_size) = \(JobLimits.whole(rows)) rows × N = \(N) × 8 bytes), over the limit of \(Self.gibibytes(Double(JobLimits.maxBytesPerRun)))\(at)"),
                            key: "N")
-        }
-        // The first output time after 0 is t_max/100 (for t_max < 10): below about 5e-322 it is 0,
-        // and the log-spaced times between become NaN, which trapped the run.
-        if !(p.tMax / 100 > 0) {
-            throw JobError("t_max = \(p.tMax) is too small: the output times t_max/100 … t_max are not representable\(at)", key: "t_max")
         }
         if p.tMax * Double(N) > Double(JobLimits.maxStepsPerRun) {
             throw JobError("t_max·N = \(p.tMax * Double(N)) steps per run, over the limit of \(JobLimits.maxStepsPerRun)\(at)", key: "t_max")

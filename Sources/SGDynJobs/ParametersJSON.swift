@@ -5,13 +5,17 @@ import SGDynCore
 /// codec for a run's parameters wherever they are stored, exact to the bit (numbers are written
 /// in the shortest form that reads back to the same Double).
 public enum ParametersJSON {
-    /// The job keys that carry a parameter, in the order they are written.
+    /// The parameter keys of the first stored form, always written, in the order they are
+    /// written. Frozen: stored forms of every version hold exactly these, so a new key never
+    /// joins them (it is one of `optionalKeys`).
     static let keys = ["N", "M", "K", "teacher_activation", "student_activation", "lr", "lr2", "sigma", "weight_decay",
                        "batch_size", "train_second_layer", "student_init", "teacher_second_layer", "training_set", "t_max",
                        "points", "mc_test_set"]
-    /// Keys added later, written only when not at their defaults (so other runs' stored forms
-    /// keep their bytes) and optional when read.
-    static let optionalKeys = ["task", "label_flip", "teacher_sparsity", "stop_below", "store_weights", "data_set"]
+    /// Every other parameter key of the job schema (`task`, `label_flip`, …, in table order):
+    /// written only when not at its default (its schema entry's normalised form is then nil), so
+    /// other runs' stored forms keep their bytes, and optional when read. Derived, so a new key
+    /// is stored with no change here. `data` is stored as `data_set` (its folder, files and sizes).
+    static let optionalKeys = JobSchema.parameterKeys.filter { !keys.contains($0) && $0 != "data" } + ["data_set"]
 
     public static func encode(_ p: SimulationParameters) -> JSONValue {
         var draft = JobDraft()
@@ -77,27 +81,8 @@ public enum ParametersJSON {
         if noTeacher { draft.simulation.M = 0 }
         var p = draft.parameters
         p.seed = seed
-        if (p.M == 0) != (p.data != nil) { throw JobError("M is 0 exactly for a run on a data set", key: "\(errorKey).M") }
-        if p.data != nil, let problem = p.decodingProblem { throw JobError(problem, key: errorKey) }
-        try check(p, errorKey: errorKey)
+        // The decoders' one check: the parameters' invariants and sizes whose products fit.
+        if let problem = p.decodingProblem { throw JobError("invalid parameters: \(problem)", key: errorKey) }
         return p
-    }
-
-    /// `SimulationParameters.check()` as an error instead of a trap, and sizes whose products fit.
-    static func check(_ p: SimulationParameters, errorKey: String) throws(JobError) {
-        if (p.studentInit == .informed || p.studentInit == .denoise) && p.K < p.M {
-            throw JobError("student_init \(p.studentInit.rawValue) needs K ≥ M", key: errorKey)
-        }
-        if p.studentInit == .denoise && !p.trainSecondLayer {
-            throw JobError("student_init denoise needs a trained second layer", key: errorKey)
-        }
-        if p.task == .regress && p.labelFlip != 0 { throw JobError("label_flip needs task classify", key: errorKey) }
-        // Checked as Doubles first: `trainingSetSize` and the step count convert to Int, which traps when too large.
-        let samples = (p.trainingSetRatio ?? 0) * Double(p.N)
-        let sizes = [p.K, p.M, p.batchSize]
-        if !(samples < Double(Int32.max)) || !(p.tMax * Double(p.N) <= Double(JobLimits.maxStepsPerRun))
-            || sizes.contains(where: { $0.multipliedReportingOverflow(by: p.N).overflow }) {
-            throw JobError("the sizes are too large to run", key: errorKey)
-        }
     }
 }

@@ -6,8 +6,9 @@ import Testing
 /// suggestions, the simulation parameters each key sets, and the snapshot codec that stores them.
 @Suite("Job schema: one table")
 struct JobSchemaTests {
-    /// Two different valid values of every sweepable key. A new sweepable key must be added here,
-    /// which is the point: the test then checks that it really reaches the simulation parameters.
+    /// Two different valid values of the sweepable keys. A key left out gets two from
+    /// `ParameterKeyTests.candidates` (the first that are valid, differ and change the
+    /// parameters); the test then checks that it really reaches the simulation parameters.
     static let sweepSamples: [String: (JSONValue, JSONValue)] = [
         "N": (.number("10"), .number("20")), "M": (.number("1"), .number("3")), "K": (.number("3"), .number("4")),
         "activation": (.string("relu"), .string("linear")), "teacher_activation": (.string("relu"), .string("linear")),
@@ -42,37 +43,42 @@ struct JobSchemaTests {
         #expect(JobDraft().ode == ODEOptions())
     }
 
-    @Test("the normalised job lists every key in table order; description, slurm and the issue-21 keys only when given")
+    @Test("the normalised job lists every key in table order; description, slurm and the keys added since 0.1 only when given")
     func normalisedOrder() throws {
         // The keys added after the corpus was recorded appear only when not at their defaults,
         // so that every earlier job's normalised form (and result.json) keeps its bytes.
-        let added: Set = ["task", "label_flip", "teacher_sparsity", "stop_below", "store_weights", "teacher_from", "student_from"]
-        // `data` (a real data set) appears only when given, like `description` and `slurm`.
+        let added = Set(ParametersJSON.optionalKeys).union(["teacher_from", "student_from"])
+        // `data` (a real data set, stored as `data_set`) appears only when given, like `description` and `slurm`.
         let optional = Set(["description", "slurm", "data"]).union(added)
         let bare = try Self.parse(.object([]))
         guard case .object(let members) = bare.normalised else { Issue.record("not an object"); return }
         #expect(members.map(\.key) == JobSchema.knownKeys.filter { !optional.contains($0) })
         let full = try Self.parse(.object([("slurm", .object([("partition", .string("p"))])), ("description", .string("d"))]))
         guard case .object(let all) = full.normalised else { Issue.record("not an object"); return }
-        #expect(all.map(\.key) == JobSchema.knownKeys.filter { !added.contains($0) && $0 != "data" })
-        let extended = try Self.parse(.object([("task", .string("classify")), ("label_flip", .number("0.1")), ("teacher_sparsity", .number("0.2")),
-                                               ("stop_below", .number("0.01")), ("store_weights", .bool(true)),
-                                               ("student_from", .string("b/seed-1"))]))
-        guard case .object(let withAdded) = extended.normalised else { Issue.record("not an object"); return }
-        // teacher_from excludes teacher_sparsity: it is checked on its own.
-        #expect(withAdded.map(\.key) == JobSchema.knownKeys.filter { !["description", "slurm", "data", "teacher_from"].contains($0) })
-        let reused = try Self.parse(.object([("teacher_from", .string("b/seed-0"))]))
-        guard case .object(let withTeacher) = reused.normalised else { Issue.record("not an object"); return }
-        #expect(withTeacher.map(\.key) == JobSchema.knownKeys.filter { $0 == "teacher_from" || !optional.contains($0) })
-        #expect(reused.normalised["teacher_from"] == .string("b/seed-0"))
+        #expect(all.map(\.key) == JobSchema.knownKeys.filter { !optional.subtracting(["description", "slurm"]).contains($0) })
+        // Each added key, given a value other than its default (with what it needs), appears in its place.
+        for key in ParametersJSON.optionalKeys where key != "data_set" {
+            let needs = Self.sweepBase[key] ?? []
+            let extended = try Self.parse(.object(needs + [(key, try ParameterKeyTests.nonDefault(key))]))
+            guard case .object(let withAdded) = extended.normalised else { Issue.record("not an object"); return }
+            let shown = Set(needs.map(\.key) + [key])
+            #expect(withAdded.map(\.key) == JobSchema.knownKeys.filter { !optional.contains($0) || shown.contains($0) }, "\(key)")
+        }
+        // The job keys added since, the weights of earlier runs, appear in their place when given.
+        for (key, value) in [("teacher_from", "b/seed-0"), ("student_from", "b/seed-1")] {
+            let reused = try Self.parse(.object([(key, .string(value))]))
+            guard case .object(let withReference) = reused.normalised else { Issue.record("not an object"); return }
+            #expect(withReference.map(\.key) == JobSchema.knownKeys.filter { $0 == key || !optional.contains($0) })
+            #expect(reused.normalised[key] == .string(value))
+        }
         #expect(full.normalised["slurm"] == .object([("partition", .string("p"))]))
     }
 
     @Test("every sweepable key reaches the simulation parameters, and the snapshot codec keeps them")
     func sweepableKeysReachTheParameters() throws {
-        #expect(Set(Self.sweepSamples.keys) == JobSchema.sweepableKeys)
+        #expect(Set(Self.sweepSamples.keys).isSubset(of: JobSchema.sweepableKeys))
         for key in JobSchema.sweepableKeys.sorted() {
-            let (a, b) = try #require(Self.sweepSamples[key], "no sample values for \(key)")
+            let (a, b) = try #require(Self.sweepSamples[key] ?? ParameterKeyTests.candidatePair(key), "no sample values for \(key)")
             let spec = try Self.parse(.object([("N", .number("12")), ("t_max", .number("1")), ("points", .number("2"))] + (Self.sweepBase[key] ?? [])
                                               + [("sweep", .object([(key, .array([a, b]))]))]))
             #expect(spec.points.count == 2)

@@ -1,5 +1,5 @@
 /// Binary encoding of the ODE's inputs and statistics for `ODEIntegration` snapshots, in the
-/// style of the simulation parameters' codec (little-endian, enumerations as their index;
+/// style of the simulation parameters' codec (little-endian, enumerations as their stable tag, StableTags.swift;
 /// activations as their stable tag: the student's, with bit 7 set when a teacher tag follows
 /// because the teacher differs — so snapshots of equal pairs keep their old bytes).
 extension ByteWriter {
@@ -20,10 +20,10 @@ extension ByteWriter {
 
     /// A tag (0 euler, 1 rk4, 2 adaptive) and two numbers: dt and 0, or rtol and atol.
     mutating func write(method: ODEMethod) {
+        write(method.tag)
         switch method {
-        case .euler(let dt): write(UInt8(0)); write(dt); write(0.0)
-        case .rk4(let dt): write(UInt8(1)); write(dt); write(0.0)
-        case .adaptive(let rtol, let atol): write(UInt8(2)); write(rtol); write(atol)
+        case .euler(let dt), .rk4(let dt): write(dt); write(0.0)
+        case .adaptive(let rtol, let atol): write(rtol); write(atol)
         }
     }
 
@@ -69,12 +69,9 @@ extension ByteReader {
     mutating func readMethod() throws(SnapshotError) -> ODEMethod {
         let tag = try readByte()
         let a = try readDouble(), b = try readDouble()
-        switch tag {
-        case 0: return .euler(dt: a)
-        case 1: return .rk4(dt: a)
-        case 2: return .adaptive(rtol: a, atol: b)
-        default: throw .inconsistent("unknown ODE method \(tag)")
-        }
+        let all: [ODEMethod] = [.euler(dt: a), .rk4(dt: a), .adaptive(rtol: a, atol: b)]
+        guard let method = all.first(where: { $0.tag == tag }) else { throw .inconsistent("unknown ODE method \(tag)") }
+        return method
     }
 
     /// Sizes are checked before the matrices are read, so a corrupt K cannot ask for a huge array.

@@ -125,9 +125,9 @@ extension WorkUnit {
         writer.append(Self.magic)
         let extended = parameters.usesExtensions || start != nil
         writer.write(start != nil ? Self.startVersion : extended ? Self.extendedVersion : Self.version)
+        writer.write(work.tag)
         switch work {
         case .simulation(let p):
-            writer.write(UInt8(0))
             writer.write(parameters: p)
             if start != nil {
                 writer.write(optionalParameterExtensions: p)
@@ -142,18 +142,12 @@ extension WorkUnit {
                 }
             }
         case .ode(let o):
-            writer.write(UInt8(1))
             writer.write(parameters: o.parameters)
             if extended { writer.write(parameterExtensions: o.parameters) }
             writer.write(method: o.method)
-            switch o.start {
-            case .drawn:
-                writer.write(UInt8(0))
-            case .explicit(let op):
-                writer.write(UInt8(1))
-                writer.write(orderParameters: op)
-            }
-            writer.write(UInt8(o.times == .requested ? 0 : 1))
+            writer.write(o.start.tag)
+            if case .explicit(let op) = o.start { writer.write(orderParameters: op) }
+            writer.write(o.times.tag)
         }
         var bytes = writer.bytes
         bytes += SHA256.hash(bytes)
@@ -212,11 +206,8 @@ extension WorkUnit {
                     throw SnapshotError.inconsistent(problem)
                 }
                 let times: ODEWork.Times
-                switch try reader.readByte() {
-                case 0: times = .requested
-                case 1: times = .simulationRecords
-                default: throw SnapshotError.inconsistent("unknown ODE times")
-                }
+                guard let stored = ODEWork.Times(tag: try reader.readByte()) else { throw SnapshotError.inconsistent("unknown ODE times") }
+                times = stored
                 work = .ode(ODEWork(parameters: parameters, method: method, start: start, times: times))
             default:
                 throw SnapshotError.inconsistent("unknown unit kind")

@@ -143,8 +143,8 @@ public struct BundleSummary: Codable, Sendable, Equatable {
         // A job on a real data set has no teacher: the data's training inputs instead of M.
         let dataInputs = job["data"]?["train_inputs"]?.stringValue
         if let dataInputs { setup.append("data set \(HTML.truncated(dataInputs, to: Self.textLimit))") }
-        for (key, symbol) in [("N", "N"), ("M", "M"), ("K", "K"), ("lr", "η"), ("sigma", "σ"), ("batch_size", "B")] {
-            guard let value = fixed(key), !(key == "M" && dataInputs != nil) else { continue }
+        for key in ["N", "M", "K", "lr", "sigma", "batch_size"] {
+            guard let symbol = JobSchema.symbols[key], let value = fixed(key), !(key == "M" && dataInputs != nil) else { continue }
             if key == "sigma" && (Double(value) ?? 1) == 0 || key == "batch_size" && value == "1" { continue }
             setup.append("\(symbol)=\(value)")
         }

@@ -185,6 +185,24 @@ enum JobSchema {
     static var knownKeys: [String] { fields.map(\.name) }
     static var sweepableKeys: Set<String> { Set(fields.filter(\.sweepable).map(\.name)) }
 
+    /// The keys that describe the job rather than one run: every other key is a simulation
+    /// parameter, which `ParametersJSON` stores with each run (`activation` is stored resolved,
+    /// as `teacher_activation` and `student_activation`). `JobSchemaTests` checks the split: a
+    /// parameter key changes `SimulationParameters`, a job key does not.
+    static let jobKeys: Set<String> = ["kind", "name", "description", "activation", "teacher_from", "student_from", "seeds", "ode", "initial",
+                                       "sweep", "priority", "slurm"]
+
+    /// The paper's symbol of each key that has one, as plot titles and bundle summaries write it
+    /// (`N=500`, `η=0.5`); `JobSchemaTests` checks that each key's meaning names its symbol, so
+    /// docs/job-files.md says it too.
+    static let symbols: [String: String] = [
+        "N": "N", "M": "M", "K": "K", "lr": "η", "lr2": "η_v", "sigma": "σ", "weight_decay": "κ", "batch_size": "B",
+        "training_set": "α",
+    ]
+
+    /// The parameter keys, in table order.
+    static var parameterKeys: [String] { knownKeys.filter { !jobKeys.contains($0) } }
+
     /// How `teacher_second_layer` appears in the normalised job.
     static func json(_ layer: TeacherSecondLayer) -> JSONValue {
         switch layer {
