@@ -62,5 +62,8 @@ printf '{"N": 80, "M": 2, "K": 3, "t_max": 3, "points": 10, "seeds": 2, "train_s
 check "store_weights bundle" bash -c "'$sgdyn' run '$work/weights.json' --outbox '$work/wbox' --quiet"
 check "numpy reads the stored weights and they give Q, R, v of the CSV" python3 scripts/npy_check.py "$work/wbox/weights"
 
+# The end-to-end scripts build on one harness library, with no import loop and no SQL of their own.
+check "scripts: no import loop, the library imports no script, no SQL from Python (scripts/check_scripts.py)" python3 -B scripts/check_scripts.py
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

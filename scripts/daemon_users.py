@@ -27,7 +27,7 @@ import time
 
 import result_fields as R  # result.json's field names, generated from ResultDocument
 
-from daemon_tests import Daemon, bundles, read_json, result_of, wait_for_bundles, wait_until
+from sgdyn_harness import Daemon, bundles, read_json, result_of, wait_for_bundles, wait_until
 
 PREFIX = "sgdt"
 DAEMON_USER = f"{PREFIX}-daemon"

@@ -15,8 +15,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from daemon_tests import Harness, wait_for_bundles  # noqa: E402
-from slurm_tests import Cluster, slurm_config  # noqa: E402
+from sgdyn_harness import Cluster, Harness, slurm_config, wait_for_bundles  # noqa: E402
 
 
 def run_sweep(h, label, config, workers):
