@@ -340,6 +340,9 @@ def scenario_sigterm(h):
     h.check("sigterm: the job is 'interrupted' with its progress checkpointed at shutdown (steps_done > 0)",
             job.get("state") == "interrupted" and job.get("steps_done", 0) > 0 and not bundles(s.outbox),
             f"status: {job}; outbox {bundles(s.outbox)}")
+    units = s.units("term")
+    h.check("sigterm: `sgdyn status term --json` gives each unit checkpoint_sequence 1 (the shutdown's checkpoint only)",
+            len(units) == 2 and all(unit.get("checkpoint_sequence") == 1 for unit in units), f"units: {units}")
     h.check("sigterm: restart", d.start(), logs=[d])
     wait_for_bundles(s.outbox, ["term"], 120)
     status, _ = d.terminate()

@@ -487,9 +487,14 @@ class Daemon:
         if self.config:
             args += ["--config", self.config]
         with open(self.log_path, "wb") as log:
-            self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=log, stderr=log, cwd=self.harness.root,
-                                         env=clean_environment(), start_new_session=True, preexec_fn=no_core_dumps)
+            self.proc = self.spawn(args, log)
         return self.wait_ready() if wait else True
+
+    def spawn(self, args, log):
+        """Starts `args` (sgdyn serve …) in its own session with stdout and stderr to `log`; a
+        subclass may run it otherwise (daemon_users.py: as another user)."""
+        return subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=log, stderr=log, cwd=self.harness.root,
+                                env=clean_environment(), start_new_session=True, preexec_fn=no_core_dumps)
 
     def wait_ready(self, timeout=30):
         return bool(wait_until(lambda: self.proc.poll() is not None or "serving inbox" in self.log(), timeout)) \
