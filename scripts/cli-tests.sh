@@ -62,6 +62,33 @@ printf '{"N": 80, "M": 2, "K": 3, "t_max": 3, "points": 10, "seeds": 2, "train_s
 check "store_weights bundle" bash -c "'$sgdyn' run '$work/weights.json' --outbox '$work/wbox' --quiet"
 check "numpy reads the stored weights and they give Q, R, v of the CSV" python3 scripts/npy_check.py "$work/wbox/weights"
 
+# teacher_from / student_from (issue 21, item 5): a run of that bundle's sweep point repeated from its
+# stored teacher gives the same CSV; arrays numpy wrote are read; bad sources are refused (exit 65) naming the key.
+printf '{"name": "again", "N": 80, "M": 2, "K": 3, "t_max": 3, "points": 10, "seeds": [1], "lr": 0.6, "train_second_layer": true, "store_weights": true, "teacher_from": "weights/lr=0.6/seed-1"}' >"$work/again.json"
+check "teacher_from a sweep point's run" bash -c "'$sgdyn' run '$work/again.json' --outbox '$work/wbox' --quiet"
+check "... repeats that run: the same CSV bytes" cmp "$work/wbox/weights/lr=0.6/seed-1.csv" "$work/wbox/again/seed-1.csv"
+check "... and stores the same teacher" cmp "$work/wbox/weights/lr=0.6/weights/seed-1/B.npy" "$work/wbox/again/weights/seed-1/B.npy"
+check "... and result.json names the files it read" grep -q '"path": "weights/lr=0.6/weights/seed-1/B.npy"' "$work/wbox/again/result.json"
+mkdir -p "$work/wbox/numpy/weights/seed-0" "$work/wbox/nan/weights/seed-0"
+python3 -c "
+import numpy as np, sys
+rng = np.random.default_rng(5)
+np.save(sys.argv[1] + '/numpy/weights/seed-0/B.npy', rng.standard_normal((2, 80)))
+np.save(sys.argv[1] + '/numpy/weights/seed-0/vstar.npy', np.ones(2))
+bad = rng.standard_normal((2, 80)); bad[1, 3] = np.nan
+np.save(sys.argv[1] + '/nan/weights/seed-0/B.npy', bad)
+np.save(sys.argv[1] + '/nan/weights/seed-0/vstar.npy', np.ones(2))
+" "$work/wbox"
+printf '{"name": "fromnumpy", "N": 80, "M": 2, "K": 3, "t_max": 1, "points": 4, "teacher_from": "numpy/seed-0"}' >"$work/fromnumpy.json"
+check "teacher_from arrays numpy.save wrote" bash -c "'$sgdyn' run '$work/fromnumpy.json' --outbox '$work/wbox' --quiet"
+ln -s "$work/wbox/numpy" "$work/wbox/linked"
+for bad in "nan/seed-0:non-finite value" "linked/seed-0:linked is a symbolic link" "../wbox/numpy/seed-0:component" "$work/wbox/numpy/seed-0:absolute path" "numpy/seed-9:does not exist"; do
+    printf '{"name": "bad", "N": 80, "M": 2, "K": 3, "t_max": 1, "teacher_from": "%s"}' "${bad%%:*}" >"$work/bad.json"
+    check "teacher_from ${bad%%:*} is refused naming the key (exit 65)" bash -c "out=\$('$sgdyn' run '$work/bad.json' --outbox '$work/wbox' --quiet 2>&1); test \$? -eq 65 && echo \"\$out\" | grep -q \"key 'teacher_from'.*${bad#*:}\""
+done
+printf '{"name": "bad", "N": 81, "M": 2, "K": 3, "t_max": 1, "teacher_from": "numpy/seed-0"}' >"$work/bad.json"
+check "teacher_from of another N is refused naming the key and both shapes" bash -c "'$sgdyn' run '$work/bad.json' --outbox '$work/wbox' --quiet 2>&1 | grep -q \"key 'teacher_from'.*has shape (2, 80), but the job needs (2, 81)\""
+
 # The end-to-end scripts build on one harness library, with no import loop and no SQL of their own.
 check "scripts: no import loop, the library imports no script, no SQL from Python (scripts/check_scripts.py)" python3 -B scripts/check_scripts.py
 

@@ -388,6 +388,75 @@ def scenario_options(h):
                 check.returncode == 0, check.stdout + check.stderr)
 
 
+def scenario_reuse(h):
+    """teacher_from / student_from (issue 21, item 5) through the daemon: a job takes the teacher
+    of an earlier bundle's run and repeats that run exactly, also when SIGTERM interrupts it and
+    it resumes from its checkpoint (the unit carries the teacher read at intake); a job starts
+    from a run's final student; bad sources are rejection bundles naming the key."""
+    s = h.scenario("reuse")
+    d = s.daemon(workers=2, checkpoint=1000)  # only the shutdown writes a checkpoint
+    if not h.check("reuse: daemon starts", d.start(), logs=[d]):
+        return
+    shape = dict(N=200, M=2, K=3, points=30, seeds=2, store_weights=True)
+    s.drop("ru-src", t_max=3, **shape)
+    if not h.check("reuse: the source bundle is written", wait_for_bundles(s.outbox, ["ru-src"], 120), f"outbox: {bundles(s.outbox)}"):
+        return
+    os.symlink("ru-src", os.path.join(s.outbox, "ru-linked"))
+    # ru-teacher is ru-src again with seed 0's teacher, long enough to be interrupted.
+    long_t_max = h.t_max(6, 200, K=3)
+    s.drop("ru-src-long", t_max=long_t_max, **shape)
+    names = ["ru-src-long"]
+    if not h.check("reuse: the long source bundle is written", wait_for_bundles(s.outbox, names, 180), f"outbox: {bundles(s.outbox)}"):
+        return
+    s.drop("ru-teacher", t_max=long_t_max, teacher_from="ru-src-long/seed-0", **shape)
+    s.drop("ru-start", t_max=1, teacher_from="ru-src/seed-1", student_from="ru-src/seed-1/final", **shape)
+    bad = {"ru-missing": dict(teacher_from="nothing/seed-0"), "ru-link": dict(teacher_from="ru-linked/seed-0"),
+           "ru-dotdot": dict(teacher_from="../outbox/ru-src/seed-0"), "ru-shape": dict(teacher_from="ru-src/seed-0", N=201),
+           "ru-student-shape": dict(student_from="ru-src/seed-0", K=4)}
+    for name, keys in bad.items():
+        s.drop(name, **{**shape, "t_max": 1, **keys})
+    wait_until(lambda: (s.jobs_by_name().get("ru-teacher") or {}).get("state") == "running", 30)
+    time.sleep(2.0)
+    status, _ = d.terminate(30)
+    h.check("reuse: SIGTERM while ru-teacher runs → exit 0", status == 0, f"exit status {status}", logs=[d])
+    h.check("reuse: restart", d.start(), logs=[d])
+    good = ["ru-teacher", "ru-start"]
+    complete = wait_for_bundles(s.outbox, good + ["rejected-" + n for n in bad], 240)
+    status, _ = d.terminate()
+    h.check("reuse: every bundle written", complete, f"outbox: {bundles(s.outbox)}", logs=[d])
+
+    def same(a, b):
+        try:
+            with open(os.path.join(s.outbox, a), "rb") as x, open(os.path.join(s.outbox, b), "rb") as y:
+                return x.read() == y.read()
+        except OSError:
+            return False
+    result = result_of(s.outbox, "ru-teacher") or {}
+    resumes = (result.get(R.TIMING) or {}).get(R.RESUMES)
+    h.check(f"reuse: ru-teacher done after resuming ({resumes} resume(s)), seed 0 the source run's CSV byte for byte",
+            result.get(R.STATUS) == "done" and (resumes or 0) >= 1 and same("ru-teacher/seed-0.csv", "ru-src-long/seed-0.csv"),
+            json.dumps(result.get(R.ERROR)))
+    h.check("reuse: ru-teacher's seed 1 learnt seed 0's teacher (its B.npy is the source's seed-0 B.npy)",
+            same("ru-teacher/weights/seed-1/B.npy", "ru-src-long/weights/seed-0/B.npy")
+            and not same("ru-teacher/weights/seed-1/B.npy", "ru-src-long/weights/seed-1/B.npy"))
+    sources = [entry.get("path") for entry in result.get(R.WEIGHTS_FROM) or []]
+    h.check("reuse: result.json's weights_from names the files read",
+            sources == ["ru-src-long/weights/seed-0/B.npy", "ru-src-long/weights/seed-0/vstar.npy"], json.dumps(sources))
+    start = result_of(s.outbox, "ru-start") or {}
+    h.check("reuse: ru-start starts from the source's final student (W-initial.npy = the source's W-final.npy) and its teacher",
+            start.get(R.STATUS) == "done" and same("ru-start/weights/seed-0/W-initial.npy", "ru-src/weights/seed-1/W-final.npy")
+            and same("ru-start/weights/seed-1/B.npy", "ru-src/weights/seed-1/B.npy"), json.dumps(start.get(R.ERROR)))
+    check = subprocess.run([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "npy_check.py"),
+                            os.path.join(s.outbox, "ru-start")], capture_output=True, text=True, timeout=120)
+    h.check("reuse: numpy reads ru-start's weights and they give its CSV's Q and R", check.returncode == 0, check.stdout + check.stderr)
+    for name, keys in bad.items():
+        rejected = result_of(s.outbox, "rejected-" + name) or {}
+        error = rejected.get(R.ERROR) or {}
+        key = "student_from" if "student_from" in keys else "teacher_from"
+        h.check(f"reuse: {name} ({json.dumps(keys)}) is rejected naming {key}",
+                rejected.get(R.STATUS) == "rejected" and error.get("key") == key, json.dumps(error))
+
+
 def scenario_hostile(h):
     """A hostile corpus: exactly one rejection bundle each, the daemon stays up and serves on."""
     s = h.scenario("hostile")
@@ -773,6 +842,7 @@ SCENARIOS = [
     ("kill9", scenario_kill9),
     ("sigterm", scenario_sigterm),
     ("options", scenario_options),
+    ("reuse", scenario_reuse),
     ("hostile", scenario_hostile),
     ("disk-threshold", scenario_disk_threshold),
     ("disk-full", scenario_disk_full),

@@ -7,8 +7,9 @@ fails here by name (AttributeError) instead of reading as missing.
 """
 
 FIELDS = {
-    "": ("status", "name", "submitter", "kind", "sgdyn_version", "error", "job", "warnings", "points", "max_rel_deviation", "files", "timing",),
+    "": ("status", "name", "submitter", "kind", "sgdyn_version", "error", "job", "warnings", "weights_from", "points", "max_rel_deviation", "files", "timing",),
     "error": ("message", "key", "line", "column",),
+    "weights_from[]": ("key", "from", "path", "sha256",),
     "points[]": ("index", "parameters", "folder", "runs", "final_eg_mean", "final_eg_stderr", "final_eg_ode", "final_cerr_mean", "final_cerr_stderr", "stopped_early", "mean_stop_t", "ode", "max_rel_deviation",),
     "points[].runs[]": ("seed", "final_eg", "final_et", "final_eg_mc", "final_cerr", "final_cerr_train", "steps", "complete", "csv", "diverged_at", "stopped_early", "final_eg_ode", "max_rel_deviation",),
     "points[].runs[].stopped_early": ("t", "step", "eg", "stop_below", "reason",),
@@ -27,6 +28,7 @@ SGDYN_VERSION = "sgdyn_version"
 ERROR = "error"
 JOB = "job"
 WARNINGS = "warnings"
+WEIGHTS_FROM = "weights_from"
 POINTS = "points"
 MAX_REL_DEVIATION = "max_rel_deviation"
 FILES = "files"
@@ -35,6 +37,9 @@ MESSAGE = "message"
 KEY = "key"
 LINE = "line"
 COLUMN = "column"
+FROM = "from"
+PATH = "path"
+SHA256 = "sha256"
 INDEX = "index"
 PARAMETERS = "parameters"
 FOLDER = "folder"

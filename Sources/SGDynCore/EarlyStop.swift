@@ -77,3 +77,18 @@ extension ByteReader {
         if let problem = p.decodingProblem { throw .inconsistent("invalid parameters: \(problem)") }
     }
 }
+
+/// Formats whose later blocks (a work unit's start weights) make them extended whatever the
+/// parameters: a flag, then the extension block only when the parameters use it.
+extension ByteWriter {
+    mutating func write(optionalParameterExtensions p: SimulationParameters) {
+        write(p.usesExtensions)
+        if p.usesExtensions { write(parameterExtensions: p) }
+    }
+}
+
+extension ByteReader {
+    mutating func readOptionalParameterExtensions(into p: inout SimulationParameters) throws(SnapshotError) {
+        if try readBool() { try readParameterExtensions(into: &p) }
+    }
+}

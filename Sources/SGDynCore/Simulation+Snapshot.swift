@@ -55,6 +55,12 @@ extension Simulation {
     /// Restores a run from `snapshot()`'s bytes (format version 1, 2 or 3); continuing it gives
     /// bit-identical results to the run that was snapshotted.
     public init(snapshot bytes: [UInt8]) throws(SnapshotError) {
+        try self.init(snapshot: bytes, start: nil)
+    }
+
+    /// Restores a run whose teacher was `start`'s (`teacher_from`): a snapshot holds the student,
+    /// never the teacher, which comes from the work unit again (or the seed).
+    public init(snapshot bytes: [UInt8], start: StartWeights?) throws(SnapshotError) {
         var reader = try ByteReader(sealed: bytes, magic: Simulation.snapshotMagic)
         let version = try reader.readUInt64()
         guard (1...Simulation.extendedSnapshotVersion).contains(version) else { throw .unsupportedVersion(version) }
@@ -66,7 +72,8 @@ extension Simulation {
         let step = try reader.readInt()
         let weights = try reader.readDoubles(expected: p.K * p.N)
         let secondLayer = try reader.readDoubles(expected: p.K)
-        let teacher = Simulation.drawTeacher(p)
+        if let start, !start.fits(p) { throw .inconsistent("the unit's start weights do not fit its parameters") }
+        let teacher = Simulation.drawTeacher(p, start: start)
         let T = Simulation.symmetricGram(teacher.weights, rows: p.M, n: p.N)
         let records = try reader.readRecords(p, T: T, vstar: teacher.secondLayer, extended: extended)
         let divergence = version >= 2 ? try reader.readDivergence() : nil

@@ -45,9 +45,16 @@ public struct Simulation: Sendable {
 
     /// A new run at step 0, with the weights drawn as science.md §3 and README describe.
     public init(parameters: SimulationParameters) {
+        self.init(parameters: parameters, start: nil)
+    }
+
+    /// A new run at step 0 whose teacher or initial student (or both) are `start`'s (taken from
+    /// an earlier run); what `start` does not give is drawn as `init(parameters:)` draws it.
+    public init(parameters: SimulationParameters, start: StartWeights?) {
         parameters.check()
-        let teacher = Simulation.drawTeacher(parameters)
-        let student = Simulation.drawStudent(parameters, teacherWeights: teacher.weights, teacherSecondLayer: teacher.secondLayer)
+        if let start { precondition(start.fits(parameters), "start weights of the wrong shape") }
+        let teacher = Simulation.drawTeacher(parameters, start: start)
+        let student = Simulation.drawStudent(parameters, start: start, teacher: teacher)
         self.init(parameters: parameters, teacher: teacher, studentWeights: student.weights,
                   studentSecondLayer: student.secondLayer, step: 0, records: [])
         record()
@@ -137,9 +144,9 @@ public struct InitialWeights: Sendable, Equatable {
     public var studentWeights: [Double]
     public var studentSecondLayer: [Double]
 
-    public init(_ p: SimulationParameters) {
-        let teacher = Simulation.drawTeacher(p)
-        let student = Simulation.drawStudent(p, teacherWeights: teacher.weights, teacherSecondLayer: teacher.secondLayer)
+    public init(_ p: SimulationParameters, start: StartWeights? = nil) {
+        let teacher = Simulation.drawTeacher(p, start: start)
+        let student = Simulation.drawStudent(p, start: start, teacher: teacher)
         teacherWeights = teacher.weights
         teacherSecondLayer = teacher.secondLayer
         studentWeights = student.weights
@@ -148,6 +155,21 @@ public struct InitialWeights: Sendable, Equatable {
 }
 
 extension Simulation {
+    /// The teacher `start` gives, or else the one drawn from the seed.
+    static func drawTeacher(_ p: SimulationParameters, start: StartWeights?) -> (weights: [Double], secondLayer: [Double]) {
+        if let given = start?.teacher { return (given.first, given.second) }
+        return drawTeacher(p)
+    }
+
+    /// The initial student `start` gives, or else the one drawn from the seed (from `teacher`
+    /// for `informed` and `denoise`).
+    static func drawStudent(_ p: SimulationParameters, start: StartWeights?, teacher: (weights: [Double], secondLayer: [Double]))
+        -> (weights: [Double], secondLayer: [Double])
+    {
+        if let given = start?.student { return (given.first, given.second) }
+        return drawStudent(p, teacherWeights: teacher.weights, teacherSecondLayer: teacher.secondLayer)
+    }
+
     /// Draws B (and v* when random) from the teacher stream.
     static func drawTeacher(_ p: SimulationParameters) -> (weights: [Double], secondLayer: [Double]) {
         var normals = NormalStream(seed: p.seed, stream: .teacher, counter: 0)

@@ -10,6 +10,9 @@ enum BundleReadme {
             lines.append("Some runs diverged: their order parameters or ε_g became infinite or NaN (learning rate beyond the stable range?). Their records stop before it; they are left out of the means.")
         }
         if let description = spec.description { lines.append(description) }
+        for (key, from) in weightSourceLines(result.weightsFrom) {
+            lines.append("\(key == "teacher_from" ? "The teacher" : "The students' start") is taken from the stored weights of \(from) (teacher_from/student_from; files and SHA-256 in result.json, weights_from).")
+        }
         let runs = spec.kind == .ode ? "" : ", \(spec.seeds.count) seed(s) each"
         lines.append("\(spec.points.count) sweep point(s)\(runs); \(timing.steps) SGD steps in \(duration(timing.wallSeconds))"
                      + (timing.resumes > 0 ? ", resumed \(timing.resumes) time(s) from checkpoints" : "") + ".")
@@ -66,6 +69,16 @@ enum BundleReadme {
         lines.append("  log.txt          what happened to the job")
         lines.append("  manifest.json    every file with its size and SHA-256")
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Each distinct (key, reference) of `weights_from`, in order.
+    static func weightSourceLines(_ sources: [ResultDocument.WeightSource]?) -> [(key: String, from: String)] {
+        var seen: [(key: String, from: String)] = []
+        for source in sources ?? [] {
+            guard let key = source.key, let from = source.from, !seen.contains(where: { $0 == (key, from) }) else { continue }
+            seen.append((key, from))
+        }
+        return seen
     }
 
     static func short(_ x: Double) -> String {

@@ -50,7 +50,8 @@ struct BundleSizeEstimate: Sendable {
         sweepKeys = spec.sweepKeys.count
         explicitInitial = spec.initial != nil
         self.jobBytes = jobBytes
-        resultHeadBytes = WidestResult.document(name: spec.name, job: spec.normalised, warnings: spec.warnings, points: []).text.utf8.count
+        resultHeadBytes = WidestResult.document(name: spec.name, job: spec.normalised, warnings: spec.warnings, points: [],
+                                                weightsFrom: spec.weightSources.isEmpty ? nil : WidestResult.weightSources).text.utf8.count
     }
 
     /// CSV columns of the order parameters: Q's upper triangle, R, v.

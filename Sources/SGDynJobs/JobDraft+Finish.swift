@@ -27,6 +27,7 @@ extension JobDraft {
         if simulation.stopBelow != nil || sweep.contains(where: { $0.key == "stop_below" }), kind == .ode {
             throw JobError("ends simulation runs early; kind \"ode\" runs none", key: "stop_below")
         }
+        try checkWeightSources()
 
         var points: [SweepPoint] = []
         var drafts: [JobDraft] = []
@@ -49,10 +50,31 @@ extension JobDraft {
         let initialConditions = try initial.map { value throws(JobError) in try parseInitial(value) }
         let spec = JobSpec(kind: kind, name: jobName, description: description, seeds: seeds, priority: priority, ode: ode,
                            initial: initialConditions, points: points, sweepKeys: sweep.map(\.key), warnings: warnings,
-                           normalised: normalised(name: jobName), slurm: slurm)
+                           normalised: normalised(name: jobName), slurm: slurm, teacherFrom: teacherFrom, studentFrom: studentFrom)
         try JobResourceCheck(kind: kind, drafts: drafts, seeds: seeds.count, explicitInitial: initial != nil,
                              estimate: BundleSizeEstimate(spec: spec, jobBytes: jobBytes)).check()
         return spec
+    }
+
+    /// `teacher_from` and `student_from` with the rest of the job: simulations only, one shape for
+    /// every sweep point (one set of arrays serves all runs), nothing else that shapes the same weights.
+    func checkWeightSources() throws(JobError) {
+        for (reference, swept) in [(teacherFrom, ["N", "M"]), (studentFrom, ["N", "K"])] {
+            guard let reference else { continue }
+            let key = reference.role.key
+            if kind != .simulate {
+                throw JobError("takes the weights of simulation runs; kind \"\(kind.rawValue)\" draws its ODE initial conditions from the seed, use kind \"simulate\"", key: key)
+            }
+            if let clash = sweep.first(where: { swept.contains($0.key) }) {
+                throw JobError("gives every run the same arrays, so \(clash.key) cannot be swept", key: key)
+            }
+        }
+        if teacherFrom != nil, simulation.teacherSparsity != 0 || sweep.contains(where: { $0.key == "teacher_sparsity" }) {
+            throw JobError("sparsifies a teacher drawn from the seed; with \"teacher_from\" the teacher is taken as stored", key: "teacher_sparsity")
+        }
+        if studentFrom != nil, simulation.studentInit != .large || sweep.contains(where: { $0.key == "student_init" }) {
+            throw JobError("draws the student from the seed; with \"student_from\" the student starts from the stored weights (leave student_init out)", key: "student_init")
+        }
     }
 
     /// The checks that involve more than one key, for one sweep point.

@@ -23,6 +23,8 @@ struct JobDraft {
     var sweep: [(key: String, values: [JSONValue])] = []
     var priority = 0
     var slurm: SlurmRequest?
+    var teacherFrom: WeightReference?
+    var studentFrom: WeightReference?
 
     init() {
         self = JobField.applyingDefaults(JobSchema.fields, to: self)

@@ -33,7 +33,7 @@ public enum JobPlan {
         if spec.kind != .ode {
             for run in spec.runs {
                 units.append(PlannedUnit(kind: .simulation, pointIndex: run.point.index, seed: run.seed,
-                                         work: WorkUnit(.simulation(run.parameters)), totalSteps: Int64(run.parameters.totalSteps)))
+                                         work: WorkUnit(.simulation(run.parameters), start: spec.startWeights), totalSteps: Int64(run.parameters.totalSteps)))
             }
         }
         let method = JobODEs.method(spec.ode)

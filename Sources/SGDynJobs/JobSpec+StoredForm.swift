@@ -40,6 +40,9 @@ extension JobSpec {
             } ?? .null),
             ("normalised", normalised),
         ]
+        // teacher_from / student_from: the files read (for result.json); only when there are
+        // some, so that every other job's stored form keeps its bytes. The arrays travel in the units.
+        if let weightsFrom { members.append(("weights_from", .array(weightsFrom.map(\.json)))) }
         return Array(JSONWriter.string(.object(members), pretty: false).utf8)
     }
 
@@ -86,9 +89,16 @@ extension JobSpec {
                                 timeLimitSeconds: try s.optional("time_limit_seconds") { v, k throws(JobError) in try JobValues.integer(v, k, min: 1) })
         }
         let normalised = try reader.value("normalised")
+        var weightsFrom: [ResultDocument.WeightSource]?
+        if let sources = reader.ifPresent("weights_from") {
+            guard case .array(let items) = sources, items.allSatisfy({ if case .object = $0 { true } else { false } }) else {
+                throw JobError("must be a list of objects", key: "stored.weights_from")
+            }
+            weightsFrom = items.map(ResultDocument.WeightSource.init(json:))
+        }
         try reader.finish()
         self.init(kind: kind, name: name, description: description, seeds: seeds, priority: priority, ode: ode, initial: initial,
-                  points: points, sweepKeys: sweepKeys, warnings: warnings, normalised: normalised, slurm: slurm)
+                  points: points, sweepKeys: sweepKeys, warnings: warnings, normalised: normalised, slurm: slurm, weightsFrom: weightsFrom)
     }
 
     static func numbers(_ values: [Double]) -> JSONValue { .array(values.map { .double($0) }) }
@@ -108,6 +118,12 @@ struct StoredFormReader {
 
     mutating func value(_ name: String) throws(JobError) -> JSONValue {
         guard let i = members.firstIndex(where: { $0.key == name }) else { throw JobError("is missing", key: "\(key).\(name)") }
+        return members.remove(at: i).value
+    }
+
+    /// A member that only some stored jobs have, removed when present.
+    mutating func ifPresent(_ name: String) -> JSONValue? {
+        guard let i = members.firstIndex(where: { $0.key == name }) else { return nil }
         return members.remove(at: i).value
     }
 

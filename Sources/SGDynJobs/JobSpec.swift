@@ -67,6 +67,14 @@ public struct JobSpec: Sendable {
     public var normalised: JSONValue
     /// Where the job asks to run on a Slurm cluster; nil when it does not say.
     public var slurm: SlurmRequest?
+    /// `teacher_from`: the earlier run whose teacher every run of the job takes.
+    public var teacherFrom: WeightReference?
+    /// `student_from`: the earlier run whose student (initial, or final) every run starts from.
+    public var studentFrom: WeightReference?
+    /// The weights those name, once read (`readingWeights(outbox:)`); nil before, and for jobs without them.
+    public var startWeights: StartWeights?
+    /// The files they were read from, for result.json.
+    public var weightsFrom: [ResultDocument.WeightSource]?
 
     /// The simulation parameters of every run: sweep points × seeds, point-major.
     public var runs: [(point: SweepPoint, seed: UInt64, parameters: SimulationParameters)] {

@@ -29,7 +29,7 @@ public enum ResultBundle {
             for run in runs {
                 let csvPath = folder + "seed-\(run.seed).csv"
                 files.append(BundleFile(path: csvPath, text: TrajectoryCSV.simulation(run.records, K: point.parameters.K, M: point.parameters.M)))
-                if point.parameters.storeWeights { files += weightFiles(point: point, folder: folder, run: run) }
+                if point.parameters.storeWeights { files += weightFiles(point: point, folder: folder, run: run, start: spec.startWeights) }
                 // A diverged run has no final value: its last finite record is not where it ended.
                 let last = run.divergence == nil ? run.records.last : nil
                 var document = ResultDocument.Run(
@@ -95,7 +95,7 @@ public enum ResultBundle {
         let result = ResultDocument(
             status: status, name: spec.name, submitter: submitter, kind: spec.kind.rawValue,
             error: error.map { ResultDocument.ErrorInfo(message: $0) },
-            job: spec.normalised, warnings: spec.warnings, points: points,
+            job: spec.normalised, warnings: spec.warnings, weightsFrom: spec.weightsFrom, points: points,
             maxRelDeviation: overall.map { deviation, pointIndex, seed in
                 var document = deviationDocument(deviation)
                 document.point = pointIndex
@@ -114,10 +114,11 @@ public enum ResultBundle {
     /// `store_weights`: the run's teacher and initial student, regenerated from its seed exactly as
     /// the run drew them, and its final student (from its result; absent for a run stopped
     /// before it had one), as `.npy` files in `weights/seed-S/`.
-    static func weightFiles(point: SweepPoint, folder: String, run: RunOutcome) -> [BundleFile] {
+    /// `start`: the teacher or student a job took from an earlier run (`teacher_from`, `student_from`).
+    static func weightFiles(point: SweepPoint, folder: String, run: RunOutcome, start: StartWeights? = nil) -> [BundleFile] {
         var p = point.parameters
         p.seed = run.seed
-        let initial = InitialWeights(p)
+        let initial = InitialWeights(p, start: start)
         let base = folder + "weights/seed-\(run.seed)/"
         var files = [
             BundleFile(path: base + "B.npy", bytes: NPYFile.encode(initial.teacherWeights, shape: [p.M, p.N])),

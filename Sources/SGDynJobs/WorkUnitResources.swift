@@ -4,12 +4,14 @@ import SGDynCore
 /// (Slurm's `--mem`), and a rough run time (how many short units go into one Slurm task).
 public enum WorkUnitResources {
     /// Bytes a worker holds for the unit: a simulation's weights, samples, records and a checkpoint
-    /// being made (job validation bounds this); an integration's (`ODEResources.integrationBytes`),
+    /// being made (job validation bounds this), and the start weights it carries; an integration's (`ODEResources.integrationBytes`),
     /// and the weights it draws to find its start.
     public static func memoryBytes(_ unit: WorkUnit) -> Int {
         switch unit.work {
         case .simulation(let p):
-            return SimulationResources.runBytes(p)
+            // Start weights the unit carries (`teacher_from`, `student_from`) are held beside the run's own copy.
+            let carried = [unit.start?.teacher, unit.start?.student].compactMap { $0 }.reduce(0) { $0 + 8 * ($1.first.count + $1.second.count) }
+            return SimulationResources.runBytes(p) + carried
         case .ode(let o):
             let p = o.parameters
             let drawing = o.start == .drawn ? SimulationResources.weightBytes(p) : 0

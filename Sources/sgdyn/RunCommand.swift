@@ -35,7 +35,16 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (spec, bytes) = try JobFileInput.load(job)
+        let (parsed, bytes) = try JobFileInput.load(job)
+        // teacher_from / student_from name runs of bundles in this outbox; a source that is
+        // missing or does not fit is an invalid job, as for the daemon.
+        let spec: JobSpec
+        do {
+            spec = try parsed.readingWeights(outbox: outbox)
+        } catch {
+            JobFileInput.printError("\(job): \(error.description)")
+            throw JobFileInput.invalidJob
+        }
         var log = LogLines()
         let planned = JobPlan.units(of: spec)
         log.add("job '\(spec.name)' from \(job): \(spec.points.count) sweep point(s) × \(spec.seeds.count) seed(s), \(planned.count) unit(s), \(threads) thread(s)")

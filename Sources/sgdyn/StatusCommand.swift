@@ -66,7 +66,10 @@ struct StatusCommand: AsyncParsableCommand {
     static func note(_ job: JobSummary, executorStates: [String: Int]) -> String {
         var parts: [String] = []
         if let bundle = job.bundlePath { parts.append(bundle) }
-        if let external = job.externalID, job.executor == "slurm", job.state == .running { parts.append("slurm job \(external)") }
+        if let external = job.externalID, job.state == .running,
+           let label = job.executor.flatMap({ ExecutorRegistry.standard.registration(for: ExecutorKind(rawValue: $0))?.externalIDLabel }) {
+            parts.append("\(label) \(external)")
+        }
         if !executorStates.isEmpty {
             parts.append(executorStates.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key.lowercased())" }.joined(separator: ", "))
         }

@@ -19,7 +19,7 @@ struct DaemonConfigurationTests {
         start.outbox = "out"
         let c = try start.applying(configFile: path)
         #expect(c.inbox == "/srv/in" && c.outbox == "out" && c.workers == 3 && c.checkpointInterval == 5)
-        #expect(c.minFreeBytes == 10 * 1_048_576 && c.quietPeriod == 0.5 && c.incompleteWait == 60 && c.executor == "local")
+        #expect(c.minFreeBytes == 10 * 1_048_576 && c.quietPeriod == 0.5 && c.incompleteWait == 60 && c.executor == .local)
         #expect(StateFolder("/var/lib/sgdyn").database == "/var/lib/sgdyn/sgdyn.sqlite")
     }
 
@@ -31,7 +31,7 @@ struct DaemonConfigurationTests {
         #expect(c.adminGroup == "sgdyn-admin" && c.maxPriority == 10)
         #expect(DaemonConfiguration().maxPriority == 0 && DaemonConfiguration().adminGroup == nil)
         var running = DaemonConfiguration()
-        running.adoptReloadable(from: c, available: ["local"])
+        running.adoptReloadable(from: c, available: [.local])
         #expect(running.adminGroup == "sgdyn-admin" && running.maxPriority == 10)
     }
 
@@ -39,7 +39,7 @@ struct DaemonConfigurationTests {
         (#"{"worker": 2}"#, "unknown key 'worker'"),
         (#"{"workers": 1.5}"#, "'workers' must be an integer"),
         (#"{"executor": "slurm"}"#, "needs a \"slurm\" object"),
-        (#"{"executor": "kubernetes"}"#, "'executor' must be \"local\" or \"slurm\""),
+        (#"{"executor": "kubernetes"}"#, "'executor' must be \"local\""),
         (#"{"slurm": {"partition": "debug"}}"#, "needs \"spool\""),
         (#"{"slurm": {"spool": "/s", "qos2": "x"}}"#, "unknown key 'qos2'"),
         (#"{"slurm": {"spool": "/s", "time_limit": "1:99:00"}}"#, "'slurm.time_limit' must be a Slurm time"),
@@ -84,19 +84,19 @@ struct DaemonConfigurationTests {
         defer { try? FileManager.default.removeItem(atPath: path) }
         let c = try DaemonConfiguration().applying(configFile: path)
         let slurm = try #require(c.slurm)
-        #expect(c.executor == "slurm" && slurm.spool == "/shared/spool" && slurm.timeLimitSeconds == 3600)
+        #expect(c.executor == .slurm && slurm.spool == "/shared/spool" && slurm.timeLimitSeconds == 3600)
         #expect(slurm.maxTimeLimitSeconds == 2 * 86_400 && slurm.cpusPerTask == 2 && slurm.maxRunning == 8)
         #expect(slurm.extraSbatchArguments == ["--constraint=avx2"] && slurm.signalSeconds == 90)
-        try slurm.check(SlurmRequest(partition: "long", timeLimitSeconds: 86_400), executor: "slurm")
-        #expect(throws: JobError.self) { try slurm.check(SlurmRequest(partition: "gpu"), executor: "slurm") }
+        try slurm.check(SlurmRequest(partition: "long", timeLimitSeconds: 86_400), executor: .slurm)
+        #expect(throws: JobError.self) { try slurm.check(SlurmRequest(partition: "gpu"), executor: .slurm) }
         do {
-            try slurm.check(SlurmRequest(timeLimitSeconds: 3 * 86_400), executor: "slurm")
+            try slurm.check(SlurmRequest(timeLimitSeconds: 3 * 86_400), executor: .slurm)
             Issue.record("a time limit over max_time_limit was accepted")
         } catch {
             #expect(error.key == "slurm.time_limit")
         }
         // The local executor ignores the request.
-        try slurm.check(SlurmRequest(partition: "gpu"), executor: "local")
+        try slurm.check(SlurmRequest(partition: "gpu"), executor: .local)
     }
 
     @Test("a work unit survives its binary form exactly, and damage is detected")

@@ -37,6 +37,8 @@ struct FuzzFindingTests {
         let thrown = try #require(error, "\(name) was accepted")
         let text = "\(thrown)"
         #expect(!text.contains("checksum"), "\(name): \(text)")
+        // A finding recorded in an older format would be refused by its version and test nothing.
+        #expect(!text.contains("not supported by this build"), "\(name): \(text)")
     }
 
     static func error<E: Error>(_ body: () throws(E) -> Void) -> E? {

@@ -46,7 +46,7 @@ struct JobSchemaTests {
     func normalisedOrder() throws {
         // The keys added after the corpus was recorded appear only when not at their defaults,
         // so that every earlier job's normalised form (and result.json) keeps its bytes.
-        let added: Set = ["task", "label_flip", "teacher_sparsity", "stop_below", "store_weights"]
+        let added: Set = ["task", "label_flip", "teacher_sparsity", "stop_below", "store_weights", "teacher_from", "student_from"]
         let optional = Set(["description", "slurm"]).union(added)
         let bare = try Self.parse(.object([]))
         guard case .object(let members) = bare.normalised else { Issue.record("not an object"); return }
@@ -55,9 +55,15 @@ struct JobSchemaTests {
         guard case .object(let all) = full.normalised else { Issue.record("not an object"); return }
         #expect(all.map(\.key) == JobSchema.knownKeys.filter { !added.contains($0) })
         let extended = try Self.parse(.object([("task", .string("classify")), ("label_flip", .number("0.1")), ("teacher_sparsity", .number("0.2")),
-                                               ("stop_below", .number("0.01")), ("store_weights", .bool(true))]))
+                                               ("stop_below", .number("0.01")), ("store_weights", .bool(true)),
+                                               ("student_from", .string("b/seed-1"))]))
         guard case .object(let withAdded) = extended.normalised else { Issue.record("not an object"); return }
-        #expect(withAdded.map(\.key) == JobSchema.knownKeys.filter { !["description", "slurm"].contains($0) })
+        // teacher_from excludes teacher_sparsity: it is checked on its own.
+        #expect(withAdded.map(\.key) == JobSchema.knownKeys.filter { !["description", "slurm", "teacher_from"].contains($0) })
+        let reused = try Self.parse(.object([("teacher_from", .string("b/seed-0"))]))
+        guard case .object(let withTeacher) = reused.normalised else { Issue.record("not an object"); return }
+        #expect(withTeacher.map(\.key) == JobSchema.knownKeys.filter { $0 == "teacher_from" || !optional.contains($0) })
+        #expect(reused.normalised["teacher_from"] == .string("b/seed-0"))
         #expect(full.normalised["slurm"] == .object([("partition", .string("p"))]))
     }
 

@@ -18,10 +18,12 @@ public struct UnitComputation: Sendable {
 
     /// A fresh start. Throws when an ODE's parameters or initial conditions are invalid (job
     /// validation catches that before; a unit that still fails it is reported as failed).
+    /// A simulation's teacher or initial student taken from an earlier run (`teacher_from`,
+    /// `student_from`) come with the unit (`WorkUnit.start`).
     public init(_ unit: WorkUnit) throws(ODEError) {
         switch unit.work {
         case .simulation(let parameters):
-            self.init(simulation: Simulation(parameters: parameters))
+            self.init(simulation: Simulation(parameters: parameters, start: unit.start))
         case .ode(let work):
             let parameters = try ODEParameters(simulation: work.parameters)
             self.init(ode: try ODEIntegration(parameters: parameters, initial: work.initialConditions(), times: work.outputTimes,
@@ -32,7 +34,7 @@ public struct UnitComputation: Sendable {
     /// Restores a unit of `unit`'s kind from its `snapshot()`.
     public init(_ unit: WorkUnit, snapshot: [UInt8]) throws(SnapshotError) {
         switch unit.work {
-        case .simulation: self.init(simulation: try Simulation(snapshot: snapshot))
+        case .simulation: self.init(simulation: try Simulation(snapshot: snapshot, start: unit.start))
         case .ode: self.init(ode: try ODEIntegration(snapshot: snapshot))
         }
     }

@@ -12,8 +12,19 @@ public struct WorkUnit: Sendable, Equatable {
     }
 
     public var work: Work
+    /// A simulation's teacher or initial student taken from an earlier run (`teacher_from`,
+    /// `student_from`), read from the outbox when the job arrived: the unit carries the arrays
+    /// themselves, so a worker anywhere (a Slurm node that does not see the outbox) and a resume
+    /// from a checkpoint use exactly what was read then, whatever happens to the source later.
+    public var start: StartWeights?
 
     public init(_ work: Work) { self.work = work }
+
+    public init(_ work: Work, start: StartWeights?) {
+        self.work = work
+        // Only simulations take weights; an empty `StartWeights` is none.
+        if case .simulation = work, let start, start.teacher != nil || start.student != nil { self.start = start }
+    }
 
     /// The simulation or ODE parameters; for an ODE the simulation whose dynamics it describes.
     public var parameters: SimulationParameters {
@@ -102,19 +113,34 @@ extension WorkUnit {
     static let version: UInt64 = 1
     /// Written when the parameters use the newer keys: their extension block follows them.
     static let extendedVersion: UInt64 = 2
+    /// Written when the unit carries start weights: version 2's body, then a flags byte (1: the
+    /// teacher's B and v*, 2: the student's W and v) and those arrays (counted, their sizes checked
+    /// against the parameters).
+    static let startVersion: UInt64 = 3
 
     /// The stable binary form: magic, version, kind, the parameters (the same codec as snapshots),
     /// and for an ODE its method, start and times; a SHA-256 of all of it at the end.
     public func encoded() -> [UInt8] {
         var writer = ByteWriter()
         writer.append(Self.magic)
-        let extended = parameters.usesExtensions
-        writer.write(extended ? Self.extendedVersion : Self.version)
+        let extended = parameters.usesExtensions || start != nil
+        writer.write(start != nil ? Self.startVersion : extended ? Self.extendedVersion : Self.version)
         switch work {
         case .simulation(let p):
             writer.write(UInt8(0))
             writer.write(parameters: p)
-            if extended { writer.write(parameterExtensions: p) }
+            if start != nil {
+                writer.write(optionalParameterExtensions: p)
+            } else if extended {
+                writer.write(parameterExtensions: p)
+            }
+            if let start {
+                writer.write(UInt8((start.teacher != nil ? 1 : 0) | (start.student != nil ? 2 : 0)))
+                for layers in [start.teacher, start.student].compactMap({ $0 }) {
+                    writer.write(layers.first)
+                    writer.write(layers.second)
+                }
+            }
         case .ode(let o):
             writer.write(UInt8(1))
             writer.write(parameters: o.parameters)
@@ -145,14 +171,30 @@ extension WorkUnit {
         do {
             _ = try reader.readRaw(Self.magic.count)
             let version = try reader.readUInt64()
-            guard version == Self.version || version == Self.extendedVersion else { throw WorkUnitDecodingError.unsupportedVersion(version) }
-            let extended = version == Self.extendedVersion
+            guard (Self.version...Self.startVersion).contains(version) else { throw WorkUnitDecodingError.unsupportedVersion(version) }
+            let extended = version >= Self.extendedVersion
             switch try reader.readByte() {
             case 0:
                 var parameters = try reader.readParameters()
-                if extended { try reader.readParameterExtensions(into: &parameters) }
+                if version == Self.startVersion {
+                    try reader.readOptionalParameterExtensions(into: &parameters)
+                } else if extended {
+                    try reader.readParameterExtensions(into: &parameters)
+                }
                 if let problem = parameters.simulationMemoryProblem { throw SnapshotError.inconsistent(problem) }
                 work = .simulation(parameters)
+                if version == Self.startVersion {
+                    let flags = try reader.readByte()
+                    guard flags >= 1 && flags <= 3 else { throw SnapshotError.inconsistent("unknown start weights \(flags)") }
+                    let p = parameters
+                    func layers(rows: Int) throws(SnapshotError) -> StartWeights.Layers {
+                        let first = try reader.readDoubles(expected: rows * p.N)
+                        let second = try reader.readDoubles(expected: rows)
+                        guard first.allSatisfy(\.isFinite), second.allSatisfy(\.isFinite) else { throw .inconsistent("non-finite start weights") }
+                        return StartWeights.Layers(first: first, second: second)
+                    }
+                    start = StartWeights(teacher: flags & 1 != 0 ? try layers(rows: p.M) : nil, student: flags & 2 != 0 ? try layers(rows: p.K) : nil)
+                }
             case 1:
                 var parameters = try reader.readParameters()
                 if extended { try reader.readParameterExtensions(into: &parameters) }

@@ -11,7 +11,12 @@ import Glibc
 /// the daemon (PR_SET_PDEATHSIG), so after a restart nothing of the previous daemon's runs is left
 /// to adopt.
 public final class LocalExecutor: Executor {
-    public let name = "local"
+    public let kind = ExecutorKind.local
+    public let scheduling = ExecutorScheduling.workerThreads
+    /// Workers die with the daemon (PR_SET_PDEATHSIG).
+    public let tasksOutliveDaemon = false
+    /// The state folder's spool: workers run on this machine.
+    public let spoolRoot: String? = nil
     public let events: AsyncStream<ExecutorEvent>
     private let continuation: AsyncStream<ExecutorEvent>.Continuation
     private let executable: String
@@ -35,6 +40,15 @@ public final class LocalExecutor: Executor {
     /// New thread budget (SIGHUP); running workers keep theirs.
     public func setWorkers(_ workers: Int) {
         state.withLock { $0.workers = workers }
+    }
+
+    public func reconfigure(_ configuration: DaemonConfiguration) {
+        setWorkers(configuration.workers)
+    }
+
+    /// One task (one worker process) with all the units, as many threads as it has units up to `free`.
+    public func plan(_ units: [UnitRecord], free: Int) -> TaskPlan {
+        TaskPlan(tasks: [units.map(\.id)], threadsPerTask: min(free, units.count))
     }
 
     public func freeSlots() async -> Int {
@@ -94,6 +108,11 @@ public final class LocalExecutor: Executor {
         process(of: submission)?.send(SIGKILL)
     }
 
+    /// A submission is one worker process: its one task is all of it.
+    public func kill(_ submission: SubmissionID, task: Int) async {
+        await kill(submission)
+    }
+
     private func process(of submission: SubmissionID) -> ChildProcess? {
         state.withLock { $0.running[submission]?.process }
     }
@@ -109,6 +128,18 @@ public final class LocalExecutor: Executor {
 
     public func shutDown() async {
         continuation.finish()
+    }
+}
+
+extension ExecutorKind {
+    /// Worker processes on this machine. Stored tag: never change it.
+    public static let local = ExecutorKind(rawValue: "local")
+}
+
+extension LocalExecutor {
+    /// Always set up: `workers` threads on this machine.
+    public static let registration = ExecutorRegistration(kind: .local) { context in
+        LocalExecutor(executable: context.executable, workers: context.configuration.workers)
     }
 }
 

@@ -12,6 +12,9 @@ struct Intake {
     /// How long a file written in place may stay unparsable and unchanged before it is taken (and
     /// rejected): its writer may pause between pieces for longer than the quiet period.
     let incompleteWait: Duration
+    /// Poll the inbox at this interval instead of choosing (`InboxWatcherFactory`): the
+    /// in-process daemon tests, since libinotifytools allows one inotify watcher per process.
+    let pollInterval: Duration?
     /// In-place files seen ready but not parsing, with when that was first logged.
     var held: [InboxEntryName: ContinuousClock.Instant] = [:]
     /// Files in the inbox that are not for the daemon (`x.txt`, `x.JSON`, `x.json.bak`): left
@@ -32,10 +35,14 @@ struct Intake {
         scanner = InboxScanner(inbox: configuration.inbox, quietPeriod: .seconds(configuration.quietPeriod))
         claimer = try InboxClaimer(inbox: configuration.inbox, claimedDirectory: state.claimed)
         incompleteWait = .seconds(configuration.incompleteWait)
+        pollInterval = configuration.inboxPollInterval
     }
 
     mutating func startWatching(logger: Logger, mailbox: DaemonMailbox) {
-        let (candidate, decision) = InboxWatcherFactory.makeWatcher(for: inbox)
+        let (candidate, decision) = pollInterval.map { interval in
+            (PollingInboxWatcher(directory: inbox, interval: interval) as any InboxWatcher,
+             InboxWatcherFactory.Decision(mechanism: .polling, reason: "polling \(inbox) every \(interval) (set by a test)"))
+        } ?? InboxWatcherFactory.makeWatcher(for: inbox)
         var chosen: any InboxWatcher = candidate
         do {
             try candidate.start()

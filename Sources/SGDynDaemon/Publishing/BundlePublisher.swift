@@ -43,9 +43,10 @@ public enum BundlePublisher {
             return published.path
         }
         var entries: [UnitResultEntry] = []
+        var start: StartWeights?
         if job.outcome != .rejected {
             do {
-                entries = try await unitResults(store.units(of: jobID), in: store)
+                (entries, start) = try await unitResults(store.units(of: jobID), in: store)
             } catch let failure as Failure {
                 throw failure
             } catch {
@@ -53,7 +54,7 @@ public enum BundlePublisher {
             }
         }
         let log = JobLog(state: state).lines(claimedName: job.claimedName)
-        let files = try bundleFiles(job: job, units: entries, log: log, state: state)
+        let files = try bundleFiles(job: job, units: entries, start: start, log: log, state: state)
         do {
             return try BundleWriter.write(files, name: job.bundleName, outbox: outboxURL, source: job.claimedName,
                                           submitter: job.submitter?.name).path
@@ -62,7 +63,9 @@ public enum BundlePublisher {
         }
     }
 
-    static func bundleFiles(job: JobRecord, units entries: [UnitResultEntry], log: [String],
+    /// `start`: the weights a job took from earlier runs (`teacher_from`, `student_from`), as its
+    /// units carry them, for the `.npy` files of `store_weights`.
+    static func bundleFiles(job: JobRecord, units entries: [UnitResultEntry], start: StartWeights? = nil, log: [String],
                             state: StateFolder) throws(Failure) -> [BundleFile] {
         if job.outcome == .rejected {
             let rejection = job.rejection ?? Rejection(message: job.error ?? "rejected")
@@ -70,7 +73,7 @@ public enum BundlePublisher {
                                           error: JobError(rejection.message, key: rejection.key, line: rejection.line, column: rejection.column),
                                           log: log, keptAt: state.rejectedFile(job.claimedName), submitter: job.submitter?.name)
         }
-        let spec: JobSpec
+        var spec: JobSpec
         do {
             if FaultSwitch.unreadableJob.isSet(in: state.path) {
                 throw JobError("test fault switch \(FaultSwitch.unreadableJob.rawValue) is set")
@@ -79,6 +82,7 @@ public enum BundlePublisher {
         } catch {
             throw .permanent("the job's stored form cannot be read: \(error)")
         }
+        spec.startWeights = start
         let (runs, odes) = JobResults.outcomes(spec: spec, units: entries)
         let timing = Timing(startedAt: job.createdAt, finishedAt: Date(), steps: runs.reduce(0) { $0 + $1.steps }, resumes: job.resumes)
         let outcome = job.outcome ?? .done
@@ -92,13 +96,16 @@ public enum BundlePublisher {
     /// stored bytes are held beside the decoded records: a finished unit's stored records, or for
     /// an unfinished one (cancelled, or stored by sgdyn 0.1.0 as its final checkpoint) what its
     /// latest checkpoint got to.
-    static func unitResults(_ units: [UnitRecord], in store: JobStore) async throws -> [UnitResultEntry] {
+    /// Also the start weights the simulation units carry (the same in all of them), if any.
+    static func unitResults(_ units: [UnitRecord], in store: JobStore) async throws -> (entries: [UnitResultEntry], start: StartWeights?) {
+        var start: StartWeights?
         var entries: [UnitResultEntry] = []
         entries.reserveCapacity(units.count)
         for unit in units {
             guard let encoded = unit.spec, let work = try? WorkUnit(encoded: encoded) else {
                 throw Failure.permanent("unit \(unit.index)'s work cannot be read")
             }
+            if start == nil { start = work.start }
             var result: UnitResult?
             if unit.hasResult, let bytes = try await store.unitResult(unit.id) {
                 do { result = try UnitResult(work, bytes: bytes) } catch { throw Failure.permanent("unit \(unit.index)'s result cannot be read: \(error)") }
@@ -108,6 +115,6 @@ public enum BundlePublisher {
             entries.append(UnitResultEntry(kind: unit.kind == .simulation ? .simulation : .ode, pointIndex: unit.pointIndex,
                                            seed: unit.seed, result: result))
         }
-        return entries
+        return (entries, start)
     }
 }

@@ -77,10 +77,14 @@ extension Daemon {
             return
         }
         let defaultName = entryName.hasSuffix(".json") ? String(entryName.dropLast(5)) : entryName
-        let spec: JobSpec
-        do {
+        var spec: JobSpec
+        do throws(JobError) {
             spec = try JobParser.parse(bytes, defaultName: defaultName)
             try configuration.slurm?.check(spec.slurm, executor: configuration.executor)
+            // teacher_from / student_from: the arrays are read here, once (headers, shapes and
+            // values checked; bounded by `WeightReference.maxUnitBytes`), and travel in the
+            // units, so workers and Slurm nodes never read the outbox.
+            spec = try spec.readingWeights(outbox: configuration.outbox)
         } catch {
             try await reject(claimedName: claimedName, entryName: entryName, bytes: bytes,
                              Rejection(message: error.message, key: error.key, line: error.line, column: error.column), submitter: submitter)
@@ -105,7 +109,7 @@ extension Daemon {
                     jobName: defaultName, state: "queued", claimedName: claimedName)
             }
             for warning in spec.warnings { say(.warning, warning, jobName: defaultName, state: "queued", claimedName: claimedName) }
-            if spec.slurm != nil, configuration.executor != "slurm" {
+            if spec.slurm != nil, configuration.executor != .slurm {
                 say(.warning, "its \"slurm\" request is ignored: this daemon runs jobs with the \(configuration.executor) executor",
                     jobName: defaultName, state: "queued", claimedName: claimedName)
             }

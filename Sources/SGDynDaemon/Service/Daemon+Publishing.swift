@@ -86,7 +86,7 @@ extension Daemon {
         } else {
             say(.notice, "\(job.outcome?.rawValue ?? "done"); bundle \(path)", job: job, state: job.outcome?.rawValue)
             AtomicFile.removeTree(state.spool.jobFolder(job: job.id.rawValue))
-            if let slurmSpool = configuration.slurm?.spool { AtomicFile.removeTree(SpoolLayout(root: slurmSpool).jobFolder(job: job.id.rawValue)) }
+            for root in executors.values.compactMap(\.spoolRoot) { AtomicFile.removeTree(SpoolLayout(root: root).jobFolder(job: job.id.rawValue)) }
             for folder in (try? await store.spoolFolders(of: job.id)) ?? [] { AtomicFile.removeTree(folder) }
         }
         refreshOutboxIndex(reason: "bundle \(job.bundleName)")

@@ -30,12 +30,13 @@ extension Daemon {
 
     func adoptOpenSubmissions() async throws {
         let open = try await store.openSubmissions()
-        var byExecutor: [String: [SubmissionRecord]] = [:]
+        var byExecutor: [ExecutorKind: [SubmissionRecord]] = [:]
         for submission in open {
             guard let job = try await store.job(submission.jobID) else { continue }
             // Where its tasks were told to report: the spool of the config it was submitted under,
             // which a changed config (the spool moved) must not lose.
-            let current = submission.executor == "local" ? state.spool : (configuration.slurm.map { SpoolLayout(root: $0.spool) } ?? state.spool)
+            let kind = ExecutorKind(rawValue: submission.executor)
+            let current = executors[kind]?.spoolRoot.map(SpoolLayout.init(root:)) ?? state.spool
             let jobFolder = submission.spool ?? current.jobFolder(job: job.id.rawValue)
             var watched: [UnitID: WatchedUnit] = [:]
             for unit in try await store.units(of: submission.id) where unit.state == .running {
@@ -45,19 +46,20 @@ extension Daemon {
                                                attempt: unit.attempt, workSHA256: unit.spec.map { SHA256.hexDigest($0) } ?? "")
             }
             runs.open[submission.id] = OpenSubmission(id: submission.id, jobID: job.id, jobName: job.name, claimedName: job.claimedName,
-                                                      executor: submission.executor, token: submission.token, taskCount: submission.tasks.count,
+                                                      executor: kind, token: submission.token, taskCount: submission.tasks.count,
                                                       units: watched)
-            byExecutor[submission.executor, default: []].append(submission)
+            byExecutor[kind, default: []].append(submission)
         }
-        for (name, submissions) in byExecutor {
-            if name == "slurm", executors[name] == nil {
-                // Slurm was switched off in the config while arrays ran: they are followed to their
-                // end (never charged a crash, never run twice); new work goes to the local executor.
-                let follower = SlurmExecutor(configuration: SlurmConfiguration(spool: submissions.first?.spool ?? state.spool.root),
-                                             executable: executable, storeToken: String(store.storeID.prefix(8)))
+        for (name, submissions) in byExecutor.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            if executors[name] == nil, let makeFollower = registry.registration(for: name)?.follower {
+                // Its executor was switched off in the config while its tasks ran (they outlive
+                // the daemon): they are followed to their end (never charged a crash, never run
+                // twice); new work goes to the configured executor.
+                let follower = makeFollower(ExecutorContext(configuration: configuration, executable: executable, storeID: store.storeID),
+                                            submissions)
                 executors[name] = follower
                 forwardEvents(of: follower)
-                logger.warning("Slurm is no longer configured, but \(submissions.count) submission(s) still run there: following them to their end (commands from PATH); new jobs run on the \(configuration.executor) executor")
+                logger.warning("\(follower.displayName) is no longer configured, but \(submissions.count) submission(s) still run there: following them to their end (commands from PATH); new jobs run on the \(configuration.executor) executor")
             }
             if let executor = executors[name] {
                 logger.notice("following \(submissions.count) \(name) submission(s) left open by the previous daemon")

@@ -29,18 +29,18 @@ extension Daemon {
             case .submissionIdentified(let submission, let externalID):
                 killIfFaultSwitchIsSet(before: submission)
                 try await store.activateSubmission(submission, externalID: externalID)
-                if let open = runs.open[submission] {
-                    say(.notice, "submitted to Slurm as job \(externalID) (\(open.taskCount) array task(s))", jobName: open.jobName, state: "running",
+                if let open = runs.open[submission], let executor = executors[open.executor] {
+                    say(.notice, executor.submittedMessage(externalID: externalID, taskCount: open.taskCount), jobName: open.jobName, state: "running",
                         claimedName: open.claimedName)
                 }
             case .taskOutput(let submission, let task, let output):
                 if let open = runs.open[submission] {
                     let lines = output.split(separator: "\n").suffix(20).joined(separator: "\n    ")
-                    say(.warning, "the output of its Slurm task \(task) (kept here: the spool is removed with the job) ends:\n    \(lines)",
+                    say(.warning, "the output of its \(executors[open.executor]?.displayName ?? open.executor.rawValue) task \(task) (kept here: the spool is removed with the job) ends:\n    \(lines)",
                         jobName: open.jobName, claimedName: open.claimedName)
                 }
             case .notice(let message, let level):
-                logger.log(level: Logger.Level(rawValue: level) ?? .notice, "\(message)")
+                logger.log(level: level, "\(message)")
             }
             if attempt > 1 { logger.notice("recorded \(event) after \(attempt) attempts") }
         } catch {
@@ -117,11 +117,12 @@ extension Daemon {
 
     /// Units that reported for the first time (started computing) are `RUNNING` for `sgdyn status`.
     func recordStarted(_ id: SubmissionID) async {
-        guard let submission = runs.open[id], submission.executor == "local" else { return }
+        // Executors with their own queue report their tasks' states themselves (`unitStates`).
+        guard let submission = runs.open[id], executors[submission.executor]?.scheduling == .workerThreads else { return }
         let started = submission.units.filter { $0.value.lastHeard != nil && !$0.value.shownRunning && $0.value.outcome == nil }.map(\.key)
         guard !started.isEmpty else { return }
         for unit in started { runs.open[id]?.units[unit]?.shownRunning = true }
-        try? await store.recordExecutorStates(Dictionary(uniqueKeysWithValues: started.map { ($0, "RUNNING") }))
+        try? await store.recordExecutorStates(Dictionary(uniqueKeysWithValues: started.map { ($0, ExecutorTaskState.running.word) }))
     }
 
     /// One spool file, decoded and verified off the actor; nil (logged) when it is damaged, which
@@ -240,25 +241,21 @@ extension Daemon {
             runs.open[id]?.units[unitID]?.stallWarned = true
             say(.warning, "unit \(unit.index) has reported nothing for \(Int(silence.seconds)) s since it last did (hung worker?); it is killed and resumed from its checkpoint after \(Int(configuration.stallKill)) s",
                 jobName: submission.jobName, claimedName: submission.claimedName)
-            try? await store.recordExecutorStates([unitID: "STALLED"])
+            try? await store.recordExecutorStates([unitID: ExecutorTaskState.stalled.word])
         }
         for raw in decision.recovered.sorted() {
             let unitID = UnitID(raw)
             guard let unit = submission.units[unitID] else { continue }
             runs.open[id]?.units[unitID]?.stallWarned = false
             say(.notice, "unit \(unit.index) reports again", jobName: submission.jobName, claimedName: submission.claimedName)
-            try? await store.recordExecutorStates([unitID: "RUNNING"])
+            try? await store.recordExecutorStates([unitID: ExecutorTaskState.running.word])
         }
         let tasksToKill = Set(decision.kill.keys)
         guard !tasksToKill.isEmpty, let executor = executors[submission.executor] else { return }
         runs.open[id]?.killedForStall.formUnion(tasksToKill)
         say(.error, "stall kill: killing \(tasksToKill.count == submission.taskCount ? "its worker" : "\(tasksToKill.count) task(s)"): no progress for \(Int(configuration.stallKill)) s (stall_kill); its units resume from their checkpoints",
             jobName: submission.jobName, claimedName: submission.claimedName)
-        if let slurm = executor as? SlurmExecutor {
-            for task in tasksToKill { await slurm.kill(id, task: task) }
-        } else {
-            await executor.kill(id)
-        }
+        for task in tasksToKill.sorted() { await executor.kill(id, task: task) }
     }
 
     /// A task ended: its last reports are imported, its units without an outcome are settled, and
@@ -304,7 +301,7 @@ extension Daemon {
         runs.open[id] = submission
         // A local batch (`LocalBatch`) whose every unit ended by itself: the job goes on with its
         // next batch, which is not an interruption.
-        let batchFinished = submission.isOver && submission.stop == nil && submission.executor == "local"
+        let batchFinished = submission.isOver && submission.stop == nil && executors[submission.executor]?.scheduling == .workerThreads
             && submission.units.values.allSatisfy { unit in unit.outcome.map { $0 != .stopped } ?? false }
         if submission.isOver {
             if submission.stop == .fairShare, !unfinished.isEmpty {
@@ -393,17 +390,17 @@ extension Daemon {
         }
     }
 
-    /// The executor's word for units' states (Slurm: PENDING, RUNNING, …); a task that starts
+    /// The executor's states of units' tasks (Slurm: PENDING, RUNNING, …); a task that starts
     /// running is watched for silence from then on (its units from when each starts computing).
-    func noteExecutorStates(_ id: SubmissionID, _ states: [Int: String]) async throws {
+    func noteExecutorStates(_ id: SubmissionID, _ states: [Int: ExecutorTaskState]) async throws {
         guard let submission = runs.open[id] else { return }
         var byUnit: [UnitID: String] = [:]
         for (unitID, unit) in submission.units {
             guard let state = states[unit.task] else { continue }
-            byUnit[unitID] = state
+            byUnit[unitID] = state.word
         }
         // A task Slurm runs is watched as a whole from now on; its units each from their first report.
-        for (task, state) in states where state == "RUNNING" && task < submission.taskCount && submission.taskRunningSince[task] == nil {
+        for (task, state) in states where state == .running && task < submission.taskCount && submission.taskRunningSince[task] == nil {
             runs.open[id]?.taskRunningSince[task] = .now
         }
         try await store.recordExecutorStates(byUnit)

@@ -11,7 +11,8 @@ import SGDynStore
 extension Daemon {
     func schedule() async throws {
         guard let executor = executors[configuration.executor] else { return }
-        let local = executor.name == "local"
+        // Shared worker threads: fair share between submitters, jobs in batches (`LocalBatch`).
+        let local = executor.scheduling == .workerThreads
         let inFlight = Set(runs.open.values.map(\.jobID))
         var share = FairShare(workers: configuration.workers,
                               waiting: try await store.schedulingCandidates().filter { !inFlight.contains($0.job) },
@@ -53,8 +54,16 @@ extension Daemon {
         // resubmitted now, in an array of its own, not when the whole first array has ended. A job
         // larger than one array (MaxArraySize) or than the cluster's room (MaxJobCount) goes in
         // several arrays, each submitted here as room frees up.
-        guard phase.acceptsWork, configuration.slurm != nil, let slurm = executors["slurm"] else { return }
-        for job in try await store.jobs(in: [.running]) where job.executor == slurm.name && !job.cancelRequested {
+        for slurm in executors.values.sorted(by: { $0.kind.rawValue < $1.kind.rawValue }) where slurm.scheduling == .ownQueue {
+            // Not one that only follows what a previous daemon left (`ExecutorRegistration.follower`).
+            guard phase.acceptsWork, registry.registration(for: slurm.kind)?.isConfigured(configuration) ?? false else { continue }
+            try await resubmitWaitingUnits(to: slurm)
+        }
+    }
+
+    /// Submits the runnable units of `slurm`'s running jobs while their other tasks go on.
+    private func resubmitWaitingUnits(to slurm: any Executor) async throws {
+        for job in try await store.jobs(in: [.running]) where job.executor == slurm.kind.rawValue && !job.cancelRequested {
             guard try await store.maximumUnitCrashes(of: job.id) < Self.maxCrashes else { continue }
             while phase.acceptsWork {
                 // Room for half an array first (see `submit`): the runnable units of a large job
@@ -70,7 +79,7 @@ extension Daemon {
 
     /// The local runs in flight, as `FairShare` sees them.
     func localRuns() -> [FairShare.Running] {
-        runs.open.values.filter { $0.executor == "local" && !$0.isOver }.map { open in
+        runs.open.values.filter { executors[$0.executor]?.scheduling == .workerThreads && !$0.isOver }.map { open in
             FairShare.Running(submission: open.id, job: open.jobID, submitter: open.submitter, priority: open.priority,
                               threads: open.threads, stopping: open.stop != nil)
         }
@@ -85,26 +94,26 @@ extension Daemon {
         }
         // Whether other runs of the job go on (a resubmission on Slurm): the job's state is theirs too.
         let alone = runs.submissions(of: job.id).isEmpty
-        var (tasks, threads) = executor.name == "local"
-            ? ([runnable.map(\.id)], min(free, runnable.count))
-            : (SlurmTaskPlan.tasks(for: runnable, configuration: configuration.slurm), configuration.slurm?.cpusPerTask ?? 1)
+        let plan = executor.plan(runnable, free: free)
+        var tasks = plan.tasks
+        let threads = plan.threadsPerTask
         // One array holds at most MaxArraySize tasks and the cluster only `free` more: the rest of
         // the units stay queued for the next array (units grouped as planned, so the target holds).
         let arrayLimit = await executor.maxTasksPerSubmission()
         let room = min(free, arrayLimit)
-        if executor.name != "local", tasks.count > room {
+        if executor.scheduling == .ownQueue, tasks.count > room {
             // Not an array of one task each time one ends: wait for room for half an array, so a
             // large job goes in few, large arrays.
             guard room >= max(1, arrayLimit / 2) else { return false }
             tasks = Array(tasks.prefix(max(1, room)))
         }
-        let spool = executor.name == "local" ? state.spool : (configuration.slurm.map { SpoolLayout(root: $0.spool) } ?? state.spool)
+        let spool = executor.spoolRoot.map(SpoolLayout.init(root:)) ?? state.spool
         let token = "sgdyn-\(store.storeID.prefix(8))-j\(job.id)-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
-        let (submissionID, start) = try await store.beginSubmission(job.id, executor: executor.name, token: token, tasks: tasks,
+        let (submissionID, start) = try await store.beginSubmission(job.id, executor: executor.kind.rawValue, token: token, tasks: tasks,
                                                                       spool: spool.jobFolder(job: job.id.rawValue))
         // The next batch of the same attempt (`LocalBatch`) is not news: only new attempts are logged.
         say(start.attempt == job.attempts && !start.isResume ? .debug : .info,
-            "starting attempt \(start.attempt)\(start.isResume ? " (resuming from checkpoints)" : "") of \(start.units.count) unit(s) on the \(executor.name) executor" + (executor.name == "local" ? " with \(threads) thread(s)" : " as \(tasks.count) task(s)"),
+            "starting attempt \(start.attempt)\(start.isResume ? " (resuming from checkpoints)" : "") of \(start.units.count) unit(s) on the \(executor.kind) executor" + (executor.scheduling == .workerThreads ? " with \(threads) thread(s)" : " as \(tasks.count) task(s)"),
             job: job, state: "running")
         let prepared: PreparedSubmission
         var open: OpenSubmission
@@ -136,21 +145,21 @@ extension Daemon {
         }
         if externalID != nil { killIfFaultSwitchIsSet(before: submissionID) }
         // Followed from now on, even if recording the id fails (the restart adopts it by token).
-        if executor.name == "local" {
+        if executor.scheduling == .workerThreads {
             // A local worker runs from now: its task is watched as a whole from now on, each unit
             // from its first report (when a thread takes it), so waiting behind the job's other
             // units never counts (`StallRule`).
-            open.taskRunningSince[0] = .now
+            for task in 0..<open.taskCount { open.taskRunningSince[task] = .now }
         }
         runs.open[submissionID] = open
         // Slurm's job id comes later (`submissionIdentified`); until then the submission stays
         // `submitting`, and a restart looks it up by its token.
-        if executor.name == "local" || externalID != nil {
+        if externalID != nil {
             try await store.activateSubmission(submissionID, externalID: externalID)
         }
-        if executor.name == "local" {
+        if executor.scheduling == .workerThreads {
             // Waiting for a thread of their worker until each reports (`sgdyn status` counts them apart).
-            try await store.recordExecutorStates(Dictionary(uniqueKeysWithValues: open.units.keys.map { ($0, "WAITING") }))
+            try await store.recordExecutorStates(Dictionary(uniqueKeysWithValues: open.units.keys.map { ($0, ExecutorTaskState.waiting.word) }))
         }
         return true
     }
@@ -209,11 +218,11 @@ extension Daemon {
             taskCount: tasks.count, threadsPerTask: threads, checkpointInterval: configuration.checkpointInterval,
             memoryBytesPerTask: units.compactMap { $0.spec.flatMap { try? WorkUnit(encoded: $0) } }.map(WorkUnitResources.memoryBytes).max() ?? 0,
             slurm: (try? job.spec.map { try JobSpec(storedForm: $0) })??.slurm)
-        var open = OpenSubmission(id: submission, jobID: job.id, jobName: job.name, claimedName: job.claimedName, executor: executor.name,
+        var open = OpenSubmission(id: submission, jobID: job.id, jobName: job.name, claimedName: job.claimedName, executor: executor.kind,
                                   token: token, taskCount: tasks.count, units: watched)
         open.submitter = job.submitter?.name ?? ""
         open.priority = job.priority
-        open.threads = executor.name == "local" ? threads : 0
+        open.threads = executor.scheduling == .workerThreads ? threads : 0
         return (prepared, open)
     }
 }

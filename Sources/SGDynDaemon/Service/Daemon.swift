@@ -23,9 +23,11 @@ public actor Daemon {
     let store: JobStore
     let stateLock: FileLock
     let jobLog: JobLog
-    /// Every executor the daemon may use, by name; `configuration.executor` picks the one new
+    /// The executors it can make (`ExecutorRegistry.standard` for `sgdyn serve`).
+    let registry: ExecutorRegistry
+    /// Every executor the daemon may use, by kind; `configuration.executor` picks the one new
     /// submissions go to, while running ones stay where they are.
-    var executors: [String: any Executor]
+    var executors: [ExecutorKind: any Executor]
     /// What wakes the loop: control events (lossless, in order) and coalesced inbox news.
     let mailbox = DaemonMailbox()
 
@@ -44,10 +46,12 @@ public actor Daemon {
 
     /// Opens the state folder (one daemon per folder), the job store and the executors. Nothing
     /// runs until `run()`.
-    /// - Parameter executable: this program, started as `executable worker …` and
-    ///   `executable write-bundle …`.
+    /// - Parameters:
+    ///   - executable: this program, started as `executable worker …` and
+    ///     `executable write-bundle …`.
+    ///   - registry: the executors it may make (tests register an in-process one).
     public init(configuration: DaemonConfiguration, configFile: String?, executable: String, logger: Logger,
-                notifier: SystemdNotifier) throws {
+                notifier: SystemdNotifier, registry: ExecutorRegistry = .standard) throws {
         let state = StateFolder(configuration.state)
         try state.create()
         for folder in [configuration.inbox, configuration.outbox] {
@@ -66,7 +70,8 @@ public actor Daemon {
         store = try JobStore.open(at: state.database, identityFile: state.identityFile)
         jobLog = JobLog(state: state)
         intake = try Intake(configuration: configuration, state: state)
-        executors = try Executors.make(configuration: configuration, executable: executable, storeID: store.storeID)
+        self.registry = registry
+        executors = try registry.make(ExecutorContext(configuration: configuration, executable: executable, storeID: store.storeID))
     }
 
     /// Asks the loop to stop: no more intake, running jobs checkpoint and become interrupted.
@@ -79,7 +84,8 @@ public actor Daemon {
     /// runs at most one pass per this interval; control events are handled at once.
     static let inboxPassSpacing: Duration = .milliseconds(100)
 
-    /// Runs until `requestShutdown`; returns once every local worker has checkpointed and stopped.
+    /// Runs until `requestShutdown`; returns once every task that does not outlive the daemon (a
+    /// local worker) has checkpointed and stopped.
     public func run() async throws {
         for executor in executors.values { forwardEvents(of: executor) }
         try await startUp()
@@ -202,17 +208,23 @@ public actor Daemon {
         logger.info("sgdyn \(SGDynVersion.string) serving inbox \(configuration.inbox) → outbox \(configuration.outbox) with the \(configuration.executor) executor (\(configuration.workers) local worker thread(s))")
     }
 
+    /// The open submissions whose tasks end with the daemon (`Executor.tasksOutliveDaemon`): at
+    /// shutdown they checkpoint and stop; the others go on and the next daemon adopts them.
+    func runsEndingWithDaemon() -> [OpenSubmission] {
+        runs.open.values.filter { executors[$0.executor].map { !$0.tasksOutliveDaemon } ?? false }
+    }
+
     func shutDown() async {
-        let local = runs.open.values.filter { $0.executor == "local" }.count
+        let local = runsEndingWithDaemon().count
         logger.notice("shutting down: no more intake; checkpointing \(local) local run(s)")
         notifier.send(.stopping)
         intake.stopWatching()
-        for submission in runs.open.values where submission.executor == "local" {
-            await executors["local"]?.stop(submission.id)
+        for submission in runsEndingWithDaemon() {
+            await executors[submission.executor]?.stop(submission.id)
         }
         var lastExtension = ContinuousClock.now - .seconds(10)
         guard case .draining(let deadline) = phase else { return }
-        while runs.open.values.contains(where: { $0.executor == "local" }) && ContinuousClock.now < deadline {
+        while !runsEndingWithDaemon().isEmpty && ContinuousClock.now < deadline {
             if ContinuousClock.now - lastExtension >= .seconds(5) {
                 notifier.send(.extendTimeout(.seconds(10)))
                 lastExtension = .now
@@ -224,12 +236,15 @@ public actor Daemon {
                 }
             }
         }
-        for submission in runs.open.values where submission.executor == "local" {
+        for submission in runsEndingWithDaemon() {
             logger.error("the worker of job \(submission.jobName) did not stop in time; killing it (it resumes from its last checkpoint)")
-            await executors["local"]?.kill(submission.id)
+            await executors[submission.executor]?.kill(submission.id)
         }
         for executor in executors.values { await executor.shutDown() }
         try? store.close()
+        // The process exits next; released here too so that a daemon started again in the same
+        // process (the in-process tests) can take the state folder.
+        stateLock.release()
         phase = .stopped
         logger.notice("stopped")
     }
@@ -248,8 +263,7 @@ public actor Daemon {
                 logger.warning("SIGHUP: the \(reloaded.executor) executor can only be enabled by a restart; new jobs stay on \(configuration.executor)")
             }
             configuration.adoptReloadable(from: reloaded, available: Set(executors.keys))
-            (executors["local"] as? LocalExecutor)?.setWorkers(configuration.workers)
-            (executors["slurm"] as? SlurmExecutor)?.update(configuration.slurm)
+            for executor in executors.values { executor.reconfigure(configuration) }
             logger.notice("SIGHUP: reloaded \(configFile): executor \(configuration.executor), \(configuration.workers) local thread(s), checkpoints every \(configuration.checkpointInterval) s, stall_warning \(Int(configuration.stallWarning)) s, stall_kill \(Int(configuration.stallKill)) s (running jobs keep their threads and checkpoint interval)")
         } catch {
             logger.error("SIGHUP: cannot reload \(configFile): \(error); keeping the current settings")

@@ -23,8 +23,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var stallWarning = 600.0
     /// Seconds without a report before its worker (or Slurm task) is killed and the unit resumed.
     public var stallKill = 1800.0
-    /// "local" or "slurm": where new jobs' units run.
-    public var executor = "local"
+    /// Where new jobs' units run: a kind of `ExecutorRegistry.standard`.
+    public var executor = ExecutorKind.local
     /// The Slurm executor's settings (required with `"executor": "slurm"`).
     public var slurm: SlurmConfiguration?
     /// Members of this group administer the daemon (besides root and the daemon's own user): they
@@ -33,6 +33,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// The highest priority a job of a submitter who is not an administrator runs with; higher
     /// requests are lowered to it (with a warning in the job's log).
     public var maxPriority = 0
+    /// Not a config key: in-process tests poll the inbox (libinotifytools allows one inotify
+    /// watcher per process, which the watcher tests need); nil chooses as `InboxWatcherFactory` says.
+    var inboxPollInterval: Duration?
 
     public init() {}
 
@@ -88,7 +91,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
 
     /// Takes the settings that may change while running (for new jobs); folders need a restart,
     /// and so does an executor that was not set up at start (`available`).
-    public mutating func adoptReloadable(from reloaded: DaemonConfiguration, available: Set<String>) {
+    public mutating func adoptReloadable(from reloaded: DaemonConfiguration, available: Set<ExecutorKind>) {
         workers = reloaded.workers
         checkpointInterval = reloaded.checkpointInterval
         minFreeBytes = reloaded.minFreeBytes
@@ -103,11 +106,12 @@ public struct DaemonConfiguration: Sendable, Equatable {
     }
 
     func validate(path: String) throws(ConfigurationError) {
-        guard ["local", "slurm"].contains(executor) else {
-            throw ConfigurationError("\(path): key 'executor' must be \"local\" or \"slurm\", got \"\(executor)\"")
+        let registry = ExecutorRegistry.standard
+        guard let registration = registry.registration(for: executor) else {
+            throw ConfigurationError("\(path): key 'executor' must be \(registry.kindList { "\"\($0)\"" }), got \"\(executor)\"")
         }
-        if executor == "slurm", slurm == nil {
-            throw ConfigurationError("\(path): \"executor\": \"slurm\" needs a \"slurm\" object with at least \"spool\" (a folder shared with the compute nodes)")
+        if !registration.isConfigured(self) {
+            throw ConfigurationError("\(path): \"executor\": \"\(executor)\" needs \(registration.requirement)")
         }
         guard stallKill > stallWarning else {
             throw ConfigurationError("\(path): key 'stall_kill' (\(stallKill) s) must be longer than 'stall_warning' (\(stallWarning) s)")
@@ -140,8 +144,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
                 in: 2...2_592_000, unit: "s", default: "1800") { $0.stallKill = $1 },
         .number("rescan_interval", "accepted for compatibility with sgdyn 0.1.0; no effect (the inbox is listed every second)",
                 in: 0.001...86_400, unit: "s", default: "none") { _, _ in },
-        ConfigKey("executor", "`\"local\"` or `\"slurm\"`: where new jobs' units run", default: "`\"local\"`") {
-            $0.executor = try ConfigValue.string($1)
+        ConfigKey("executor", "\(ExecutorRegistry.standard.kindList { "`\"\($0)\"`" }): where new jobs' units run", default: "`\"local\"`") {
+            $0.executor = ExecutorKind(rawValue: try ConfigValue.string($1))
         },
         ConfigKey("slurm", "the Slurm executor's settings (an object; its keys are in the next table)", default: "none") {
             $0.slurm = try SlurmConfiguration(json: $1)

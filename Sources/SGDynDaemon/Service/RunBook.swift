@@ -31,7 +31,7 @@ struct OpenSubmission {
     let jobID: JobID
     let jobName: String
     let claimedName: String
-    let executor: String
+    let executor: ExecutorKind
     /// Its token, which every report of its units must name.
     let token: String
     let taskCount: Int

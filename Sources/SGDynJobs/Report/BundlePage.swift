@@ -43,6 +43,15 @@ public enum BundlePage {
             out += pointsTable(points, compare: summary.kind == "compare", hasSummary: fileSet.contains("summary.csv"))
         }
         out += plots(result: result, files: fileSet)
+        if let sources = result.weightsFrom, !sources.isEmpty {
+            // teacher_from / student_from: where the weights came from, and the files' hashes as read.
+            out += "<h2>Weights taken from earlier runs</h2>\n<ul>\n"
+            for source in sources {
+                out += "<li><code>\(HTML.escape(source.key ?? ""))</code>: <code>\(HTML.escape(source.path ?? ""))</code>"
+                    + " (SHA-256 <code>\(HTML.escape(source.sha256 ?? ""))</code>)</li>\n"
+            }
+            out += "</ul>\n"
+        }
         if let warnings = result.warnings, !warnings.isEmpty {
             out += "<h2>Warnings</h2>\n<ul>\n" + warnings.map { "<li>\(HTML.escape($0))</li>\n" }.joined() + "</ul>\n"
         }

@@ -65,14 +65,23 @@ enum WidestResult {
                              ode: [], maxRelDeviation: deviation)
     }
 
+    /// A job's weight sources at their widest: four files (B, v*, W, v), each reference and path
+    /// as long as `WeightReference` allows, a SHA-256 in hex.
+    static let weightSources = Array(repeating: ResultDocument.WeightSource(
+        key: "student_from", from: String(repeating: "x", count: WeightReference.maxLength),
+        path: String(repeating: "x", count: WeightReference.maxLength + WeightReference.maxPathExtra), sha256: String(repeating: "0", count: 64)), count: 4)
+
     static let timing = ResultDocument.Timing(startedAt: time, finishedAt: time, wallSeconds: number, steps: integer, stepsPerSecond: number,
                                               resumes: integer)
 
     /// The document of a job, given its points (the lists of files empty; `files.weights`, one
     /// path here, is bounded with the `.npy` files themselves by `BundleSizeEstimate`).
-    static func document(name: String, job: JSONValue, warnings: [String], points: [ResultDocument.Point]) -> ResultDocument {
+    /// `weightsFrom`: the sources of a job with `teacher_from` or `student_from` (the widest
+    /// four by default); nil for other jobs, whose bound stays as it was.
+    static func document(name: String, job: JSONValue, warnings: [String], points: [ResultDocument.Point],
+                         weightsFrom: [ResultDocument.WeightSource]? = weightSources) -> ResultDocument {
         ResultDocument(status: status, name: name, submitter: submitter, kind: kind, error: ResultDocument.ErrorInfo(message: errorMessage, key: "", line: integer, column: integer),
-                       job: job, warnings: warnings, points: points, maxRelDeviation: jobDeviation,
+                       job: job, warnings: warnings, weightsFrom: weightsFrom, points: points, maxRelDeviation: jobDeviation,
                        files: .ran(trajectories: [], plots: [], weights: [""]), timing: timing)
     }
 

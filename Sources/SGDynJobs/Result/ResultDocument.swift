@@ -20,7 +20,9 @@ public struct ResultDocument: Sendable, Equatable {
     public enum Fields: String, ResultFields {
         case status, name, submitter, kind
         case sgdynVersion = "sgdyn_version"
-        case error, job, warnings, points
+        case error, job, warnings
+        case weightsFrom = "weights_from"
+        case points
         case maxRelDeviation = "max_rel_deviation"
         case files, timing
 
@@ -41,6 +43,7 @@ public struct ResultDocument: Sendable, Equatable {
                 + "`slurm` only when given; `task`, `label_flip`, `teacher_sparsity` and `stop_below` only when not at their defaults, so that "
                 + "jobs written before them keep their result.json; `lr2` null when it follows a swept `lr`)"
             case .warnings: return "the warnings, as text"
+            case .weightsFrom: return "`teacher_from` or `student_from`: every `.npy` file the job's weights were taken from (below); left out otherwise"
             case .points: return "one per sweep point (below)"
             case .maxRelDeviation: return "`compare`: the largest relative deviation of all, with its `point` and `seed` (below)"
             case .files: return "which file holds what (below)"
@@ -59,13 +62,15 @@ public struct ResultDocument: Sendable, Equatable {
     /// The normalised job, as `JobSpec.normalised` (its keys are the schema's, not this type's).
     public var job: JSONValue?
     public var warnings: [String]?
+    /// The files the job's teacher or initial student came from; nil (left out) for other jobs.
+    public var weightsFrom: [WeightSource]?
     public var points: [Point]?
     public var maxRelDeviation: Deviation?
     public var files: Files?
     public var timing: Timing?
 
     public init(status: String?, name: String?, submitter: String? = nil, kind: String? = nil, sgdynVersion: String? = SGDynVersion.string, error: ErrorInfo? = nil,
-                job: JSONValue? = nil, warnings: [String]? = nil, points: [Point]? = nil, maxRelDeviation: Deviation? = nil,
+                job: JSONValue? = nil, warnings: [String]? = nil, weightsFrom: [WeightSource]? = nil, points: [Point]? = nil, maxRelDeviation: Deviation? = nil,
                 files: Files? = nil, timing: Timing? = nil) {
         self.status = status
         self.name = name
@@ -75,6 +80,7 @@ public struct ResultDocument: Sendable, Equatable {
         self.error = error
         self.job = job
         self.warnings = warnings
+        self.weightsFrom = weightsFrom
         self.points = points
         self.maxRelDeviation = maxRelDeviation
         self.files = files
@@ -91,6 +97,7 @@ public struct ResultDocument: Sendable, Equatable {
         w.omittable(.error, error?.json)
         w.omittable(.job, job)
         w.omittable(.warnings, warnings.map { .array($0.map(JSONValue.string)) })
+        w.omittable(.weightsFrom, weightsFrom.map { .array($0.map(\.json)) })
         w.omittable(.points, points.map { .array($0.map(\.json)) })
         w.omittable(.maxRelDeviation, maxRelDeviation?.json)
         w.omittable(.files, files?.json)
@@ -108,6 +115,7 @@ public struct ResultDocument: Sendable, Equatable {
         error = r.object(.error, ErrorInfo.init(json:))
         job = r[.job]
         warnings = r.strings(.warnings)
+        weightsFrom = r.array(.weightsFrom, WeightSource.init(json:))
         points = r.array(.points, Point.init(json:))
         maxRelDeviation = r.object(.maxRelDeviation, Deviation.init(json:))
         files = r.object(.files, Files.init(json:))
@@ -119,7 +127,7 @@ public struct ResultDocument: Sendable, Equatable {
 
     /// Every kind of object of the document with its fields, in the order of docs/job-files.md.
     public static let allFields: [(path: String, fields: [(name: String, meaning: String)])] = [
-        describe(Fields.self), describe(ErrorInfo.Fields.self), describe(Point.Fields.self), describe(Run.Fields.self), describe(EarlyStop.Fields.self),
+        describe(Fields.self), describe(ErrorInfo.Fields.self), describe(WeightSource.Fields.self), describe(Point.Fields.self), describe(Run.Fields.self), describe(EarlyStop.Fields.self),
         describe(ODEIntegration.Fields.self), describe(Divergence.Fields.self), describe(Deviation.Fields.self),
         describe(Files.Fields.self), describe(Timing.Fields.self),
     ]

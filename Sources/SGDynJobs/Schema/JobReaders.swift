@@ -76,3 +76,15 @@ extension JobReader where Value == String {
         return s
     }
 }
+
+extension JobReader where Value == WeightReference {
+    /// `teacher_from` and `student_from`: a run of a bundle in the outbox (checked for its form
+    /// here; its files are read when the job is about to run, `JobSpec.readingWeights`).
+    static func weightReference(_ role: WeightReference.Role) -> JobReader {
+        let forms = role == .teacher ? "`\"BUNDLE/seed-S\"` or `\"BUNDLE/POINT/seed-S\"`"
+            : "`\"BUNDLE/seed-S\"` or `\"BUNDLE/POINT/seed-S\"`, optionally followed by `/final`"
+        return JobReader(summary: "a string: a run of a bundle in the outbox, " + forms) { value, key throws(JobError) in
+            try WeightReference(try JobValues.string(value, key), role: role)
+        }
+    }
+}

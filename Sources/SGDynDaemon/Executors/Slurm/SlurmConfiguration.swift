@@ -67,8 +67,8 @@ public struct SlurmConfiguration: Sendable, Equatable {
     public var allowedPartitions: [String] { partitions.isEmpty ? [partition].compactMap { $0 } : partitions }
 
     /// Checks a job's `slurm` request against what this configuration allows; errors name the key.
-    public func check(_ request: SlurmRequest?, executor: String) throws(JobError) {
-        guard executor == "slurm", let request else { return }
+    public func check(_ request: SlurmRequest?, executor: ExecutorKind) throws(JobError) {
+        guard executor == .slurm, let request else { return }
         if let asked = request.partition, !allowedPartitions.contains(asked) {
             throw JobError(allowedPartitions.isEmpty
                            ? "this daemon lets jobs choose no partition (its config sets none); remove the key"

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import SGDynJobs
 import SGDynStore
 #if canImport(Glibc)
@@ -18,7 +19,11 @@ import Glibc
 /// token); arrays of this store that no submission follows are cancelled at every look at the queue
 /// (`SlurmQueueReconciliation`).
 public final class SlurmExecutor: Executor {
-    public let name = "slurm"
+    public let kind = ExecutorKind.slurm
+    public let displayName = "Slurm"
+    public let scheduling = ExecutorScheduling.ownQueue
+    /// The cluster runs them; the next daemon adopts them.
+    public let tasksOutliveDaemon = true
     public let events: AsyncStream<ExecutorEvent>
     private let continuation: AsyncStream<ExecutorEvent>.Continuation
     private let defaultWorker: String
@@ -80,7 +85,7 @@ public final class SlurmExecutor: Executor {
         state.withLock { $0.configuration = configuration }
     }
 
-    private var configuration: SlurmConfiguration { state.withLock { $0.configuration } }
+    var configuration: SlurmConfiguration { state.withLock { $0.configuration } }
     private var commands: SlurmCommands { SlurmCommands(directory: configuration.commandDirectory) }
     private var storePrefix: String { "sgdyn-\(storeToken)-" }
 
@@ -132,10 +137,10 @@ public final class SlurmExecutor: Executor {
             }
             if let limits, changed {
                 continuation.yield(.notice("Slurm allows \(limits.maxArraySize) tasks per array and \(limits.maxJobCount) jobs (MaxArraySize, MaxJobCount; MinJobAge \(limits.minJobAge.map { "\($0) s" } ?? "unknown")): sgdyn keeps at most \(limits.taskBudget) tasks in the queue and splits larger submissions",
-                                           level: "info"))
+                                           level: .info))
             } else if limits == nil, warn {
                 continuation.yield(.notice("cannot read Slurm's limits (scontrol show config: \(result?.message ?? "did not run")); submissions wait until it answers",
-                                           level: "warning"))
+                                           level: .warning))
             }
         }
     }
@@ -261,7 +266,7 @@ public final class SlurmExecutor: Executor {
                 }
                 if adopted {
                     continuation.yield(.notice("found Slurm job \(jobID) of submission \(id) (\(submitting.token)) in the queue; following it",
-                                               level: "notice"))
+                                               level: .notice))
                 }
                 continuation.yield(.submissionIdentified(id, externalID: jobID))
             case .cancel(let arrays):
@@ -395,12 +400,12 @@ public final class SlurmExecutor: Executor {
                 defer { if state.unreachableSince == nil { state.unreachableSince = .now } }
                 return state.unreachableSince == nil
             }
-            if first { continuation.yield(.notice("Slurm does not answer (squeue); following resumes when it does", level: "warning")) }
+            if first { continuation.yield(.notice("Slurm does not answer (squeue); following resumes when it does", level: .warning)) }
             return
         }
         if state.withLock({ $0.unreachableSince }) != nil {
             state.withLock { $0.unreachableSince = nil }
-            continuation.yield(.notice("Slurm answers again", level: "notice"))
+            continuation.yield(.notice("Slurm answers again", level: .notice))
         }
         await reconcile(entries)
         for (submission, array) in arrays {
@@ -418,7 +423,7 @@ public final class SlurmExecutor: Executor {
                 state.arrays[submission]?.states = states
                 state.arrays[submission]?.seenRunning.formUnion(states.filter { $0.value == "RUNNING" }.keys)
             }
-            if !changed.isEmpty { continuation.yield(.unitStates(submission, changed)) }
+            if !changed.isEmpty { continuation.yield(.unitStates(submission, changed.mapValues(ExecutorTaskState.init(word:)))) }
             // A task not in the queue has ended (or is about to be listed again): looked up at once,
             // so a task that fails before it is ever seen running is never missed, whatever MinJobAge.
             for task in 0..<array.taskCount where states[task] == nil && !array.ended.contains(task) {
@@ -447,7 +452,7 @@ public final class SlurmExecutor: Executor {
         for stray in strays {
             let result = await run("scancel", [stray.arrayJobID])
             continuation.yield(.notice("cancelled Slurm job \(stray.arrayJobID) (\(stray.token)): \(stray.why)"
-                                       + (result?.succeeded == true ? "" : " (scancel: \(result?.message ?? "did not run"))"), level: "warning"))
+                                       + (result?.succeeded == true ? "" : " (scancel: \(result?.message ?? "did not run"))"), level: .warning))
         }
     }
 

@@ -1,3 +1,5 @@
+import Logging
+
 /// The decisions of one Slurm submission until Slurm has it (or never will): when to run `sbatch`,
 /// when to look its token up in the queue first, what to follow and what to cancel. A value with no
 /// I/O: `SlurmExecutor` runs the commands it asks for and feeds their results back.
@@ -70,7 +72,7 @@ struct SlurmSubmissionMachine: Sendable, Equatable {
         /// restart and not in the queue): its units are settled from the spool and resume.
         case endUnrun(String)
         /// A log line.
-        case notice(String, level: String)
+        case notice(String, level: Logger.Level)
     }
 
     private(set) var phase: Phase
@@ -154,7 +156,7 @@ struct SlurmSubmissionMachine: Sendable, Equatable {
             let delay = backOff(after: submitAttempts)
             phase = .mustLookUp(notBefore: now + delay)
             return [.notice("sbatch gave no clear answer (\(why)); looking its token up in the queue before any retry (in \(Int(delay.components.seconds)) s)",
-                            level: submitAttempts == 1 ? "warning" : "notice")]
+                            level: submitAttempts == 1 ? .warning : .notice)]
         }
     }
 
@@ -166,7 +168,7 @@ struct SlurmSubmissionMachine: Sendable, Equatable {
             let delay = backOff(after: failedLookUps)
             phase = .mustLookUp(notBefore: now + delay)
             return failedLookUps == 1
-                ? [.notice("Slurm does not answer (squeue: \(why)); the submission waits and is looked up again", level: "warning")] : []
+                ? [.notice("Slurm does not answer (squeue: \(why)); the submission waits and is looked up again", level: .warning)] : []
         case .found(let arrays):
             failedLookUps = 0
             // Job ids are numbers given in order: the oldest is the one Slurm took first.
@@ -191,7 +193,7 @@ struct SlurmSubmissionMachine: Sendable, Equatable {
             } else if !duplicates.isEmpty {
                 effects.append(.cancel(duplicates))
                 effects.append(.notice("Slurm had accepted \(sorted.count) arrays with this submission's token; following \(first), cancelling \(duplicates.joined(separator: ", "))",
-                                       level: "warning"))
+                                       level: .warning))
             }
             return effects
         }
