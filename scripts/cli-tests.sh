@@ -122,5 +122,8 @@ ln -s "$work/data/set" "$work/data/link"
 sed 's#set/train_x.csv#link/train_x.csv#' "$work/csvdata.json" >"$work/linked.json"
 check "a path through a symbolic link is rejected naming data.train_inputs" bash -c "'$sgdyn' validate '$work/linked.json' --data '$work/data' 2>&1 | grep -q \"key 'data.train_inputs'.*symbolic link\""
 
+# The end-to-end scripts build on one harness library, with no import loop and no SQL of their own.
+check "scripts: no import loop, the library imports no script, no SQL from Python (scripts/check_scripts.py)" python3 -B scripts/check_scripts.py
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -17,14 +17,12 @@
 """
 
 import os
-import sqlite3
 import statistics
 import sys
 import time
-from contextlib import closing
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from daemon_tests import Harness, drop, job_bytes, wait_until  # noqa: E402
+from sgdyn_harness import Harness, drop, job_bytes, wait_until  # noqa: E402
 
 ACTIVE_OR_DONE = {"queued", "running", "done", "interrupted"}
 
@@ -86,7 +84,6 @@ def overhead_run(h, tag, interval, t_max, shape):
     d = s.daemon(workers=1, checkpoint=interval, label=f"checkpoint-{tag}")
     if not d.start():
         raise RuntimeError(f"the daemon did not start:\n{d.log_tail()}")
-    database = os.path.join(s.state, "sgdyn.sqlite")
     written = 0
     try:
         drop(s.inbox, "overhead", job_bytes("overhead", t_max=t_max, **shape))
@@ -96,11 +93,9 @@ def overhead_run(h, tag, interval, t_max, shape):
         while not os.path.isdir(os.path.join(s.outbox, "overhead")):
             if time.monotonic() > deadline:
                 raise RuntimeError("the benchmark job did not finish in 30 minutes")
-            try:
-                with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5)) as db:
-                    written = max(written, db.execute("SELECT MAX(sequence) FROM checkpoints").fetchone()[0] or 0)
-            except sqlite3.Error:
-                pass
+            # `checkpoint_sequence`: the sequence number of each unit's newest checkpoint.
+            units = h.status(s.state, job="overhead") or []
+            written = max([written] + [int(unit.get("checkpoint_sequence") or 0) for unit in units])
             time.sleep(0.2)
         job = next(j for j in s.status() if j["name"] == "overhead")
     finally:

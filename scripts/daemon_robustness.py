@@ -12,30 +12,21 @@ import json
 import os
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
 
 import result_fields as R  # result.json's field names, generated from ResultDocument
 
-from daemon_tests import bundles, drop, job_bytes, pid_alive, result_of, statuses_of, wait_for_bundles, wait_until
+from sgdyn_harness import (StoreLockHolder, bundles, drop, job_bytes, pid_alive, result_of, statuses_of, store_write_locked,
+                           wait_for_bundles, wait_until)
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "Fixtures")
 
 
-def drop_json(s, name, document):
-    """Drops an arbitrary job document (not job_bytes' small default) by the rename protocol."""
-    data = (json.dumps(document) + "\n").encode()
-    path = os.path.join(s.jobs, name + ".json")
-    with open(path, "wb") as handle:
-        handle.write(data)
-    s.job_files[name] = path
-    drop(s.inbox, name, data)
-
-
-def job_state(s, name):
-    return (s.jobs_by_name().get(name) or {}).get("state")
+# The debug build's fault switch that makes every job's stored form unreadable to the bundle writer
+# (Sources/SGDynDaemon/State/FaultSwitch.swift).
+UNREADABLE_JOB = ".fault-unreadable-job"
 
 
 def scenario_limits(h):
@@ -52,7 +43,7 @@ def scenario_limits(h):
         "wide-records": ({"N": 1, "K": 512, "M": 512, "t_max": 100, "points": 200}, None),
     }
     for name, (document, _) in offenders.items():
-        drop_json(s, name, document)
+        s.drop_json(name, document)
     expected = ["rejected-" + name for name in offenders]
     settled = wait_for_bundles(s.outbox, expected, 30)
     reasons = {}
@@ -64,7 +55,7 @@ def scenario_limits(h):
                 settled and result.get(R.STATUS) == "rejected" and (key is None or error.get(R.KEY) == key)
                 and any(ch.isdigit() for ch in error.get(R.MESSAGE, "")),
                 json.dumps(error)[:500], logs=[d])
-    drop_json(s, "small-ode", {"kind": "compare", "N": 300, "K": 3, "M": 2, "t_max": 5, "points": 10, "seeds": 2})
+    s.drop_json("small-ode", {"kind": "compare", "N": 300, "K": 3, "M": 2, "t_max": 5, "points": 10, "seeds": 2})
     ok = wait_for_bundles(s.outbox, ["small-ode"], 60)
     worker_lines = [line for line in d.log().splitlines() if "small-ode" in line and "starting attempt" in line]
     h.check("limits: a compare job's ODE integrations run as units of a worker (4 units: 2 simulations + 2 ODEs), done",
@@ -86,7 +77,7 @@ def scenario_odes(h):
     long_ode = {"kind": "ode", "K": 8, "M": 2, "t_max": 3000, "points": 20, "ode": {"method": "euler", "dt": 0.01}}
     names = ["ode-a", "ode-b", "ode-c"]
     for name in names:
-        drop_json(s, name, dict(long_ode, name=name, description=name))
+        s.drop_json(name, dict(long_ode, name=name, description=name))
     most = 0
     seen_running = set()
     deadline = time.monotonic() + 20
@@ -98,7 +89,7 @@ def scenario_odes(h):
         time.sleep(0.2)
     h.check(f"odes: three ODE jobs with --workers 1 never run at once (at most {most} running seen)",
             most == 1 and seen_running, f"seen running: {sorted(seen_running)}", logs=[d])
-    running = next((n for n in names if job_state(s, n) == "running"), None)
+    running = next((n for n in names if s.job_state(n) == "running"), None)
     cancelled = None
     if running:
         asked = h.run_sgdyn("cancel", running, "--state", s.state, timeout=30)
@@ -106,7 +97,7 @@ def scenario_odes(h):
     ok = cancelled and wait_for_bundles(s.outbox, [cancelled], 30)
     result = result_of(s.outbox, cancelled) if cancelled else {}
     h.check(f"odes: a running ODE job cancelled → its bundle says cancelled ({cancelled})",
-            bool(ok) and (result or {}).get(R.STATUS) == "cancelled" and job_state(s, cancelled) == "cancelled",
+            bool(ok) and (result or {}).get(R.STATUS) == "cancelled" and s.job_state(cancelled) == "cancelled",
             f"result: {json.dumps(result)[:300]}", logs=[d])
     rest = [n for n in names if n != cancelled]
     done = wait_for_bundles(s.outbox, rest, 120)
@@ -149,32 +140,29 @@ def scenario_outbox(h):
     h.check("outbox: writable again → the job's bundle and the rejection are written, without a restart",
             ok and (result_of(s.outbox, "ro-job") or {}).get(R.STATUS) == "done"
             and (result_of(s.outbox, "rejected-ro-bad") or {}).get(R.STATUS) == "rejected"
-            and job_state(s, "ro-job") == "done", f"outbox: {bundles(s.outbox)}", logs=[d])
+            and s.job_state("ro-job") == "done", f"outbox: {bundles(s.outbox)}", logs=[d])
     for number in range(1, 10001):
         os.mkdir(os.path.join(s.outbox, "crowded" if number == 1 else f"crowded-{number}"))
     s.drop("crowded", seeds=1)
     ok = wait_for_bundles(s.outbox, ["crowded-10001"], 60)
     h.check("outbox: with crowded … crowded-10000 taken, the bundle is crowded-10001",
             ok and (result_of(s.outbox, "crowded-10001") or {}).get(R.STATUS) == "done", logs=[d])
-    # A bundle that cannot be written at all: the stored job is damaged while the job runs.
+    # A bundle that cannot be written at all: the job's stored form reads as damaged (the debug
+    # build's fault switch, so that this check does not depend on the store's schema) while it runs.
     s.drop("unreadable", N=200, t_max=h.t_max(3, 200), points=20, seeds=1)
-    running = wait_until(lambda: job_state(s, "unreadable") == "running", 30)
-    database = os.path.join(s.state, "sgdyn.sqlite")
-    with sqlite3.connect(database, timeout=30) as connection:
-        saved = connection.execute("SELECT spec FROM jobs WHERE name = 'unreadable'").fetchone()[0]
-        connection.execute("UPDATE jobs SET spec = ? WHERE name = 'unreadable'", (b"{not json",))
-    unpublished = wait_until(lambda: job_state(s, "unreadable") == "unpublished", 60)
+    running = wait_until(lambda: s.job_state("unreadable") == "running", 30)
+    s.fault(UNREADABLE_JOB)
+    unpublished = wait_until(lambda: s.job_state("unreadable") == "unpublished", 60)
     listing = h.run_sgdyn("status", "--state", s.state, timeout=30).stdout.decode(errors="replace")
     h.check("outbox: a bundle that cannot be written → 'unpublished' (not lost, not failed), status names `sgdyn publish`",
             running and unpublished and "sgdyn publish unreadable" in listing and "sgdyn publish unreadable" in d.log(),
             f"status:\n{listing}", logs=[d])
-    with sqlite3.connect(database, timeout=30) as connection:
-        connection.execute("UPDATE jobs SET spec = ? WHERE name = 'unreadable'", (saved,))
+    s.fault(UNREADABLE_JOB, on=False)
     asked = h.run_sgdyn("publish", "unreadable", "--state", s.state, "--wait", "60", timeout=90)
     differences = s.compare_with_references(["unreadable"])["unreadable"] if asked.returncode == 0 else ["no bundle"]
     h.check("outbox: after the cause is fixed, `sgdyn publish NAME` (daemon running) writes the bundle, identical to `sgdyn run`",
             asked.returncode == 0 and asked.stdout.decode().strip().endswith("/unreadable") and not differences
-            and job_state(s, "unreadable") == "done",
+            and s.job_state("unreadable") == "done",
             f"exit {asked.returncode}: {asked.stderr.decode(errors='replace')}\n{differences}", logs=[d])
     h.check("outbox: the daemon stayed up throughout", d.alive(), logs=[d])
     status, _ = d.terminate()
@@ -298,8 +286,8 @@ def scenario_diverge(h):
     d = s.daemon(workers=2, checkpoint=1)
     if not h.check("diverge: daemon starts", d.start(), logs=[d]):
         return
-    drop_json(s, "boom", {"N": 100, "lr": 1e308, "t_max": 5, "points": 10, "seeds": 2})
-    drop_json(s, "boom-ode", {"kind": "compare", "N": 100, "activation": "linear", "lr": 1.5, "K": 2, "t_max": 400,
+    s.drop_json("boom", {"N": 100, "lr": 1e308, "t_max": 5, "points": 10, "seeds": 2})
+    s.drop_json("boom-ode", {"kind": "compare", "N": 100, "activation": "linear", "lr": 1.5, "K": 2, "t_max": 400,
                               "points": 20, "seeds": 1})
     ok = wait_for_bundles(s.outbox, ["boom", "boom-ode"], 60)
     boom = result_of(s.outbox, "boom") or {}
@@ -315,7 +303,7 @@ def scenario_diverge(h):
         readme = handle.read()
     h.check("diverge: lr 1e308 → status diverged, every run has diverged_at {t, step} and no final_eg; README says so",
             ok and boom.get(R.STATUS) == "diverged" and runs and all(R.DIVERGED_AT in r and r[R.FINAL_EG] is None for r in runs)
-            and "diverged" in readme.splitlines()[0] and job_state(s, "boom") == "diverged",
+            and "diverged" in readme.splitlines()[0] and s.job_state("boom") == "diverged",
             json.dumps(runs)[:600], logs=[d])
     boom_ode = result_of(s.outbox, "boom-ode") or {}
     h.check("diverge: a linear compare job with lr·K = 3 → diverged (simulation and ODE), CSVs finite",
@@ -323,7 +311,7 @@ def scenario_diverge(h):
     # Issue 17, item 6: its ODE used to stay finite for an hour (ε_g 5·10¹⁹, a covariance that is
     # no longer positive semi-definite); it now ends diverged in seconds, as its simulation does.
     started = time.monotonic()
-    drop_json(s, "relu-k8", {"kind": "ode", "activation": "relu", "K": 8, "M": 2, "lr": 0.5, "sigma": 0.01, "t_max": 1000,
+    s.drop_json("relu-k8", {"kind": "ode", "activation": "relu", "K": 8, "M": 2, "lr": 0.5, "sigma": 0.01, "t_max": 1000,
                              "points": 100})
     ok = wait_for_bundles(s.outbox, ["relu-k8"], 90)
     relu = result_of(s.outbox, "relu-k8") or {}
@@ -570,20 +558,6 @@ def scenario_small_things(h):
     h.check("small-things: SIGTERM → exit 0", status == 0, f"exit status {status}", logs=[d])
 
 
-def store_is_locked(database):
-    """Whether another process holds a write lock on the store (a write cannot begin at once)."""
-    try:
-        connection = sqlite3.connect(database, timeout=0)
-        try:
-            connection.execute("BEGIN IMMEDIATE")
-            connection.rollback()
-            return False
-        finally:
-            connection.close()
-    except sqlite3.OperationalError as error:
-        return "locked" in str(error) or "busy" in str(error)
-
-
 def scenario_store_lock(h):
     """A worker that ends while an operator's `sqlite3` holds BEGIN EXCLUSIVE on the store for
     longer than its 10 s busy timeout: its end is retried until it is recorded, and the job is done
@@ -595,11 +569,8 @@ def scenario_store_lock(h):
     s.drop("locked", N=200, t_max=h.t_max(6, 200), points=10, seeds=2)
     running = wait_until(lambda: (s.jobs_by_name().get("locked") or {}).get("steps_done", 0) > 0, 30)
     database = os.path.join(s.state, "sgdyn.sqlite")
-    holder = subprocess.Popen(["sqlite3", "-batch", database], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
-    holder.stdin.write(b"PRAGMA busy_timeout = 30000;\nBEGIN EXCLUSIVE;\nSELECT 1;\n")
-    holder.stdin.flush()
-    locked = wait_until(lambda: store_is_locked(database), 15)
+    holder = StoreLockHolder(database)
+    locked = wait_until(lambda: store_write_locked(database), 15)
     workers = d.worker_pids()
     # The workers (~6 s of work) end while it is held; then it is held 12 s more, beyond the
     # store's 10 s busy timeout, so recording their end fails at least once.
@@ -607,9 +578,7 @@ def scenario_store_lock(h):
     # Long enough for the loop to finish a pass of writes that each wait out the busy timeout
     # and come to the worker's end while the lock is still held.
     time.sleep(25)
-    holder.stdin.write(b"COMMIT;\n.quit\n")
-    holder.stdin.close()
-    holder.wait(30)
+    holder.release(30)
     h.check("store-lock: a real sqlite3 held BEGIN EXCLUSIVE while the job's worker ended, and 25 s after",
             running and locked and workers and ended_while_locked, f"running {bool(running)}, locked {locked}, workers {workers}", logs=[d])
     ok = wait_for_bundles(s.outbox, ["locked"], 90)

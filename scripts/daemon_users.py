@@ -27,7 +27,7 @@ import time
 
 import result_fields as R  # result.json's field names, generated from ResultDocument
 
-from daemon_tests import Daemon, bundles, read_json, result_of, wait_for_bundles, wait_until
+from sgdyn_harness import Daemon, bundles, read_json, result_of, wait_for_bundles, wait_until
 
 PREFIX = "sgdt"
 DAEMON_USER = f"{PREFIX}-daemon"
@@ -118,23 +118,12 @@ def cancel_as(user, inbox, name):
 class UserDaemon(Daemon):
     """`sgdyn serve` as the daemon's own user (setpriv keeps the pid, so signals reach it)."""
 
-    def __init__(self, harness, label, inbox, outbox, state, workers, checkpoint, config):
-        super().__init__(harness, label, inbox, outbox, state, workers, checkpoint, config)
-
-    def start(self, wait=True):
+    def spawn(self, args, log):
         entry = pwd.getpwnam(DAEMON_USER)
-        self.starts += 1
-        logs = os.path.join(self.harness.root, "logs")
-        os.makedirs(logs, exist_ok=True)
-        self.log_path = os.path.join(logs, f"{self.label}-{self.starts}.log")
-        args = ["setpriv", f"--reuid={entry.pw_uid}", f"--regid={entry.pw_gid}", "--init-groups", "--",
-                self.harness.sgdyn, "serve", "--inbox", self.inbox, "--outbox", self.outbox, "--state", self.state,
-                "--workers", str(self.workers), "--checkpoint-interval", str(self.checkpoint), "--config", self.config]
-        with open(self.log_path, "wb") as log:
-            self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=log, stderr=log, cwd="/",
-                                         env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": entry.pw_dir},
-                                         start_new_session=True)
-        return self.wait_ready() if wait else True
+        args = ["setpriv", f"--reuid={entry.pw_uid}", f"--regid={entry.pw_gid}", "--init-groups", "--", *args]
+        return subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=log, stderr=log, cwd="/",
+                                env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": entry.pw_dir},
+                                start_new_session=True)
 
 
 def wait_to_start(log, name):

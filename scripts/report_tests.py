@@ -25,7 +25,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from daemon_tests import wait_until  # noqa: E402
+from sgdyn_harness import Checks, wait_until  # noqa: E402
 import urllib.parse
 
 import result_fields as R  # result.json's field names, generated from ResultDocument
@@ -89,26 +89,16 @@ class Page(html.parser.HTMLParser):
         return [(name, attributes[name]) for _, attributes in self.elements for name in ("href", "src") if name in attributes]
 
 
-class Harness:
+class Harness(Checks):
+    """The report step's folders, Chromium and tidy, and its one daemon (counting is the library's)."""
+
     def __init__(self, sgdyn):
+        super().__init__()
         self.sgdyn = os.path.abspath(sgdyn)
         self.root = tempfile.mkdtemp(prefix="sgdyn-report-")
         self.outbox = os.path.join(self.root, "outbox")
         self.profile = os.path.join(self.root, "chromium-profile")
-        self.passed = 0
-        self.failed = 0
         self.daemon = None
-
-    def check(self, name, ok, detail=None):
-        if ok:
-            self.passed += 1
-            print(f"ok   {name}", flush=True)
-        else:
-            self.failed += 1
-            print(f"FAIL {name}", flush=True)
-            if detail:
-                print("    " + str(detail).replace("\n", "\n    ")[:3000], flush=True)
-        return ok
 
     def sgdyn_run(self, *args, timeout=120):
         return subprocess.run([self.sgdyn, *args], stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout, cwd=self.root)
@@ -247,8 +237,7 @@ def main():
             print(f"# kept {h.root}")
         else:
             shutil.rmtree(h.root, ignore_errors=True)
-    print(f"report: {h.passed} passed, {h.failed} failed")
-    return 0 if h.failed == 0 else 1
+    return h.finish("report")
 
 
 def run_checks(h):

@@ -15,8 +15,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from daemon_tests import Harness, wait_for_bundles  # noqa: E402
-from slurm_tests import Cluster, slurm_config  # noqa: E402
+from sgdyn_harness import Cluster, Harness, slurm_config, wait_for_bundles  # noqa: E402
 
 
 def run_sweep(h, label, config, workers):
@@ -30,12 +29,9 @@ def run_sweep(h, label, config, workers):
         s.drop("sweep", N=500, t_max=h.t_max(seconds, 500), points=50, seeds=2, sweep={"lr": [0.3, 0.5]})
         first_progress = {}
         while len(first_progress) < 4 and time.monotonic() - dropped < 600:
-            result = h.run_sgdyn("status", "sweep", "--state", s.state, "--json", timeout=30)
-            if result.returncode == 0:
-                import json
-                for unit in json.loads(result.stdout or b"[]"):
-                    if int(unit["steps_done"]) > 0 and unit["index"] not in first_progress:
-                        first_progress[unit["index"]] = time.monotonic() - dropped
+            for unit in s.units("sweep"):
+                if int(unit["steps_done"]) > 0 and unit["index"] not in first_progress:
+                    first_progress[unit["index"]] = time.monotonic() - dropped
             time.sleep(0.1)
         if not wait_for_bundles(s.outbox, ["sweep"], 1800):
             raise RuntimeError("the sweep did not finish in 30 minutes")

@@ -37,6 +37,21 @@ extension JobStore {
         }
     }
 
+    /// The sequence number of each unit's newest checkpoint, for the units of `jobID` that have
+    /// one (sequences count 1, 2, … per unit although only the newest two are kept): how many
+    /// checkpoints a unit has written, for `sgdyn status NAME --json` and the daemon benchmark.
+    public func latestCheckpointSequences(of jobID: JobID) async throws -> [UnitID: Int64] {
+        try await read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT checkpoints.unit_id AS unit, MAX(checkpoints.sequence) AS latest FROM checkpoints
+                JOIN units ON units.id = checkpoints.unit_id WHERE units.job_id = ? GROUP BY checkpoints.unit_id
+                """, arguments: [jobID.rawValue])
+            var found: [UnitID: Int64] = [:]
+            for row in rows { found[UnitID(row["unit"] as Int64)] = row["latest"] as Int64 }
+            return found
+        }
+    }
+
     /// The newest checkpoint of the unit whose snapshot still matches its checksum. A newer one that
     /// does not is skipped and reported in `skipped`, so the caller can log the fallback.
     /// One checkpoint is read at a time (each may be 256 MiB), newest first.

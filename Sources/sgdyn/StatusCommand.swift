@@ -94,7 +94,8 @@ struct StatusCommand: AsyncParsableCommand {
         guard let job = try await store.jobs(named: name).first else { throw ValidationError("no job is named '\(name)'") }
         let units = try await store.units(of: job.id)
         if json {
-            print(JSONWriter.string(.array(units.map(Self.document))), terminator: "")
+            let checkpoints = try await store.latestCheckpointSequences(of: job.id)
+            print(JSONWriter.string(.array(units.map { Self.document($0, checkpointSequence: checkpoints[$0.id]) })), terminator: "")
             return
         }
         print("job \(job.name) (id \(job.id)): \(job.state.rawValue)" + (job.executor.map { ", \($0) executor" } ?? "")
@@ -154,7 +155,9 @@ struct StatusCommand: AsyncParsableCommand {
         ])
     }
 
-    static func document(_ unit: UnitRecord) -> JSONValue {
+    /// One unit in `sgdyn status NAME --json`; `checkpointSequence` is the sequence number of its
+    /// newest checkpoint (how many it has written), null when it has none.
+    static func document(_ unit: UnitRecord, checkpointSequence: Int64? = nil) -> JSONValue {
         .object([
             ("index", .int(unit.index)),
             ("kind", .string(unit.kind.rawValue)),
@@ -169,6 +172,7 @@ struct StatusCommand: AsyncParsableCommand {
             ("latest_eg", unit.latestEg.map { .double($0) } ?? .null),
             ("diverged_at", unit.divergedAt.map { .double($0) } ?? .null),
             ("error", unit.error.map { .string($0) } ?? .null),
+            ("checkpoint_sequence", checkpointSequence.map { .number(String($0)) } ?? .null),
         ])
     }
 }

@@ -43,6 +43,18 @@ struct CheckpointTests {
         #expect(try await store.unit(unit)?.stepsDone == 400)
     }
 
+    @Test("latestCheckpointSequences counts on past pruned checkpoints, per unit of the job, none for another job")
+    func latestCheckpointSequencesPerUnit() async throws {
+        let temporary = try TemporaryDatabase()
+        let store = try temporary.open()
+        let (job, unit) = try await runningUnit(store)
+        #expect(try await store.latestCheckpointSequences(of: job).isEmpty)
+        for fill in UInt8(1)...3 { try await store.saveCheckpoint(unit, snapshot: snapshot(fill), stepsDone: Int64(fill) * 10) }
+        #expect(try await store.latestCheckpointSequences(of: job) == [unit: 3])
+        let other = try await store.insertJob(sampleJob("other", unitCount: 1)).insertedID()
+        #expect(try await store.latestCheckpointSequences(of: other).isEmpty)
+    }
+
     @Test func fallsBackToThePreviousCheckpointWhenTheLatestIsCorrupt() async throws {
         let temporary = try TemporaryDatabase()
         let store = try temporary.open()

@@ -75,6 +75,9 @@ public enum BundlePublisher {
         }
         var spec: JobSpec
         do {
+            if FaultSwitch.unreadableJob.isSet(in: state.path) {
+                throw JobError("test fault switch \(FaultSwitch.unreadableJob.rawValue) is set")
+            }
             if let stored = job.spec { spec = try JobSpec(storedForm: stored) } else { spec = try JobParser.parse(job.jobBytes, defaultName: job.name) }
         } catch {
             throw .permanent("the job's stored form cannot be read: \(error)")

@@ -16,6 +16,12 @@ public enum FaultSwitch: String, Sendable, CaseIterable {
     /// an executor accepted a submission and before the store records its id: the moment that
     /// must not lead to a second Slurm array for the same units.
     case killAfterSubmit = ".fault-kill-after-submit"
+    /// While `STATE/.fault-unreadable-job` exists, the bundle writer (`sgdyn write-bundle`,
+    /// `sgdyn publish`) finds every finished job's stored form unreadable, as a damaged store
+    /// would: the job must be left `unpublished`, its results kept, for `sgdyn publish NAME`
+    /// once the cause is gone. (The end-to-end checks used to damage the row by SQL; this keeps
+    /// them independent of the store's schema.)
+    case unreadableJob = ".fault-unreadable-job"
 
     /// Whether the switch file exists in `folder`; always false in release builds.
     public func isSet(in folder: String) -> Bool {
