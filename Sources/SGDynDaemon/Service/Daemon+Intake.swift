@@ -77,24 +77,79 @@ extension Daemon {
             return
         }
         let defaultName = entryName.hasSuffix(".json") ? String(entryName.dropLast(5)) : entryName
-        var spec: JobSpec
-        do throws(JobError) {
-            spec = try JobParser.parse(bytes, defaultName: defaultName, dataFolder: configuration.dataFolder)
-            try configuration.slurm?.check(spec.slurm, executor: configuration.executor)
-            // Checked beneath the daemon's data_folder; read by Slurm tasks where the nodes see it.
-            if configuration.executor == .slurm, let nodes = configuration.slurm?.dataFolder { spec = spec.withDataFolder(nodes) }
-            // teacher_from / student_from: the arrays are read here, once (headers, shapes and
-            // values checked; bounded by `WeightReference.maxUnitBytes`), and travel in the
-            // units, so workers and Slurm nodes never read the outbox.
-            spec = try spec.readingWeights(outbox: configuration.outbox)
-        } catch {
-            try await reject(claimedName: claimedName, entryName: entryName, bytes: bytes,
-                             Rejection(message: error.message, key: error.key, line: error.line, column: error.column), submitter: submitter)
+        let configuration = self.configuration
+        let prepare: @Sendable () -> Result<PreparedJob, JobError> = {
+            Result { () throws(JobError) in try Self.prepare(bytes, defaultName: defaultName, configuration: configuration) }
+        }
+        guard Self.namesFiles(bytes) else {
+            try await queue(prepare(), claimedName: claimedName, entryName: entryName, bytes: bytes, submitter: submitter)
             return
         }
+        // `data`, `teacher_from`, `student_from`: files beneath the data folder or the outbox are
+        // read (headers, a CSV's lines, up to 64 MiB of weights) off the loop, which must not wait
+        // on a slow disk; the job is queued when they have been read. Until then it stays in
+        // state/claimed/, so a daemon that stops meanwhile admits it again at its next start.
+        say(.info, "reading the files it names before queueing it (off the loop)", jobName: defaultName, state: "claimed", claimedName: claimedName)
+        offLoop("reading the files job \(defaultName) names", timeout: Self.jobFilesTimeout, work: prepare) { daemon, result in
+            let prepared: Result<PreparedJob, JobError>
+            switch result {
+            case .success(let outcome): prepared = outcome
+            case .failure(let error):
+                prepared = .failure(JobError("its files could not be read: \(error) (a slow or hung file system?); drop it again when the folder answers"))
+            }
+            do {
+                try await daemon.queue(prepared, claimedName: claimedName, entryName: entryName, bytes: bytes, submitter: submitter)
+            } catch {
+                daemon.logger.error("could not record job \(defaultName) from \(entryName): \(error); it stays claimed and is admitted again at the next start")
+            }
+        }
+    }
+
+    /// How long reading the files a job names may take before the job is rejected.
+    static let jobFilesTimeout: Duration = .seconds(120)
+
+    /// Whether a job file names files the daemon must read before it can queue it.
+    static func namesFiles(_ bytes: [UInt8]) -> Bool {
+        guard case .object(let members)? = try? JSONParser.parse(bytes) else { return false }
+        return members.contains { ["data", "teacher_from", "student_from"].contains($0.key) }
+    }
+
+    /// A validated job and its units, ready for the store.
+    struct PreparedJob: Sendable {
+        var spec: JobSpec
+        var units: [NewUnit]
+    }
+
+    /// Parses and validates a job file, reads the files it names, and splits it into units: pure
+    /// work on values (and, for `data`/`teacher_from`, reads beneath the configured folders), so
+    /// it can run off the loop.
+    nonisolated static func prepare(_ bytes: [UInt8], defaultName: String, configuration: DaemonConfiguration) throws(JobError) -> PreparedJob {
+        var spec = try JobParser.parse(bytes, defaultName: defaultName, dataFolder: configuration.dataFolder)
+        try configuration.slurm?.check(spec.slurm, executor: configuration.executor)
+        // Checked beneath the daemon's data_folder; read by Slurm tasks where the nodes see it.
+        if configuration.executor == .slurm, let nodes = configuration.slurm?.dataFolder { spec = spec.withDataFolder(nodes) }
+        // teacher_from / student_from: the arrays are read here, once (headers, shapes and
+        // values checked; bounded by `WeightReference.maxUnitBytes`), and travel in the
+        // units, so workers and Slurm nodes never read the outbox.
+        spec = try spec.readingWeights(outbox: configuration.outbox)
         let units = JobPlan.units(of: spec).map { unit in
             NewUnit(kind: unit.kind == .simulation ? .simulation : .ode, pointIndex: unit.pointIndex, seed: unit.seed,
                     spec: unit.work.encoded(), totalSteps: unit.totalSteps)
+        }
+        return PreparedJob(spec: spec, units: units)
+    }
+
+    /// Records a prepared job as queued, or its rejection.
+    func queue(_ prepared: Result<PreparedJob, JobError>, claimedName: String, entryName: String, bytes: [UInt8], submitter: Submitter) async throws {
+        let defaultName = entryName.hasSuffix(".json") ? String(entryName.dropLast(5)) : entryName
+        let spec: JobSpec, units: [NewUnit]
+        switch prepared {
+        case .success(let job):
+            (spec, units) = (job.spec, job.units)
+        case .failure(let error):
+            try await reject(claimedName: claimedName, entryName: entryName, bytes: bytes,
+                             Rejection(message: error.message, key: error.key, line: error.line, column: error.column), submitter: submitter)
+            return
         }
         let (priority, priorityWarning) = SubmitterRights.priority(
             requested: spec.priority, cap: configuration.maxPriority, isAdmin: users.isAdmin(submitter.uid, adminGroup: configuration.adminGroup))

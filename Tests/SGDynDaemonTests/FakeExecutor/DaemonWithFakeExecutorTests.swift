@@ -176,3 +176,34 @@ func waitFor(_ timeout: Duration = .seconds(10), _ condition: @Sendable () -> Bo
 }
 
 struct WaitTimeout: Error {}
+
+/// A job naming files (`teacher_from`, `student_from`, `data`) is read off the loop: the loop
+/// goes on queueing and running other jobs meanwhile, and the job's answer — queued or rejected
+/// naming its key — comes back as an event.
+@Suite("daemon: jobs that name files are read off the loop", .serialized)
+struct JobFilesOffTheLoopTests {
+    @Test func onlyJobsNamingFilesGoOffTheLoop() {
+        #expect(Daemon.namesFiles(Array(#"{"teacher_from": "b/seed-0"}"#.utf8)))
+        #expect(Daemon.namesFiles(Array(#"{"N": 10, "student_from": "b/seed-0/final"}"#.utf8)))
+        #expect(Daemon.namesFiles(Array(#"{"data": {}}"#.utf8)))
+        #expect(!Daemon.namesFiles(Array(#"{"N": 10, "description": "teacher_from"}"#.utf8)))
+        #expect(!Daemon.namesFiles(Array("not json".utf8)))
+    }
+
+    @Test func aMissingSourceIsRejectedNamingItsKeyWhileAPlainJobRuns() async throws {
+        let d = try FakeExecutorDaemon()
+        let fake = FakeExecutor(spoolRoot: d.spool, identifiesLater: false)
+        let (daemon, run) = try d.start(fake)
+        try d.drop("reuse", #"{"N": 40, "M": 2, "K": 2, "t_max": 1, "points": 3, "teacher_from": "nothing/seed-0"}"#)
+        try d.drop("tiny", tinyJob(seeds: 1))
+        let job = try #require(try await d.job("tiny", of: daemon) { $0.state == .publishing },
+                               "not settled; log:\n\(d.logs.all.joined(separator: "\n"))")
+        #expect(job.outcome == .done)
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !d.logs.contains("rejected reuse.json"), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(d.logs.contains("reading the files it names before queueing it (off the loop)"))
+        let rejection = try #require(d.logs.all.first { $0.contains("rejected reuse.json") }, "\(d.logs.all.joined(separator: "\n"))")
+        #expect(rejection.contains("nothing does not exist"), "\(rejection)")
+        #expect(await d.stop(daemon, run))
+    }
+}
