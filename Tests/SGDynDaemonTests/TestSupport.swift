@@ -56,16 +56,22 @@ func runOnThread<T: Sendable>(timeout: Duration, _ body: @escaping @Sendable () 
 
 /// The first element of `stream` within `timeout`, or nil (timed out, or the stream finished).
 func firstElement<Element: Sendable>(of stream: AsyncStream<Element>, within timeout: Duration) async -> Element? {
-    await withTaskGroup(of: Element?.self) { group in
-        group.addTask {
-            for await element in stream { return element }
-            return nil
-        }
+    await value(within: timeout, otherwise: nil) {
+        for await element in stream { return element }
+        return nil
+    }
+}
+
+/// What `body` returns, or `otherwise` when it takes longer than `timeout` (the body is then
+/// cancelled).
+func value<T: Sendable>(within timeout: Duration, otherwise: T, _ body: @escaping @Sendable () async -> T) async -> T {
+    await withTaskGroup(of: T.self) { group in
+        group.addTask { await body() }
         group.addTask {
             try? await Task.sleep(for: timeout)
-            return nil
+            return otherwise
         }
-        let first = await group.next() ?? nil
+        let first = await group.next() ?? otherwise
         group.cancelAll()
         return first
     }

@@ -94,16 +94,7 @@ final class FakeExecutorDaemon: Sendable {
     /// Asks the daemon to stop and waits at most `timeout` for `run()` to return; false if it did not.
     func stop(_ daemon: Daemon, _ run: Task<Void, any Error>, within timeout: Duration = .seconds(120)) async -> Bool {
         daemon.requestShutdown()
-        return await withTaskGroup(of: Bool.self) { group in
-            group.addTask { (try? await run.value) != nil }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return false
-            }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
-        }
+        return await value(within: timeout, otherwise: false) { (try? await run.value) != nil }
     }
 }
 
