@@ -418,6 +418,64 @@ def scenario_spool_trust(h, cluster):
     d.terminate()
 
 
+def scenario_files_on_nodes(h, cluster):
+    """Jobs that name files run on Slurm without the nodes reading the daemon's folders: a teacher
+    taken from an earlier bundle travels in the work units (through the spool), and a data set is
+    read by the tasks from `slurm.data_folder`, the path the nodes see — here a copy, and the
+    daemon's own data folder is removed once the job is queued, so only the nodes' path can serve."""
+    s = h.scenario("sl-files")
+    ours, nodes = os.path.join(s.path, "data"), os.path.join(s.path, "nodes-data")
+    import random
+    rng = random.Random(7)
+    w = [rng.gauss(0, 1) for _ in range(10)]
+    for folder in (ours, nodes):
+        os.makedirs(folder)
+    for name, rows in (("train", 200), ("test", 100)):
+        xs = [[rng.gauss(0, 1) for _ in range(10)] for _ in range(rows)]
+        for folder in (ours, nodes):
+            with open(os.path.join(folder, f"{name}_x.csv"), "w") as f:
+                f.write("".join(",".join(repr(v) for v in x) + "\n" for x in xs))
+            with open(os.path.join(folder, f"{name}_y.csv"), "w") as f:
+                f.write("".join(("1" if sum(a * b for a, b in zip(x, w)) >= 0 else "-1") + "\n" for x in xs))
+    config = slurm_config(s, data_folder=nodes)
+    with open(config) as handle:
+        keys = json.load(handle)
+    keys["data_folder"] = ours
+    config = s.config(**keys)
+    d = s.daemon(config=config)
+    if not h.check("slurm-files: daemon starts with a data folder and the nodes' path", d.start(), logs=[d]):
+        return
+    s.drop("source", N=60, M=2, K=2, t_max=2, points=5, store_weights=True)
+    ok = wait_for_bundles(s.outbox, ["source"], 120)
+    s.drop("again", N=60, M=2, K=2, t_max=2, points=5, teacher_from="source/seed-0")
+    data = {"train_inputs": "train_x.csv", "train_labels": "train_y.csv", "test_inputs": "test_x.csv", "test_labels": "test_y.csv"}
+    s.drop("dataset", N=10, K=2, task="classify", t_max=3, points=4, data=data)
+    queued = wait_until(lambda: {"again", "dataset"} <= set(s.jobs_by_name()), 60, interval=0.2)
+    # The daemon has read what it needs (headers; the teacher's arrays): its data folder may go.
+    if queued:
+        os.rename(ours, ours + "-gone")
+    ok = wait_for_bundles(s.outbox, ["again", "dataset"], 180) and ok
+    same = False
+    try:
+        with open(os.path.join(s.outbox, "source", "seed-0.csv"), "rb") as a, open(os.path.join(s.outbox, "again", "seed-0.csv"), "rb") as b:
+            same = a.read() == b.read()
+    except OSError:
+        pass
+    h.check("slurm-files: teacher_from on Slurm repeats the source run (the same CSV bytes; the arrays came through the spool)",
+            ok and same and (result_of(s.outbox, "again") or {}).get(R.STATUS) == "done", logs=[d])
+    header = ""
+    try:
+        with open(os.path.join(s.outbox, "dataset", "seed-0.csv")) as handle:
+            header = handle.readline().strip()
+    except OSError:
+        pass
+    h.check("slurm-files: a data-set job runs on Slurm from slurm.data_folder after the daemon's own folder is gone",
+            bool(queued) and (result_of(s.outbox, "dataset") or {}).get(R.STATUS) == "done" and "cerr" in header and "R11" not in header,
+            f"header {header!r}", logs=[d])
+    status, _ = d.terminate()
+    h.check("slurm-files: SIGTERM → exit 0", status == 0, logs=[d])
+
+
 def scenario_config_change(h, cluster):
     """A restart with a changed config: the spool moved, then Slurm switched off. The old arrays
     are followed to their end by token: no crash charged, no unit computed twice."""
@@ -469,6 +527,7 @@ SCENARIOS = [
     ("fastfail", scenario_fast_failure),
     ("spool", scenario_spool_trust),
     ("config", scenario_config_change),
+    ("files", scenario_files_on_nodes),
 ]
 
 
