@@ -62,3 +62,9 @@ public enum JobParser {
         return a.isEmpty ? b.count : previous[b.count]
     }
 }
+
+extension JobParser {
+    /// The keys that name files `parse` (with a data folder) and `JobSpec.readingWeights` read,
+    /// beneath the data folder or the outbox: the daemon reads a job with one off its loop.
+    public static let fileKeys: Set<String> = ["teacher_from", "student_from", "data"]
+}

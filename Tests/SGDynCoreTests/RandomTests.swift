@@ -6,7 +6,7 @@ import Testing
 struct RandomTests {
     @Test("xoshiro256** matches the reference implementation's outputs for state {1,2,3,4}")
     func xoshiroReferenceVector() {
-        // Values printed by the authors' C reference (the same `next` as ../shared/bench/sgd_limit.c).
+        // Values printed by the authors' C reference (the same `next` as the authors' sgd_limit.c benchmark).
         var g = Xoshiro256StarStar(s0: 1, s1: 2, s2: 3, s3: 4)
         let expected: [UInt64] = [11520, 0, 1_509_978_240, 1_215_971_899_390_074_240,
                                   1_216_172_134_540_287_360, 607_988_272_756_665_600]

@@ -106,6 +106,7 @@ struct ParameterKeyTests {
     @Test("job keys other than activation leave the simulation parameters alone")
     func jobKeysAreNotParameters() throws {
         #expect(JobSchema.jobKeys.isSubset(of: Set(JobSchema.knownKeys)))
+        #expect(JobParser.fileKeys.isSubset(of: Set(JobSchema.knownKeys)), "the keys the daemon reads off its loop are job keys")
         let plain = try JobSchemaTests.parse(.object([])).points[0].parameters
         let values: [String: JSONValue] = [
             "kind": .string("compare"), "name": .string("x"), "description": .string("d"), "seeds": .number("3"),

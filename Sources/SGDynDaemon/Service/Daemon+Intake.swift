@@ -82,7 +82,7 @@ extension Daemon {
             Result { () throws(JobError) in try Self.prepare(bytes, defaultName: defaultName, configuration: configuration) }
         }
         guard Self.namesFiles(bytes) else {
-            try await queue(prepare(), claimedName: claimedName, entryName: entryName, bytes: bytes, submitter: submitter)
+            try await queue(prepare(), jobName: defaultName, claimedName: claimedName, entryName: entryName, bytes: bytes, submitter: submitter)
             return
         }
         // `data`, `teacher_from`, `student_from`: files beneath the data folder or the outbox are
@@ -98,7 +98,7 @@ extension Daemon {
                 prepared = .failure(JobError("its files could not be read: \(error) (a slow or hung file system?); drop it again when the folder answers"))
             }
             do {
-                try await daemon.queue(prepared, claimedName: claimedName, entryName: entryName, bytes: bytes, submitter: submitter)
+                try await daemon.queue(prepared, jobName: defaultName, claimedName: claimedName, entryName: entryName, bytes: bytes, submitter: submitter)
             } catch {
                 daemon.logger.error("could not record job \(defaultName) from \(entryName): \(error); it stays claimed and is admitted again at the next start")
             }
@@ -111,7 +111,7 @@ extension Daemon {
     /// Whether a job file names files the daemon must read before it can queue it.
     static func namesFiles(_ bytes: [UInt8]) -> Bool {
         guard case .object(let members)? = try? JSONParser.parse(bytes) else { return false }
-        return members.contains { ["data", "teacher_from", "student_from"].contains($0.key) }
+        return members.contains { JobParser.fileKeys.contains($0.key) }
     }
 
     /// A validated job and its units, ready for the store.
@@ -140,8 +140,8 @@ extension Daemon {
     }
 
     /// Records a prepared job as queued, or its rejection.
-    func queue(_ prepared: Result<PreparedJob, JobError>, claimedName: String, entryName: String, bytes: [UInt8], submitter: Submitter) async throws {
-        let defaultName = entryName.hasSuffix(".json") ? String(entryName.dropLast(5)) : entryName
+    func queue(_ prepared: Result<PreparedJob, JobError>, jobName defaultName: String, claimedName: String, entryName: String, bytes: [UInt8],
+               submitter: Submitter) async throws {
         let spec: JobSpec, units: [NewUnit]
         switch prepared {
         case .success(let job):
