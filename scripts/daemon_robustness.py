@@ -137,10 +137,13 @@ def scenario_outbox(h):
     subprocess.run(["umount", s.outbox], capture_output=True, timeout=30)
     h.mounts.remove(s.outbox)
     ok = wait_for_bundles(s.outbox, ["ro-job", "rejected-ro-bad"], 120)
+    # The bundle folder appears when the writer renames it into place; the daemon records the job
+    # done when the writer's exit reaches it, a moment later.
+    recorded = wait_until(lambda: s.job_state("ro-job") == "done", 30)
     h.check("outbox: writable again → the job's bundle and the rejection are written, without a restart",
             ok and (result_of(s.outbox, "ro-job") or {}).get(R.STATUS) == "done"
             and (result_of(s.outbox, "rejected-ro-bad") or {}).get(R.STATUS) == "rejected"
-            and s.job_state("ro-job") == "done", f"outbox: {bundles(s.outbox)}", logs=[d])
+            and recorded, f"outbox: {bundles(s.outbox)}, state: {s.job_state('ro-job')}", logs=[d])
     for number in range(1, 10001):
         os.mkdir(os.path.join(s.outbox, "crowded" if number == 1 else f"crowded-{number}"))
     s.drop("crowded", seeds=1)
