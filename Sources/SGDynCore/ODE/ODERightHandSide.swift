@@ -23,6 +23,9 @@ struct ODERightHandSide {
     let referenceIntegrals: Bool
     private let workspace: ODEWorkspace
     let w: ODEWorkspace.View
+    /// The joint quadrature of a smooth non-polynomial student with a smooth teacher (nil for
+    /// every other pair, whose kernels and dispatch are unchanged).
+    let joint: JointGaussianQuadrature?
 
     init(parameters p: ODEParameters, fixed: OrderParameters, referenceIntegrals: Bool = false) {
         let K = fixed.K, M = fixed.M
@@ -38,6 +41,8 @@ struct ODERightHandSide {
         fixedSecondLayer = fixed.v
         workspace = ODEWorkspace(K: K, M: M, activation: p.activation)
         w = workspace.view
+        joint = ODERightHandSide.usesJointQuadrature(student: p.activation, teacher: p.teacherActivation)
+            ? JointGaussianQuadrature(K: K, M: M, student: p.activation, teacher: p.teacherActivation) : nil
         let D = K + M
         for n in 0..<M {
             for m in 0..<M { w.C[(K + n) * D + K + m] = fixed.t(n, m) }
@@ -76,7 +81,12 @@ struct ODERightHandSide {
         case (.linear, .linear): ODERightHandSide.linearTerms(w, secondLayer: train)
         case (.erf, _): ODERightHandSide.erfStudentTerms(w, teacher: teacherActivation, secondLayer: train)
         case (.linear, _): ODERightHandSide.linearStudentTerms(w, teacher: teacherActivation, secondLayer: train)
-        default: ODERightHandSide.generalTerms(w, student: activation, teacher: teacherActivation, secondLayer: train)
+        default:
+            if let joint {
+                joint.evaluate(w, secondLayer: train)
+            } else {
+                ODERightHandSide.generalTerms(w, student: activation, teacher: teacherActivation, secondLayer: train)
+            }
         }
 
         let eta = learningRate, etaSquared = secondOrderRate, sigma2 = noiseVariance, kappa = weightDecay
@@ -108,6 +118,12 @@ struct ODERightHandSide {
         case (.erf, .erf), (.relu, .relu), (.linear, .linear), (.erf, _), (.linear, _): return false
         default: return true
         }
+    }
+
+    /// Whether the pair's terms come from `JointGaussianQuadrature` (a smooth non-polynomial
+    /// student with a smooth teacher, on the quadrature path).
+    static func usesJointQuadrature(student: Activation, teacher: Activation) -> Bool {
+        usesQuadraturePath(student: student, teacher: teacher) && JointGaussianQuadrature.applies(student: student, teacher: teacher)
     }
 
     /// u_c u_d, doubled for c < d, in the order c ≤ d row by row.

@@ -1,0 +1,150 @@
+import RealModule
+import Testing
+@testable import SGDynCore
+
+/// The joint quadrature of smooth students (`JointGaussianQuadrature`) against independent
+/// evaluations:
+/// - a tensor Gauss–Hermite rule of 100 points per dimension over the fields factored in the
+///   other order (teachers first), every I3, I4 and J2 summed term by term (not through Δ):
+///   a different rule, different nodes and a different reduction. On covariances with variances
+///   ≤ 0.64 its own error is ≤ 1e-13 (Gauss–Hermite on tanh at scale σ errs ≈ e^{−(π/σ)√(2n)});
+/// - the nested quadrature path (`ODERightHandSide.generalTerms`, Gauss–Legendre panels) at
+///   variances up to ≈ 2, where Gauss–Hermite is too slow to converge.
+/// Tolerance 1e-9 relative to the largest term (the bound for smooth pairs; the budget
+/// of the ODEs' integrals is 1e-10, 1 % of rtol 1e-8, and what is measured is stated in
+/// docs/numerics.md "General pairs").
+@Suite struct JointGaussianQuadratureTests {
+    /// The terms (S3, S4, J2, S2) of a state as one array.
+    static func terms(_ w: ODEWorkspace.View) -> [Double] {
+        (0..<(w.K * w.D)).map { w.s3[$0] } + (0..<w.pairs).map { w.s4[$0] } + (0..<w.pairs).map { w.j2[$0] }
+            + (0..<w.K).map { w.s2[$0] }
+    }
+
+    /// The reference: tensor Gauss–Hermite over x = L z, L the Cholesky factor of C with the
+    /// fields in reverse order, each average summed term by term.
+    static func reference(C: [Double], K: Int, M: Int, u: [Double], student: Activation, teacher: Activation,
+                          points n: Int = 100) -> [Double] {
+        let D = K + M
+        let order = Array((0..<D).reversed())
+        var L = [Double](repeating: 0, count: D * D)  // L[f·D + j]
+        var rank = 0
+        var pivotField = [Int](repeating: 0, count: D)
+        for f in order {
+            for j in 0..<rank {
+                let p = pivotField[j]
+                var s = C[f * D + p]
+                for j2 in 0..<j { s -= L[f * D + j2] * L[p * D + j2] }
+                L[f * D + j] = s / L[p * D + j]
+            }
+            var variance = C[f * D + f]
+            for j in 0..<rank { variance -= L[f * D + j] * L[f * D + j] }
+            if variance > 1e-14 * C[f * D + f] {
+                L[f * D + rank] = variance.squareRoot()
+                pivotField[rank] = f
+                rank += 1
+            }
+        }
+        let rule = GaussHermite.rule(points: n)
+        var s3 = [Double](repeating: 0, count: K * D), s4 = [Double](repeating: 0, count: K * (K + 1) / 2)
+        var j2 = s4, s2 = [Double](repeating: 0, count: K)
+        var index = [Int](repeating: 0, count: rank)
+        var x = [Double](repeating: 0, count: D), g = x, dg = x
+        let total = (0..<rank).reduce(1) { r, _ in r * n }
+        for _ in 0..<total {
+            var weight = 1.0
+            for f in 0..<D { x[f] = 0 }
+            for j in 0..<rank {
+                weight *= rule.weights[index[j]]
+                for f in 0..<D { x[f] += L[f * D + j] * rule.nodes[index[j]] }
+            }
+            for f in 0..<D {
+                let a = f < K ? student : teacher
+                g[f] = a.value(x[f])
+                dg[f] = f < K ? a.derivative(x[f]) : 0
+            }
+            var pair = 0
+            for i in 0..<K {
+                for c in 0..<D { s2[i] += weight * u[c] * g[i] * g[c] }
+                for b in 0..<D { for c in 0..<D { s3[i * D + b] += weight * u[c] * dg[i] * x[b] * g[c] } }
+                for k in i..<K {
+                    j2[pair] += weight * dg[i] * dg[k]
+                    var sum = 0.0
+                    for c in 0..<D {
+                        for d in c..<D {
+                            let pairWeight = c == d ? u[c] * u[c] : 2 * u[c] * u[d]
+                            sum += pairWeight * dg[i] * dg[k] * g[c] * g[d]
+                        }
+                    }
+                    s4[pair] += weight * sum
+                    pair += 1
+                }
+            }
+            var j = rank - 1
+            while j >= 0 {
+                index[j] += 1
+                if index[j] < n { break }
+                index[j] = 0
+                j -= 1
+            }
+        }
+        return s3 + s4 + j2 + s2
+    }
+
+    /// A state of K students and M teachers with variances ≤ `largest` and, when
+    /// `nearlySingular`, students 0 and 1 nearly parallel (correlation 1 − 5e-9).
+    static func state(K: Int, M: Int, seed: UInt64, largest: Double, nearlySingular: Bool) -> OrderParameters {
+        let op = randomOrderParameters(K: K, M: M, seed: seed)
+        let D = K + M
+        var c = [Double](repeating: 0, count: D * D)
+        for a in 0..<D {
+            for b in 0..<D {
+                c[a * D + b] = a < K ? (b < K ? op.q(a, b) : op.r(a, b - K)) : (b < K ? op.r(b, a - K) : op.t(a - K, b - K))
+            }
+        }
+        if nearlySingular {
+            // Field 1 = field 0 + 1e-4·(field 1).
+            let e = 1e-4
+            let c00 = c[0], c01 = c[1], c11 = c[D + 1]
+            for f in 0..<D where f > 1 { c[1 * D + f] = c[f] + e * c[1 * D + f]; c[f * D + 1] = c[1 * D + f] }
+            c[1] = c00 + e * c01
+            c[D] = c[1]
+            c[D + 1] = c00 + 2 * e * c01 + e * e * c11
+        }
+        let top = (0..<D).map { c[$0 * D + $0] }.max()!
+        let scale = largest / top
+        return OrderParameters(K: K, M: M,
+                               Q: (0..<(K * K)).map { scale * c[($0 / K) * D + $0 % K] },
+                               R: (0..<(K * M)).map { scale * c[($0 / M) * D + K + $0 % M] },
+                               T: (0..<(M * M)).map { scale * c[(K + $0 / M) * D + K + $0 % M] },
+                               v: op.v, vstar: op.vstar)
+    }
+
+    /// The terms of the new path for a state.
+    static func joint(_ op: OrderParameters, student: Activation, teacher: Activation) -> (terms: [Double], rhs: ODERightHandSide) {
+        let p = ODEParameters(activation: student, teacherActivation: teacher, learningRate: 0.5, noise: 0.1, trainSecondLayer: true)
+        let rhs = ODERightHandSide(parameters: p, fixed: op)
+        let y = rhs.layout.pack(op)
+        var dy = [Double](repeating: 0, count: y.count)
+        y.withUnsafeBufferPointer { yb in dy.withUnsafeMutableBufferPointer { rhs.evaluate(yb.baseAddress!, $0.baseAddress!) } }
+        return (terms(rhs.w), rhs)
+    }
+
+    static func largestRelative(_ a: [Double], _ b: [Double]) -> Double {
+        let scale = b.map(abs).max()!
+        return zip(a, b).map { abs($0 - $1) / scale }.max()!
+    }
+
+    @Test(arguments: [(Activation.tanh, Activation.tanh), (.tanh, .erf), (.sigmoid, .he3), (.softplus, .sigmoid),
+                      (.gelu, .tanh), (.tanh, .linear)], [false, true])
+    func againstGaussHermite(_ pair: (Activation, Activation), nearlySingular: Bool) {
+        let (student, teacher) = pair
+        #expect(ODERightHandSide.usesJointQuadrature(student: student, teacher: teacher))
+        let op = Self.state(K: 2, M: 1, seed: 17, largest: 0.64, nearlySingular: nearlySingular)
+        let (new, rhs) = Self.joint(op, student: student, teacher: teacher)
+        let w = rhs.w
+        let C = (0..<(w.D * w.D)).map { w.C[$0] }, u = (0..<w.D).map { w.u[$0] }
+        let reference = Self.reference(C: C, K: 2, M: 1, u: u, student: student, teacher: teacher)
+        let error = Self.largestRelative(new, reference)
+        #expect(error <= 1e-9, "\(student)/\(teacher) nearly singular \(nearlySingular): \(error)")
+    }
+}
