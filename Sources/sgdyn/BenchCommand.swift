@@ -43,6 +43,10 @@ struct BenchCommand: ParsableCommand {
           help: "Also time ODE integrations of pairs on the quadrature path (issue 20): CPU seconds and per right-hand side.")
     var odePairs = false
 
+    @Option(name: .customLong("ode-pairs-only"),
+            help: "With --ode-pairs: only the rows whose label contains this text (e.g. \"tanh student\").")
+    var odePairsOnly: String = ""
+
     func run() throws {
         var summary: [(String, String, String)] = []
         let dimensions = n.split(separator: ",").compactMap { Int($0) }
@@ -112,7 +116,7 @@ struct BenchCommand: ParsableCommand {
         if odePairs {
             print("")
             print("ODE, quadrature path (ODERightHandSide+General): adaptive (rtol 1e-8), σ=0.01, start drawn with N=500 seed 0; CPU seconds, best of 3")
-            for row in ODEBenchmark.pairRows {
+            for row in ODEBenchmark.pairRows where odePairsOnly.isEmpty || ODEBenchmark.describe(ODEBenchmark.Measurement(row: row, seconds: 0, result: nil, error: nil)).contains(odePairsOnly) {
                 let m = ODEBenchmark.measure(row, repeats: 3)
                 print(ODEBenchmark.describe(m))
                 let measured = m.result == nil ? "failed" : String(format: "%.3f s", m.seconds)

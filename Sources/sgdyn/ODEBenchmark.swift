@@ -53,6 +53,7 @@ enum ODEBenchmark {
         Row(activation: .relu, K: 4, learningRate: 0.2, tMax: 1, note: "t = 1; goal ≤ 2 s at t = 1000", teacher: .he3, M: 1),
         Row(activation: .relu, K: 2, learningRate: 0.2, tMax: 1, note: "t = 1", teacher: .sign),
         // Smooth students (JointGaussianQuadrature).
+        Row(activation: .tanh, K: 2, learningRate: 0.5, tMax: 1, note: "t = 1", teacher: .tanh),
         Row(activation: .tanh, K: 2, learningRate: 0.5, tMax: 1000, note: "goal ≤ 2 s", teacher: .tanh),
         Row(activation: .sigmoid, K: 2, learningRate: 0.5, tMax: 1000, teacher: .erf),
         Row(activation: .tanh, K: 3, learningRate: 0.5, tMax: 1, note: "t = 1", teacher: .tanh, M: 2),
