@@ -132,6 +132,36 @@ final class JointGaussianQuadrature {
         }
     }
 
+    /// Rough seconds of one right-hand side on one core (release), for the cost bound
+    /// (`ODEResources.rightHandSideCost`): every field of variance 1 and uncorrelated (the
+    /// drawn start, T = I), so level j has 2·⌊8/h⌋ + 1 nodes with h the step of its own field's
+    /// activation at coefficient 1 (tanh 0.23 → 71 nodes, sigmoid and softplus 0.46 → 35, GELU
+    /// 0.38 → 43, erf 0.49, polynomials 0.5 → 33), the ball keeping the fraction
+    /// V_d/2^d of the cube. Per last-level node ≈ 2 ns for a tanh or sigmoid teacher (the
+    /// progression), 15 ns for others (one libm call); per prefix 10 ns + 1 ns·(K·D + K²).
+    /// Measured (`sgdyn bench --ode-pairs`, docs/measurements.md "General pairs"): tanh/tanh
+    /// K = M = 2 14.8 ms per right-hand side (this estimate: 19 ms). The cost grows with the
+    /// fields' scale (nodes ∝ √variance per level for tanh), so a run whose Q grows well beyond 1
+    /// is slower than estimated.
+    static func estimatedSeconds(K: Int, M: Int, student: Activation, teacher: Activation) -> Double {
+        let D = K + M
+        func nodes(_ g: Activation) -> Double {
+            let h = step(g, coefficient: 1, factors: 4)
+            return Double(2 * Int(radius / h) + 1)
+        }
+        func ballFraction(_ d: Int) -> Double {
+            // V_d / 2^d = π^{d/2} / (Γ(d/2 + 1)·2^d).
+            Double.pow(Double.pi, Double(d) / 2) / (Double.exp(Double.logGamma(Double(d) / 2 + 1)) * Double.pow(2, Double(d)))
+        }
+        var cube = 1.0
+        for f in 0..<(D - 1) { cube *= nodes(f < K ? student : teacher) }
+        let last = nodes(M > 0 ? teacher : student)
+        let prefixes = cube * ballFraction(D - 1)
+        let leaves = cube * last * ballFraction(D)
+        let perLeaf = teacher == .tanh || teacher == .sigmoid ? 2e-9 : 15e-9
+        return leaves * perLeaf + prefixes * (10e-9 + 1e-9 * Double(K * D + K * K))
+    }
+
     /// Levels (the rank of C) and the number of nodes per level for C = w.C (for the cost
     /// model's measurements and the tests).
     func prepare(_ C: UnsafePointer<Double>) -> Int {
@@ -236,17 +266,9 @@ final class JointGaussianQuadrature {
             // Only teacher field `last` varies here: its three moments.
             let last = lastField
             let c = L[last * D + j], m = current[last]
-            let row = nodeValues + (j * D + last) * JointGaussianQuadrature.maxLevelPoints
-            JointGaussianQuadrature.fill(teacher, mean: m, coefficient: c, lowest: lowest, step: h, count: count,
-                                         values: row, slopes: nil)
-            let first = rule - reach
-            var s1 = 0.0, s2 = 0.0, sz = 0.0
-            for q in 0..<count {
-                let wv = first[q] * row[q]
-                s1 += wv
-                s2 += wv * row[q]
-                sz += wv * (lowest + Double(q) * h)
-            }
+            let (s1, s2, sz) = JointGaussianQuadrature.moments(teacher, mean: m, coefficient: c, lowest: lowest, step: h,
+                                                                count: count, weights: rule - reach,
+                                                                scratch: nodeValues + (j * D + last) * JointGaussianQuadrature.maxLevelPoints)
             var a = 0.0
             for f in 0..<D where f != last { a += w.u[f] * values[f] }
             let ul = w.u[last]
@@ -277,6 +299,58 @@ final class JointGaussianQuadrature {
             }
             level(j + 1, rank: rank, weight: weight * wq, radiusSquared: radiusSquared + z * z, w)
         }
+    }
+
+    /// Σ_q w_q·(g, g², z_q·g)(x_q) at x_q = m + c·z_q, z_q = lowest + q·h, q < count: `fill` and
+    /// the sums in one pass for tanh and sigmoid (SIMD accumulators), else through `scratch`.
+    @inline(__always)
+    static func moments(_ g: Activation, mean m: Double, coefficient c: Double, lowest: Double, step h: Double,
+                        count: Int, weights: UnsafePointer<Double>, scratch: UnsafeMutablePointer<Double>) -> (Double, Double, Double) {
+        let scale: Double = g == .tanh ? 2 : g == .sigmoid ? -1 : 0
+        let extreme = abs(m) + abs(c) * max(abs(lowest), abs(lowest + Double(count) * h))
+        guard scale != 0, extreme < 300 else {
+            fill(g, mean: m, coefficient: c, lowest: lowest, step: h, count: count, values: scratch, slopes: nil)
+            var s1 = 0.0, s2 = 0.0, sz = 0.0
+            for q in 0..<count {
+                let wv = weights[q] * scratch[q]
+                s1 += wv
+                s2 += wv * scratch[q]
+                sz += wv * (lowest + Double(q) * h)
+            }
+            return (s1, s2, sz)
+        }
+        let ratio = Double.exp(scale * c * h)
+        let start = Double.exp(scale * (m + c * lowest))
+        var e = SIMD4<Double>(start, start * ratio, start * ratio * ratio, start * ratio * ratio * ratio)
+        let ratio4 = SIMD4<Double>(repeating: (ratio * ratio) * (ratio * ratio))
+        var a1 = SIMD4<Double>(), a2 = SIMD4<Double>(), az = SIMD4<Double>()
+        var z = SIMD4<Double>(lowest, lowest + h, lowest + 2 * h, lowest + 3 * h)
+        let advance = SIMD4<Double>(repeating: 4 * h)
+        let one = SIMD4<Double>(repeating: 1), two = SIMD4<Double>(repeating: 2)
+        var q = 0
+        while q + 4 <= count {
+            let w = UnsafeRawPointer(weights + q).loadUnaligned(as: SIMD4<Double>.self)
+            let value = scale > 0 ? one - two / (one + e) : one / (one + e)
+            let wv = w * value
+            a1 += wv
+            a2 += wv * value
+            az += wv * z
+            e *= ratio4
+            z += advance
+            q += 4
+        }
+        var s1 = a1.sum(), s2 = a2.sum(), sz = az.sum()
+        var lane = 0
+        while q < count {
+            let value = scale > 0 ? 1 - 2 / (1 + e[lane]) : 1 / (1 + e[lane])
+            let wv = weights[q] * value
+            s1 += wv
+            s2 += wv * value
+            sz += wv * z[lane]
+            lane += 1
+            q += 1
+        }
+        return (s1, s2, sz)
     }
 
     /// g(x_q) (and g'(x_q) when `slopes` is given) at x_q = m + c·(lowest + q·h), q < count.

@@ -29,10 +29,17 @@ public enum ODEResources {
     /// student's own cost plus, per student pair and field pair, one pair average at its measured
     /// cost (`PairAverage.estimatedSeconds`).
     ///
+    /// A smooth non-polynomial student with a smooth teacher (`JointGaussianQuadrature`): its
+    /// `estimatedSeconds`, a tensor rule over the K + M fields (≈ 15 ms for tanh at K = M = 2;
+    /// over the bound from K + M = 5 on for tanh).
+    ///
     /// Every other pair (the quadrature path, ODERightHandSide+General): K·D two-field averages
     /// for I3, K(K+1)/2 for J2 and one four-field `NestedGaussian` per student pair and field
     /// pair, at `NestedGaussian.estimatedSeconds`.
     public static func rightHandSideCost(K: Int, M: Int, activation: Activation, teacher: Activation) -> Double {
+        if ODERightHandSide.usesJointQuadrature(student: activation, teacher: teacher) {
+            return JointGaussianQuadrature.estimatedSeconds(K: K, M: M, student: activation, teacher: teacher)
+        }
         if ODERightHandSide.usesQuadraturePath(student: activation, teacher: teacher) {
             let D = K + M
             let pairs = Double(K * (K + 1) / 2), fieldPairs = Double(D * (D + 1) / 2)
