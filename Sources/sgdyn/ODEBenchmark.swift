@@ -56,7 +56,8 @@ enum ODEBenchmark {
         Row(activation: .tanh, K: 2, learningRate: 0.5, tMax: 1, note: "t = 1", teacher: .tanh),
         Row(activation: .tanh, K: 2, learningRate: 0.5, tMax: 1000, note: "goal ≤ 2 s", teacher: .tanh),
         Row(activation: .sigmoid, K: 2, learningRate: 0.5, tMax: 1000, teacher: .erf),
-        Row(activation: .tanh, K: 3, learningRate: 0.5, tMax: 1, note: "t = 1", teacher: .tanh, M: 2),
+        Row(activation: .tanh, K: 2, learningRate: 0.5, tMax: 1000, teacher: .tanh, M: 1),
+        Row(activation: .gelu, K: 2, learningRate: 0.2, tMax: 1, note: "t = 1", teacher: .he3, M: 2),
     ]
 
     struct Measurement {
