@@ -163,4 +163,14 @@ import Testing
         let error = Self.largestRelative(new, nested)
         #expect(error <= 1e-9, "\(student)/\(teacher) K=\(K): \(error)")
     }
+
+    /// A state that is not finite (a run-away trial step) gives non-finite terms, not a trap; a
+    /// huge one (variances 1e6: every level at its node cap) finite ones.
+    @Test func nonFiniteAndHugeStates() {
+        for value in [Double.nan, .infinity, 1e6] {
+            let op = OrderParameters(K: 2, M: 1, Q: [value, 0.1, 0.1, 1], R: [0.2, 0.1], T: [1], v: [0.7, -0.4], vstar: [1])
+            let (terms, _) = Self.joint(op, student: .tanh, teacher: .tanh)
+            #expect(terms.allSatisfy(\.isFinite) == value.isFinite, "Q11 = \(value): \(terms)")
+        }
+    }
 }

@@ -223,6 +223,13 @@ final class JointGaussianQuadrature {
             w.j2[p] = 0
         }
         for i in 0..<K { w.s2[i] = 0 }
+        // A trial state that is not finite (an integration running away) gets non-finite terms,
+        // which the integrator reports, rather than a node count from NaN (a trap).
+        for index in 0..<(D * D) where !w.C[index].isFinite {
+            for index in 0..<(K * D) { w.s3[index] = .nan }
+            for p in 0..<w.pairs { w.s4[p] = .nan }
+            return
+        }
         let rank = prepare(w.C)
         for f in 0..<D {
             means[f] = 0

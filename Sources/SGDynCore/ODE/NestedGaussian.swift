@@ -179,8 +179,10 @@ struct NestedGaussian {
     /// per right-hand side, 30 averages); a ReLU student's averages with a teacher field
     /// 0.9 ms (sign teacher, K = M = 2) to 5.2 ms (He₃ teacher, K = 4, M = 1: three distinct
     /// ReLU fields), taken as 5 ms, and an estimated 30 ms with a teacher without a closed
-    /// smoothing; a smooth non-polynomial student (tanh, sigmoid, softplus, GELU): three or four
-    /// Gauss–Legendre levels of ≈ 100 points, seconds (not measured: over the bound).
+    /// smoothing; a smooth non-polynomial student (tanh, sigmoid, softplus, GELU) with a kinked
+    /// teacher (ReLU, sign): three or four Gauss–Legendre levels of ≈ 100 points, seconds (not
+    /// measured: over the bound). With a smooth teacher such a student takes
+    /// `JointGaussianQuadrature` instead (its own estimate).
     static func estimatedSeconds(student: Activation, teacher: Activation) -> (fourFields: Double, twoFields: Double) {
         let studentPolynomial = student.declaration.polynomial != nil
         let teacherPolynomial = teacher.declaration.polynomial != nil
