@@ -113,7 +113,10 @@ final class JointGaussianQuadrature {
 
     /// The trapezoid step for a factor of activation g whose field has coefficient c at a level;
     /// `factors` is how many factors of that field the integrand can hold.
-    static func step(_ g: Activation, coefficient c: Double, factors: Double, exponent: Double = 27) -> Double {
+    /// `poleOrder`: the largest order of a pole of the integrand at this level (6 in general;
+    /// 2 on a last level where one teacher field alone varies: g², z·g).
+    static func step(_ g: Activation, coefficient c: Double, factors: Double, exponent: Double = 27,
+                     poleOrder: Double = 6) -> Double {
         let widest = 0.5
         guard c > 0 else { return widest }
         switch g {
@@ -128,7 +131,7 @@ final class JointGaussianQuadrature {
                 // Beyond τ ≈ 8 the Gaussian's growth e^{τ²/2} outweighs the gain: a field that
                 // barely varies at this level must not shrink the step.
                 let tau = min((1 - delta) * d / c, 8)
-                let penalty = max(0, 6 * Double.log(1 / (delta * d)))
+                let penalty = max(0, poleOrder * Double.log(1 / (delta * d)))
                 best = max(best, 2 * Double.pi * tau / (exponent + tau * tau / 2 + penalty))
             }
             return min(widest, best)
@@ -196,13 +199,17 @@ final class JointGaussianQuadrature {
             lastLevel[f] = -1
             for j in 0..<rank where L[f * D + j] != 0 { lastLevel[f] = j }
         }
+        lastField = -1
+        if rank > 0, let f = singleVaryingField(level: rank - 1), f >= K { lastField = f }
         for j in 0..<rank {
             var h = 0.5
+            let order: Double = j == rank - 1 && lastField >= 0 ? 2 : 6
             for f in 0..<D {
                 let c = abs(L[f * D + j])
                 guard c > 0 else { continue }
                 let g = f < K ? student : teacher
-                h = min(h, JointGaussianQuadrature.step(g, coefficient: c, factors: f < K ? 4 : 2, exponent: exponent))
+                h = min(h, JointGaussianQuadrature.step(g, coefficient: c, factors: f < K ? 4 : 2, exponent: exponent,
+                                                        poleOrder: order))
             }
             h /= refine
             let minimum = 2 * JointGaussianQuadrature.radius / Double(JointGaussianQuadrature.maxLevelPoints - 1)
@@ -215,8 +222,6 @@ final class JointGaussianQuadrature {
             for q in -full...full { let z = Double(q) * steps[j]; norm += Double.exp(-z * z / 2) }
             for q in -full...full { let z = Double(q) * steps[j]; row[q + full] = Double.exp(-z * z / 2) / norm }
         }
-        lastField = -1
-        if rank > 0, let f = singleVaryingField(level: rank - 1), f >= K { lastField = f }
         return rank
     }
 
