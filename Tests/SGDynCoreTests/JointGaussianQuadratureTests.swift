@@ -173,4 +173,18 @@ import Testing
             #expect(terms.allSatisfy(\.isFinite) == value.isFinite, "Q11 = \(value): \(terms)")
         }
     }
+
+    /// An exactly singular covariance (two identical teachers, so the last level moves two
+    /// fields and every node is accumulated; and a student unit with zero weights) against the
+    /// Gauss–Hermite reference, ≤ 1e-9 of the largest term.
+    @Test func exactlySingular() {
+        let op = OrderParameters(K: 2, M: 2, Q: [0.5, 0, 0, 0], R: [0.3, 0.3, 0, 0], T: [0.6, 0.6, 0.6, 0.6],
+                                 v: [0.8, -0.5], vstar: [1, 0.7])
+        let (new, rhs) = Self.joint(op, student: .tanh, teacher: .tanh)
+        let w = rhs.w
+        let C = (0..<(w.D * w.D)).map { w.C[$0] }, u = (0..<w.D).map { w.u[$0] }
+        let reference = Self.reference(C: C, K: 2, M: 2, u: u, student: .tanh, teacher: .tanh)
+        let error = Self.largestRelative(new, reference)
+        #expect(error <= 1e-9, "\(error)")
+    }
 }
