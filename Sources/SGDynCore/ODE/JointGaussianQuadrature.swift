@@ -157,8 +157,8 @@ final class JointGaussianQuadrature {
     /// V_d/2^d of the cube. Per last-level node ≈ 2 ns for a tanh or sigmoid teacher (the
     /// progression), 15 ns for others (one libm call); per prefix 10 ns + 1 ns·(K·D + K²).
     /// Halved for an odd pair (the symmetric first level). Measured (`sgdyn bench --ode-pairs`,
-    /// docs/measurements.md "General pairs"): tanh/tanh K = M = 2 ≈ 8 ms per right-hand side at
-    /// the start (this estimate: 9.5 ms). The cost grows with the
+    /// docs/measurements.md "General pairs"): tanh/tanh K = M = 2 7.7 ms per right-hand side
+    /// at the start (this estimate: 9.5 ms). The cost grows with the
     /// fields' scale (nodes ∝ √variance per level for tanh), so a run whose Q grows well beyond 1
     /// is slower than estimated.
     static func estimatedSeconds(K: Int, M: Int, student: Activation, teacher: Activation) -> Double {
