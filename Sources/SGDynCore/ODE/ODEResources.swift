@@ -33,7 +33,8 @@ public enum ODEResources {
     /// for I3, K(K+1)/2 for J2 and one four-field `NestedGaussian` per student pair and field
     /// pair, at `NestedGaussian.estimatedSeconds`.
     public static func rightHandSideCost(K: Int, M: Int, activation: Activation, teacher: Activation) -> Double {
-        if ODERightHandSide.usesQuadraturePath(student: activation, teacher: teacher) {
+        if ODERightHandSide.usesQuadraturePath(student: activation, teacher: teacher)
+            || ODERightHandSide.usesReLUPolynomialPath(student: activation, teacher: teacher) {
             let D = K + M
             let pairs = Double(K * (K + 1) / 2), fieldPairs = Double(D * (D + 1) / 2)
             let cost = NestedGaussian.estimatedSeconds(student: activation, teacher: teacher)

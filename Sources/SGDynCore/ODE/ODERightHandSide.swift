@@ -23,6 +23,9 @@ struct ODERightHandSide {
     let referenceIntegrals: Bool
     private let workspace: ODEWorkspace
     let w: ODEWorkspace.View
+    /// A ReLU student with a polynomial teacher: the memory of `reluPolynomialTerms`.
+    private let reluPolynomialWorkspace: ReLUPolynomialWorkspace?
+    let reluPolynomial: ReLUPolynomialWorkspace.View?
 
     init(parameters p: ODEParameters, fixed: OrderParameters, referenceIntegrals: Bool = false) {
         let K = fixed.K, M = fixed.M
@@ -38,6 +41,9 @@ struct ODERightHandSide {
         fixedSecondLayer = fixed.v
         workspace = ODEWorkspace(K: K, M: M, activation: p.activation)
         w = workspace.view
+        reluPolynomialWorkspace = ODERightHandSide.usesReLUPolynomialPath(student: p.activation, teacher: p.teacherActivation)
+            ? ReLUPolynomialWorkspace(teacher: p.teacherActivation) : nil
+        reluPolynomial = reluPolynomialWorkspace?.view
         let D = K + M
         for n in 0..<M {
             for m in 0..<M { w.C[(K + n) * D + K + m] = fixed.t(n, m) }
@@ -76,6 +82,8 @@ struct ODERightHandSide {
         case (.linear, .linear): ODERightHandSide.linearTerms(w, secondLayer: train)
         case (.erf, _): ODERightHandSide.erfStudentTerms(w, teacher: teacherActivation, secondLayer: train)
         case (.linear, _): ODERightHandSide.linearStudentTerms(w, teacher: teacherActivation, secondLayer: train)
+        case (.relu, _) where reluPolynomial != nil:
+            ODERightHandSide.reluPolynomialTerms(w, reluPolynomial.unsafelyUnwrapped, secondLayer: train)
         default: ODERightHandSide.generalTerms(w, student: activation, teacher: teacherActivation, secondLayer: train)
         }
 
@@ -104,6 +112,7 @@ struct ODERightHandSide {
     /// Whether the pair's terms come from the quadrature path (`generalTerms`) rather than a
     /// closed-form kernel (the dispatch in `evaluate`).
     static func usesQuadraturePath(student: Activation, teacher: Activation) -> Bool {
+        if usesReLUPolynomialPath(student: student, teacher: teacher) { return false }
         switch (student, teacher) {
         case (.erf, .erf), (.relu, .relu), (.linear, .linear), (.erf, _), (.linear, _): return false
         default: return true
