@@ -29,12 +29,23 @@ public enum ODEResources {
     /// student's own cost plus, per student pair and field pair, one pair average at its measured
     /// cost (`PairAverage.estimatedSeconds`).
     ///
+    /// A ReLU student with a polynomial teacher (ODERightHandSide+ReLUPolynomial): the ReLU cost
+    /// plus its exact averages at `StepPolynomialMoments.estimatedSeconds`.
+    ///
     /// Every other pair (the quadrature path, ODERightHandSide+General): K·D two-field averages
     /// for I3, K(K+1)/2 for J2 and one four-field `NestedGaussian` per student pair and field
     /// pair, at `NestedGaussian.estimatedSeconds`.
     public static func rightHandSideCost(K: Int, M: Int, activation: Activation, teacher: Activation) -> Double {
-        if ODERightHandSide.usesQuadraturePath(student: activation, teacher: teacher)
-            || ODERightHandSide.usesReLUPolynomialPath(student: activation, teacher: teacher) {
+        if ODERightHandSide.usesReLUPolynomialPath(student: activation, teacher: teacher) {
+            // The ReLU/ReLU terms (tables, student–student I4) and per student pair one exact
+            // average per (student, teacher) and (teacher, teacher) field pair, and two per
+            // (unit, teacher field) for I3.
+            let pairs = Double(K * (K + 1) / 2), kM = Double(K * M)
+            let averages = pairs * kM + pairs * Double(M * (M + 1) / 2) + 2 * kM
+            let degree = (teacher.declaration.polynomial?.count ?? 1) - 1
+            return rightHandSideCost(K: K, M: M, activation: .relu) + averages * StepPolynomialMoments.estimatedSeconds(degree: degree)
+        }
+        if ODERightHandSide.usesQuadraturePath(student: activation, teacher: teacher) {
             let D = K + M
             let pairs = Double(K * (K + 1) / 2), fieldPairs = Double(D * (D + 1) / 2)
             let cost = NestedGaussian.estimatedSeconds(student: activation, teacher: teacher)
