@@ -188,8 +188,8 @@ import Testing
     }
 
     /// The right-hand side's terms (S3, S4, J2, S2) against the quadrature path's on the same
-    /// states, K = 2 M = 2 and K = 3 M = 1, both teachers and the quadratic one; and a state with a
-    /// zero student unit, one with two parallel units.
+    /// states, K = 2 M = 2 and K = 3 M = 1, both teachers, the quadratic, the linear and a constant
+    /// one (degree 0: p′ = 0); and a state with a zero student unit, one with two parallel units.
     @Test(arguments: [(2, 2, UInt64(701)), (3, 1, 702)])
     func rightHandSideMatchesTheQuadraturePath(_ K: Int, _ M: Int, _ seed: UInt64) {
         var states = [randomOrderParameters(K: K, M: M, seed: seed)]
@@ -204,7 +204,7 @@ import Testing
         for k in 0..<K { zero.Q[k] = 0; zero.Q[k * K] = 0 }
         for n in 0..<M { zero.R[n] = 0 }
         states.append(zero)
-        for teacher in Self.teachers + [.quadratic] {
+        for teacher in Self.teachers + [.quadratic, .linear, .hermite(HermiteExpansion(coefficients: [0.5]))] {
             for op in states {
                 let p = ODEParameters(activation: .relu, teacherActivation: teacher, learningRate: 0.7, noise: 0.2, trainSecondLayer: true)
                 let rhs = ODERightHandSide(parameters: p, fixed: op)
