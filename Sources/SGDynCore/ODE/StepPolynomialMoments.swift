@@ -26,12 +26,18 @@ import RealModule
 /// be anything — a combination of the step fields, or of variance 0 — and its residual given the
 /// steps needs no regression (no division by a nearly singular block).
 ///
-/// Degenerate cases as in `ReLUMoments` (the same thresholds, so the same behaviour near
-/// parallel units): step fields closer to parallel than `ReLUMoments.mergeThreshold` in
-/// 1 − ρ² are merged (y_v = c·y_u; anti-parallel ones make the average 0), a step field of
-/// variance 0 makes it 0 (ReLU's g'(0) = 0, as `Activation.derivative` takes it), and a
-/// conditional variance ≤ `ReLUMoments.degenerateVariance` of the field's own adds no δ term and
-/// counts θ = ½ in the orthant probability. Nothing divides by a quantity that can be 0.
+/// Nearly parallel step fields: every conditional covariance is a 2×2 minor
+/// (C_jj C_ab − C_aj C_jb)/C_jj by Kahan's fused multiply–add algorithm (`minor`), good to a few
+/// ulps of itself, and the orthant probabilities' arcsines are atan2(C_ab, √det). The δ terms
+/// reached through the two fields of a nearly parallel pair cancel to O(√(1 − ρ²)); each must be
+/// accurate for that, and a plainly rounded C_kk − C_jk²/C_jj left 9e-8 at 1 − ρ² = 3e-9. So
+/// fields are merged only when they are copies up to rounding (1 − ρ² ≤ `mergeThreshold`;
+/// y_v = c·y_u, anti-parallel ones make the average 0), not at `ReLUMoments`' 3e-12 — merging
+/// errs by O(√(1 − ρ²)), 8e-8 measured at 1e-12. A step field of variance 0 makes the average 0
+/// (ReLU's g'(0) = 0, as `Activation.derivative` takes it), and a conditional variance that is
+/// 0 up to its rounding (`degenerate`) adds no δ term and counts θ = ½ in the orthant
+/// probability (`ReLUMoments.orthant`'s convention: the two δ terms of a coinciding pair then add
+/// up). Nothing divides by a quantity that can be 0.
 ///
 /// Cost: Σ_S (table entries)·(fields) multiply-adds and ≤ 6 arcsines; the I4 of a ReLU student
 /// with a He₃ teacher field (three step fields, t³) is ≈ 50 table entries. Allocates nothing:
@@ -97,7 +103,7 @@ struct StepPolynomialMoments {
         for u in 0..<s.steps where active[u] == 1 {
             for v in (u + 1)..<s.steps where active[v] == 1 {
                 let suu = s[u, u], svv = s[v, v], suv = s[u, v]
-                if suu * svv - suv * suv <= ReLUMoments.mergeThreshold * suu * svv {
+                if Self.minor(suu, suv, suv, svv) <= Self.mergeThreshold * suu * svv {
                     if suv <= 0 { return 0 }  // θ(y)θ(−c·y) = 0
                     let c = suv / suu
                     for _ in 0..<s.power[v] { factor *= c }
@@ -167,8 +173,10 @@ struct StepPolynomialMoments {
         let covariances = scratch.covariances, table = scratch.table, perSet = scratch.entriesPerSet
         // Conditional covariances, from ∅ up: C^{S∪j} = C^S − C^S_·j C^S_j· / C^S_jj for each j
         // whose conditional variance is not degenerate (the only sets the recursion reaches).
-        var reference = SIMD4<Double>()
-        for l in 0..<steps { reference[l] = self[l, l] }
+        // Per set, each step field's variance in the set it was conditioned from (the scale of
+        // the rounding its conditional variance carries: `degenerate`).
+        var scale = SIMD32<Double>()
+        for l in 0..<steps { scale[l] = self[l, l] }
         var reached: UInt32 = 1
         for a in 0..<25 { covariances[a] = covariance[a] }
         for set in 0..<sets where reached & (1 << set) != 0 {
@@ -176,8 +184,9 @@ struct StepPolynomialMoments {
             for j in 0..<steps where set & (1 << j) == 0 {
                 let child = set | (1 << j)
                 let vjj = parent[j &* 5 &+ j]
-                guard vjj > ReLUMoments.degenerateVariance * reference[j], reached & (1 << child) == 0 else { continue }
+                guard !Self.degenerate(vjj, set: set, scale: scale[set &* 4 &+ j]), reached & (1 << child) == 0 else { continue }
                 reached |= 1 << child
+                for l in 0..<steps { scale[child &* 4 &+ l] = parent[l &* 5 &+ l] }
                 let out = covariances + child &* 25
                 // C_ab − C_aj C_jb / C_jj as the 2×2 minor (C_jj C_ab − C_aj C_jb)/C_jj, each
                 // minor to a few ulps of itself (`minor`): nearly parallel fields make it a small
@@ -202,7 +211,7 @@ struct StepPolynomialMoments {
             var weight = SIMD4<Double>()
             for j in 0..<steps where set & (1 << j) == 0 {
                 let vjj = c[j &* 5 &+ j]
-                if vjj > ReLUMoments.degenerateVariance * reference[j] { weight[j] = inverseRootTwoPi / vjj.squareRoot() }
+                if !Self.degenerate(vjj, set: set, scale: scale[set &* 4 &+ j]) { weight[j] = inverseRootTwoPi / vjj.squareRoot() }
             }
             var e = SIMD8<Int>()
             for index in 0..<size {
@@ -216,7 +225,7 @@ struct StepPolynomialMoments {
                 for j in 0..<steps where set & (1 << j) != 0 && e[j] != 0 { skip = true }
                 if skip { continue }
                 if index == 0 {
-                    t[0] = orthant(c, set: set, reference: reference)
+                    t[0] = orthant(c, set: set, scale: scale)
                     continue
                 }
                 var v = n - 1
@@ -238,6 +247,21 @@ struct StepPolynomialMoments {
         }
     }
 
+    /// Step fields with 1 − ρ² at most this are merged: exact copies up to rounding (the minor
+    /// below is exact to a few ulps of itself, so anything larger is a genuine, if tiny, angle
+    /// and computed as such).
+    static let mergeThreshold = 1e-30
+
+    /// Whether a conditional variance v given the fields of `set` counts as 0 (no δ term, θ = ½):
+    /// given one field it is a minor of the exact inputs, good to a few ulps, so only v ≤ 1e-30
+    /// of the field's own variance; given two or more it carries the rounding of the singly
+    /// conditional entries it came from, ≈ 1e-16 of the variance `scale` in the set it was
+    /// conditioned from, so v ≤ 1e-12 of that (a margin of 10⁴ over the noise).
+    @inline(__always)
+    static func degenerate(_ v: Double, set: Int, scale: Double) -> Bool {
+        v <= (set & (set &- 1) == 0 ? 1e-30 : 1e-12) * scale
+    }
+
     /// a·d − b·c to within a few ulps of the result, whatever the cancellation (Kahan's fused
     /// multiply–add algorithm: e is the rounding error of b·c, recovered exactly).
     @inline(__always)
@@ -250,12 +274,12 @@ struct StepPolynomialMoments {
 
     /// P(step fields outside `set` > 0) under the conditional covariance c; a field whose
     /// conditional variance is degenerate counts ½ (`ReLUMoments.orthant`).
-    private func orthant(_ c: UnsafeMutablePointer<Double>, set: Int, reference: SIMD4<Double>) -> Double {
+    private func orthant(_ c: UnsafeMutablePointer<Double>, set: Int, scale: SIMD32<Double>) -> Double {
         var factor = 1.0
         var field = SIMD4<Int>()
         var m = 0
         for l in 0..<steps where set & (1 << l) == 0 {
-            if c[l &* 5 &+ l] <= ReLUMoments.degenerateVariance * reference[l] {
+            if Self.degenerate(c[l &* 5 &+ l], set: set, scale: scale[set &* 4 &+ l]) {
                 factor *= 0.5
             } else {
                 field[m] = l
