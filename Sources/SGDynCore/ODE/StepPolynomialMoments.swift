@@ -51,7 +51,7 @@ struct StepPolynomialMoments {
     /// `ODEResources.rightHandSideCost`: 0.5 µs·(1 + d/4), at the high end of what
     /// `sgdyn bench --ode-pairs` measured per right-hand side less the ReLU/ReLU part, divided
     /// by the number of averages (docs/measurements.md "General pairs"): He₃ 0.4 µs (K = M = 2),
-    /// 0.5 µs (K = 4, M = 1), 0.8 µs (K = 8, M = 1); degree 8, K = 4, M = 2: 1.1 µs.
+    /// 0.5 µs (K = 4, M = 1), 0.6 µs (K = 8, M = 1); degree 8, K = 4, M = 2: 1.1 µs.
     static func estimatedSeconds(degree d: Int) -> Double {
         0.5e-6 * (1 + Double(max(0, d)) / 4)
     }
