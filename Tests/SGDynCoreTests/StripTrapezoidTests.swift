@@ -22,6 +22,8 @@ import Testing
             let rho = [Double.tanh(g.next()), 1 - 1e-6, -(1 - 1e-6), 0.999][n % 4]
             list.append((caa, cbb, rho * (caa * cbb).squareRoot()))
         }
+        // Nearly independent fields: the Hermite series near its limit |ρ| = 0.2, and the lattice just above.
+        for rho in [0.02, -0.15, 0.2, 0.21, -0.3] { list.append((0.7, 2.0, rho * 1.4.squareRoot())) }
         return list
     }()
 
@@ -41,10 +43,10 @@ import Testing
         }
     }
 
-    /// At ρ = 0 (β = 0: the direct tensor rule) the average factorises, E[ga(a)]·E[gb(b)]; pairs
-    /// and degenerate variances outside the rule are handed back (nil). The lattice and the
-    /// b = βa branch are reached by the covariances above (random ρ; ρ = 1 − 1e-6 with equal
-    /// variances rounds s² below 1e-15·cbb only for exact copies, so that branch is checked here).
+    /// At ρ = 0 (the Hermite series' first term) the average factorises, E[ga(a)]·E[gb(b)]; pairs
+    /// and degenerate variances outside the rule are handed back (nil). The Hermite series
+    /// (|ρ| ≤ 0.2), the lattice and the direct tensor rule (|ρ| near 1, s/(βσa) tiny) are reached
+    /// by the covariances above; b = βa (s² below 1e-15·cbb: a field with itself) is checked here.
     @Test func independentFieldsFactorise() throws {
         for (caa, cbb) in [(1.0, 0.5), (0.2, 3.0)] {
             let value = try #require(StripTrapezoid.average(.sigmoid, .softplus, caa: caa, cbb: cbb, cab: 0))

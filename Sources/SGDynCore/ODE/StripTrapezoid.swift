@@ -18,8 +18,10 @@ import RealModule
 /// inner strip τb/s in z. When the steps can be chosen so that β·σa·ha and s·hz are integer
 /// multiples of one Δ, every b = βa + s·z of the tensor rule lies on the lattice Δ·n: gb is
 /// evaluated once per lattice point, and the 2-D rule is a sum of products (the lattice trick;
-/// 20–50 times fewer activation calls). Otherwise (s or β tiny: nearly singular or nearly
-/// independent fields) the tensor rule evaluates gb at every node.
+/// 10–50 times fewer activation calls). Nearly independent fields (|ρ| ≤ 0.2, where the lattice
+/// would be fine-grained: the ODE's teacher–teacher pairs, whose teachers are nearly orthogonal)
+/// use Mehler's Hermite series instead (`mehler`); when the step ratio is still too large (s
+/// tiny: nearly singular fields) the tensor rule evaluates gb at every node.
 ///
 /// An erf field against a strip field: E_z[erf(βa + s z)] = erf(βa/√(2(1+s²))) is closed, so the
 /// average is one trapezoid sum over the strip field a (erf's growth e^{c²y²} off the axis is
@@ -86,6 +88,10 @@ enum StripTrapezoid {
                        caa: Double, cbb: Double, cab: Double) -> Double {
         let sa = caa.squareRoot(), beta = cab / caa
         let s = max(0, cbb - cab * cab / caa).squareRoot()
+        let rho = cab / (caa * cbb).squareRoot()
+        if abs(rho) <= mehlerLimit {
+            return mehler(ga, gb, da, db, sa: sa, sb: cbb.squareRoot(), rho: rho)
+        }
         let ha0 = step(strip: min(da, db) / sa)
         if s * s <= 1e-15 * cbb {
             // b = βa (a field with itself up to rounding): E_z[gb(βa + s z)] = gb(βa) + O(s²).
@@ -127,6 +133,62 @@ enum StripTrapezoid {
             }
             return ha0 * sum
         }
+    }
+
+    /// |ρ| up to which nearly independent fields use the Hermite series (`mehler`).
+    static let mehlerLimit = 0.2
+    /// Nodes of the Hermite coefficients' rule reach |x| = 12: h_n(x)φ(x) for n ≤ 24 is < e^{−40} beyond.
+    static let mehlerRange = 12.0
+
+    /// Nearly independent fields (|ρ| ≤ 0.2, where the lattice would need ≈ s/(βσa·ha) points per
+    /// outer step): Mehler's formula E[ga(σa x)·gb(σb y)] = Σ_n ρⁿ·âₙ·b̂ₙ with the normalised
+    /// Hermite coefficients âₙ = E[ga(σa x)·Heₙ(x)]/√n!, each by one trapezoid sum over x. By
+    /// Cauchy–Schwarz |âₙ| ≤ √E[ga²], so stopping after N terms errs by at most
+    /// |ρ|^{N+1}/(1−|ρ|)·√(E[ga²]E[gb²]); N is chosen for 1e-15 (N ≤ 22 at |ρ| = 0.2).
+    static func mehler(_ ga: Activation, _ gb: Activation, _ da: Double, _ db: Double,
+                       sa: Double, sb: Double, rho: Double) -> Double {
+        let r = abs(rho)
+        let terms = r < 1e-300 ? 1 : min(maxTerms, max(1, Int((Double.log(1e-15 * (1 - r)) / Double.log(r)).rounded(.up)) + 1))
+        return withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * terms) { c in
+            hermiteCoefficients(ga, strip: da, deviation: sa, into: UnsafeMutableBufferPointer(rebasing: c[0..<terms]))
+            hermiteCoefficients(gb, strip: db, deviation: sb, into: UnsafeMutableBufferPointer(rebasing: c[terms..<(2 * terms)]))
+            var sum = 0.0, power = 1.0
+            for n in 0..<terms {
+                sum += power * c[n] * c[terms + n]
+                power *= rho
+            }
+            return sum
+        }
+    }
+
+    /// cₙ = E[g(σx)·Heₙ(x)]/√n! for n < c.count, by the trapezoid rule (step for g's strip, at most
+    /// 0.25 so that the polynomial factor's growth off the axis stays inside the bound).
+    static func hermiteCoefficients(_ g: Activation, strip: Double, deviation sigma: Double,
+                                    into c: UnsafeMutableBufferPointer<Double>) {
+        let h = min(step(strip: strip / sigma), 0.25)
+        let n = Int((mehlerRange / h).rounded(.up))
+        for k in c.indices { c[k] = 0 }
+        recurrence.withUnsafeBufferPointer { r in
+            for j in -n...n {
+                let x = h * Double(j)
+                let f = h * Activation.normalDensity(x) * g.value(sigma * x)
+                // Normalised Hermite recurrence: hₖ₊₁ = (x·hₖ − √k·hₖ₋₁)/√(k+1).
+                var previous = 0.0, current = 1.0
+                for k in c.indices {
+                    c[k] += f * current
+                    let next = r[k].a * x * current - r[k].b * previous
+                    previous = current
+                    current = next
+                }
+            }
+        }
+    }
+
+    /// 1/√(k+1) and √k/√(k+1) of the Hermite recurrence, k < `maxTerms`.
+    static let maxTerms = 32
+    static let recurrence: [(a: Double, b: Double)] = (0..<maxTerms).map { (k: Int) -> (a: Double, b: Double) in
+        let next = Double(k + 1)
+        return (a: 1 / next.squareRoot(), b: (Double(k) / next).squareRoot())
     }
 
     /// The tensor trapezoid rule with every b on the lattice Δ·n, n = sign·ma·j + mz·k.
