@@ -52,7 +52,7 @@ enum ODEBenchmark {
         Row(activation: .he2, K: 2, learningRate: 0.1, tMax: 1, note: "t = 1", teacher: .relu),
         Row(activation: .relu, K: 4, learningRate: 0.2, tMax: 1, note: "t = 1; goal ≤ 2 s at t = 1000", teacher: .he3, M: 1),
         Row(activation: .relu, K: 2, learningRate: 0.2, tMax: 1, note: "t = 1", teacher: .sign),
-        Row(activation: .erf, K: 4, learningRate: 0.5, tMax: 1000, note: "goal ≤ 20 s (StripTrapezoid)", teacher: .tanh, M: 4),
+        Row(activation: .erf, K: 4, learningRate: 0.5, tMax: 1000, note: "issue 20: ≤ 20 s; erf-student path, StripTrapezoid", teacher: .tanh, M: 4),
     ]
 
     struct Measurement {
