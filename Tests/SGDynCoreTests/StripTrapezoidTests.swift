@@ -62,6 +62,12 @@ import Testing
         #expect(StripTrapezoid.average(.relu, .tanh, caa: 1, cbb: 1, cab: 0.5) == nil)
         #expect(StripTrapezoid.average(.erf, .erf, caa: 1, cbb: 1, cab: 0.5) == nil)
         #expect(StripTrapezoid.average(.tanh, .tanh, caa: 0, cbb: 1, cab: 0) == nil)
+        // A diverging state: no unbounded loop, no trap.
+        #expect(StripTrapezoid.average(.tanh, .tanh, caa: 1e30, cbb: 1, cab: 0.5) == nil)
+        #expect(StripTrapezoid.average(.erf, .tanh, caa: 1e30, cbb: 1, cab: 0.5) == nil)
+        #expect(StripTrapezoid.average(.tanh, .sigmoid, caa: 1, cbb: 1, cab: .nan) == nil)
+        #expect(StripTrapezoid.average(.tanh, .sigmoid, caa: .nan, cbb: 1, cab: 0) == nil)
+        #expect(StripTrapezoid.average(.tanh, .sigmoid, caa: .infinity, cbb: 1, cab: 0) == nil)
     }
 
     /// The erf-student right-hand side with a tanh (and a sigmoid) teacher, new path against the

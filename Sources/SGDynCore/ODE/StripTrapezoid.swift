@@ -38,6 +38,8 @@ enum StripTrapezoid {
     static let exponent = 34.0
     /// The lattice is used while the step ratio stays below this (else the direct tensor rule).
     static let maxRatio = 64.0
+    /// Larger variances (σ > 10) are left to `PairAverage.value`.
+    static let maxVariance = 100.0
 
     /// The step for a strip of half-width `strip` (standard units) and an integrand growing like
     /// e^{growth·y²/2} off the axis (1 for the Gaussian alone).
@@ -56,7 +58,10 @@ enum StripTrapezoid {
     /// E[ga(a)·gb(b)] for zero-mean Gaussian (a, b) (Var a = caa, Var b = cbb, Cov = cab), or nil
     /// when the pair is not one of this rule's (the caller then uses `PairAverage.value`).
     static func average(_ ga: Activation, _ gb: Activation, caa: Double, cbb: Double, cab: Double) -> Double? {
-        guard caa > 0, cbb > 0, caa.isFinite, cbb.isFinite else { return nil }
+        // Variances up to maxVariance bound the node counts (≤ 2·330 per dimension): a
+        // diverging state's huge or non-finite covariances go to `PairAverage.value` instead of
+        // an unbounded loop or a trapping Int conversion.
+        guard caa > 0, cbb > 0, caa <= maxVariance, cbb <= maxVariance, cab.isFinite else { return nil }
         let da = GaussHermite.stripHalfWidth(ga), db = GaussHermite.stripHalfWidth(gb)
         if let da, let db {
             return cbb > caa ? strips(gb, ga, db, da, caa: cbb, cbb: caa, cab: cab)
