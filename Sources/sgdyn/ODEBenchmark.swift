@@ -57,6 +57,7 @@ enum ODEBenchmark {
         Row(activation: .relu, K: 8, learningRate: 0.2, tMax: 1000, teacher: .he3, M: 1),
         Row(activation: .relu, K: 4, learningRate: 0.2, tMax: 1000, teacher: .hermite(HermiteExpansion(coefficients: [0, 0.5, 0, 1, 0, 0, 0, 0, 0.5])), M: 2),
         Row(activation: .relu, K: 2, learningRate: 0.2, tMax: 1, note: "t = 1", teacher: .sign),
+        Row(activation: .erf, K: 4, learningRate: 0.5, tMax: 1000, note: "issue 20: ≤ 20 s; erf-student path, StripTrapezoid", teacher: .tanh, M: 4),
     ]
 
     struct Measurement {
