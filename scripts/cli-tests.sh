@@ -88,6 +88,10 @@ for bad in "nan/seed-0:non-finite value" "linked/seed-0:linked is a symbolic lin
 done
 printf '{"name": "bad", "N": 81, "M": 2, "K": 3, "t_max": 1, "teacher_from": "numpy/seed-0"}' >"$work/bad.json"
 check "teacher_from of another N is refused naming the key and both shapes" bash -c "'$sgdyn' run '$work/bad.json' --outbox '$work/wbox' --quiet 2>&1 | grep -q \"key 'teacher_from'.*has shape (2, 80), but the job needs (2, 81)\""
+# validate reads the same files with --outbox (and says it did not without it).
+check "validate --outbox refuses the same wrong-N source naming the key (exit 65)" bash -c "out=\$('$sgdyn' validate '$work/bad.json' --outbox '$work/wbox' 2>&1); test \$? -eq 65 && echo \"\$out\" | grep -q \"key 'teacher_from'.*has shape (2, 80), but the job needs (2, 81)\""
+check "validate without --outbox checks the form only, and says so" bash -c "out=\$('$sgdyn' validate '$work/bad.json' 2>&1); test \$? -eq 0 && echo \"\$out\" | grep -q 'not read (give --outbox DIR'"
+check "validate --outbox accepts a source that fits" bash -c "'$sgdyn' validate '$work/fromnumpy.json' --outbox '$work/wbox' | grep -q '^ok:'"
 
 # A teacher given by its Hermite coefficients (docs/job-files.md): run as a compare job, named
 # Hermite(…) on the plots and the page, echoed in its JSON form; refused for the student.

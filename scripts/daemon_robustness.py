@@ -575,6 +575,10 @@ def scenario_store_lock(h):
     holder = StoreLockHolder(database)
     locked = wait_until(lambda: store_write_locked(database), 15)
     workers = d.worker_pids()
+    # A job dropped while the store is locked: it is claimed, recording it fails (busy timeout),
+    # and it is admitted again by the retry pass once the lock is gone — not at the next start.
+    s.drop("late", N=100, t_max=h.t_max(1, 50), points=4, seeds=1)
+    claimed_while_locked = wait_until(lambda: not os.path.exists(os.path.join(s.inbox, "late.json")), 15)
     # The workers (~6 s of work) end while it is held; then it is held 12 s more, beyond the
     # store's 10 s busy timeout, so recording their end fails at least once.
     ended_while_locked = wait_until(lambda: workers and not any(pid_alive(p) for p in workers), 60)
@@ -591,6 +595,15 @@ def scenario_store_lock(h):
             ok and result.get(R.STATUS) == "done" and any("cannot record" in line for line in retried)
             and any("after" in line and "attempts" in line for line in retried),
             f"status {result.get('status')}; store {s.jobs_by_name().get('locked')}; lines {retried[:6]}", logs=[d])
+    late_ok = wait_for_bundles(s.outbox, ["late"], 120)
+    late = result_of(s.outbox, "late") or {}
+    log = d.log()
+    h.check("store-lock: a job dropped while the store was locked is claimed, its recording fails and is retried, "
+            "and it runs to its bundle once the lock is gone (no restart)",
+            claimed_while_locked and late_ok and late.get(R.STATUS) == "done"
+            and "could not record it" in log and "admitting" in log and "again (claimed, its earlier admission was not recorded)" in log,
+            f"claimed {bool(claimed_while_locked)}, bundle {late_ok}, status {late.get(R.STATUS)}; "
+            f"store {s.jobs_by_name().get('late')}", logs=[d])
     status, took = d.terminate()
     h.check(f"store-lock: SIGTERM → exit 0 ({took:.1f} s)", status == 0, f"exit status {status}", logs=[d])
 

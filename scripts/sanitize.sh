@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The daemon's, the store's and the job code's test suites under ThreadSanitizer and under
-# AddressSanitizer (docs/operations.md, "Fuzzing and sanitizers"; `make sanitize`, not part of `make test`).
+# AddressSanitizer (docs/operations.md, "Fuzzing and sanitizers"; `make sanitize`, and the last step of `make test`).
 # Each sanitizer has its own build folder (.build-tsan, .build-asan: a few minutes each from
 # clean). A run passes when its tests pass and the sanitizer reported nothing; suppressions, each
 # with its reason, are in scripts/tsan-suppressions.txt. Ends with `sanitize: N passed, M failed`.

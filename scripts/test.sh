@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: Swift Testing suites, then the checks of the real binary (command line,
 # daemon end to end, systemd in nspawn, plots and pages in Chromium, the paper's examples, a real
-# Slurm cluster). Run through `make test` (which installs what is missing first).
+# Slurm cluster), a short fuzzing run and the sanitizers. Run through `make test` (which installs what is missing first).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/opt/swift/usr/bin:$PATH"
@@ -20,6 +20,11 @@ done
 # A short fuzzing run of every decoder (docs/operations.md, "Fuzzing and sanitizers"; `make fuzz` is the long one).
 ./scripts/fuzz.sh --seconds "${SGDYN_FUZZ_SECONDS:-10}" | tee .build/fuzz-output.txt || status=$?
 steps+=(fuzz)
+# The daemon's, store's and job code's suites under ThreadSanitizer and AddressSanitizer (each its
+# own build folder; docs/operations.md, "Fuzzing and sanitizers"): a data race or a memory error
+# fails the suite like a failing test.
+./scripts/sanitize.sh | tee .build/sanitize-output.txt || status=$?
+steps+=(sanitize)
 
 # One closing line with the totals: Swift Testing's tests, plus every step's checks.
 swift_line=$(grep -E '^. Test run with [0-9]+ tests? ' .build/test-output.txt | tail -1 || true)

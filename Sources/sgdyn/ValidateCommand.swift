@@ -16,11 +16,15 @@ struct ValidateCommand: ParsableCommand {
     @Option(name: .customLong("data"), help: ArgumentHelp("Folder the jobs' \"data\" files are read from (their headers only), as `sgdyn run --data`.", valueName: "DIR"))
     var dataFolder: String?
 
+    @Option(help: ArgumentHelp("Outbox whose bundles the jobs' \"teacher_from\"/\"student_from\" name: their arrays are read and checked (shape, values), as `sgdyn run --outbox` and the daemon do. Without it only the form of those keys is checked.", valueName: "DIR"))
+    var outbox: String?
+
     func run() throws {
         var failed = false
         for file in files {
             do {
-                let (spec, bytes) = try JobFileInput.load(file, dataFolder: dataFolder)
+                let (parsed, bytes) = try JobFileInput.load(file, dataFolder: dataFolder)
+                let spec = try Self.readingWeights(parsed, file: file, outbox: outbox)
                 let base = URL(fileURLWithPath: file).lastPathComponent
                 if let problem = JobFileInput.nameProblem(file, defaultName: base.hasSuffix(".json") ? String(base.dropLast(5)) : base) {
                     JobFileInput.printError(problem)
@@ -36,5 +40,23 @@ struct ValidateCommand: ParsableCommand {
             }
         }
         if failed { throw JobFileInput.invalidJob }
+    }
+
+    /// With `--outbox`, the arrays `teacher_from`/`student_from` name, read and checked as
+    /// `sgdyn run` reads them; without it the spec as parsed, with a note when such a key is
+    /// present (a missing bundle would otherwise only show when the job runs).
+    static func readingWeights(_ spec: JobSpec, file: String, outbox: String?) throws -> JobSpec {
+        guard let outbox else {
+            if !spec.weightSources.isEmpty {
+                JobFileInput.printNote("note: \(file): the bundles teacher_from/student_from name are not read (give --outbox DIR to check them)")
+            }
+            return spec
+        }
+        do {
+            return try spec.readingWeights(outbox: outbox)
+        } catch {
+            JobFileInput.printError("\(file): \(error.description)")
+            throw JobFileInput.invalidJob
+        }
     }
 }

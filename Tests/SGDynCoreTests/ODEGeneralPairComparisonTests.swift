@@ -30,6 +30,16 @@ import Testing
         #expect(d.allSatisfy { $0 < 0.03 }, "\(d)")
     }
 
+    /// A He₃ student of a He₃ teacher, K = M = 2, at η = 0.02. At η = 0.05 its single runs
+    /// scatter by several per cent at N = 10⁴ (one step's N·ΔQ has a standard deviation 135 times
+    /// its mean, from the η² term's degree-10 tails; docs/measurements.md "General pairs"), so
+    /// three seeds cannot be held to 3 % there; the η² part falls as η², and at 0.02 the
+    /// ODE's predictions hold within the issue's bound. Measured 0.33–1.08 %.
+    @Test func cubicHermiteStudentFollowsTheODE() throws {
+        let d = try Self.deviations(.he3, .he3, K: 2, M: 2, lr: 0.02, tMax: 3)
+        #expect(d.allSatisfy { $0 < 0.03 }, "\(d)")
+    }
+
     /// A ReLU student learning a He₃ teacher (kinks split, polynomial levels exact), K = M = 2
     /// (four distinct fields in I4). Measured 0.16–0.48 %.
     @Test func reluStudentOfHermiteTeacherFollowsTheODE() throws {
@@ -42,6 +52,14 @@ import Testing
     /// 0.40–0.61 %; ≈ 4 s in a debug build.
     @Test func tanhStudentFollowsTheODE() throws {
         let d = try Self.deviations(.tanh, .tanh, K: 2, M: 2, lr: 0.5, tMax: 1)
+        #expect(d.allSatisfy { $0 < 0.03 }, "\(d)")
+    }
+
+    /// Issue 20's workload, a ReLU student (K = 4) learning a single-index He₃ teacher (M = 1),
+    /// now that its integrals are exact and fast (ODERightHandSide+ReLUPolynomial), to t = 3.
+    /// Measured 0.52–1.18 % (3.6 s in a debug build).
+    @Test func reluStudentOfSingleIndexHermiteTeacherFollowsTheODE() throws {
+        let d = try Self.deviations(.relu, .he3, K: 4, M: 1, lr: 0.2, tMax: 3)
         #expect(d.allSatisfy { $0 < 0.03 }, "\(d)")
     }
 }

@@ -44,6 +44,10 @@ struct SGDUpdateTests {
               (.relu, .relu, 3, true, 0.0),
               (.erf, .linear, 2, false, 0.3),
               (.relu, .erf, 1, true, 0.7),
+              // Polynomial students (docs/measurements.md, the He₃ comparison): g' = (3x² − 3)/√6
+              // is checked here through the loss alone.
+              (.he3, .he3, 1, true, 0.0),
+              (.he2, .he3, 2, false, 0.3),
           ])
     func updateIsGradientStep(teacher: Activation, student: Activation, batch: Int, trainV: Bool, decay: Double) {
         let p = SimulationParameters(N: 40, M: 2, K: 3, teacherActivation: teacher, studentActivation: student,

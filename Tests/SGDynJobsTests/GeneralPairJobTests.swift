@@ -18,6 +18,9 @@ struct GeneralPairJobTests {
             #"{"kind": "compare", "activation": "tanh"}"#,
             #"{"kind": "ode", "student_activation": "sigmoid", "teacher_activation": "erf", "K": 2, "M": 2}"#,
             #"{"kind": "ode", "student_activation": "gelu", "teacher_activation": "he3", "K": 1, "M": 1}"#,
+            // Issue 20's workload (0.26 s per right-hand side by quadrature, over the bound; now exact).
+            #"{"kind": "compare", "student_activation": "relu", "teacher_activation": "he3", "K": 4, "M": 1}"#,
+            #"{"kind": "ode", "student_activation": "relu", "teacher_activation": {"hermite": [0, 1, 0, 0, 0, 0, 0, 0, 1]}, "K": 16, "M": 4}"#,
         ] {
             let spec = try JobParser.parse(Array(json.utf8), defaultName: "job")
             #expect(spec.points.count == 1, "\(json)")
@@ -29,11 +32,26 @@ struct GeneralPairJobTests {
         // Measured per right-hand side (sgdyn bench --ode-pairs, release, one core).
         let measured: [(Activation, Activation, Int, Int, Double)] = [
             (.he2, .he2, 2, 2, 125e-6), (.he2, .he2, 4, 4, 2.1e-3), (.he2, .relu, 2, 2, 3.5e-3),
-            (.relu, .sign, 2, 2, 19e-3), (.relu, .he3, 4, 1, 258e-3), (.tanh, .tanh, 2, 2, 7.7e-3),
+            (.relu, .sign, 2, 2, 19e-3), (.tanh, .tanh, 2, 2, 7.7e-3),
+            // A ReLU student with a polynomial teacher: exact (ODERightHandSide+ReLUPolynomial).
+            (.relu, .he3, 4, 1, 37.9e-6), (.relu, .he3, 2, 2, 14.0e-6), (.relu, .he3, 8, 1, 363e-6),
+            (.relu, .hermite(HermiteExpansion(coefficients: [0, 0.5, 0, 1, 0, 0, 0, 0, 0.5])), 4, 2, 156e-6),
         ]
         for (student, teacher, K, M, seconds) in measured {
             let estimate = ODEResources.rightHandSideCost(K: K, M: M, activation: student, teacher: teacher)
             #expect(estimate >= 0.5 * seconds && estimate <= 6 * seconds, "\(student)/\(teacher) K=\(K) M=\(M): \(estimate) vs \(seconds)")
+        }
+    }
+
+    @Test("a ReLU student with a polynomial teacher is still refused where its ReLU part is over the bound, naming K")
+    func reluPolynomialOverTheBound() {
+        let json = #"{"kind": "ode", "student_activation": "relu", "teacher_activation": "he3", "K": 64, "M": 1}"#
+        #expect(ODEResources.rightHandSideCost(K: 64, M: 1, activation: .relu, teacher: .he3) > JobLimits.maxODEEvaluationSeconds)
+        do {
+            _ = try JobParser.parse(Array(json.utf8), defaultName: "job")
+            Issue.record("accepted: \(json)")
+        } catch {
+            #expect(error.key == "K", "\(error)")
         }
     }
 

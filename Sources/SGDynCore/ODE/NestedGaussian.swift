@@ -178,10 +178,11 @@ struct NestedGaussian {
     /// K = M = 2 and 4); a polynomial student with a kinked teacher ≈ 0.1 ms (He₂/ReLU: 3.5 ms
     /// per right-hand side, 30 averages); a ReLU student's averages with a teacher field
     /// 0.9 ms (sign teacher, K = M = 2) to 5.2 ms (He₃ teacher, K = 4, M = 1: three distinct
-    /// ReLU fields), taken as 5 ms, and an estimated 30 ms with a teacher without a closed
-    /// smoothing; a smooth non-polynomial student (tanh, sigmoid, softplus, GELU) with a kinked
-    /// teacher (ReLU, sign): three or four Gauss–Legendre levels of ≈ 100 points, seconds (not
-    /// measured: over the bound). With a smooth teacher such a student takes
+    /// ReLU fields — measured before polynomial teachers went to the exact
+    /// ODERightHandSide+ReLUPolynomial), taken as 5 ms, and an estimated 30 ms with a teacher
+    /// without a closed smoothing; a smooth non-polynomial student (tanh, sigmoid, softplus, GELU)
+    /// with a kinked teacher (ReLU, sign): three or four Gauss–Legendre levels of ≈ 100 points,
+    /// seconds (not measured: over the bound). With a smooth teacher such a student takes
     /// `JointGaussianQuadrature` instead (its own estimate).
     static func estimatedSeconds(student: Activation, teacher: Activation) -> (fourFields: Double, twoFields: Double) {
         let studentPolynomial = student.declaration.polynomial != nil

@@ -30,8 +30,11 @@ public enum ODEResources {
     /// cost (`PairAverage.estimatedSeconds`).
     ///
     /// A smooth non-polynomial student with a smooth teacher (`JointGaussianQuadrature`): its
-    /// `estimatedSeconds`, a tensor rule over the K + M fields (≈ 15 ms for tanh at K = M = 2;
+    /// `estimatedSeconds`, a tensor rule over the K + M fields (≈ 8 ms for tanh at K = M = 2;
     /// over the bound from K + M = 5 on for tanh).
+    ///
+    /// A ReLU student with a polynomial teacher (ODERightHandSide+ReLUPolynomial): the ReLU cost
+    /// plus its exact averages at `StepPolynomialMoments.estimatedSeconds`.
     ///
     /// Every other pair (the quadrature path, ODERightHandSide+General): K·D two-field averages
     /// for I3, K(K+1)/2 for J2 and one four-field `NestedGaussian` per student pair and field
@@ -39,6 +42,15 @@ public enum ODEResources {
     public static func rightHandSideCost(K: Int, M: Int, activation: Activation, teacher: Activation) -> Double {
         if ODERightHandSide.usesJointQuadrature(student: activation, teacher: teacher) {
             return JointGaussianQuadrature.estimatedSeconds(K: K, M: M, student: activation, teacher: teacher)
+        }
+        if ODERightHandSide.usesReLUPolynomialPath(student: activation, teacher: teacher) {
+            // The ReLU/ReLU terms (tables, student–student I4) and per student pair one exact
+            // average per (student, teacher) and (teacher, teacher) field pair, and two per
+            // (unit, teacher field) for I3.
+            let pairs = Double(K * (K + 1) / 2), kM = Double(K * M)
+            let averages = pairs * kM + pairs * Double(M * (M + 1) / 2) + 2 * kM
+            let degree = (teacher.declaration.polynomial?.count ?? 1) - 1
+            return rightHandSideCost(K: K, M: M, activation: .relu) + averages * StepPolynomialMoments.estimatedSeconds(degree: degree)
         }
         if ODERightHandSide.usesQuadraturePath(student: activation, teacher: teacher) {
             let D = K + M

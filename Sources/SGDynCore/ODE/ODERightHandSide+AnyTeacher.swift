@@ -29,8 +29,21 @@ extension ODERightHandSide {
         return PairAverage.value(.linear, g, caa: variance, cbb: variance, cab: variance) / variance
     }
 
-    static func erfStudentTerms(_ w: ODEWorkspace.View, teacher: Activation, secondLayer: Bool) {
+    /// A pair average of the erf-student terms: for a teacher analytic in a strip (tanh,
+    /// sigmoid, softplus) the trapezoid rules of `StripTrapezoid` (teacher–teacher and
+    /// erf–teacher pairs), else `PairAverage.value` (every other teacher keeps its path).
+    @inline(__always)
+    static func erfStudentPairAverage(_ gc: Activation, _ gd: Activation, strip: Bool,
+                                      caa: Double, cbb: Double, cab: Double) -> Double {
+        if strip, let value = StripTrapezoid.average(gc, gd, caa: caa, cbb: cbb, cab: cab) { return value }
+        return PairAverage.value(gc, gd, caa: caa, cbb: cbb, cab: cab)
+    }
+
+    /// `trapezoid: false` keeps `PairAverage.value` for every pair (the path before
+    /// `StripTrapezoid`, for the tests' comparison).
+    static func erfStudentTerms(_ w: ODEWorkspace.View, teacher: Activation, secondLayer: Bool, trapezoid: Bool = true) {
         let K = w.K, D = w.D, C = w.C, u = w.u, a = w.onePlusDiagonal
+        let strip = trapezoid && GaussHermite.stripHalfWidth(teacher) != nil
         let twoOverPi = 2 / Double.pi, rootTwoOverPi = (2 / Double.pi).squareRoot()
 
         for i in 0..<K {
@@ -79,7 +92,7 @@ extension ODERightHandSide {
                         if weight == 0 { continue }
                         let covariance = (lambda4 * rowC[d] - (zi * w.w0[d] + zk * w.w1[d])) / lambda4
                         let gd = fieldActivation(d, K: K, student: .erf, teacher: teacher)
-                        sum += weight * PairAverage.value(gc, gd, caa: w.inverseRoot[c], cbb: w.inverseRoot[d], cab: covariance)
+                        sum += weight * erfStudentPairAverage(gc, gd, strip: strip, caa: w.inverseRoot[c], cbb: w.inverseRoot[d], cab: covariance)
                     }
                 }
                 let factor = twoOverPi / lambda4.squareRoot()
@@ -93,7 +106,7 @@ extension ODERightHandSide {
                 var sum = 0.0
                 for c in 0..<D {
                     let gc = fieldActivation(c, K: K, student: .erf, teacher: teacher)
-                    sum += u[c] * PairAverage.value(.erf, gc, caa: C[i * D + i], cbb: C[c * D + c], cab: C[i * D + c])
+                    sum += u[c] * erfStudentPairAverage(.erf, gc, strip: strip, caa: C[i * D + i], cbb: C[c * D + c], cab: C[i * D + c])
                 }
                 w.s2[i] = sum
             }

@@ -26,6 +26,9 @@ struct ODERightHandSide {
     /// The joint quadrature of a smooth non-polynomial student with a smooth teacher (nil for
     /// every other pair, whose kernels and dispatch are unchanged).
     let joint: JointGaussianQuadrature?
+    /// A ReLU student with a polynomial teacher: the memory of `reluPolynomialTerms`.
+    private let reluPolynomialWorkspace: ReLUPolynomialWorkspace?
+    let reluPolynomial: ReLUPolynomialWorkspace.View?
 
     init(parameters p: ODEParameters, fixed: OrderParameters, referenceIntegrals: Bool = false) {
         let K = fixed.K, M = fixed.M
@@ -43,6 +46,9 @@ struct ODERightHandSide {
         w = workspace.view
         joint = ODERightHandSide.usesJointQuadrature(student: p.activation, teacher: p.teacherActivation)
             ? JointGaussianQuadrature(K: K, M: M, student: p.activation, teacher: p.teacherActivation) : nil
+        reluPolynomialWorkspace = ODERightHandSide.usesReLUPolynomialPath(student: p.activation, teacher: p.teacherActivation)
+            ? ReLUPolynomialWorkspace(teacher: p.teacherActivation) : nil
+        reluPolynomial = reluPolynomialWorkspace?.view
         let D = K + M
         for n in 0..<M {
             for m in 0..<M { w.C[(K + n) * D + K + m] = fixed.t(n, m) }
@@ -81,6 +87,8 @@ struct ODERightHandSide {
         case (.linear, .linear): ODERightHandSide.linearTerms(w, secondLayer: train)
         case (.erf, _): ODERightHandSide.erfStudentTerms(w, teacher: teacherActivation, secondLayer: train)
         case (.linear, _): ODERightHandSide.linearStudentTerms(w, teacher: teacherActivation, secondLayer: train)
+        case (.relu, _) where reluPolynomial != nil:
+            ODERightHandSide.reluPolynomialTerms(w, reluPolynomial.unsafelyUnwrapped, secondLayer: train)
         default:
             if let joint {
                 joint.evaluate(w, secondLayer: train)
@@ -114,6 +122,7 @@ struct ODERightHandSide {
     /// Whether the pair's terms come from the quadrature path (`generalTerms`) rather than a
     /// closed-form kernel (the dispatch in `evaluate`).
     static func usesQuadraturePath(student: Activation, teacher: Activation) -> Bool {
+        if usesReLUPolynomialPath(student: student, teacher: teacher) { return false }
         switch (student, teacher) {
         case (.erf, .erf), (.relu, .relu), (.linear, .linear), (.erf, _), (.linear, _): return false
         default: return true

@@ -20,6 +20,8 @@ struct Intake {
     /// Files in the inbox that are not for the daemon (`x.txt`, `x.JSON`, `x.json.bak`): left
     /// alone — they may be a user's own — but logged once each and counted in systemd's STATUS=.
     var notJobFiles: Set<InboxEntryName> = []
+    /// Claimed files whose admission is not recorded yet (being prepared, or a failed write).
+    var unrecorded = UnrecordedClaims()
 
     /// Logs each file that is not a job file once (while it stays in the inbox).
     mutating func noteIgnored(_ ignored: [IgnoredInboxEntry], logger: Logger) {

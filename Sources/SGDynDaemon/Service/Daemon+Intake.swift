@@ -41,8 +41,12 @@ extension Daemon {
         // Rejections are not held back: the scanner reports each only once.
         for rejected in scan.rejected where rejected.isNew {
             guard case .claimed(let file) = try intake.claimer.claim(rejected.entry) else { continue }
-            try await reject(claimedName: file.name, entryName: rejected.entry.description, bytes: [],
-                             Rejection(message: "\(rejected.entry) \(rejected.reason.description)"), submitter: owner(of: file.path))
+            do {
+                try await reject(claimedName: file.name, entryName: rejected.entry.description, bytes: [],
+                                 Rejection(message: "\(rejected.entry) \(rejected.reason.description)"), submitter: owner(of: file.path))
+            } catch {
+                noteUnrecorded(file.name, jobName: rejected.entry.description, error: error)
+            }
         }
         for request in scan.cancelRequests {
             guard budgetLeft() else { return }
@@ -59,12 +63,56 @@ extension Daemon {
             guard budgetLeft() else { return }
             guard case .claimed(let file) = try intake.claimer.claim(ready.entry) else { continue }
             if let problem = file.syncProblem { logger.warning("claimed \(ready.entry) but \(problem)") }
-            try await admitClaimedFile(file.name, entryName: ready.entry.string ?? ready.jobName + ".json")
+            await admitClaimedFile(file.name, entryName: ready.entry.string ?? ready.jobName + ".json")
         }
     }
 
-    /// Turns a claimed file into a queued job, or a rejection.
-    func admitClaimedFile(_ claimedName: String, entryName: String) async throws {
+    /// Turns a claimed file into a queued job, or a rejection. A store that cannot record it now
+    /// does not stop the intake: the file stays claimed and is admitted again by a retry pass
+    /// (`UnrecordedClaims`), not only at the next start.
+    func admitClaimedFile(_ claimedName: String, entryName: String) async {
+        let defaultName = entryName.hasSuffix(".json") ? String(entryName.dropLast(5)) : entryName
+        do {
+            try await admitOrThrow(claimedName, entryName: entryName, defaultName: defaultName)
+        } catch {
+            noteUnrecorded(claimedName, jobName: defaultName, error: error)
+        }
+    }
+
+    /// The admission's store write failed: logged (the first and every tenth time) and retried.
+    func noteUnrecorded(_ claimedName: String, jobName: String, error: any Error) {
+        let failures = intake.unrecorded.failures + 1
+        if intake.unrecorded.recordingFailed(now: .now) {
+            say(.error, "could not record it (\(error)); it stays claimed and is admitted again in \(Int(RecordRetry.delay(afterAttempt: failures).seconds)) s (attempt \(failures))",
+                jobName: jobName, state: "claimed", claimedName: claimedName)
+        }
+    }
+
+    /// Compares the claimed folder with the store when a retry is due, and admits what the store
+    /// does not know (and is not being prepared off the loop).
+    func retryUnrecordedClaims() async {
+        guard intake.unrecorded.isDue(now: .now) else { return }
+        intake.unrecorded.beginPass()
+        defer { intake.unrecorded.endPass() }
+        let known: Set<String>
+        do {
+            known = try await store.knownClaimedNames()
+        } catch {
+            let failures = intake.unrecorded.failures + 1
+            if intake.unrecorded.recordingFailed(now: .now) {
+                logger.error("cannot read the job store to admit claimed files again (\(error)); trying again in \(Int(RecordRetry.delay(afterAttempt: failures).seconds)) s")
+            }
+            return
+        }
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: state.claimed)) ?? []
+        for name in intake.unrecorded.namesToAdmit(claimed: names, known: known) {
+            let submitted = InboxClaimer.submittedName(ofClaimedFile: name) ?? name
+            logger.notice("admitting \(name) again (claimed, its earlier admission was not recorded)")
+            await admitClaimedFile(name, entryName: submitted)
+        }
+    }
+
+    func admitOrThrow(_ claimedName: String, entryName: String, defaultName: String) async throws {
         let bytes: [UInt8]
         let submitter: Submitter
         do {
@@ -76,7 +124,6 @@ extension Daemon {
                              submitter: owner(of: state.claimedFile(claimedName)))
             return
         }
-        let defaultName = entryName.hasSuffix(".json") ? String(entryName.dropLast(5)) : entryName
         let configuration = self.configuration
         let prepare: @Sendable () -> Result<PreparedJob, JobError> = {
             Result { () throws(JobError) in try Self.prepare(bytes, defaultName: defaultName, configuration: configuration) }
@@ -90,7 +137,9 @@ extension Daemon {
         // on a slow disk; the job is queued when they have been read. Until then it stays in
         // state/claimed/, so a daemon that stops meanwhile admits it again at its next start.
         say(.info, "reading the files it names before queueing it (off the loop)", jobName: defaultName, state: "claimed", claimedName: claimedName)
+        intake.unrecorded.started(claimedName)
         offLoop("reading the files job \(defaultName) names", timeout: Self.jobFilesTimeout, work: prepare) { daemon, result in
+            daemon.intake.unrecorded.finished(claimedName)
             let prepared: Result<PreparedJob, JobError>
             switch result {
             case .success(let outcome): prepared = outcome
@@ -100,7 +149,7 @@ extension Daemon {
             do {
                 try await daemon.queue(prepared, jobName: defaultName, claimedName: claimedName, entryName: entryName, bytes: bytes, submitter: submitter)
             } catch {
-                daemon.logger.error("could not record job \(defaultName) from \(entryName): \(error); it stays claimed and is admitted again at the next start")
+                daemon.noteUnrecorded(claimedName, jobName: defaultName, error: error)
             }
         }
     }
@@ -201,7 +250,7 @@ extension Daemon {
         for name in names.sorted() where !known.contains(name) && !name.hasPrefix(".") {
             let submitted = InboxClaimer.submittedName(ofClaimedFile: name) ?? name
             logger.notice("found \(name) claimed but not recorded (the daemon stopped in between); admitting it now")
-            try await admitClaimedFile(name, entryName: submitted)
+            await admitClaimedFile(name, entryName: submitted)
         }
     }
 

@@ -174,7 +174,10 @@ public actor Daemon {
     func cycle() async {
         do {
             checkFreeSpace()
-            if phase.acceptsWork { try await takeFromInbox() }
+            if phase.acceptsWork {
+                await retryUnrecordedClaims()
+                try await takeFromInbox()
+            }
             try await handleCancellations()
             try await followRuns()
             if phase.acceptsWork { try await schedule() }

@@ -290,6 +290,21 @@ struct FailureTableTests {
         #expect(PublishRetry.decide(refused, failedAttempts: 0) == .unpublished(error: "cannot read the results of unit 3: damaged", crashes: nil))
     }
 
+    @Test("a job file is claimed but the store cannot record it (locked beyond its busy timeout, disk full)")
+    func claimNotRecorded() {
+        var claims = UnrecordedClaims()
+        let now = t0
+        claims.started("b.json")  // being prepared off the loop: never admitted twice
+        let logged = claims.recordingFailed(now: now)
+        #expect(logged)
+        #expect(!claims.isDue(now: now + .milliseconds(999)))
+        #expect(claims.isDue(now: now + .seconds(1)))
+        claims.beginPass()
+        #expect(claims.namesToAdmit(claimed: ["a.json", "b.json", "c.json"], known: ["c.json"]) == ["a.json"])
+        claims.endPass()
+        #expect(claims.retryAt == nil && claims.failures == 0)
+    }
+
     @Test("the outbox or state folder has less than `min_free_mb` free")
     func fullDisk() {
         let rule = DiskSpaceRule(minimumFreeBytes: 100 << 20)
