@@ -158,7 +158,7 @@ final class JointGaussianQuadrature {
     /// progression), 15 ns for others (one libm call); per prefix 10 ns + 1 ns·(K·D + K²).
     /// Halved for an odd pair (the symmetric first level). Measured (`sgdyn bench --ode-pairs`,
     /// docs/measurements.md "General pairs"): tanh/tanh K = M = 2 7.7 ms per right-hand side
-    /// at the start (this estimate: 9.5 ms). The cost grows with the
+    /// at the start (this estimate: 8.9 ms). The cost grows with the
     /// fields' scale (nodes ∝ √variance per level for tanh), so a run whose Q grows well beyond 1
     /// is slower than estimated.
     static func estimatedSeconds(K: Int, M: Int, student: Activation, teacher: Activation) -> Double {
