@@ -63,7 +63,7 @@ def same(rel, old, new, ignore_version, rtol):
             return keep, {k: v for k, v in doc.items() if k != "files" and not (ignore_version and k == "sgdyn_version")}
         ea, ra = entries(a)
         eb, rb = entries(b)
-        return ra == rb and (ea == eb or rtol > 0 and ea.keys() == eb.keys())
+        return (ra == rb or rtol > 0 and close(ra, rb, rtol)) and (ea == eb or rtol > 0 and ea.keys() == eb.keys())
     if name == "README.txt":
         a, b = TIMING_LINE.sub(b"", a), TIMING_LINE.sub(b"", b)
     if name == "index.html":
@@ -79,10 +79,20 @@ def same(rel, old, new, ignore_version, rtol):
             return False
         for la, lb in zip(ra[1:], rb[1:]):
             fa, fb = la.split(","), lb.split(",")
-            if len(fa) != len(fb) or not all(close(float(x), float(y), rtol) for x, y in zip(fa, fb)):
+            if len(fa) != len(fb) or not all(close_field(x, y, rtol) for x, y in zip(fa, fb)):
                 return False
         return True
     return False
+
+
+def close_field(x, y, rtol):
+    """Two CSV fields: equal text (also empty or non-numeric ones), or numbers within rtol."""
+    if x == y:
+        return True
+    try:
+        return close(float(x), float(y), rtol)
+    except ValueError:
+        return False
 
 
 def main():

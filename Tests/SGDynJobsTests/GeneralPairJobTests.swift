@@ -36,6 +36,8 @@ struct GeneralPairJobTests {
             // A ReLU student with a polynomial teacher: exact (ODERightHandSide+ReLUPolynomial).
             (.relu, .he3, 4, 1, 37.9e-6), (.relu, .he3, 2, 2, 14.0e-6), (.relu, .he3, 8, 1, 363e-6),
             (.relu, .hermite(HermiteExpansion(coefficients: [0, 0.5, 0, 1, 0, 0, 0, 0, 0.5])), 4, 2, 156e-6),
+            // An erf student with a tanh teacher: StripTrapezoid (ODERightHandSide+AnyTeacher).
+            (.erf, .tanh, 4, 4, 827e-6),
         ]
         for (student, teacher, K, M, seconds) in measured {
             let estimate = ODEResources.rightHandSideCost(K: K, M: M, activation: student, teacher: teacher)

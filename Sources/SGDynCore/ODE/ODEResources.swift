@@ -65,8 +65,12 @@ public enum ODEResources {
         let studentPairs = Double(activation == .erf ? K * (K + 1) / 2 : 1)
         let own = rightHandSideCost(K: K, M: M, activation: activation)
         let teacherPairs = Double(M * (M + 1) / 2), crossPairs = Double(K * M)
-        let perPair = teacherPairs * PairAverage.estimatedSeconds(teacher, teacher)
-            + crossPairs * PairAverage.estimatedSeconds(activation, teacher)
+        // The erf student's pair averages with a strip teacher (tanh, sigmoid, softplus) go to
+        // `StripTrapezoid` (ODERightHandSide+AnyTeacher), every other one to `PairAverage.value`.
+        func pairCost(_ a: Activation, _ b: Activation) -> Double {
+            activation == .erf && StripTrapezoid.applies(a, b) ? StripTrapezoid.estimatedSeconds : PairAverage.estimatedSeconds(a, b)
+        }
+        let perPair = teacherPairs * pairCost(teacher, teacher) + crossPairs * pairCost(activation, teacher)
         // I3's regression slopes and I2: K·M one-dimensional averages.
         return own + studentPairs * perPair + 2 * Double(K * M) * PairAverage.estimatedSeconds(.linear, teacher)
     }

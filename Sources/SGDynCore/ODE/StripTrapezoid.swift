@@ -49,6 +49,12 @@ enum StripTrapezoid {
         return 2 * Double.pi * y / (exponent + growth * y * y / 2)
     }
 
+    /// Rough seconds of one `average` on one core, for the ODE job's cost bound: 827 µs per
+    /// right-hand side measured for the erf student with a tanh teacher at K = M = 4 (release,
+    /// `sgdyn bench --ode-pairs`), ≈ 3 µs per average with the erf student's own terms; taken
+    /// at 10 µs, since pairs near ρ = ±1 leave the lattice for the direct tensor rule.
+    static let estimatedSeconds = 1e-5
+
     /// Whether `average` handles the pair (both strip activations, or erf and one).
     static func applies(_ ga: Activation, _ gb: Activation) -> Bool {
         let sa = GaussHermite.stripHalfWidth(ga) != nil, sb = GaussHermite.stripHalfWidth(gb) != nil
