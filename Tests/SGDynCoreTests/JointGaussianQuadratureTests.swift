@@ -138,7 +138,7 @@ import Testing
                       (.gelu, .tanh), (.tanh, .linear)], [false, true])
     func againstGaussHermite(_ pair: (Activation, Activation), nearlySingular: Bool) {
         let (student, teacher) = pair
-        #expect(ODERightHandSide.usesJointQuadrature(student: student, teacher: teacher))
+        #expect(ODERightHandSide.usesJointQuadrature(student: student, teacher: teacher, M: 1))
         let op = Self.state(K: 2, M: 1, seed: 17, largest: 0.64, nearlySingular: nearlySingular)
         let (new, rhs) = Self.joint(op, student: student, teacher: teacher)
         let w = rhs.w
@@ -162,6 +162,29 @@ import Testing
         let nested = Self.terms(rhs.w)
         let error = Self.largestRelative(new, nested)
         #expect(error <= 1e-9, "\(student)/\(teacher) K=\(K): \(error)")
+    }
+
+    /// A ReLU or sign teacher at M = 1: the teacher's level in closed form (the kink never meets
+    /// the trapezoid), against the nested path (`generalTerms`, which conditions on the kink)
+    /// with its panels halved, at variances up to 2, random and with a nearly singular student
+    /// pair. Tolerance 1e-9 of the largest term: tighter than the 1e-7 for kinked pairs,
+    /// because only smooth student levels are left to a rule, and 1e-9 is within a factor 10 of
+    /// the integrals' budget (1e-10, 1 % of rtol 1e-8) — the nested reference's own error limits
+    /// how much tighter a test can be.
+    @Test(arguments: [(Activation.tanh, Activation.relu), (.sigmoid, .sign)], [false, true])
+    func kinkedTeacherAgainstQuadraturePath(_ pair: (Activation, Activation), nearlySingular: Bool) {
+        let (student, teacher) = pair
+        #expect(ODERightHandSide.usesJointQuadrature(student: student, teacher: teacher, M: 1))
+        #expect(!ODERightHandSide.usesJointQuadrature(student: student, teacher: teacher, M: 2))
+        for seed in [UInt64(23), 41] {
+            let op = Self.state(K: 2, M: 1, seed: seed, largest: 2, nearlySingular: nearlySingular)
+            let (new, rhs) = Self.joint(op, student: student, teacher: teacher)
+            #expect(rhs.joint != nil)
+            ODERightHandSide.generalTerms(rhs.w, student: student, teacher: teacher, secondLayer: true, refine: 2)
+            let nested = Self.terms(rhs.w)
+            let error = Self.largestRelative(new, nested)
+            #expect(error <= 1e-9, "\(student)/\(teacher) seed \(seed) nearly singular \(nearlySingular): \(error)")
+        }
     }
 
     /// A state that is not finite (a run-away trial step) gives non-finite terms, not a trap; a
