@@ -187,13 +187,33 @@ import Testing
         }
     }
 
+    /// A kinked teacher in or near the span of the students: teacher = 0.9·s₀ + 0.4·s₁ + r·(an
+    /// independent unit field), against the nested path with halved panels, ≤ 1e-9 of the largest
+    /// term. ReLU holds at every r, 0 (no teacher level: summed node by node) included; sign
+    /// only while its own level's coefficient is not tiny (r ≥ 0.03; measured 6.6e-13): the
+    /// closed form's Φ(m/c) is then a near-step in the student levels. Measured for sign
+    /// (docs/numerics.md): r = 0.01 2.6e-10, r = 1e-4 3.4e-4, r = 0 1.8e-2.
+    @Test(arguments: [(Activation.relu, 0.0), (.relu, 1e-4), (.relu, 0.01), (.relu, 0.3), (.sign, 0.03), (.sign, 0.3)])
+    func kinkedTeacherNearTheStudentsSpan(_ teacher: Activation, _ residual: Double) {
+        let q00 = 0.8, q01 = 0.3, q11 = 1.1, a = 0.9, b = 0.4
+        let r0 = a * q00 + b * q01, r1 = a * q01 + b * q11
+        let t = a * a * q00 + 2 * a * b * q01 + b * b * q11 + residual * residual
+        let op = OrderParameters(K: 2, M: 1, Q: [q00, q01, q01, q11], R: [r0, r1], T: [t], v: [0.7, -0.4], vstar: [1])
+        let (new, rhs) = Self.joint(op, student: .tanh, teacher: teacher)
+        ODERightHandSide.generalTerms(rhs.w, student: .tanh, teacher: teacher, secondLayer: true, refine: 2)
+        let error = Self.largestRelative(new, Self.terms(rhs.w))
+        #expect(error <= 1e-9, "tanh/\(teacher) residual \(residual): \(error)")
+    }
+
     /// A state that is not finite (a run-away trial step) gives non-finite terms, not a trap; a
     /// huge one (variances 1e6: every level at its node cap) finite ones.
     @Test func nonFiniteAndHugeStates() {
         for value in [Double.nan, .infinity, 1e6] {
             let op = OrderParameters(K: 2, M: 1, Q: [value, 0.1, 0.1, 1], R: [0.2, 0.1], T: [1], v: [0.7, -0.4], vstar: [1])
-            let (terms, _) = Self.joint(op, student: .tanh, teacher: .tanh)
-            #expect(terms.allSatisfy(\.isFinite) == value.isFinite, "Q11 = \(value): \(terms)")
+            for teacher in [Activation.tanh, .relu, .sign] {
+                let (terms, _) = Self.joint(op, student: .tanh, teacher: teacher)
+                #expect(terms.allSatisfy(\.isFinite) == value.isFinite, "\(teacher) Q11 = \(value): \(terms)")
+            }
         }
     }
 
