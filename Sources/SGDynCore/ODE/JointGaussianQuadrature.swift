@@ -1,7 +1,7 @@
 import RealModule
 
 /// All the Gaussian averages of one right-hand side for a smooth non-polynomial student (tanh,
-/// sigmoid, softplus, GELU) with a smooth teacher, by ONE tensor quadrature over the joint
+/// sigmoid, softplus, GELU) with a smooth teacher (or a ReLU or sign teacher when M = 1, see below), by ONE tensor quadrature over the joint
 /// Gaussian of the D = K + M fields (docs/numerics.md "General pairs: smooth students").
 ///
 /// Every term the ODEs need is an expectation over the same Gaussian vector x = (λ, ν):

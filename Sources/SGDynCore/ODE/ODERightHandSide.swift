@@ -23,7 +23,7 @@ struct ODERightHandSide {
     let referenceIntegrals: Bool
     private let workspace: ODEWorkspace
     let w: ODEWorkspace.View
-    /// The joint quadrature of a smooth non-polynomial student with a smooth teacher (nil for
+    /// The joint quadrature of a smooth non-polynomial student with a smooth teacher, or a ReLU or sign teacher at M = 1 (nil for
     /// every other pair, whose kernels and dispatch are unchanged).
     let joint: JointGaussianQuadrature?
     /// A ReLU student with a polynomial teacher: the memory of `reluPolynomialTerms`.
