@@ -64,6 +64,8 @@ enum ODEBenchmark {
         Row(activation: .sigmoid, K: 2, learningRate: 0.5, tMax: 1000, teacher: .erf),
         Row(activation: .tanh, K: 2, learningRate: 0.5, tMax: 1000, teacher: .tanh, M: 1),
         Row(activation: .gelu, K: 2, learningRate: 0.2, tMax: 1, note: "t = 1", teacher: .he3, M: 2),
+        // A ReLU teacher at M = 1: its level in closed form, a rule over the student fields.
+        Row(activation: .tanh, K: 2, learningRate: 0.5, tMax: 1000, teacher: .relu, M: 1),
     ]
 
     struct Measurement {

@@ -138,7 +138,7 @@ import Testing
                       (.gelu, .tanh), (.tanh, .linear)], [false, true])
     func againstGaussHermite(_ pair: (Activation, Activation), nearlySingular: Bool) {
         let (student, teacher) = pair
-        #expect(ODERightHandSide.usesJointQuadrature(student: student, teacher: teacher))
+        #expect(ODERightHandSide.usesJointQuadrature(student: student, teacher: teacher, M: 1))
         let op = Self.state(K: 2, M: 1, seed: 17, largest: 0.64, nearlySingular: nearlySingular)
         let (new, rhs) = Self.joint(op, student: student, teacher: teacher)
         let w = rhs.w
@@ -164,13 +164,56 @@ import Testing
         #expect(error <= 1e-9, "\(student)/\(teacher) K=\(K): \(error)")
     }
 
+    /// A ReLU or sign teacher at M = 1: the teacher's level in closed form (the kink never meets
+    /// the trapezoid), against the nested path (`generalTerms`, which conditions on the kink)
+    /// with its panels halved, at variances up to 2, random and with a nearly singular student
+    /// pair. Tolerance 1e-9 of the largest term: tighter than the 1e-7 for kinked pairs,
+    /// because only smooth student levels are left to a rule, and 1e-9 is within a factor 10 of
+    /// the integrals' budget (1e-10, 1 % of rtol 1e-8) — the nested reference's own error limits
+    /// how much tighter a test can be.
+    @Test(arguments: [(Activation.tanh, Activation.relu), (.sigmoid, .sign)], [false, true])
+    func kinkedTeacherAgainstQuadraturePath(_ pair: (Activation, Activation), nearlySingular: Bool) {
+        let (student, teacher) = pair
+        #expect(ODERightHandSide.usesJointQuadrature(student: student, teacher: teacher, M: 1))
+        #expect(!ODERightHandSide.usesJointQuadrature(student: student, teacher: teacher, M: 2))
+        for seed in [UInt64(23), 41] {
+            let op = Self.state(K: 2, M: 1, seed: seed, largest: 2, nearlySingular: nearlySingular)
+            let (new, rhs) = Self.joint(op, student: student, teacher: teacher)
+            #expect(rhs.joint != nil)
+            ODERightHandSide.generalTerms(rhs.w, student: student, teacher: teacher, secondLayer: true, refine: 2)
+            let nested = Self.terms(rhs.w)
+            let error = Self.largestRelative(new, nested)
+            #expect(error <= 1e-9, "\(student)/\(teacher) seed \(seed) nearly singular \(nearlySingular): \(error)")
+        }
+    }
+
+    /// A kinked teacher in or near the span of the students: teacher = 0.9·s₀ + 0.4·s₁ + r·(an
+    /// independent unit field), against the nested path with halved panels, ≤ 1e-9 of the largest
+    /// term. ReLU holds at every r, 0 (no teacher level: summed node by node) included; sign
+    /// only while its own level's coefficient is not tiny (r ≥ 0.03; measured 6.6e-13): the
+    /// closed form's Φ(m/c) is then a near-step in the student levels. Measured for sign
+    /// (docs/numerics.md): r = 0.01 2.6e-10, r = 1e-4 3.4e-4, r = 0 1.8e-2.
+    @Test(arguments: [(Activation.relu, 0.0), (.relu, 1e-4), (.relu, 0.01), (.relu, 0.3), (.sign, 0.03), (.sign, 0.3)])
+    func kinkedTeacherNearTheStudentsSpan(_ teacher: Activation, _ residual: Double) {
+        let q00 = 0.8, q01 = 0.3, q11 = 1.1, a = 0.9, b = 0.4
+        let r0 = a * q00 + b * q01, r1 = a * q01 + b * q11
+        let t = a * a * q00 + 2 * a * b * q01 + b * b * q11 + residual * residual
+        let op = OrderParameters(K: 2, M: 1, Q: [q00, q01, q01, q11], R: [r0, r1], T: [t], v: [0.7, -0.4], vstar: [1])
+        let (new, rhs) = Self.joint(op, student: .tanh, teacher: teacher)
+        ODERightHandSide.generalTerms(rhs.w, student: .tanh, teacher: teacher, secondLayer: true, refine: 2)
+        let error = Self.largestRelative(new, Self.terms(rhs.w))
+        #expect(error <= 1e-9, "tanh/\(teacher) residual \(residual): \(error)")
+    }
+
     /// A state that is not finite (a run-away trial step) gives non-finite terms, not a trap; a
     /// huge one (variances 1e6: every level at its node cap) finite ones.
     @Test func nonFiniteAndHugeStates() {
         for value in [Double.nan, .infinity, 1e6] {
             let op = OrderParameters(K: 2, M: 1, Q: [value, 0.1, 0.1, 1], R: [0.2, 0.1], T: [1], v: [0.7, -0.4], vstar: [1])
-            let (terms, _) = Self.joint(op, student: .tanh, teacher: .tanh)
-            #expect(terms.allSatisfy(\.isFinite) == value.isFinite, "Q11 = \(value): \(terms)")
+            for teacher in [Activation.tanh, .relu, .sign] {
+                let (terms, _) = Self.joint(op, student: .tanh, teacher: teacher)
+                #expect(terms.allSatisfy(\.isFinite) == value.isFinite, "\(teacher) Q11 = \(value): \(terms)")
+            }
         }
     }
 

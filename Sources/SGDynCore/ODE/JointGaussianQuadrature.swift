@@ -1,7 +1,7 @@
 import RealModule
 
 /// All the Gaussian averages of one right-hand side for a smooth non-polynomial student (tanh,
-/// sigmoid, softplus, GELU) with a smooth teacher, by ONE tensor quadrature over the joint
+/// sigmoid, softplus, GELU) with a smooth teacher (or a ReLU or sign teacher when M = 1, see below), by ONE tensor quadrature over the joint
 /// Gaussian of the D = K + M fields (docs/numerics.md "General pairs: smooth students").
 ///
 /// Every term the ODEs need is an expectation over the same Gaussian vector x = (λ, ν):
@@ -28,6 +28,16 @@ import RealModule
 /// - The last level, when only one field (a teacher field, the usual case) varies there, is
 ///   reduced to three one-dimensional moments of that field's activation, Σ w g, Σ w g², Σ w z g,
 ///   from which E[Δ], E[Δ²] and E[x_b Δ] follow; otherwise every node is accumulated.
+///
+/// - A ReLU or sign teacher with M = 1 (`closedFormLast`): the one teacher field is the last
+///   level, and its three moments are Gaussian expectations in closed form over z ~ N(0, 1)
+///   with x = m + c·z (c > 0 the teacher's pivot, Φ and φ the normal CDF and density at m/c):
+///   ReLU E[g] = mΦ + cφ, E[g²] = (m² + c²)Φ + mcφ, E[z g] = cΦ; sign 2Φ − 1, 1, 2φ. The kink
+///   never meets a trapezoid. On the earlier (student) levels the prefix's integrand then holds
+///   Φ(m/c) and φ(m/c), entire in the level's z and growing off the axis like e^{a²y²/2} with
+///   a = L_tj/c: the level's step is the erf rule's at coefficient a (two factors), so a teacher
+///   nearly in the span of the students (c ≪ L_tj) takes the node cap and is less accurate.
+///   An exactly dependent teacher (no pivot of its own) is summed node by node, the kink inside.
 ///
 /// - Both activations odd (tanh/tanh, tanh/erf, …): every integrand is even under z → −z, so
 ///   the first level takes its half z ≥ 0 (z > 0 counted twice): half the work.
@@ -68,6 +78,8 @@ final class JointGaussianQuadrature {
     /// For a tanh or sigmoid teacher on that level: e^{scale·c·h} and e^{−scale·c·r·h} by
     /// reach r (the prefix's first node), so a prefix needs one exp.
     var lastRatio: Double?
+    /// A ReLU or sign teacher with M = 1: the last level's moments in closed form.
+    let closedFormLast: Bool
     let lastOffsets: UnsafeMutablePointer<Double>
 
     init(K: Int, M: Int, student: Activation, teacher: Activation, refine: Double = 1, exponent: Double = 27) {
@@ -79,6 +91,7 @@ final class JointGaussianQuadrature {
         self.student = student
         self.teacher = teacher
         self.refine = refine
+        closedFormLast = M == 1 && JointGaussianQuadrature.closedFormTeacher(teacher)
         let D = K + M
         let total = D * D + (D + 1) * D + 5 * D
         base = .allocate(capacity: total)
@@ -112,10 +125,31 @@ final class JointGaussianQuadrature {
     }
 
     /// Whether a pair takes this method: a smooth student that is not a polynomial (erf and
-    /// linear students have their own kernels) with a smooth teacher (no kink or step).
-    static func applies(student: Activation, teacher: Activation) -> Bool {
+    /// linear students have their own kernels) with a smooth teacher (no kink or step), or with
+    /// a ReLU or sign teacher when M = 1 (its field is the last level, in closed form). A kinked
+    /// teacher field on an earlier level (M ≥ 2) would meet the trapezoid: refused.
+    static func applies(student: Activation, teacher: Activation, M: Int) -> Bool {
         let s = student.declaration, t = teacher.declaration
-        return s.kink == .none && s.polynomial == nil && student != .erf && t.kink == .none
+        guard s.kink == .none, s.polynomial == nil, student != .erf else { return false }
+        return t.kink == .none || (M == 1 && closedFormTeacher(teacher))
+    }
+
+    /// Teachers whose last-level moments have closed forms (`closedMoments`).
+    static func closedFormTeacher(_ g: Activation) -> Bool { g == .relu || g == .sign }
+
+    /// E[g(m + c z)], E[g(m + c z)²], E[z·g(m + c z)] for z ~ N(0, 1), c > 0, g ReLU or sign:
+    /// the last level's moments in the convention of `moments` (its rule sums are these
+    /// expectations, up to the rule's error and the ball's ≤ 4e-13).
+    @inline(__always)
+    static func closedMoments(_ g: Activation, mean m: Double, coefficient c: Double) -> (Double, Double, Double) {
+        let r = m / c
+        let cdf = 0.5 * Double.erfc(-r / 2.0.squareRoot())
+        // r·φ(r) → 0 as |r| → ∞; guard the product m·c·φ from 0·∞ when c is tiny.
+        let density = abs(r) > 40 ? 0 : Double.exp(-r * r / 2) / (2 * Double.pi).squareRoot()
+        if g == .sign {
+            return (2 * cdf - 1, 1, 2 * density)
+        }
+        return (m * cdf + c * density, (m * m + c * c) * cdf + m * c * density, c * cdf)
     }
 
     /// The trapezoid step for a factor of activation g whose field has coefficient c at a level;
@@ -161,6 +195,9 @@ final class JointGaussianQuadrature {
     /// at the start (this estimate: 8.9 ms). The cost grows with the
     /// fields' scale (nodes ∝ √variance per level for tanh), so a run whose Q grows well beyond 1
     /// is slower than estimated.
+    ///
+    /// A ReLU or sign teacher at M = 1 (closed-form last level): ⌈ball over the K student
+    /// levels⌉ prefixes at ≈ 40 ns each (one erfc and one exp) plus 10 ns + 1 ns·(K·D + K²).
     static func estimatedSeconds(K: Int, M: Int, student: Activation, teacher: Activation) -> Double {
         let D = K + M
         func nodes(_ g: Activation) -> Double {
@@ -171,13 +208,18 @@ final class JointGaussianQuadrature {
             // V_d / 2^d = π^{d/2} / (Γ(d/2 + 1)·2^d).
             Double.pow(Double.pi, Double(d) / 2) / (Double.exp(Double.logGamma(Double(d) / 2 + 1)) * Double.pow(2, Double(d)))
         }
+        let half = student.declaration.parity == .odd && teacher.declaration.parity == .odd ? 0.5 : 1
+        if M == 1, closedFormTeacher(teacher) {
+            var cube = 1.0
+            for _ in 0..<K { cube *= nodes(student) }
+            return half * cube * ballFraction(K) * (50e-9 + 1e-9 * Double(K * D + K * K))
+        }
         var cube = 1.0
         for f in 0..<(D - 1) { cube *= nodes(f < K ? student : teacher) }
         let last = nodes(M > 0 ? teacher : student)
         let prefixes = cube * ballFraction(D - 1)
         let leaves = cube * last * ballFraction(D)
         let perLeaf = teacher == .tanh || teacher == .sigmoid ? 2e-9 : 15e-9
-        let half = student.declaration.parity == .odd && teacher.declaration.parity == .odd ? 0.5 : 1
         return half * (leaves * perLeaf + prefixes * (10e-9 + 1e-9 * Double(K * D + K * K)))
     }
 
@@ -214,6 +256,15 @@ final class JointGaussianQuadrature {
             for f in 0..<D {
                 let c = abs(L[f * D + j])
                 guard c > 0 else { continue }
+                if closedFormLast, f == lastField {
+                    // The closed form's Φ(m/s), φ(m/s) (s the teacher's own coefficient): an
+                    // erf-like factor at coefficient c/s on the levels before the last.
+                    if j < rank - 1 {
+                        let a = c / L[f * D + rank - 1]
+                        h = min(h, Double.pi * 2.0.squareRoot() / (exponent * (1 + 2 * a * a)).squareRoot())
+                    }
+                    continue
+                }
                 let g = f < K ? student : teacher
                 h = min(h, JointGaussianQuadrature.step(g, coefficient: c, factors: f < K ? 4 : 2, exponent: exponent,
                                                         poleOrder: order))
@@ -305,7 +356,9 @@ final class JointGaussianQuadrature {
             // Only teacher field `last` varies here: its three moments.
             let last = lastField
             let c = L[last * D + j], m = current[last]
-            let (s1, s2, sz) = JointGaussianQuadrature.moments(teacher, mean: m, coefficient: c, lowest: lowest, step: h,
+            let (s1, s2, sz) = closedFormLast
+                ? JointGaussianQuadrature.closedMoments(teacher, mean: m, coefficient: c)
+                : JointGaussianQuadrature.moments(teacher, mean: m, coefficient: c, lowest: lowest, step: h,
                                                                 count: count, weights: rule - reach,
                                                                 scratch: nodeValues + (j * D + last) * JointGaussianQuadrature.maxLevelPoints,
                                                                 ratio: lastRatio, offset: lastRatio.map { _ in lastOffsets[reach] })

@@ -29,9 +29,10 @@ public enum ODEResources {
     /// student's own cost plus, per student pair and field pair, one pair average at its measured
     /// cost (`PairAverage.estimatedSeconds`).
     ///
-    /// A smooth non-polynomial student with a smooth teacher (`JointGaussianQuadrature`): its
+    /// A smooth non-polynomial student with a smooth teacher, or a ReLU or sign teacher at M = 1 (`JointGaussianQuadrature`): its
     /// `estimatedSeconds`, a tensor rule over the K + M fields (≈ 8 ms for tanh at K = M = 2;
-    /// over the bound from K + M = 5 on for tanh).
+    /// over the bound from K + M = 5 on for tanh). With a ReLU or sign teacher at M = 1 the
+    /// teacher's level is in closed form: a rule over the K student fields only.
     ///
     /// A ReLU student with a polynomial teacher (ODERightHandSide+ReLUPolynomial): the ReLU cost
     /// plus its exact averages at `StepPolynomialMoments.estimatedSeconds`.
@@ -40,7 +41,7 @@ public enum ODEResources {
     /// for I3, K(K+1)/2 for J2 and one four-field `NestedGaussian` per student pair and field
     /// pair, at `NestedGaussian.estimatedSeconds`.
     public static func rightHandSideCost(K: Int, M: Int, activation: Activation, teacher: Activation) -> Double {
-        if ODERightHandSide.usesJointQuadrature(student: activation, teacher: teacher) {
+        if ODERightHandSide.usesJointQuadrature(student: activation, teacher: teacher, M: M) {
             return JointGaussianQuadrature.estimatedSeconds(K: K, M: M, student: activation, teacher: teacher)
         }
         if ODERightHandSide.usesReLUPolynomialPath(student: activation, teacher: teacher) {

@@ -23,7 +23,7 @@ struct ODERightHandSide {
     let referenceIntegrals: Bool
     private let workspace: ODEWorkspace
     let w: ODEWorkspace.View
-    /// The joint quadrature of a smooth non-polynomial student with a smooth teacher (nil for
+    /// The joint quadrature of a smooth non-polynomial student with a smooth teacher, or a ReLU or sign teacher at M = 1 (nil for
     /// every other pair, whose kernels and dispatch are unchanged).
     let joint: JointGaussianQuadrature?
     /// A ReLU student with a polynomial teacher: the memory of `reluPolynomialTerms`.
@@ -44,7 +44,7 @@ struct ODERightHandSide {
         fixedSecondLayer = fixed.v
         workspace = ODEWorkspace(K: K, M: M, activation: p.activation)
         w = workspace.view
-        joint = ODERightHandSide.usesJointQuadrature(student: p.activation, teacher: p.teacherActivation)
+        joint = ODERightHandSide.usesJointQuadrature(student: p.activation, teacher: p.teacherActivation, M: M)
             ? JointGaussianQuadrature(K: K, M: M, student: p.activation, teacher: p.teacherActivation) : nil
         reluPolynomialWorkspace = ODERightHandSide.usesReLUPolynomialPath(student: p.activation, teacher: p.teacherActivation)
             ? ReLUPolynomialWorkspace(teacher: p.teacherActivation) : nil
@@ -130,9 +130,10 @@ struct ODERightHandSide {
     }
 
     /// Whether the pair's terms come from `JointGaussianQuadrature` (a smooth non-polynomial
-    /// student with a smooth teacher, on the quadrature path).
-    static func usesJointQuadrature(student: Activation, teacher: Activation) -> Bool {
-        usesQuadraturePath(student: student, teacher: teacher) && JointGaussianQuadrature.applies(student: student, teacher: teacher)
+    /// student with a smooth teacher, or with a ReLU or sign teacher when M = 1, on the
+    /// quadrature path).
+    static func usesJointQuadrature(student: Activation, teacher: Activation, M: Int) -> Bool {
+        usesQuadraturePath(student: student, teacher: teacher) && JointGaussianQuadrature.applies(student: student, teacher: teacher, M: M)
     }
 
     /// u_c u_d, doubled for c < d, in the order c ≤ d row by row.
