@@ -18,11 +18,10 @@ struct GeneralPairJobTests {
             #"{"kind": "compare", "activation": "tanh"}"#,
             #"{"kind": "ode", "student_activation": "sigmoid", "teacher_activation": "erf", "K": 2, "M": 2}"#,
             #"{"kind": "ode", "student_activation": "gelu", "teacher_activation": "he3", "K": 1, "M": 1}"#,
-            // A ReLU or sign teacher at M = 1: the teacher's level in closed form, a rule over the
+            // A ReLU teacher at M = 1: the teacher's level in closed form, a rule over the
             // K student fields only (tanh/ReLU K = 3 ≈ 12 ms estimated; K = 4 is over the bound).
             #"{"kind": "compare", "student_activation": "tanh", "teacher_activation": "relu", "K": 2, "M": 1}"#,
             #"{"kind": "ode", "student_activation": "tanh", "teacher_activation": "relu", "K": 3, "M": 1}"#,
-            #"{"kind": "ode", "student_activation": "sigmoid", "teacher_activation": "sign", "K": 3, "M": 1}"#,
             #"{"kind": "ode", "student_activation": "gelu", "teacher_activation": "relu", "K": 1, "M": 1}"#,
             // Issue 20's workload (0.26 s per right-hand side by quadrature, over the bound; now exact).
             #"{"kind": "compare", "student_activation": "relu", "teacher_activation": "he3", "K": 4, "M": 1}"#,
@@ -71,6 +70,8 @@ struct GeneralPairJobTests {
                      #"{"kind": "ode", "student_activation": "gelu", "teacher_activation": "relu", "K": 1, "M": 2}"#,
                      #"{"kind": "ode", "student_activation": "tanh", "teacher_activation": "relu", "K": 2, "M": 2}"#,
                      #"{"kind": "ode", "student_activation": "tanh", "teacher_activation": "sign", "K": 2, "M": 2}"#,
+                     // sign at M = 1 too: the closed last level is inaccurate as a student aligns with it.
+                     #"{"kind": "ode", "student_activation": "sigmoid", "teacher_activation": "sign", "K": 3, "M": 1}"#,
                      #"{"kind": "ode", "student_activation": "tanh", "teacher_activation": "relu", "K": 4, "M": 1}"#] {
             #expect(throws: JobError.self) { _ = try JobParser.parse(Array(json.utf8), defaultName: "job") }
             do { _ = try JobParser.parse(Array(json.utf8), defaultName: "job") } catch {

@@ -1,7 +1,7 @@
 import RealModule
 
 /// All the Gaussian averages of one right-hand side for a smooth non-polynomial student (tanh,
-/// sigmoid, softplus, GELU) with a smooth teacher (or a ReLU or sign teacher when M = 1, see below), by ONE tensor quadrature over the joint
+/// sigmoid, softplus, GELU) with a smooth teacher (or a ReLU teacher when M = 1, see below), by ONE tensor quadrature over the joint
 /// Gaussian of the D = K + M fields (docs/numerics.md "General pairs: smooth students").
 ///
 /// Every term the ODEs need is an expectation over the same Gaussian vector x = (λ, ν):
@@ -29,15 +29,19 @@ import RealModule
 ///   reduced to three one-dimensional moments of that field's activation, Σ w g, Σ w g², Σ w z g,
 ///   from which E[Δ], E[Δ²] and E[x_b Δ] follow; otherwise every node is accumulated.
 ///
-/// - A ReLU or sign teacher with M = 1 (`closedFormLast`): the one teacher field is the last
+/// - A ReLU teacher with M = 1 (`closedFormLast`): the one teacher field is the last
 ///   level, and its three moments are Gaussian expectations in closed form over z ~ N(0, 1)
 ///   with x = m + c·z (c > 0 the teacher's pivot, Φ and φ the normal CDF and density at m/c):
-///   ReLU E[g] = mΦ + cφ, E[g²] = (m² + c²)Φ + mcφ, E[z g] = cΦ; sign 2Φ − 1, 1, 2φ. The kink
+///   E[g] = mΦ + cφ, E[g²] = (m² + c²)Φ + mcφ, E[z g] = cΦ. The kink
 ///   never meets a trapezoid. On the earlier (student) levels the prefix's integrand then holds
 ///   Φ(m/c) and φ(m/c), entire in the level's z and growing off the axis like e^{a²y²/2} with
 ///   a = L_tj/c: the level's step is the erf rule's at coefficient a (two factors), so a teacher
 ///   nearly in the span of the students (c ≪ L_tj) takes the node cap and is less accurate.
 ///   An exactly dependent teacher (no pivot of its own) is summed node by node, the kink inside.
+///   A sign teacher is NOT taken this way: its Φ(m/c) becomes a step across the student levels
+///   as a student unit aligns with it (c → 0, where learning goes), and the rule's error grew to
+///   3.4e-4 at 1 − 1e-4 correlation and 1.8e-2 at 1 (docs/numerics.md); ReLU's Φ enters only
+///   multiplied by m or c and stays ≤ 7e-13 there.
 ///
 /// - Both activations odd (tanh/tanh, tanh/erf, …): every integrand is even under z → −z, so
 ///   the first level takes its half z ≥ 0 (z > 0 counted twice): half the work.
@@ -78,7 +82,7 @@ final class JointGaussianQuadrature {
     /// For a tanh or sigmoid teacher on that level: e^{scale·c·h} and e^{−scale·c·r·h} by
     /// reach r (the prefix's first node), so a prefix needs one exp.
     var lastRatio: Double?
-    /// A ReLU or sign teacher with M = 1: the last level's moments in closed form.
+    /// A ReLU teacher with M = 1: the last level's moments in closed form.
     let closedFormLast: Bool
     let lastOffsets: UnsafeMutablePointer<Double>
 
@@ -126,7 +130,7 @@ final class JointGaussianQuadrature {
 
     /// Whether a pair takes this method: a smooth student that is not a polynomial (erf and
     /// linear students have their own kernels) with a smooth teacher (no kink or step), or with
-    /// a ReLU or sign teacher when M = 1 (its field is the last level, in closed form). A kinked
+    /// a ReLU teacher when M = 1 (its field is the last level, in closed form). A kinked
     /// teacher field on an earlier level (M ≥ 2) would meet the trapezoid: refused.
     static func applies(student: Activation, teacher: Activation, M: Int) -> Bool {
         let s = student.declaration, t = teacher.declaration
@@ -135,9 +139,9 @@ final class JointGaussianQuadrature {
     }
 
     /// Teachers whose last-level moments have closed forms (`closedMoments`).
-    static func closedFormTeacher(_ g: Activation) -> Bool { g == .relu || g == .sign }
+    static func closedFormTeacher(_ g: Activation) -> Bool { g == .relu }
 
-    /// E[g(m + c z)], E[g(m + c z)²], E[z·g(m + c z)] for z ~ N(0, 1), c > 0, g ReLU or sign:
+    /// E[g(m + c z)], E[g(m + c z)²], E[z·g(m + c z)] for z ~ N(0, 1), c > 0, g ReLU:
     /// the last level's moments in the convention of `moments` (its rule sums are these
     /// expectations, up to the rule's error and the ball's ≤ 4e-13).
     @inline(__always)
@@ -146,9 +150,6 @@ final class JointGaussianQuadrature {
         let cdf = 0.5 * Double.erfc(-r / 2.0.squareRoot())
         // r·φ(r) → 0 as |r| → ∞; guard the product m·c·φ from 0·∞ when c is tiny.
         let density = abs(r) > 40 ? 0 : Double.exp(-r * r / 2) / (2 * Double.pi).squareRoot()
-        if g == .sign {
-            return (2 * cdf - 1, 1, 2 * density)
-        }
         return (m * cdf + c * density, (m * m + c * c) * cdf + m * c * density, c * cdf)
     }
 
@@ -196,7 +197,7 @@ final class JointGaussianQuadrature {
     /// fields' scale (nodes ∝ √variance per level for tanh), so a run whose Q grows well beyond 1
     /// is slower than estimated.
     ///
-    /// A ReLU or sign teacher at M = 1 (closed-form last level): ⌈ball over the K student
+    /// A ReLU teacher at M = 1 (closed-form last level): ⌈ball over the K student
     /// levels⌉ prefixes at ≈ 40 ns each (one erfc and one exp) plus 10 ns + 1 ns·(K·D + K²).
     static func estimatedSeconds(K: Int, M: Int, student: Activation, teacher: Activation) -> Double {
         let D = K + M

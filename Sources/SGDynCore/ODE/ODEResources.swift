@@ -29,9 +29,9 @@ public enum ODEResources {
     /// student's own cost plus, per student pair and field pair, one pair average at its measured
     /// cost (`PairAverage.estimatedSeconds`).
     ///
-    /// A smooth non-polynomial student with a smooth teacher, or a ReLU or sign teacher at M = 1 (`JointGaussianQuadrature`): its
+    /// A smooth non-polynomial student with a smooth teacher, or a ReLU teacher at M = 1 (`JointGaussianQuadrature`): its
     /// `estimatedSeconds`, a tensor rule over the K + M fields (≈ 8 ms for tanh at K = M = 2;
-    /// over the bound from K + M = 5 on for tanh). With a ReLU or sign teacher at M = 1 the
+    /// over the bound from K + M = 5 on for tanh). With a ReLU teacher at M = 1 the
     /// teacher's level is in closed form: a rule over the K student fields only.
     ///
     /// A ReLU student with a polynomial teacher (ODERightHandSide+ReLUPolynomial): the ReLU cost

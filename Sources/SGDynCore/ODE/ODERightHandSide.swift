@@ -23,7 +23,7 @@ struct ODERightHandSide {
     let referenceIntegrals: Bool
     private let workspace: ODEWorkspace
     let w: ODEWorkspace.View
-    /// The joint quadrature of a smooth non-polynomial student with a smooth teacher, or a ReLU or sign teacher at M = 1 (nil for
+    /// The joint quadrature of a smooth non-polynomial student with a smooth teacher, or a ReLU teacher at M = 1 (nil for
     /// every other pair, whose kernels and dispatch are unchanged).
     let joint: JointGaussianQuadrature?
     /// A ReLU student with a polynomial teacher: the memory of `reluPolynomialTerms`.
@@ -130,7 +130,7 @@ struct ODERightHandSide {
     }
 
     /// Whether the pair's terms come from `JointGaussianQuadrature` (a smooth non-polynomial
-    /// student with a smooth teacher, or with a ReLU or sign teacher when M = 1, on the
+    /// student with a smooth teacher, or with a ReLU teacher when M = 1, on the
     /// quadrature path).
     static func usesJointQuadrature(student: Activation, teacher: Activation, M: Int) -> Bool {
         usesQuadraturePath(student: student, teacher: teacher) && JointGaussianQuadrature.applies(student: student, teacher: teacher, M: M)
