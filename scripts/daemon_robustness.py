@@ -575,19 +575,21 @@ def scenario_store_lock(h):
     holder = StoreLockHolder(database)
     locked = wait_until(lambda: store_write_locked(database), 15)
     workers = d.worker_pids()
-    # A job dropped while the store is locked: it is claimed, recording it fails (busy timeout),
-    # and it is admitted again by the retry pass once the lock is gone — not at the next start.
-    s.drop("late", N=100, t_max=h.t_max(1, 50), points=4, seeds=1)
-    claimed_while_locked = wait_until(lambda: not os.path.exists(os.path.join(s.inbox, "late.json")), 15)
-    # The workers (~6 s of work) end while it is held; then it is held 12 s more, beyond the
-    # store's 10 s busy timeout, so recording their end fails at least once.
+    # The workers (~6 s of work) end while it is held, beyond the store's 10 s busy timeout, so
+    # recording their end fails at least once (logged "cannot record").
     ended_while_locked = wait_until(lambda: workers and not any(pid_alive(p) for p in workers), 60)
-    # Long enough for the loop to finish a pass of writes that each wait out the busy timeout
-    # and come to the worker's end while the lock is still held.
-    time.sleep(25)
+    end_failed = wait_until(lambda: "cannot record" in d.log(), 60)
+    # Then a job dropped while the store is still locked: it is claimed, recording it fails (busy
+    # timeout, logged "could not record it"), and it is admitted again by the retry pass once the
+    # lock is gone — not at the next start. Dropped only now so that its own waits on the lock
+    # cannot delay the worker's end past the release (each failing write holds the loop 10 s).
+    s.drop("late", N=100, t_max=h.t_max(1, 50), points=4, seeds=1)
+    claimed_while_locked = wait_until(lambda: not os.path.exists(os.path.join(s.inbox, "late.json")), 30)
+    late_failed = wait_until(lambda: "could not record it" in d.log(), 60)
     holder.release(30)
-    h.check("store-lock: a real sqlite3 held BEGIN EXCLUSIVE while the job's worker ended, and 25 s after",
-            running and locked and workers and ended_while_locked, f"running {bool(running)}, locked {locked}, workers {workers}", logs=[d])
+    h.check("store-lock: a real sqlite3 held BEGIN EXCLUSIVE while the job's worker ended and its end failed to be recorded",
+            running and locked and workers and ended_while_locked and end_failed,
+            f"running {bool(running)}, locked {locked}, workers {workers}, ended {bool(ended_while_locked)}, end failed {bool(end_failed)}", logs=[d])
     ok = wait_for_bundles(s.outbox, ["locked"], 90)
     result = result_of(s.outbox, "locked") or {}
     retried = [line for line in d.log().splitlines() if "cannot record" in line or "recorded" in line and "attempts" in line]
@@ -600,8 +602,8 @@ def scenario_store_lock(h):
     log = d.log()
     h.check("store-lock: a job dropped while the store was locked is claimed, its recording fails and is retried, "
             "and it runs to its bundle once the lock is gone (no restart)",
-            claimed_while_locked and late_ok and late.get(R.STATUS) == "done"
-            and "could not record it" in log and "admitting" in log and "again (claimed, its earlier admission was not recorded)" in log,
+            claimed_while_locked and late_failed and late_ok and late.get(R.STATUS) == "done"
+            and "admitting" in log and "again (claimed, its earlier admission was not recorded)" in log,
             f"claimed {bool(claimed_while_locked)}, bundle {late_ok}, status {late.get(R.STATUS)}; "
             f"store {s.jobs_by_name().get('late')}", logs=[d])
     status, took = d.terminate()
