@@ -34,6 +34,9 @@ public enum ODEResources {
     /// over the bound from K + M = 5 on for tanh). With a ReLU teacher at M = 1 the
     /// teacher's level is in closed form: a rule over the K student fields only.
     ///
+    /// The same pairs where that estimate is over the job bound (tanh from K + M = 5):
+    /// `ConditionalPairQuadrature.estimatedSeconds`, polynomial in K + M.
+    ///
     /// A ReLU student with a polynomial teacher (ODERightHandSide+ReLUPolynomial): the ReLU cost
     /// plus its exact averages at `StepPolynomialMoments.estimatedSeconds`.
     ///
@@ -41,6 +44,9 @@ public enum ODEResources {
     /// for I3, K(K+1)/2 for J2 and one four-field `NestedGaussian` per student pair and field
     /// pair, at `NestedGaussian.estimatedSeconds`.
     public static func rightHandSideCost(K: Int, M: Int, activation: Activation, teacher: Activation) -> Double {
+        if ODERightHandSide.usesConditionalQuadrature(student: activation, teacher: teacher, K: K, M: M) {
+            return ConditionalPairQuadrature.estimatedSeconds(K: K, M: M, student: activation, teacher: teacher)
+        }
         if ODERightHandSide.usesJointQuadrature(student: activation, teacher: teacher, M: M) {
             return JointGaussianQuadrature.estimatedSeconds(K: K, M: M, student: activation, teacher: teacher)
         }

@@ -26,6 +26,8 @@ struct ODERightHandSide {
     /// The joint quadrature of a smooth non-polynomial student with a smooth teacher, or a ReLU teacher at M = 1 (nil for
     /// every other pair, whose kernels and dispatch are unchanged).
     let joint: JointGaussianQuadrature?
+    /// The same pairs at sizes where the joint rule would be refused (`ConditionalPairQuadrature`).
+    let conditional: ConditionalPairQuadrature?
     /// A ReLU student with a polynomial teacher: the memory of `reluPolynomialTerms`.
     private let reluPolynomialWorkspace: ReLUPolynomialWorkspace?
     let reluPolynomial: ReLUPolynomialWorkspace.View?
@@ -44,7 +46,9 @@ struct ODERightHandSide {
         fixedSecondLayer = fixed.v
         workspace = ODEWorkspace(K: K, M: M, activation: p.activation)
         w = workspace.view
-        joint = ODERightHandSide.usesJointQuadrature(student: p.activation, teacher: p.teacherActivation, M: M)
+        let conditionalPath = ODERightHandSide.usesConditionalQuadrature(student: p.activation, teacher: p.teacherActivation, K: K, M: M)
+        conditional = conditionalPath ? ConditionalPairQuadrature(K: K, M: M, student: p.activation, teacher: p.teacherActivation) : nil
+        joint = !conditionalPath && ODERightHandSide.usesJointQuadrature(student: p.activation, teacher: p.teacherActivation, M: M)
             ? JointGaussianQuadrature(K: K, M: M, student: p.activation, teacher: p.teacherActivation) : nil
         reluPolynomialWorkspace = ODERightHandSide.usesReLUPolynomialPath(student: p.activation, teacher: p.teacherActivation)
             ? ReLUPolynomialWorkspace(teacher: p.teacherActivation) : nil
@@ -90,7 +94,9 @@ struct ODERightHandSide {
         case (.relu, _) where reluPolynomial != nil:
             ODERightHandSide.reluPolynomialTerms(w, reluPolynomial.unsafelyUnwrapped, secondLayer: train)
         default:
-            if let joint {
+            if let conditional {
+                conditional.evaluate(w, secondLayer: train)
+            } else if let joint {
                 joint.evaluate(w, secondLayer: train)
             } else {
                 ODERightHandSide.generalTerms(w, student: activation, teacher: teacherActivation, secondLayer: train)
@@ -134,6 +140,13 @@ struct ODERightHandSide {
     /// quadrature path).
     static func usesJointQuadrature(student: Activation, teacher: Activation, M: Int) -> Bool {
         usesQuadraturePath(student: student, teacher: teacher) && JointGaussianQuadrature.applies(student: student, teacher: teacher, M: M)
+    }
+
+    /// Whether the pair's terms come from `ConditionalPairQuadrature`: a smooth non-polynomial
+    /// student with a smooth teacher at a size where the joint rule's cost is over the job bound.
+    static func usesConditionalQuadrature(student: Activation, teacher: Activation, K: Int, M: Int) -> Bool {
+        usesQuadraturePath(student: student, teacher: teacher)
+            && ConditionalPairQuadrature.preferred(K: K, M: M, student: student, teacher: teacher)
     }
 
     /// u_c u_d, doubled for c < d, in the order c ≤ d row by row.

@@ -1,0 +1,469 @@
+import RealModule
+
+/// All the Gaussian averages of one right-hand side for a smooth non-polynomial student (tanh,
+/// sigmoid, softplus, GELU) with a smooth teacher, at a cost polynomial in D = K + M
+/// (docs/numerics.md "General pairs: many fields"). `JointGaussianQuadrature` sums one tensor rule
+/// over all D fields (n^(D−1) prefixes): the faster method up to D = 4; this one takes the sizes
+/// where that rule would be refused.
+///
+/// With Δ = Σ_c u_c g_c(x_c), every term conditions on at most two student fields:
+///   S4(i, k) = E[g'(λ_i) g'(λ_k) E[Δ² | λ_i, λ_k]],  J2(i, k) = E[g'(λ_i) g'(λ_k)],
+///   S3(i, b) = E[g'(λ_i) E[x_b Δ | λ_i]],           S2(i) = E[g(λ_i) E[Δ | λ_i]].
+/// One pass per student pair i ≤ k (the diagonal passes give S3 and S2 too):
+/// - Outer rule: (λ_i, λ_k) = L·z by Cholesky (a pivot ≤ 1e-14 relative adds no level, so i = k
+///   or parallel units take one level), the truncated trapezoid rule of `JointGaussianQuadrature`
+///   on z in the disc |z| ≤ 8, its step from every field's coefficient on the level (the
+///   smoothed functions below are entire, but nearly determined fields come close to their
+///   activation's poles; the joint rule's step for them is the safe choice).
+/// - Given z, every field is x_c = m_c + y_c with m_c = B_c·z and y ~ N(0, Σ), Σ = C − B Bᵀ
+///   fixed for the pass. A field with Σ_cc ≤ 1e-14·C_cc is exact: g_c(m_c) at the node.
+///   The others ("random", s_c = √Σ_cc) enter through 1-D tables in m of
+///   Â_{c,n}(m) = E[g_c(m + s_c z) He_n(z)]/√n!  (n = 0: the smoothed activation)
+///   and V_c(m) = E[g_c(m + s_c z)²], and Mehler's formula for two Gaussians of correlation
+///   r_cd = Σ_cd/(s_c s_d):  Cov(g_c, g_d | m) = Σ_{n≥1} r_cd^n Â_{c,n}(m_c) Â_{d,n}(m_d).
+///   E[Δ² | z] = (Σ_c u_c ĝ_c)² + Σ_c u_c² (V_c − Â_{c,0}²) + 2 Σ_{c<d} u_c u_d Cov(g_c, g_d),
+///   the variances exact (no truncation); E[x_b Δ | λ_i] = m_b E[Δ | λ_i] + Σ_c u_c Σ_bc Â_{c,1}/s_c
+///   (Stein: E[y_b g_c] = Σ_bc E[z g_c]/s_c).
+/// - Truncation: Σ_{n≥1} Â_{c,n}² = V_c − Â_{c,0}², so the tail after N terms is known at every
+///   table point; by Cauchy–Schwarz the error of a cross term is ≤ |r|^{N+1}·√(tail_c·tail_d).
+///   Each pair stops at the first N where that bound (max over the table) is ≤ 1e-14.
+/// - Tables: a uniform grid of spacing δ = 0.02·max(s_c, 1) (Lagrange interpolation on 8 points;
+///   the error bound is in docs/numerics.md; measured ≤ 1e-13), each point a trapezoid sum over
+///   |z| ≤ 8 with the joint rule's step for g_c at coefficient s_c (≤ 0.3 so that the Hermite
+///   weights up to degree 100 are integrated to ≲ 1e-40). When s_c·h is a multiple of δ, the
+///   table's arguments m_j + s_c z_q lie on one lattice: g_c is evaluated once per lattice point
+///   (`JointGaussianQuadrature.fill`, no libm call per node) and the tables are sums over it.
+///
+/// Cost per pass: n_o ≈ (π/4)·71² outer nodes for tanh (one level when i = k), each R·(8·(N+2))
+/// interpolation products and Σ_pairs N_cd Mehler products (R random fields), plus the tables
+/// (G grid points × nodes × N); measured model in `estimatedSeconds`.
+/// No randomness: the adaptive integrator needs a deterministic right-hand side.
+final class ConditionalPairQuadrature {
+    let K: Int, M: Int, D: Int
+    let student: Activation, teacher: Activation
+    let oddPair: Bool
+    /// Scales every step and table spacing down (tests' reference: a finer rule).
+    let refine: Double
+    /// The most Hermite degrees a table holds (the tail test almost always stops far earlier).
+    static let maxDegree = 100
+    /// The truncation radius of the outer disc and of every inner rule: 8 when both activations
+    /// are bounded (the Gaussian mass beyond is ≤ 1e-14 in two dimensions), 9.5 when one grows
+    /// (GELU, softplus, polynomials: at 8 the mass beyond times x⁶ is ≈ 1e-10).
+    let radius: Double
+    static func radius(student: Activation, teacher: Activation) -> Double {
+        let bounded: Set<String> = ["tanh", "sigmoid", "erf"]
+        return bounded.contains(student.rawValue) && bounded.contains(teacher.rawValue) ? 8 : 9.5
+    }
+    /// The Mehler tail each cross term may leave, relative to √(V_c·V_d) at the node (a finer
+    /// `refine` divides it by refine²).
+    static let tailTolerance = 1e-14
+
+    // Per-pass scratch (pointers; the hot loops never read class properties).
+    private var B: [Double]  // B[f·2 + j]: field f's coefficient on outer level j
+    private var sigma: [Double]  // conditional covariance, D×D
+    private var exact: [Bool]
+    private var randomFields: [Int] = []
+    /// Per random field (by position r): its table.
+    private var tables: [Table] = []
+    private var stepWeights: [Double] = []
+
+    /// One field's tables: columns n = 0…degree of Â_n on the grid, then V, column-major.
+    struct Table {
+        var lo = 0.0, spacing = 1.0, points = 0, degree = 0
+        var values: [Double] = []
+        /// The largest relative tail (V − Σ_{n≤N} Â_n²)/V over the grid, for N = 0…degree.
+        var tails: [Double] = []
+        var deviation = 0.0
+        /// max V over the grid (the scale of the tails).
+        var largest = 0.0
+    }
+
+    init(K: Int, M: Int, student: Activation, teacher: Activation, refine: Double = 1) {
+        self.K = K
+        self.M = M
+        D = K + M
+        self.student = student
+        self.teacher = teacher
+        self.refine = refine
+        radius = ConditionalPairQuadrature.radius(student: student, teacher: teacher)
+        oddPair = student.declaration.parity == .odd && teacher.declaration.parity == .odd
+        B = [Double](repeating: 0, count: 2 * (K + M))
+        sigma = [Double](repeating: 0, count: (K + M) * (K + M))
+        exact = [Bool](repeating: false, count: K + M)
+        tables = Array(repeating: Table(), count: K + M)
+    }
+
+    /// A smooth non-polynomial student (not erf, which has its own kernels) with a smooth teacher.
+    static func applies(student: Activation, teacher: Activation) -> Bool {
+        let s = student.declaration, t = teacher.declaration
+        return s.kink == .none && s.polynomial == nil && student != .erf && t.kink == .none
+    }
+
+    /// The per-evaluation bound of job validation (`JobLimits.maxODEEvaluationSeconds`, which a
+    /// SGDynJobs test checks equal): the joint rule is kept for every size it was accepted at,
+    /// so no existing job's numbers change.
+    static let jointLimitSeconds = 0.25
+
+    /// Whether a pair and size take this method rather than `JointGaussianQuadrature`: the
+    /// joint rule's estimate is over the job bound (tanh from K + M = 5, sigmoid from 6).
+    static func preferred(K: Int, M: Int, student: Activation, teacher: Activation) -> Bool {
+        applies(student: student, teacher: teacher)
+            && JointGaussianQuadrature.estimatedSeconds(K: K, M: M, student: student, teacher: teacher) > jointLimitSeconds
+    }
+
+    /// Rough seconds of one right-hand side on one core (release), for the cost bound: every
+    /// field of variance 1 (the drawn start); see docs/measurements.md "General pairs".
+    static func estimatedSeconds(K: Int, M: Int, student: Activation, teacher: Activation) -> Double {
+        let D = K + M
+        let h = JointGaussianQuadrature.step(student, coefficient: 1, factors: 4)
+        let n = Double(2 * Int(radius(student: student, teacher: teacher) / h) + 1)
+        let half = student.declaration.parity == .odd && teacher.declaration.parity == .odd ? 0.5 : 1
+        let offDiagonal = Double(K * (K - 1) / 2), diagonal = Double(K)
+        let random = Double(D - 1)
+        // Per outer node: interpolation (R·(8·(N + 2)) products, N ≈ 30) and Mehler sums
+        // (R²/2·N): ≈ 1 ns per 4 products (SIMD), plus 30 ns of fixed work.
+        let perNode = (random * 8 * 32 + random * random / 2 * 30) * 0.25e-9 + 30e-9
+        let nodes = offDiagonal * half * n * n * Double.pi / 4 + diagonal * half * n
+        // Tables: per pass R fields × ≈ 400 grid points × 55 nodes × 30 degrees ≈ 0.3 ns each.
+        let tables = (offDiagonal + diagonal) * random * 400 * 55 * 30 * 0.3e-9
+        return nodes * perNode + tables
+    }
+
+    /// Fills w.s3, w.s4, w.j2 and (when `secondLayer`) w.s2.
+    func evaluate(_ w: ODEWorkspace.View, secondLayer: Bool) {
+        let K = self.K, D = self.D
+        for index in 0..<(K * D) { w.s3[index] = 0 }
+        for p in 0..<w.pairs {
+            w.s4[p] = 0
+            w.j2[p] = 0
+        }
+        for i in 0..<K { w.s2[i] = 0 }
+        for index in 0..<(D * D) where !w.C[index].isFinite {
+            for index in 0..<(K * D) { w.s3[index] = .nan }
+            for p in 0..<w.pairs { w.s4[p] = .nan }
+            return
+        }
+        var pair = 0
+        for i in 0..<K {
+            for k in i..<K {
+                pass(i, k, pair: pair, w)
+                pair += 1
+            }
+        }
+    }
+
+    /// Outer levels for conditioning on (λ_i, λ_k): B (the Cholesky rows of every field on the
+    /// pivots i, k; a pivot whose residual variance is ≤ 1e-14 relative adds no level), Σ, and
+    /// which fields are exact. Returns the number of levels (0, 1 or 2).
+    private func condition(_ i: Int, _ k: Int, _ C: UnsafePointer<Double>) -> Int {
+        let D = self.D
+        for f in 0..<(2 * D) { B[f] = 0 }
+        var pivots: [Int] = []
+        func project(_ f: Int) {
+            for (j, q) in pivots.enumerated() {
+                var c = C[f * D + q]
+                for j2 in 0..<j { c -= B[f * 2 + j2] * B[q * 2 + j2] }
+                B[f * 2 + j] = c / B[q * 2 + j]
+            }
+        }
+        for p in (i == k ? [i] : [i, k]) {
+            project(p)
+            var variance = C[p * D + p]
+            for j in 0..<pivots.count { variance -= B[p * 2 + j] * B[p * 2 + j] }
+            if C[p * D + p] > 0, variance > 1e-14 * C[p * D + p] {
+                B[p * 2 + pivots.count] = variance.squareRoot()
+                pivots.append(p)
+            }
+        }
+        for f in 0..<D where f != i && f != k { project(f) }
+        let levels = pivots.count
+        for f in 0..<D {
+            for g in 0..<D {
+                var c = C[f * D + g]
+                for j in 0..<levels { c -= B[f * 2 + j] * B[g * 2 + j] }
+                sigma[f * D + g] = c
+            }
+        }
+        randomFields.removeAll(keepingCapacity: true)
+        for f in 0..<D {
+            exact[f] = f == i || f == k || !(C[f * D + f] > 0) || sigma[f * D + f] <= 1e-14 * C[f * D + f]
+            if !exact[f] { randomFields.append(f) }
+        }
+        return levels
+    }
+
+    /// The trapezoid step of outer level j.
+    private func outerStep(level j: Int) -> Double {
+        var h = 0.5
+        for f in 0..<D {
+            let c = abs(B[f * 2 + j])
+            guard c > 0 else { continue }
+            h = min(h, JointGaussianQuadrature.step(f < K ? student : teacher, coefficient: c, factors: f < K ? 4 : 2))
+        }
+        h /= refine
+        return max(h, 2 * self.radius / 240)
+    }
+
+    /// Normalised trapezoid weights φ(q·h) for q = −full…full.
+    private static func trapezoidWeights(step h: Double, radius: Double) -> [Double] {
+        let full = Int(radius / h)
+        var weights = (-full...full).map { q -> Double in let z = Double(q) * h; return Double.exp(-z * z / 2) }
+        let norm = weights.reduce(0, +)
+        for q in weights.indices { weights[q] /= norm }
+        return weights
+    }
+
+    /// Builds the table of random field f (its conditional deviation s, means up to ±range).
+    /// The Hermite degrees go on until the tail is ≤ `tailTolerance` relative and n ≥ `minimumDegree`.
+    private func buildTable(_ f: Int, deviation s: Double, range: Double, minimumDegree: Int = 1) -> Table {
+        let g = f < K ? student : teacher
+        var table = Table()
+        table.deviation = s
+        let inner = min(0.3, JointGaussianQuadrature.step(g, coefficient: s, factors: 2, poleOrder: 2)) / refine
+        let half = Int(self.radius / inner)
+        let nodes = 2 * half + 1
+        let target = 0.02 * max(s, 1) / refine
+        let rule = ConditionalPairQuadrature.trapezoidWeights(step: inner, radius: radius)
+        // Grid spacing: a divisor of s·h (lattice) when it is at least the target, else the target.
+        let lattice = s * inner >= target
+        let multiple = lattice ? Int((s * inner / target).rounded(.up)) : 0
+        let spacing = lattice ? s * inner / Double(multiple) : target
+        let points = Int((2 * range / spacing).rounded(.up)) + 9
+        let lo = -range - 4 * spacing
+        table.lo = lo
+        table.spacing = spacing
+        table.points = points
+        // values(j, q) = g(lo + j·spacing + s·z_q), z_q = (q − half)·inner.
+        var grid: [Double]
+        let strideJ: Int, strideQ: Int
+        if lattice {
+            let count = points + multiple * (nodes - 1)
+            grid = [Double](repeating: 0, count: count)
+            grid.withUnsafeMutableBufferPointer {
+                JointGaussianQuadrature.fill(g, mean: lo - Double(half * multiple) * spacing, coefficient: 1, lowest: 0,
+                                             step: spacing, count: count, values: $0.baseAddress!, slopes: nil)
+            }
+            strideJ = 1
+            strideQ = multiple
+        } else {
+            grid = [Double](repeating: 0, count: points * nodes)
+            grid.withUnsafeMutableBufferPointer { b in
+                for j in 0..<points {
+                    JointGaussianQuadrature.fill(g, mean: lo + Double(j) * spacing, coefficient: s,
+                                                 lowest: -Double(half) * inner, step: inner, count: nodes,
+                                                 values: b.baseAddress! + j * nodes, slopes: nil)
+                }
+            }
+            strideJ = nodes
+            strideQ = 1
+        }
+        // Columns n = 0, 1, …: Hermite weights by the normalised recurrence
+        // Ĥe_{n+1} = (z Ĥe_n − √n Ĥe_{n−1})/√(n + 1).
+        var previous = [Double](repeating: 0, count: nodes)
+        var current = rule
+        var columns: [Double] = []
+        columns.reserveCapacity(points * 40)
+        var variance = [Double](repeating: 0, count: points)
+        var tail = [Double](repeating: 0, count: points)
+        grid.withUnsafeBufferPointer { gb in
+            let values = gb.baseAddress!
+            for j in 0..<points {
+                var sum = 0.0
+                for q in 0..<nodes { let v = values[j * strideJ + q * strideQ]; sum += rule[q] * v * v }
+                variance[j] = sum
+                table.largest = max(table.largest, sum)
+            }
+            var n = 0
+            while true {
+                var largest = 0.0
+                for j in 0..<points {
+                    var sum = 0.0
+                    let row = values + j * strideJ
+                    for q in 0..<nodes { sum += current[q] * row[q * strideQ] }
+                    columns.append(sum)
+                    tail[j] = n == 0 ? variance[j] - sum * sum : tail[j] - sum * sum
+                    // Relative to V at the point: the cross term's error there is ≤ ε·√(V_c V_d).
+                    if variance[j] > 0 { largest = max(largest, tail[j] / variance[j]) }
+                }
+                table.tails.append(max(0, largest))
+                if n >= minimumDegree, largest <= ConditionalPairQuadrature.tailTolerance / (refine * refine)
+                    || n == ConditionalPairQuadrature.maxDegree {
+                    break
+                }
+                // Next Hermite weights.
+                let root = Double(n).squareRoot(), next = Double(n + 1).squareRoot()
+                for q in 0..<nodes {
+                    let z = Double(q - half) * inner
+                    let h = (z * current[q] - root * previous[q]) / next
+                    previous[q] = current[q]
+                    current[q] = h
+                }
+                n += 1
+            }
+            table.degree = n
+        }
+        columns.append(contentsOf: variance)
+        table.values = columns
+        return table
+    }
+
+    /// Lagrange weights of the 8 grid points j0…j0+7 at m, and j0.
+    @inline(__always)
+    private static func stencil(_ table: Table, at m: Double, _ weights: inout SIMD8<Double>) -> Int {
+        let t = (m - table.lo) / table.spacing
+        var j0 = Int(t.rounded(.down)) - 3
+        j0 = min(max(j0, 0), table.points - 8)
+        let x = t - Double(j0)
+        // Π_{j≠l}(x − j) / Π_{j≠l}(l − j).
+        var left = SIMD8<Double>(repeating: 1), right = SIMD8<Double>(repeating: 1)
+        var product = 1.0
+        for l in 0..<8 { left[l] = product; product *= x - Double(l) }
+        product = 1
+        for l in stride(from: 7, through: 0, by: -1) { right[l] = product; product *= x - Double(l) }
+        let denominators = SIMD8<Double>(-5040, 720, -240, 144, -144, 240, -720, 5040)
+        weights = left * right / denominators
+        return j0
+    }
+
+    /// One pass: conditioning on (λ_i, λ_k).
+    private func pass(_ i: Int, _ k: Int, pair: Int, _ w: ODEWorkspace.View) {
+        let D = self.D, K = self.K
+        let levels = condition(i, k, w.C)
+        let random = randomFields
+        let R = random.count
+        // Tables.
+        var degree = 0
+        for (r, f) in random.enumerated() {
+            let s = sigma[f * D + f].squareRoot()
+            var spread = 0.0
+            for j in 0..<levels { spread += B[f * 2 + j] * B[f * 2 + j] }
+            tables[r] = buildTable(f, deviation: s, range: self.radius * spread.squareRoot())
+            degree = max(degree, tables[r].degree)
+        }
+        // Every table to the same degree: the bound √(tail_c·tail_d) of a cross term needs both
+        // tails small (a nearly determined field's own tail is tiny at once, but its partner's
+        // is not: 1e-9 errors were measured when each stopped at its own degree).
+        for (r, f) in random.enumerated() where tables[r].degree < degree {
+            var spread = 0.0
+            for j in 0..<levels { spread += B[f * 2 + j] * B[f * 2 + j] }
+            tables[r] = buildTable(f, deviation: tables[r].deviation, range: self.radius * spread.squareRoot(),
+                                   minimumDegree: degree)
+        }
+        // Mehler coefficients per random pair: 2 u_c u_d r^n for n = 1…N_cd.
+        var pairFields: [(Int, Int)] = []
+        var pairCoefficients: [[Double]] = []
+        for a in 0..<R {
+            for b in (a + 1)..<R {
+                let c = random[a], d = random[b]
+                let r = max(-1, min(1, sigma[c * D + d] / (tables[a].deviation * tables[b].deviation)))
+                let weight = 2 * w.u[c] * w.u[d]
+                if weight == 0 { continue }
+                var coefficients: [Double] = []
+                var power = 1.0
+                let top = min(tables[a].degree, tables[b].degree)
+                for n in 1...top {
+                    power *= r
+                    coefficients.append(weight * power)
+                    let bound = abs(power * r) * (tables[a].tails[n] * tables[b].tails[n]).squareRoot()
+                    if bound <= ConditionalPairQuadrature.tailTolerance / (refine * refine) { break }
+                }
+                if coefficients.isEmpty { continue }
+                pairFields.append((a, b))
+                pairCoefficients.append(coefficients)
+            }
+        }
+        // Outer levels.
+        let h0 = levels > 0 ? outerStep(level: 0) : 1
+        let h1 = levels > 1 ? outerStep(level: 1) : 1
+        let w0 = levels > 0 ? ConditionalPairQuadrature.trapezoidWeights(step: h0, radius: radius) : [1]
+        let w1 = levels > 1 ? ConditionalPairQuadrature.trapezoidWeights(step: h1, radius: radius) : [1]
+        let full0 = (w0.count - 1) / 2, full1 = (w1.count - 1) / 2
+        let symmetric = oddPair && levels > 0
+        let diagonal = i == k
+        let exactFields = (0..<D).filter { exact[$0] }
+        var interpolated = [Double](repeating: 0, count: R * (degree + 2))
+        var means = [Double](repeating: 0, count: D)
+        var values = [Double](repeating: 0, count: D)
+        var momentB = [Double](repeating: 0, count: D)
+        var s4 = 0.0, j2 = 0.0
+        let radiusSquared = self.radius * self.radius
+        // Rows: the first level's nodes (one row at z0 = 0 when there is no second level).
+        let rowRange = levels > 1 ? ((symmetric ? full0 : 0)...(2 * full0)) : (0...0)
+        for row in rowRange {
+            let z0 = levels > 1 ? Double(row - full0) * h0 : 0
+            let rowWeight = levels > 1 ? (symmetric && row > full0 ? 2 : 1) * w0[row] : 1
+            // The varying level within the row and its nodes.
+            let hv = levels > 1 ? h1 : h0
+            let wv = levels > 1 ? w1 : w0
+            let fullv = levels > 1 ? full1 : full0
+            let reach = levels == 0 ? 0 : min(fullv, Int((max(0, radiusSquared - z0 * z0)).squareRoot() / hv))
+            let varying = levels > 1 ? 1 : 0
+            let start = levels == 1 && symmetric ? reach : 0
+            for q in start...(2 * reach) {
+                let z = Double(q - reach) * hv
+                let weight = rowWeight * (levels == 0 ? 1 : (levels == 1 && symmetric && q > reach ? 2 : 1) * wv[q - reach + fullv])
+                for f in 0..<D {
+                    means[f] = (levels > 1 ? B[f * 2] * z0 : 0) + (levels > 0 ? B[f * 2 + varying] * z : 0)
+                }
+                var mean = 0.0
+                for f in exactFields {
+                    values[f] = f < K ? student.value(means[f]) : teacher.value(means[f])
+                    mean += w.u[f] * values[f]
+                }
+                var variance = 0.0
+                interpolated.withUnsafeMutableBufferPointer { ib in
+                    let out = ib.baseAddress!
+                    for r in 0..<R {
+                        let f = random[r]
+                        let table = tables[r]
+                        var lw = SIMD8<Double>()
+                        let j0 = ConditionalPairQuadrature.stencil(table, at: means[f], &lw)
+                        let stride = degree + 2
+                        table.values.withUnsafeBufferPointer { tb in
+                            let t = tb.baseAddress!
+                            for n in 0...table.degree + 1 {
+                                // Column n (the last one is V).
+                                let column = t + n * table.points + j0
+                                var s = SIMD8<Double>()
+                                for l in 0..<8 { s[l] = column[l] }
+                                out[r * stride + (n <= table.degree ? n : degree + 1)] = (s * lw).sum()
+                            }
+                            for n in (table.degree + 1)..<(degree + 1) { out[r * stride + n] = 0 }
+                        }
+                        let a0 = out[r * stride], v = out[r * stride + degree + 1]
+                        mean += w.u[f] * a0
+                        variance += w.u[f] * w.u[f] * (v - a0 * a0)
+                    }
+                    for (index, (a, b)) in pairFields.enumerated() {
+                        let coefficients = pairCoefficients[index]
+                        let stride = degree + 2
+                        var sum = 0.0
+                        for n in 1...coefficients.count { sum += coefficients[n - 1] * out[a * stride + n] * out[b * stride + n] }
+                        variance += sum
+                    }
+                    if diagonal {
+                        for b in 0..<D {
+                            var sum = 0.0
+                            for r in 0..<R {
+                                let c = random[r]
+                                sum += w.u[c] * sigma[b * D + c] / tables[r].deviation * out[r * (degree + 2) + 1]
+                            }
+                            momentB[b] = sum
+                        }
+                    }
+                }
+                let slopeI = student.derivative(means[i]), slopeK = student.derivative(means[k])
+                let a = weight * slopeI * slopeK
+                j2 += a
+                s4 += a * (mean * mean + variance)
+                if diagonal {
+                    let row = w.s3 + i * D
+                    for b in 0..<D { row[b] += weight * slopeI * (means[b] * mean + momentB[b]) }
+                    w.s2[i] += weight * student.value(means[i]) * mean
+                }
+            }
+        }
+        w.s4[pair] = s4
+        w.j2[pair] = j2
+    }
+}
