@@ -64,6 +64,10 @@ enum ODEBenchmark {
         Row(activation: .sigmoid, K: 2, learningRate: 0.5, tMax: 1000, teacher: .erf),
         Row(activation: .tanh, K: 2, learningRate: 0.5, tMax: 1000, teacher: .tanh, M: 1),
         Row(activation: .gelu, K: 2, learningRate: 0.2, tMax: 1, note: "t = 1", teacher: .he3, M: 2),
+        // Beyond the joint rule's sizes (ConditionalPairQuadrature).
+        Row(activation: .tanh, K: 4, learningRate: 0.5, tMax: 1, note: "t = 1", teacher: .tanh, M: 4),
+        Row(activation: .tanh, K: 4, learningRate: 0.5, tMax: 1000, note: "issue 20: ≤ 20 s", teacher: .tanh, M: 4),
+        Row(activation: .sigmoid, K: 3, learningRate: 0.5, tMax: 1000, teacher: .tanh, M: 2),
         // A ReLU teacher at M = 1: its level in closed form, a rule over the student fields.
         Row(activation: .tanh, K: 2, learningRate: 0.5, tMax: 1000, teacher: .relu, M: 1),
     ]

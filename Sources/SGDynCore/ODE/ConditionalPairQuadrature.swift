@@ -42,6 +42,7 @@ final class ConditionalPairQuadrature {
     let K: Int, M: Int, D: Int
     let student: Activation, teacher: Activation
     let oddPair: Bool
+    var debugStats = false
     /// Scales every step and table spacing down (tests' reference: a finer rule).
     let refine: Double
     /// The most Hermite degrees a table holds (the tail test almost always stops far earlier).
@@ -56,7 +57,7 @@ final class ConditionalPairQuadrature {
     }
     /// The Mehler tail each cross term may leave, relative to √(V_c·V_d) at the node (a finer
     /// `refine` divides it by refine²).
-    static let tailTolerance = 1e-14
+    static let tailTolerance = 1e-13
 
     // Per-pass scratch (pointers; the hot loops never read class properties).
     private var B: [Double]  // B[f·2 + j]: field f's coefficient on outer level j
@@ -274,12 +275,32 @@ final class ConditionalPairQuadrature {
                 table.largest = max(table.largest, sum)
             }
             var n = 0
+            var column = [Double](repeating: 0, count: points)
             while true {
                 var largest = 0.0
+                column.withUnsafeMutableBufferPointer { cb in
+                    let col = cb.baseAddress!
+                    current.withUnsafeBufferPointer { wb in
+                        let weight = wb.baseAddress!
+                        if strideJ == 1 {
+                            // Lattice: column[j] = Σ_q w_q·g[j + k·q], contiguous in j.
+                            for j in 0..<points { col[j] = 0 }
+                            for q in 0..<nodes {
+                                let wq = weight[q], row = values + q * strideQ
+                                for j in 0..<points { col[j] += wq * row[j] }
+                            }
+                        } else {
+                            for j in 0..<points {
+                                let row = values + j * strideJ
+                                var sum = 0.0
+                                for q in 0..<nodes { sum += weight[q] * row[q] }
+                                col[j] = sum
+                            }
+                        }
+                    }
+                }
                 for j in 0..<points {
-                    var sum = 0.0
-                    let row = values + j * strideJ
-                    for q in 0..<nodes { sum += current[q] * row[q * strideQ] }
+                    let sum = column[j]
                     columns.append(sum)
                     tail[j] = n == 0 ? variance[j] - sum * sum : tail[j] - sum * sum
                     // Relative to V at the point: the cross term's error there is ≤ ε·√(V_c V_d).
@@ -307,22 +328,18 @@ final class ConditionalPairQuadrature {
         return table
     }
 
-    /// Lagrange weights of the 8 grid points j0…j0+7 at m, and j0.
-    @inline(__always)
-    private static func stencil(_ table: Table, at m: Double, _ weights: inout SIMD8<Double>) -> Int {
-        let t = (m - table.lo) / table.spacing
-        var j0 = Int(t.rounded(.down)) - 3
-        j0 = min(max(j0, 0), table.points - 8)
-        let x = t - Double(j0)
-        // Π_{j≠l}(x − j) / Π_{j≠l}(l − j).
-        var left = SIMD8<Double>(repeating: 1), right = SIMD8<Double>(repeating: 1)
-        var product = 1.0
-        for l in 0..<8 { left[l] = product; product *= x - Double(l) }
-        product = 1
-        for l in stride(from: 7, through: 0, by: -1) { right[l] = product; product *= x - Double(l) }
-        let denominators = SIMD8<Double>(-5040, 720, -240, 144, -144, 240, -720, 5040)
-        weights = left * right / denominators
-        return j0
+    /// The smallest n with |r|^{n+1}·√(T_c(n)·T_d(n)) ≤ tolerance, T(n) a table's relative
+    /// tail after n terms (its last one beyond its degree: tails do not increase), or nil if
+    /// none up to `maxDegree`.
+    private func pairDegree(_ a: Table, _ b: Table, r: Double) -> Int? {
+        let tolerance = ConditionalPairQuadrature.tailTolerance / (refine * refine)
+        var power = abs(r)
+        for n in 1...ConditionalPairQuadrature.maxDegree {
+            power *= abs(r)
+            let ta = a.tails[min(n, a.degree)], tb = b.tails[min(n, b.degree)]
+            if power * (ta * tb).squareRoot() <= tolerance || power == 0 { return n }
+        }
+        return nil
     }
 
     /// One pass: conditioning on (λ_i, λ_k).
@@ -331,47 +348,71 @@ final class ConditionalPairQuadrature {
         let levels = condition(i, k, w.C)
         let random = randomFields
         let R = random.count
-        // Tables.
-        var degree = 0
+        var ranges = [Double](repeating: 0, count: R)
         for (r, f) in random.enumerated() {
-            let s = sigma[f * D + f].squareRoot()
             var spread = 0.0
             for j in 0..<levels { spread += B[f * 2 + j] * B[f * 2 + j] }
-            tables[r] = buildTable(f, deviation: s, range: self.radius * spread.squareRoot())
-            degree = max(degree, tables[r].degree)
+            ranges[r] = radius * spread.squareRoot()
+            tables[r] = buildTable(f, deviation: sigma[f * D + f].squareRoot(), range: ranges[r])
         }
-        // Every table to the same degree: the bound √(tail_c·tail_d) of a cross term needs both
-        // tails small (a nearly determined field's own tail is tiny at once, but its partner's
-        // is not: 1e-9 errors were measured when each stopped at its own degree).
-        for (r, f) in random.enumerated() where tables[r].degree < degree {
-            var spread = 0.0
-            for j in 0..<levels { spread += B[f * 2 + j] * B[f * 2 + j] }
-            tables[r] = buildTable(f, deviation: tables[r].deviation, range: self.radius * spread.squareRoot(),
-                                   minimumDegree: degree)
+        func correlation(_ a: Int, _ b: Int) -> Double {
+            max(-1, min(1, sigma[random[a] * D + random[b]] / (tables[a].deviation * tables[b].deviation)))
         }
-        // Mehler coefficients per random pair: 2 u_c u_d r^n for n = 1…N_cd.
-        var pairFields: [(Int, Int)] = []
-        var pairCoefficients: [[Double]] = []
+        // Each table to the degree its partners need: the bound √(tail_c·tail_d) of a cross term
+        // needs both tails small (a nearly determined field's own tail is tiny at once, but its
+        // partner's is not: 1e-9 errors were measured when each stopped at its own degree).
+        var needed = (0..<R).map { tables[$0].degree }
         for a in 0..<R {
-            for b in (a + 1)..<R {
-                let c = random[a], d = random[b]
-                let r = max(-1, min(1, sigma[c * D + d] / (tables[a].deviation * tables[b].deviation)))
-                let weight = 2 * w.u[c] * w.u[d]
-                if weight == 0 { continue }
-                var coefficients: [Double] = []
-                var power = 1.0
-                let top = min(tables[a].degree, tables[b].degree)
-                for n in 1...top {
-                    power *= r
-                    coefficients.append(weight * power)
-                    let bound = abs(power * r) * (tables[a].tails[n] * tables[b].tails[n]).squareRoot()
-                    if bound <= ConditionalPairQuadrature.tailTolerance / (refine * refine) { break }
-                }
-                if coefficients.isEmpty { continue }
-                pairFields.append((a, b))
-                pairCoefficients.append(coefficients)
+            for b in (a + 1)..<R where w.u[random[a]] != 0 && w.u[random[b]] != 0 {
+                let n = pairDegree(tables[a], tables[b], r: correlation(a, b)) ?? ConditionalPairQuadrature.maxDegree
+                needed[a] = max(needed[a], n)
+                needed[b] = max(needed[b], n)
             }
         }
+        for (r, f) in random.enumerated() where tables[r].degree < needed[r] {
+            tables[r] = buildTable(f, deviation: tables[r].deviation, range: ranges[r], minimumDegree: needed[r])
+        }
+        var degree = 1
+        for r in 0..<R { degree = max(degree, tables[r].degree) }
+        if debugStats { print("CPQSTAT pass \(i),\(k) levels \(levels) tables", (0..<R).map { "G\(tables[$0].points) N\(tables[$0].degree) s\(tables[$0].deviation)" }) }
+        // Mehler coefficients per random pair: 2 u_c u_d r^n for n = 1…N_cd, flat.
+        var pairA: [Int] = [], pairB: [Int] = [], pairStart: [Int] = [0]
+        var coefficients: [Double] = []
+        for a in 0..<R {
+            for b in (a + 1)..<R {
+                let weight = 2 * w.u[random[a]] * w.u[random[b]]
+                if weight == 0 { continue }
+                let r = correlation(a, b)
+                let top = min(pairDegree(tables[a], tables[b], r: r) ?? degree, tables[a].degree, tables[b].degree)
+                var power = 1.0
+                for _ in 1...top {
+                    power *= r
+                    coefficients.append(weight * power)
+                }
+                pairA.append(a)
+                pairB.append(b)
+                pairStart.append(coefficients.count)
+            }
+        }
+        // The tables side by side: field r's column n at storage[offset_r + n·points_r].
+        var storage: [Double] = []
+        var offsets = [Int](repeating: 0, count: R), points = offsets, degrees = offsets
+        var lows = [Double](repeating: 0, count: R), spacings = lows, deviations = lows, weightsU = lows, means = [Double](repeating: 0, count: D)
+        var slopeCoefficients = [Double](repeating: 0, count: R * D)  // u_c Σ_bc / s_c, [r·D + b]
+        for r in 0..<R {
+            offsets[r] = storage.count
+            storage.append(contentsOf: tables[r].values)
+            points[r] = tables[r].points
+            degrees[r] = tables[r].degree
+            lows[r] = tables[r].lo
+            spacings[r] = tables[r].spacing
+            deviations[r] = tables[r].deviation
+            weightsU[r] = w.u[random[r]]
+            for b in 0..<D { slopeCoefficients[r * D + b] = w.u[random[r]] * sigma[b * D + random[r]] / tables[r].deviation }
+        }
+        let exactFields = (0..<D).filter { exact[$0] }
+        let exactWeights = exactFields.map { w.u[$0] }
+        let exactIsStudent = exactFields.map { $0 < K }
         // Outer levels.
         let h0 = levels > 0 ? outerStep(level: 0) : 1
         let h1 = levels > 1 ? outerStep(level: 1) : 1
@@ -380,90 +421,97 @@ final class ConditionalPairQuadrature {
         let full0 = (w0.count - 1) / 2, full1 = (w1.count - 1) / 2
         let symmetric = oddPair && levels > 0
         let diagonal = i == k
-        let exactFields = (0..<D).filter { exact[$0] }
-        var interpolated = [Double](repeating: 0, count: R * (degree + 2))
-        var means = [Double](repeating: 0, count: D)
-        var values = [Double](repeating: 0, count: D)
-        var momentB = [Double](repeating: 0, count: D)
+        let width = degree + 2
+        var interpolated = [Double](repeating: 0, count: R * width)
+        var moment = [Double](repeating: 0, count: D)
+        let coefficient0 = (0..<D).map { B[$0 * 2] }, coefficient1 = (0..<D).map { B[$0 * 2 + 1] }
         var s4 = 0.0, j2 = 0.0
-        let radiusSquared = self.radius * self.radius
-        // Rows: the first level's nodes (one row at z0 = 0 when there is no second level).
-        let rowRange = levels > 1 ? ((symmetric ? full0 : 0)...(2 * full0)) : (0...0)
-        for row in rowRange {
-            let z0 = levels > 1 ? Double(row - full0) * h0 : 0
-            let rowWeight = levels > 1 ? (symmetric && row > full0 ? 2 : 1) * w0[row] : 1
-            // The varying level within the row and its nodes.
-            let hv = levels > 1 ? h1 : h0
-            let wv = levels > 1 ? w1 : w0
-            let fullv = levels > 1 ? full1 : full0
-            let reach = levels == 0 ? 0 : min(fullv, Int((max(0, radiusSquared - z0 * z0)).squareRoot() / hv))
-            let varying = levels > 1 ? 1 : 0
-            let start = levels == 1 && symmetric ? reach : 0
-            for q in start...(2 * reach) {
-                let z = Double(q - reach) * hv
-                let weight = rowWeight * (levels == 0 ? 1 : (levels == 1 && symmetric && q > reach ? 2 : 1) * wv[q - reach + fullv])
-                for f in 0..<D {
-                    means[f] = (levels > 1 ? B[f * 2] * z0 : 0) + (levels > 0 ? B[f * 2 + varying] * z : 0)
-                }
-                var mean = 0.0
-                for f in exactFields {
-                    values[f] = f < K ? student.value(means[f]) : teacher.value(means[f])
-                    mean += w.u[f] * values[f]
-                }
-                var variance = 0.0
-                interpolated.withUnsafeMutableBufferPointer { ib in
-                    let out = ib.baseAddress!
-                    for r in 0..<R {
-                        let f = random[r]
-                        let table = tables[r]
-                        var lw = SIMD8<Double>()
-                        let j0 = ConditionalPairQuadrature.stencil(table, at: means[f], &lw)
-                        let stride = degree + 2
-                        table.values.withUnsafeBufferPointer { tb in
-                            let t = tb.baseAddress!
-                            for n in 0...table.degree + 1 {
-                                // Column n (the last one is V).
-                                let column = t + n * table.points + j0
-                                var s = SIMD8<Double>()
-                                for l in 0..<8 { s[l] = column[l] }
-                                out[r * stride + (n <= table.degree ? n : degree + 1)] = (s * lw).sum()
-                            }
-                            for n in (table.degree + 1)..<(degree + 1) { out[r * stride + n] = 0 }
-                        }
-                        let a0 = out[r * stride], v = out[r * stride + degree + 1]
-                        mean += w.u[f] * a0
-                        variance += w.u[f] * w.u[f] * (v - a0 * a0)
+        let radiusSquared = radius * radius
+        let student = self.student, teacher = self.teacher
+        let pairCount = pairA.count
+        storage.withUnsafeBufferPointer { sb in
+        interpolated.withUnsafeMutableBufferPointer { ib in
+        coefficients.withUnsafeBufferPointer { cb in
+            let table = sb.baseAddress!, out = ib.baseAddress!, pc = cb.baseAddress!
+            let rowRange = levels > 1 ? ((symmetric ? full0 : 0)...(2 * full0)) : (0...0)
+            for row in rowRange {
+                let z0 = levels > 1 ? Double(row - full0) * h0 : 0
+                let rowWeight = levels > 1 ? (symmetric && row > full0 ? 2 : 1) * w0[row] : 1
+                let hv = levels > 1 ? h1 : h0
+                let fullv = levels > 1 ? full1 : full0
+                let reach = levels == 0 ? 0 : min(fullv, Int((max(0, radiusSquared - z0 * z0)).squareRoot() / hv))
+                let start = levels == 1 && symmetric ? reach : 0
+                for q in start...(2 * reach) {
+                    let z = Double(q - reach) * hv
+                    let nodeWeight: Double
+                    if levels == 0 {
+                        nodeWeight = 1
+                    } else {
+                        nodeWeight = (levels == 1 && symmetric && q > reach ? 2 : 1) * (levels > 1 ? w1 : w0)[q - reach + fullv]
                     }
-                    for (index, (a, b)) in pairFields.enumerated() {
-                        let coefficients = pairCoefficients[index]
-                        let stride = degree + 2
+                    let weight = rowWeight * nodeWeight
+                    for f in 0..<D {
+                        means[f] = levels > 1 ? coefficient0[f] * z0 + coefficient1[f] * z : (levels == 1 ? coefficient0[f] * z : 0)
+                    }
+                    var mean = 0.0
+                    for (e, f) in exactFields.enumerated() {
+                        mean += exactWeights[e] * (exactIsStudent[e] ? student.value(means[f]) : teacher.value(means[f]))
+                    }
+                    var variance = 0.0
+                    for r in 0..<R {
+                        // 8-point Lagrange interpolation of every column at m.
+                        let t = (means[random[r]] - lows[r]) / spacings[r]
+                        var j0 = Int(t.rounded(.down)) - 3
+                        j0 = min(max(j0, 0), points[r] - 8)
+                        let x = t - Double(j0)
+                        var left = SIMD8<Double>(repeating: 1), right = SIMD8<Double>(repeating: 1)
+                        var product = 1.0
+                        for l in 0..<8 { left[l] = product; product *= x - Double(l) }
+                        product = 1
+                        for l in stride(from: 7, through: 0, by: -1) { right[l] = product; product *= x - Double(l) }
+                        let lw = left * right * ConditionalPairQuadrature.inverseDenominators
+                        let base = table + offsets[r] + j0, p = points[r], n1 = degrees[r]
+                        let target = out + r * width
+                        for n in 0...n1 {
+                            target[n] = (UnsafeRawPointer(base + n * p).loadUnaligned(as: SIMD8<Double>.self) * lw).sum()
+                        }
+                        target[width - 1] = (UnsafeRawPointer(base + (n1 + 1) * p).loadUnaligned(as: SIMD8<Double>.self) * lw).sum()
+                        let a0 = target[0], u = weightsU[r]
+                        mean += u * a0
+                        variance += u * u * (target[width - 1] - a0 * a0)
+                    }
+                    for index in 0..<pairCount {
+                        let a = out + pairA[index] * width, b = out + pairB[index] * width
+                        let first = pairStart[index], count = pairStart[index + 1] - first
                         var sum = 0.0
-                        for n in 1...coefficients.count { sum += coefficients[n - 1] * out[a * stride + n] * out[b * stride + n] }
+                        for n in 0..<count { sum += pc[first + n] * a[n + 1] * b[n + 1] }
                         variance += sum
                     }
+                    let slopeI = student.derivative(means[i])
+                    let slopeK = diagonal ? slopeI : student.derivative(means[k])
+                    let a = weight * slopeI * slopeK
+                    j2 += a
+                    s4 += a * (mean * mean + variance)
                     if diagonal {
-                        for b in 0..<D {
-                            var sum = 0.0
-                            for r in 0..<R {
-                                let c = random[r]
-                                sum += w.u[c] * sigma[b * D + c] / tables[r].deviation * out[r * (degree + 2) + 1]
-                            }
-                            momentB[b] = sum
+                        for b in 0..<D { moment[b] = means[b] * mean }
+                        for r in 0..<R {
+                            let slope = out[r * width + 1]
+                            for b in 0..<D { moment[b] += slopeCoefficients[r * D + b] * slope }
                         }
+                        let row = w.s3 + i * D
+                        let ws = weight * slopeI
+                        for b in 0..<D { row[b] += ws * moment[b] }
+                        w.s2[i] += weight * student.value(means[i]) * mean
                     }
                 }
-                let slopeI = student.derivative(means[i]), slopeK = student.derivative(means[k])
-                let a = weight * slopeI * slopeK
-                j2 += a
-                s4 += a * (mean * mean + variance)
-                if diagonal {
-                    let row = w.s3 + i * D
-                    for b in 0..<D { row[b] += weight * slopeI * (means[b] * mean + momentB[b]) }
-                    w.s2[i] += weight * student.value(means[i]) * mean
-                }
             }
+        }
+        }
         }
         w.s4[pair] = s4
         w.j2[pair] = j2
     }
+
+    /// 1/Π_{j≠l}(l − j) for the 8-point Lagrange weights.
+    static let inverseDenominators = 1 / SIMD8<Double>(-5040, 720, -240, 144, -144, 240, -720, 5040)
 }
