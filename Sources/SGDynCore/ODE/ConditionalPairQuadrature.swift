@@ -216,7 +216,10 @@ final class ConditionalPairQuadrature {
 
     /// Builds the table of random field f (its conditional deviation s, means up to ±range).
     /// The Hermite degrees go on until the tail is ≤ `tailTolerance` relative and n ≥ `minimumDegree`.
-    private func buildTable(_ f: Int, deviation s: Double, range: Double, minimumDegree: Int = 1) -> Table {
+    /// `correlation`: the largest |r| of the field with a partner; the degrees also stop once
+    /// |r|^{n+1}·√tail ≤ tolerance, which bounds every cross term of this field truncated at n
+    /// whatever its partner's tail (≤ 1 relative): the usual case of weakly correlated fields.
+    private func buildTable(_ f: Int, deviation s: Double, range: Double, correlation: Double, minimumDegree: Int = 1) -> Table {
         let g = f < K ? student : teacher
         var table = Table()
         table.deviation = s
@@ -307,7 +310,9 @@ final class ConditionalPairQuadrature {
                     if variance[j] > 0 { largest = max(largest, tail[j] / variance[j]) }
                 }
                 table.tails.append(max(0, largest))
-                if n >= minimumDegree, largest <= ConditionalPairQuadrature.tailTolerance / (refine * refine)
+                let tolerance = ConditionalPairQuadrature.tailTolerance / (refine * refine)
+                if n >= minimumDegree,
+                   largest <= tolerance || Double.pow(correlation, Double(n + 1)) * max(0, largest).squareRoot() <= tolerance
                     || n == ConditionalPairQuadrature.maxDegree {
                     break
                 }
@@ -349,11 +354,18 @@ final class ConditionalPairQuadrature {
         let random = randomFields
         let R = random.count
         var ranges = [Double](repeating: 0, count: R)
+        var strongest = [Double](repeating: 0, count: R)
+        for a in 0..<R {
+            for b in 0..<R where b != a && w.u[random[a]] != 0 && w.u[random[b]] != 0 {
+                let c = random[a], d = random[b]
+                strongest[a] = max(strongest[a], min(1, abs(sigma[c * D + d]) / (sigma[c * D + c] * sigma[d * D + d]).squareRoot()))
+            }
+        }
         for (r, f) in random.enumerated() {
             var spread = 0.0
             for j in 0..<levels { spread += B[f * 2 + j] * B[f * 2 + j] }
             ranges[r] = radius * spread.squareRoot()
-            tables[r] = buildTable(f, deviation: sigma[f * D + f].squareRoot(), range: ranges[r])
+            tables[r] = buildTable(f, deviation: sigma[f * D + f].squareRoot(), range: ranges[r], correlation: strongest[r])
         }
         func correlation(_ a: Int, _ b: Int) -> Double {
             max(-1, min(1, sigma[random[a] * D + random[b]] / (tables[a].deviation * tables[b].deviation)))
@@ -370,13 +382,16 @@ final class ConditionalPairQuadrature {
             }
         }
         for (r, f) in random.enumerated() where tables[r].degree < needed[r] {
-            tables[r] = buildTable(f, deviation: tables[r].deviation, range: ranges[r], minimumDegree: needed[r])
+            tables[r] = buildTable(f, deviation: tables[r].deviation, range: ranges[r], correlation: strongest[r],
+                                   minimumDegree: needed[r])
         }
         var degree = 1
         for r in 0..<R { degree = max(degree, tables[r].degree) }
         if debugStats { print("CPQSTAT pass \(i),\(k) levels \(levels) tables", (0..<R).map { "G\(tables[$0].points) N\(tables[$0].degree) s\(tables[$0].deviation)" }) }
         // Mehler coefficients per random pair: 2 u_c u_d r^n for n = 1…N_cd, flat.
         var pairA: [Int] = [], pairB: [Int] = [], pairStart: [Int] = [0]
+        // The columns a node interpolates per field: 0 and 1 (S3), and as far as its pairs sum.
+        var used = [Int](repeating: 1, count: R)
         var coefficients: [Double] = []
         for a in 0..<R {
             for b in (a + 1)..<R {
@@ -389,6 +404,8 @@ final class ConditionalPairQuadrature {
                     power *= r
                     coefficients.append(weight * power)
                 }
+                used[a] = max(used[a], top)
+                used[b] = max(used[b], top)
                 pairA.append(a)
                 pairB.append(b)
                 pairStart.append(coefficients.count)
@@ -472,7 +489,7 @@ final class ConditionalPairQuadrature {
                         let lw = left * right * ConditionalPairQuadrature.inverseDenominators
                         let base = table + offsets[r] + j0, p = points[r], n1 = degrees[r]
                         let target = out + r * width
-                        for n in 0...n1 {
+                        for n in 0...used[r] {
                             target[n] = (UnsafeRawPointer(base + n * p).loadUnaligned(as: SIMD8<Double>.self) * lw).sum()
                         }
                         target[width - 1] = (UnsafeRawPointer(base + (n1 + 1) * p).loadUnaligned(as: SIMD8<Double>.self) * lw).sum()
