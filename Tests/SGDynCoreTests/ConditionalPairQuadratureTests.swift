@@ -43,4 +43,72 @@ import Testing
             #expect(error <= 1e-9, "\(student)/\(teacher) K = \(K), M = \(M), nearly singular \(nearlySingular): \(error)")
         }
     }
+
+    /// Growing activations (GELU, polynomials) against the tensor Gauss–Hermite reference of
+    /// `JointGaussianQuadratureTests` (80 points, variances ≤ 0.64, K + M = 3): the joint rule's
+    /// ball of radius 8 leaves ≈ 1e-11…1e-10 of x⁶-weighted mass out (measured 2.7e-11 here,
+    /// this method 3.7e-12), so for these pairs the untruncated rule is the stronger check.
+    @Test(arguments: [false, true])
+    func growingAgainstGaussHermite(nearlySingular: Bool) {
+        let op = JointGaussianQuadratureTests.state(K: 2, M: 1, seed: 23, largest: 0.64, nearlySingular: nearlySingular)
+        let new = Self.terms(op, student: .gelu, teacher: .he3)
+        let C = Self.covariance(op), u = (0..<op.K).map { -op.v[$0] } + op.vstar
+        let reference = JointGaussianQuadratureTests.reference(C: C, K: 2, M: 1, u: u, student: .gelu, teacher: .he3)
+        let error = JointGaussianQuadratureTests.largestRelative(new, reference)
+        print("CPQ gelu/he3 vs Gauss-Hermite singular=\(nearlySingular): \(error)")
+        #expect(error <= 1e-9, "nearly singular \(nearlySingular): \(error)")
+    }
+
+    /// C = [[Q, R], [Rᵀ, T]] of a state, row-major.
+    static func covariance(_ op: OrderParameters) -> [Double] {
+        let D = op.K + op.M
+        var c = [Double](repeating: 0, count: D * D)
+        for a in 0..<D {
+            for b in 0..<D {
+                c[a * D + b] = a < op.K ? (b < op.K ? op.q(a, b) : op.r(a, b - op.K))
+                    : (b < op.K ? op.r(b, a - op.K) : op.t(a - op.K, b - op.K))
+            }
+        }
+        return c
+    }
+
+    /// K + M = 5…8 (the sizes this method is for): against itself refined 1.5× (steps, table
+    /// spacings, inner rules, Mehler tolerance), on random and nearly singular states with
+    /// variances up to 2; at K + M = 5 with sigmoid students also against the joint rule.
+    @Test(arguments: [(Activation.tanh, Activation.tanh, 4, 4), (.sigmoid, .tanh, 3, 2), (.softplus, .erf, 3, 3),
+                      (.tanh, .he3, 5, 2), (.gelu, .sigmoid, 2, 4)], [false, true])
+    func manyFields(_ pair: (Activation, Activation, Int, Int), nearlySingular: Bool) {
+        let (student, teacher, K, M) = pair
+        let op = JointGaussianQuadratureTests.state(K: K, M: M, seed: 31, largest: 2, nearlySingular: nearlySingular)
+        let new = Self.terms(op, student: student, teacher: teacher)
+        let refined = Self.terms(op, student: student, teacher: teacher, refine: 1.5)
+        let error = JointGaussianQuadratureTests.largestRelative(new, refined)
+        print("CPQ many \(student)/\(teacher) K=\(K) M=\(M) singular=\(nearlySingular): refined \(error)")
+        #expect(error <= 1e-9, "\(student)/\(teacher) K = \(K), M = \(M), nearly singular \(nearlySingular): \(error)")
+        if student == .sigmoid, K + M == 5 {
+            let joint = Self.terms(op, student: student, teacher: teacher, joint: true)
+            let jointError = JointGaussianQuadratureTests.largestRelative(new, joint)
+            print("CPQ many \(student)/\(teacher) K=\(K) M=\(M) singular=\(nearlySingular): joint \(jointError)")
+            #expect(jointError <= 1e-9, "against the joint rule: \(jointError)")
+        }
+    }
+
+    /// Routing: the joint rule keeps every size it was accepted at (no existing job's numbers
+    /// change); this method takes the sizes where the joint rule is over the bound, within it.
+    @Test func routing() {
+        #expect(!ODERightHandSide.usesConditionalQuadrature(student: .tanh, teacher: .tanh, K: 2, M: 2))
+        #expect(!ODERightHandSide.usesConditionalQuadrature(student: .tanh, teacher: .relu, K: 4, M: 4))
+        #expect(!ODERightHandSide.usesConditionalQuadrature(student: .erf, teacher: .tanh, K: 4, M: 4))
+        #expect(ODERightHandSide.usesConditionalQuadrature(student: .tanh, teacher: .tanh, K: 4, M: 4))
+        for K in 1...8 {
+            for M in 1...8 {
+                for (s, t) in [(Activation.tanh, Activation.tanh), (.sigmoid, .erf), (.gelu, .he3), (.softplus, .softplus)] {
+                    let joint = JointGaussianQuadrature.estimatedSeconds(K: K, M: M, student: s, teacher: t)
+                    let conditional = ODERightHandSide.usesConditionalQuadrature(student: s, teacher: t, K: K, M: M)
+                    #expect(conditional == (joint > ConditionalPairQuadrature.jointLimitSeconds), "\(s)/\(t) K=\(K) M=\(M)")
+                }
+            }
+        }
+        #expect(ODEResources.rightHandSideCost(K: 4, M: 4, activation: .tanh, teacher: .tanh) < ConditionalPairQuadrature.jointLimitSeconds)
+    }
 }

@@ -70,4 +70,12 @@ import Testing
         let d = try Self.deviations(.relu, .he3, K: 4, M: 1, lr: 0.2, tMax: 3)
         #expect(d.allSatisfy { $0 < 0.03 }, "\(d)")
     }
+
+    /// Beyond the joint rule's sizes: tanh student and tanh teacher, K = M = 4, on the
+    /// conditional pair quadrature (ConditionalPairQuadrature), η = 0.5, t ≤ 1.
+    @Test func tanhStudentFollowsTheODEAtFourUnits() throws {
+        let d = try Self.deviations(.tanh, .tanh, K: 4, M: 4, lr: 0.5, tMax: 1)
+        print("compare tanh/tanh K=M=4 deviations \(d)")
+        #expect(d.allSatisfy { $0 < 0.03 }, "\(d)")
+    }
 }

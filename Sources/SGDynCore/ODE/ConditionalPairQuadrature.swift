@@ -430,6 +430,8 @@ final class ConditionalPairQuadrature {
         let exactFields = (0..<D).filter { exact[$0] }
         let exactWeights = exactFields.map { w.u[$0] }
         let exactIsStudent = exactFields.map { $0 < K }
+        let exactCount = exactFields.count
+        let exactI = exactFields.firstIndex(of: i)!, exactK = exactFields.firstIndex(of: k)!
         // Outer levels.
         let h0 = levels > 0 ? outerStep(level: 0) : 1
         let h1 = levels > 1 ? outerStep(level: 1) : 1
@@ -446,6 +448,10 @@ final class ConditionalPairQuadrature {
         let radiusSquared = radius * radius
         let student = self.student, teacher = self.teacher
         let pairCount = pairA.count
+        let rowCapacity = 2 * Int(radius / min(h0, h1)) + 1
+        let rowBuffer = UnsafeMutablePointer<Double>.allocate(capacity: 2 * exactCount * rowCapacity)
+        defer { rowBuffer.deallocate() }
+        let rowValues = rowBuffer, rowSlopes = rowBuffer + exactCount * rowCapacity
         storage.withUnsafeBufferPointer { sb in
         interpolated.withUnsafeMutableBufferPointer { ib in
         coefficients.withUnsafeBufferPointer { cb in
@@ -458,6 +464,17 @@ final class ConditionalPairQuadrature {
                 let fullv = levels > 1 ? full1 : full0
                 let reach = levels == 0 ? 0 : min(fullv, Int((max(0, radiusSquared - z0 * z0)).squareRoot() / hv))
                 let start = levels == 1 && symmetric ? reach : 0
+                // g (and g' for i, k) of the exact fields at every node of the row at once: their
+                // means are a progression in z (no libm call per node for tanh and sigmoid).
+                let count = 2 * reach + 1
+                for (e, f) in exactFields.enumerated() {
+                    let base = levels > 1 ? coefficient0[f] * z0 : 0
+                    let slope = levels > 1 ? coefficient1[f] : (levels == 1 ? coefficient0[f] : 0)
+                    JointGaussianQuadrature.fill(exactIsStudent[e] ? student : teacher, mean: base, coefficient: slope,
+                                                 lowest: -Double(reach) * hv, step: hv, count: count,
+                                                 values: rowValues + e * rowCapacity,
+                                                 slopes: exactIsStudent[e] ? rowSlopes + e * rowCapacity : nil)
+                }
                 for q in start...(2 * reach) {
                     let z = Double(q - reach) * hv
                     let nodeWeight: Double
@@ -471,9 +488,7 @@ final class ConditionalPairQuadrature {
                         means[f] = levels > 1 ? coefficient0[f] * z0 + coefficient1[f] * z : (levels == 1 ? coefficient0[f] * z : 0)
                     }
                     var mean = 0.0
-                    for (e, f) in exactFields.enumerated() {
-                        mean += exactWeights[e] * (exactIsStudent[e] ? student.value(means[f]) : teacher.value(means[f]))
-                    }
+                    for e in 0..<exactCount { mean += exactWeights[e] * rowValues[e * rowCapacity + q] }
                     var variance = 0.0
                     for r in 0..<R {
                         // 8-point Lagrange interpolation of every column at m.
@@ -504,8 +519,8 @@ final class ConditionalPairQuadrature {
                         for n in 0..<count { sum += pc[first + n] * a[n + 1] * b[n + 1] }
                         variance += sum
                     }
-                    let slopeI = student.derivative(means[i])
-                    let slopeK = diagonal ? slopeI : student.derivative(means[k])
+                    let slopeI = rowSlopes[exactI * rowCapacity + q]
+                    let slopeK = rowSlopes[exactK * rowCapacity + q]
                     let a = weight * slopeI * slopeK
                     j2 += a
                     s4 += a * (mean * mean + variance)
@@ -518,7 +533,7 @@ final class ConditionalPairQuadrature {
                         let row = w.s3 + i * D
                         let ws = weight * slopeI
                         for b in 0..<D { row[b] += ws * moment[b] }
-                        w.s2[i] += weight * student.value(means[i]) * mean
+                        w.s2[i] += weight * rowValues[exactI * rowCapacity + q] * mean
                     }
                 }
             }
