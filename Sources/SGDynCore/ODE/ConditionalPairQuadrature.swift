@@ -329,7 +329,14 @@ final class ConditionalPairQuadrature {
             table.degree = n
         }
         columns.append(contentsOf: variance)
-        table.values = columns
+        // Row-major by grid point (Â_0 … Â_N, V): a node's interpolation is then 8 vector
+        // updates over n rather than one horizontal sum per column.
+        let rowWidth = table.degree + 2
+        var rows = [Double](repeating: 0, count: points * rowWidth)
+        for n in 0..<rowWidth {
+            for j in 0..<points { rows[j * rowWidth + n] = columns[n * points + j] }
+        }
+        table.values = rows
         return table
     }
 
@@ -500,14 +507,31 @@ final class ConditionalPairQuadrature {
                         var product = 1.0
                         for l in 0..<8 { left[l] = product; product *= x - Double(l) }
                         product = 1
-                        for l in stride(from: 7, through: 0, by: -1) { right[l] = product; product *= x - Double(l) }
+                        var l = 7
+                        while l >= 0 { right[l] = product; product *= x - Double(l); l -= 1 }
                         let lw = left * right * ConditionalPairQuadrature.inverseDenominators
-                        let base = table + offsets[r] + j0, p = points[r], n1 = degrees[r]
+                        let rowWidth = degrees[r] + 2
+                        let base = table + offsets[r] + j0 * rowWidth
                         let target = out + r * width
-                        for n in 0...used[r] {
-                            target[n] = (UnsafeRawPointer(base + n * p).loadUnaligned(as: SIMD8<Double>.self) * lw).sum()
+                        let count = used[r] + 1
+                        var n = 0
+                        while n + 4 <= count {
+                            var acc = SIMD4<Double>()
+                            for l in 0..<8 {
+                                acc += lw[l] * UnsafeRawPointer(base + l * rowWidth + n).loadUnaligned(as: SIMD4<Double>.self)
+                            }
+                            UnsafeMutableRawPointer(target + n).storeBytes(of: acc, as: SIMD4<Double>.self)
+                            n += 4
                         }
-                        target[width - 1] = (UnsafeRawPointer(base + (n1 + 1) * p).loadUnaligned(as: SIMD8<Double>.self) * lw).sum()
+                        while n < count {
+                            var acc = 0.0
+                            for l in 0..<8 { acc += lw[l] * base[l * rowWidth + n] }
+                            target[n] = acc
+                            n += 1
+                        }
+                        var v = 0.0
+                        for l in 0..<8 { v += lw[l] * base[l * rowWidth + rowWidth - 1] }
+                        target[width - 1] = v
                         let a0 = target[0], u = weightsU[r]
                         mean += u * a0
                         variance += u * u * (target[width - 1] - a0 * a0)
@@ -515,8 +539,17 @@ final class ConditionalPairQuadrature {
                     for index in 0..<pairCount {
                         let a = out + pairA[index] * width, b = out + pairB[index] * width
                         let first = pairStart[index], count = pairStart[index + 1] - first
-                        var sum = 0.0
-                        for n in 0..<count { sum += pc[first + n] * a[n + 1] * b[n + 1] }
+                        var sum4 = SIMD4<Double>()
+                        var n = 0
+                        while n + 4 <= count {
+                            let c4 = UnsafeRawPointer(pc + first + n).loadUnaligned(as: SIMD4<Double>.self)
+                            let a4 = UnsafeRawPointer(a + n + 1).loadUnaligned(as: SIMD4<Double>.self)
+                            let b4 = UnsafeRawPointer(b + n + 1).loadUnaligned(as: SIMD4<Double>.self)
+                            sum4 += c4 * a4 * b4
+                            n += 4
+                        }
+                        var sum = sum4.sum()
+                        while n < count { sum += pc[first + n] * a[n + 1] * b[n + 1]; n += 1 }
                         variance += sum
                     }
                     let slopeI = rowSlopes[exactI * rowCapacity + q]
