@@ -1,4 +1,4 @@
-import SGDynCore
+@testable import SGDynCore
 import Testing
 @testable import SGDynJobs
 
@@ -18,6 +18,10 @@ struct GeneralPairJobTests {
             #"{"kind": "compare", "activation": "tanh"}"#,
             #"{"kind": "ode", "student_activation": "sigmoid", "teacher_activation": "erf", "K": 2, "M": 2}"#,
             #"{"kind": "ode", "student_activation": "gelu", "teacher_activation": "he3", "K": 1, "M": 1}"#,
+            // Beyond: conditioning on two student units (ConditionalPairQuadrature), refused before.
+            #"{"kind": "ode", "activation": "tanh", "K": 3, "M": 2}"#,
+            #"{"kind": "compare", "activation": "tanh", "K": 4, "M": 4}"#,
+            #"{"kind": "ode", "student_activation": "sigmoid", "teacher_activation": {"hermite": [0, 0, 0, 1]}, "K": 4, "M": 2}"#,
             // A ReLU teacher at M = 1: the teacher's level in closed form, a rule over the
             // K student fields only (tanh/ReLU K = 3 ≈ 12 ms estimated; K = 4 is over the bound).
             #"{"kind": "compare", "student_activation": "tanh", "teacher_activation": "relu", "K": 2, "M": 1}"#,
@@ -52,6 +56,11 @@ struct GeneralPairJobTests {
         }
     }
 
+    @Test("the conditional pair quadrature takes exactly the sizes the joint rule is refused at: its threshold is the job bound")
+    func conditionalThreshold() {
+        #expect(ConditionalPairQuadrature.jointLimitSeconds == JobLimits.maxODEEvaluationSeconds)
+    }
+
     @Test("a ReLU student with a polynomial teacher is still refused where its ReLU part is over the bound, naming K")
     func reluPolynomialOverTheBound() {
         let json = #"{"kind": "ode", "student_activation": "relu", "teacher_activation": "he3", "K": 64, "M": 1}"#
@@ -64,9 +73,9 @@ struct GeneralPairJobTests {
         }
     }
 
-    @Test("a smooth non-polynomial student is over the bound with a kinked teacher at M ≥ 2, or from K + M = 5 on (tanh), or tanh/ReLU from K = 4 at M = 1, naming K or M")
+    @Test("a smooth non-polynomial student is over the bound with a kinked teacher at M ≥ 2, or with a smooth teacher at K = M = 12 (tanh), or tanh/ReLU from K = 4 at M = 1, naming K or M")
     func smoothStudentRejected() {
-        for json in [#"{"kind": "ode", "activation": "tanh", "K": 3, "M": 2}"#, #"{"kind": "ode", "activation": "tanh", "K": 4, "M": 4}"#,
+        for json in [#"{"kind": "ode", "activation": "tanh", "K": 12, "M": 12}"#, #"{"kind": "ode", "activation": "softplus", "K": 16, "M": 4}"#,
                      #"{"kind": "ode", "student_activation": "gelu", "teacher_activation": "relu", "K": 1, "M": 2}"#,
                      #"{"kind": "ode", "student_activation": "tanh", "teacher_activation": "relu", "K": 2, "M": 2}"#,
                      #"{"kind": "ode", "student_activation": "tanh", "teacher_activation": "sign", "K": 2, "M": 2}"#,

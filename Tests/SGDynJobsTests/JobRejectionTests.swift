@@ -70,8 +70,10 @@ struct JobRejectionTests {
         Case(json: #"{"student_init": "denoise", "K": 4}"#, key: "student_init", fragment: "train_second_layer"),
         Case(json: #"{"student_init": "informed", "sweep": {"K": [1, 2]}}"#, key: "student_init", fragment: "at sweep point K=1"),
         // Every pair has ODEs now; a smooth non-polynomial student's joint quadrature grows like
-        // (71 nodes)^(K+M) for tanh (JointGaussianQuadrature.estimatedSeconds): over the bound at K + M = 5.
-        Case(json: #"{"kind": "compare", "activation": "tanh", "K": 3}"#, key: "K", fragment: "(tanh) would take about"),
+        // (71 nodes)^(K+M) for tanh (over the bound at K + M = 5), and beyond it the conditional
+        // pair quadrature like K²·(K + M)² (ConditionalPairQuadrature.estimatedSeconds): over the
+        // bound at K = M = 12.
+        Case(json: #"{"kind": "compare", "activation": "tanh", "K": 12, "M": 12}"#, key: "K", fragment: "(tanh) would take about"),
         // A kinked teacher at M = 1 has its level in closed form; at M = 2 the nested path: about 90 s.
         Case(json: #"{"kind": "ode", "student_activation": "tanh", "teacher_activation": "relu", "K": 2, "M": 2}"#, key: "K", fragment: "(student tanh, teacher relu) would take about"),
         Case(json: #"{"kind": "ode", "student_activation": "sign"}"#, key: "student_activation", fragment: "can only be a teacher's"),
@@ -89,7 +91,7 @@ struct JobRejectionTests {
         Case(json: #"{"student_activation": {"hermite": [0, 1]}}"#, key: "student_activation", fragment: "only be the teacher's activation"),
         Case(json: #"{"activation": {"hermite": [0, 1]}}"#, key: "activation", fragment: "give it as teacher_activation"),
         Case(json: #"{"sweep": {"student_activation": ["erf", {"hermite": [0, 1]}]}}"#, key: "sweep.student_activation", fragment: "only be the teacher's"),
-        Case(json: #"{"kind": "ode", "teacher_activation": {"hermite": [0, 0, 0, 1]}, "student_activation": "tanh", "K": 4}"#, key: "K", fragment: "(student tanh, teacher Hermite(0, 0, 0, 1)) would take about"),
+        Case(json: #"{"kind": "ode", "teacher_activation": {"hermite": [0, 0, 0, 1]}, "student_activation": "tanh", "K": 12, "M": 12}"#, key: "K", fragment: "(student tanh, teacher Hermite(0, 0, 0, 1)) would take about"),
         Case(json: #"{"kind": "compare", "training_set": 2}"#, key: "training_set", fragment: "online learning"),
         Case(json: #"{"initial": {"Q": [[1]]}}"#, key: "initial", fragment: "only used by kind \"ode\""),
         Case(json: #"{"kind": "ode", "K": 2, "M": 1, "initial": {"Q": [[1, 0], [0, 1]], "R": [[0], [0]], "T": [[1]], "v": [1]}}"#, key: "initial.v", fragment: "list of 2 numbers"),
