@@ -214,130 +214,185 @@ final class ConditionalPairQuadrature {
         return weights
     }
 
-    /// Builds the table of random field f (its conditional deviation s, means up to ±range).
-    /// The Hermite degrees go on until the tail is ≤ `tailTolerance` relative and n ≥ `minimumDegree`.
-    /// `correlation`: the largest |r| of the field with a partner; the degrees also stop once
-    /// |r|^{n+1}·√tail ≤ tolerance, which bounds every cross term of this field truncated at n
-    /// whatever its partner's tail (≤ 1 relative): the usual case of weakly correlated fields.
-    private func buildTable(_ f: Int, deviation s: Double, range: Double, correlation: Double, minimumDegree: Int = 1) -> Table {
-        let g = f < K ? student : teacher
+    /// One field's table under construction: g on its lattice (or per grid point), the Hermite
+    /// weights of the current degree, the tails and the columns so far.
+    private struct Builder {
         var table = Table()
-        table.deviation = s
-        let inner = min(0.3, JointGaussianQuadrature.step(g, coefficient: s, factors: 2, poleOrder: 2)) / refine
-        let half = Int(self.radius / inner)
-        let nodes = 2 * half + 1
+        var grid: [Double] = []
+        var strideJ = 1, strideQ = 1, nodes = 0, half = 0, inner = 0.0
+        var previous: [Double] = [], current: [Double] = [], rule: [Double] = []
+        var columns: [Double] = []
+        var variance: [Double] = [], tail: [Double] = []
+        var done = false
+    }
+
+    /// Prepares the table of random field f (conditional deviation s, means up to ±range): the
+    /// grid, g on it and V.
+    private func prepareTable(_ f: Int, deviation s: Double, range: Double) -> Builder {
+        let g = f < K ? student : teacher
+        var b = Builder()
+        b.table.deviation = s
+        b.inner = min(0.3, JointGaussianQuadrature.step(g, coefficient: s, factors: 2, poleOrder: 2)) / refine
+        b.half = Int(self.radius / b.inner)
+        b.nodes = 2 * b.half + 1
         let target = 0.02 * max(s, 1) / refine
-        let rule = ConditionalPairQuadrature.trapezoidWeights(step: inner, radius: radius)
+        b.rule = ConditionalPairQuadrature.trapezoidWeights(step: b.inner, radius: radius)
         // Grid spacing: a divisor of s·h (lattice) when it is at least the target, else the target.
-        let lattice = s * inner >= target
-        let multiple = lattice ? Int((s * inner / target).rounded(.up)) : 0
-        let spacing = lattice ? s * inner / Double(multiple) : target
+        let lattice = s * b.inner >= target
+        let multiple = lattice ? Int((s * b.inner / target).rounded(.up)) : 0
+        let spacing = lattice ? s * b.inner / Double(multiple) : target
         let points = Int((2 * range / spacing).rounded(.up)) + 9
         let lo = -range - 4 * spacing
-        table.lo = lo
-        table.spacing = spacing
-        table.points = points
+        b.table.lo = lo
+        b.table.spacing = spacing
+        b.table.points = points
         // values(j, q) = g(lo + j·spacing + s·z_q), z_q = (q − half)·inner.
-        var grid: [Double]
-        let strideJ: Int, strideQ: Int
+        let nodes = b.nodes, half = b.half, inner = b.inner
         if lattice {
             let count = points + multiple * (nodes - 1)
-            grid = [Double](repeating: 0, count: count)
-            grid.withUnsafeMutableBufferPointer {
+            b.grid = [Double](repeating: 0, count: count)
+            b.grid.withUnsafeMutableBufferPointer {
                 JointGaussianQuadrature.fill(g, mean: lo - Double(half * multiple) * spacing, coefficient: 1, lowest: 0,
                                              step: spacing, count: count, values: $0.baseAddress!, slopes: nil)
             }
-            strideJ = 1
-            strideQ = multiple
+            b.strideJ = 1
+            b.strideQ = multiple
         } else {
-            grid = [Double](repeating: 0, count: points * nodes)
-            grid.withUnsafeMutableBufferPointer { b in
+            b.grid = [Double](repeating: 0, count: points * nodes)
+            b.grid.withUnsafeMutableBufferPointer { buffer in
                 for j in 0..<points {
                     JointGaussianQuadrature.fill(g, mean: lo + Double(j) * spacing, coefficient: s,
                                                  lowest: -Double(half) * inner, step: inner, count: nodes,
-                                                 values: b.baseAddress! + j * nodes, slopes: nil)
+                                                 values: buffer.baseAddress! + j * nodes, slopes: nil)
                 }
             }
-            strideJ = nodes
-            strideQ = 1
+            b.strideJ = nodes
+            b.strideQ = 1
         }
-        // Columns n = 0, 1, …: Hermite weights by the normalised recurrence
-        // Ĥe_{n+1} = (z Ĥe_n − √n Ĥe_{n−1})/√(n + 1).
-        var previous = [Double](repeating: 0, count: nodes)
-        var current = rule
-        var columns: [Double] = []
-        columns.reserveCapacity(points * 40)
-        var variance = [Double](repeating: 0, count: points)
-        var tail = [Double](repeating: 0, count: points)
-        grid.withUnsafeBufferPointer { gb in
+        b.previous = [Double](repeating: 0, count: nodes)
+        b.current = b.rule
+        b.variance = [Double](repeating: 0, count: points)
+        b.tail = [Double](repeating: 0, count: points)
+        b.columns.reserveCapacity(points * 24)
+        let strideJ = b.strideJ, strideQ = b.strideQ, rule = b.rule
+        b.grid.withUnsafeBufferPointer { gb in
             let values = gb.baseAddress!
             for j in 0..<points {
                 var sum = 0.0
                 for q in 0..<nodes { let v = values[j * strideJ + q * strideQ]; sum += rule[q] * v * v }
-                variance[j] = sum
-                table.largest = max(table.largest, sum)
+                b.variance[j] = sum
+                b.table.largest = max(b.table.largest, sum)
             }
-            var n = 0
-            var column = [Double](repeating: 0, count: points)
-            while true {
-                var largest = 0.0
-                column.withUnsafeMutableBufferPointer { cb in
-                    let col = cb.baseAddress!
-                    current.withUnsafeBufferPointer { wb in
-                        let weight = wb.baseAddress!
-                        if strideJ == 1 {
-                            // Lattice: column[j] = Σ_q w_q·g[j + k·q], contiguous in j.
-                            for j in 0..<points { col[j] = 0 }
-                            for q in 0..<nodes {
-                                let wq = weight[q], row = values + q * strideQ
-                                for j in 0..<points { col[j] += wq * row[j] }
-                            }
-                        } else {
-                            for j in 0..<points {
-                                let row = values + j * strideJ
-                                var sum = 0.0
-                                for q in 0..<nodes { sum += weight[q] * row[q] }
-                                col[j] = sum
-                            }
+        }
+        return b
+    }
+
+    /// Column n = b.table.tails.count of the builder (Â_n on the grid), its relative tail, and
+    /// the Hermite weights advanced to n + 1.
+    private func addColumn(_ b: inout Builder) {
+        let n = b.table.tails.count
+        let points = b.table.points, nodes = b.nodes, strideJ = b.strideJ, strideQ = b.strideQ
+        var column = [Double](repeating: 0, count: points)
+        b.grid.withUnsafeBufferPointer { gb in
+            let values = gb.baseAddress!
+            column.withUnsafeMutableBufferPointer { cb in
+                let col = cb.baseAddress!
+                b.current.withUnsafeBufferPointer { wb in
+                    let weight = wb.baseAddress!
+                    if strideJ == 1 {
+                        // Lattice: column[j] = Σ_q w_q·g[j + k·q], contiguous in j.
+                        for q in 0..<nodes {
+                            let wq = weight[q], row = values + q * strideQ
+                            for j in 0..<points { col[j] += wq * row[j] }
+                        }
+                    } else {
+                        for j in 0..<points {
+                            let row = values + j * strideJ
+                            var sum = 0.0
+                            for q in 0..<nodes { sum += weight[q] * row[q] }
+                            col[j] = sum
                         }
                     }
                 }
-                for j in 0..<points {
-                    let sum = column[j]
-                    columns.append(sum)
-                    tail[j] = n == 0 ? variance[j] - sum * sum : tail[j] - sum * sum
-                    // Relative to V at the point: the cross term's error there is ≤ ε·√(V_c V_d).
-                    if variance[j] > 0 { largest = max(largest, tail[j] / variance[j]) }
-                }
-                table.tails.append(max(0, largest))
-                let tolerance = ConditionalPairQuadrature.tailTolerance / (refine * refine)
-                if n >= minimumDegree,
-                   largest <= tolerance || Double.pow(correlation, Double(n + 1)) * max(0, largest).squareRoot() <= tolerance
-                    || n == ConditionalPairQuadrature.maxDegree {
-                    break
-                }
-                // Next Hermite weights.
-                let root = Double(n).squareRoot(), next = Double(n + 1).squareRoot()
-                for q in 0..<nodes {
-                    let z = Double(q - half) * inner
-                    let h = (z * current[q] - root * previous[q]) / next
-                    previous[q] = current[q]
-                    current[q] = h
-                }
-                n += 1
             }
-            table.degree = n
         }
-        columns.append(contentsOf: variance)
-        // Row-major by grid point (Â_0 … Â_N, V): a node's interpolation is then 8 vector
-        // updates over n rather than one horizontal sum per column.
-        let rowWidth = table.degree + 2
+        var largest = 0.0
+        for j in 0..<points {
+            let sum = column[j]
+            b.tail[j] = n == 0 ? b.variance[j] - sum * sum : b.tail[j] - sum * sum
+            // Relative to V at the point: the cross term's error there is ≤ ε·√(V_c V_d).
+            if b.variance[j] > 0 { largest = max(largest, b.tail[j] / b.variance[j]) }
+        }
+        b.columns.append(contentsOf: column)
+        b.table.tails.append(max(0, largest))
+        b.table.degree = n
+        // Next Hermite weights: Ĥe_{n+1} = (z Ĥe_n − √n Ĥe_{n−1})/√(n + 1).
+        let root = Double(n).squareRoot(), next = Double(n + 1).squareRoot()
+        for q in 0..<nodes {
+            let z = Double(q - b.half) * b.inner
+            let h = (z * b.current[q] - root * b.previous[q]) / next
+            b.previous[q] = b.current[q]
+            b.current[q] = h
+        }
+    }
+
+    /// The finished table, row-major by grid point (Â_0 … Â_N, V): a node's interpolation is
+    /// then 8 vector updates over n rather than one horizontal sum per column.
+    private func finish(_ b: Builder) -> Table {
+        var table = b.table
+        let points = table.points, rowWidth = table.degree + 2
         var rows = [Double](repeating: 0, count: points * rowWidth)
-        for n in 0..<rowWidth {
-            for j in 0..<points { rows[j * rowWidth + n] = columns[n * points + j] }
+        for n in 0...table.degree {
+            for j in 0..<points { rows[j * rowWidth + n] = b.columns[n * points + j] }
         }
+        for j in 0..<points { rows[j * rowWidth + rowWidth - 1] = b.variance[j] }
         table.values = rows
         return table
+    }
+
+    /// Every random field's table, the degrees in lockstep: field c stops at the first n ≥ 1
+    /// where every cross term with a field still going is bounded by the tolerance,
+    /// |r_cd|^{n+1}·√(t_c(n)·t_d(n)) ≤ ε (a pair is cut at the smaller degree, so the bound is
+    /// checked where it is cut), or where |r_max|^{n+1}·√t_c(n) ≤ ε (bounds every pair whatever
+    /// the partner's tail, ≤ 1 relative). Stopping at a small own tail alone was 1e-9 off on a
+    /// nearly singular state: a nearly determined field's tail is tiny at once, its partner's is
+    /// not, and the bound needs both.
+    private func buildTables(_ random: [Int], ranges: [Double], active: [Bool], correlation: [Double]) {
+        let R = random.count, D = self.D
+        let tolerance = ConditionalPairQuadrature.tailTolerance / (refine * refine)
+        var builders = (0..<R).map { prepareTable(random[$0], deviation: sigma[random[$0] * D + random[$0]].squareRoot(), range: ranges[$0]) }
+        var r = [Double](repeating: 0, count: R * R)
+        var strongest = [Double](repeating: 0, count: R)
+        for a in 0..<R {
+            for b in 0..<R where b != a && active[a] && active[b] {
+                r[a * R + b] = correlation[a * R + b]
+                strongest[a] = max(strongest[a], abs(r[a * R + b]))
+            }
+        }
+        var n = 0
+        while builders.contains(where: { !$0.done }) {
+            for a in 0..<R where !builders[a].done { addColumn(&builders[a]) }
+            if n >= 1 {
+                var stop = [Bool](repeating: false, count: R)
+                for a in 0..<R where !builders[a].done {
+                    let ta = builders[a].table.tails[n]
+                    if n == ConditionalPairQuadrature.maxDegree
+                        || Double.pow(strongest[a], Double(n + 1)) * ta.squareRoot() <= tolerance {
+                        stop[a] = true
+                        continue
+                    }
+                    var all = true
+                    for b in 0..<R where b != a && !builders[b].done && r[a * R + b] != 0 {
+                        let tb = builders[b].table.tails[n]
+                        if Double.pow(abs(r[a * R + b]), Double(n + 1)) * (ta * tb).squareRoot() > tolerance { all = false; break }
+                    }
+                    stop[a] = all
+                }
+                for a in 0..<R where stop[a] { builders[a].done = true }
+            }
+            n += 1
+        }
+        for a in 0..<R { tables[a] = finish(builders[a]) }
     }
 
     /// The smallest n with |r|^{n+1}·√(T_c(n)·T_d(n)) ≤ tolerance, T(n) a table's relative
@@ -361,37 +416,19 @@ final class ConditionalPairQuadrature {
         let random = randomFields
         let R = random.count
         var ranges = [Double](repeating: 0, count: R)
-        var strongest = [Double](repeating: 0, count: R)
+        var correlations = [Double](repeating: 0, count: R * R)
         for a in 0..<R {
-            for b in 0..<R where b != a && w.u[random[a]] != 0 && w.u[random[b]] != 0 {
-                let c = random[a], d = random[b]
-                strongest[a] = max(strongest[a], min(1, abs(sigma[c * D + d]) / (sigma[c * D + c] * sigma[d * D + d]).squareRoot()))
-            }
-        }
-        for (r, f) in random.enumerated() {
+            let f = random[a]
             var spread = 0.0
             for j in 0..<levels { spread += B[f * 2 + j] * B[f * 2 + j] }
-            ranges[r] = radius * spread.squareRoot()
-            tables[r] = buildTable(f, deviation: sigma[f * D + f].squareRoot(), range: ranges[r], correlation: strongest[r])
-        }
-        func correlation(_ a: Int, _ b: Int) -> Double {
-            max(-1, min(1, sigma[random[a] * D + random[b]] / (tables[a].deviation * tables[b].deviation)))
-        }
-        // Each table to the degree its partners need: the bound √(tail_c·tail_d) of a cross term
-        // needs both tails small (a nearly determined field's own tail is tiny at once, but its
-        // partner's is not: 1e-9 errors were measured when each stopped at its own degree).
-        var needed = (0..<R).map { tables[$0].degree }
-        for a in 0..<R {
-            for b in (a + 1)..<R where w.u[random[a]] != 0 && w.u[random[b]] != 0 {
-                let n = pairDegree(tables[a], tables[b], r: correlation(a, b)) ?? ConditionalPairQuadrature.maxDegree
-                needed[a] = max(needed[a], n)
-                needed[b] = max(needed[b], n)
+            ranges[a] = radius * spread.squareRoot()
+            for b in 0..<R where b != a {
+                let c = random[a], d = random[b]
+                correlations[a * R + b] = max(-1, min(1, sigma[c * D + d] / (sigma[c * D + c] * sigma[d * D + d]).squareRoot()))
             }
         }
-        for (r, f) in random.enumerated() where tables[r].degree < needed[r] {
-            tables[r] = buildTable(f, deviation: tables[r].deviation, range: ranges[r], correlation: strongest[r],
-                                   minimumDegree: needed[r])
-        }
+        buildTables(random, ranges: ranges, active: random.map { w.u[$0] != 0 }, correlation: correlations)
+        func correlation(_ a: Int, _ b: Int) -> Double { correlations[a * R + b] }
         var degree = 1
         for r in 0..<R { degree = max(degree, tables[r].degree) }
         if debugStats { print("CPQSTAT pass \(i),\(k) levels \(levels) tables", (0..<R).map { "G\(tables[$0].points) N\(tables[$0].degree) s\(tables[$0].deviation)" }) }
