@@ -24,14 +24,16 @@ import RealModule
 ///   E[Δ² | z] = (Σ_c u_c ĝ_c)² + Σ_c u_c² (V_c − Â_{c,0}²) + 2 Σ_{c<d} u_c u_d Cov(g_c, g_d),
 ///   the variances exact (no truncation); E[x_b Δ | λ_i] = m_b E[Δ | λ_i] + Σ_c u_c Σ_bc Â_{c,1}/s_c
 ///   (Stein: E[y_b g_c] = Σ_bc E[z g_c]/s_c).
-/// - Truncation: Σ_{n≥1} Â_{c,n}² = V_c − Â_{c,0}², so the tail after N terms is known at every
-///   table point; by Cauchy–Schwarz the error of a cross term is ≤ |r|^{N+1}·√(tail_c·tail_d).
-///   Each pair stops at the first N where that bound (max over the table) is ≤ 1e-14.
-/// - Tables: a uniform grid of spacing δ = 0.02·max(s_c, 1) (Lagrange interpolation on 8 points;
-///   the error bound is in docs/numerics.md; measured ≤ 1e-13), each point a trapezoid sum over
-///   |z| ≤ 8 with the joint rule's step for g_c at coefficient s_c (≤ 0.3 so that the Hermite
-///   weights up to degree 100 are integrated to ≲ 1e-40). When s_c·h is a multiple of δ, the
-///   table's arguments m_j + s_c z_q lie on one lattice: g_c is evaluated once per lattice point
+/// - Truncation: Σ_{n≥1} Â_{c,n}² = V_c − Â_{c,0}², so the relative tail t_c(n) after n terms is
+///   known at every table point; by Cauchy–Schwarz a cross term cut at n errs by
+///   ≤ |r|^{n+1}·√(t_c(n)·t_d(n))·√(V_c V_d). The tables' degrees grow in lockstep
+///   (`buildTables`) until that bound is ≤ 1e-13 for every pair; each pair then stops at its
+///   first such n.
+/// - Tables: a uniform grid of spacing δ = 0.025·max(s_c, 1), Lagrange interpolation on 8
+///   points (the bound in docs/numerics.md: ≤ 3e-12), each point a trapezoid sum over |z| ≤ 8
+///   with the joint rule's step for g_c at coefficient s_c, at most 0.4 (Hermite weights up to
+///   degree 100 then integrate to ≲ 1e-12). When s_c·h ≥ δ, δ divides s_c·h and the
+///   arguments m_j + s_c z_q lie on one lattice: g_c is evaluated once per lattice point
 ///   (`JointGaussianQuadrature.fill`, no libm call per node) and the tables are sums over it.
 ///
 /// Cost per pass: n_o ≈ (π/4)·71² outer nodes for tanh (one level when i = k), each R·(8·(N+2))
@@ -232,10 +234,10 @@ final class ConditionalPairQuadrature {
         let g = f < K ? student : teacher
         var b = Builder()
         b.table.deviation = s
-        b.inner = min(0.3, JointGaussianQuadrature.step(g, coefficient: s, factors: 2, poleOrder: 2)) / refine
+        b.inner = min(0.4, JointGaussianQuadrature.step(g, coefficient: s, factors: 2, poleOrder: 2)) / refine
         b.half = Int(self.radius / b.inner)
         b.nodes = 2 * b.half + 1
-        let target = 0.02 * max(s, 1) / refine
+        let target = 0.025 * max(s, 1) / refine
         b.rule = ConditionalPairQuadrature.trapezoidWeights(step: b.inner, radius: radius)
         // Grid spacing: a divisor of s·h (lattice) when it is at least the target, else the target.
         let lattice = s * b.inner >= target
