@@ -49,6 +49,8 @@ struct GeneralPairJobTests {
             (.relu, .hermite(HermiteExpansion(coefficients: [0, 0.5, 0, 1, 0, 0, 0, 0, 0.5])), 4, 2, 156e-6),
             // An erf student with a tanh teacher: StripTrapezoid (ODERightHandSide+AnyTeacher).
             (.erf, .tanh, 4, 4, 827e-6),
+            // Smooth pairs beyond the joint rule (ConditionalPairQuadrature): mean over a run to t = 1000.
+            (.tanh, .tanh, 4, 4, 8.8e-3),
         ]
         for (student, teacher, K, M, seconds) in measured {
             let estimate = ODEResources.rightHandSideCost(K: K, M: M, activation: student, teacher: teacher)

@@ -44,7 +44,6 @@ final class ConditionalPairQuadrature {
     let K: Int, M: Int, D: Int
     let student: Activation, teacher: Activation
     let oddPair: Bool
-    var debugStats = false
     /// Scales every step and table spacing down (tests' reference: a finer rule).
     let refine: Double
     /// The most Hermite degrees a table holds (the tail test almost always stops far earlier).
@@ -114,8 +113,15 @@ final class ConditionalPairQuadrature {
             && JointGaussianQuadrature.estimatedSeconds(K: K, M: M, student: student, teacher: teacher) > jointLimitSeconds
     }
 
-    /// Rough seconds of one right-hand side on one core (release), for the cost bound: every
-    /// field of variance 1 (the drawn start); see docs/measurements.md "General pairs".
+    /// Rough seconds of one right-hand side on one core (release), for the cost bound
+    /// (`ODEResources.rightHandSideCost`). Per pass (student pair) the outer nodes — (π/4)·n²/2
+    /// for an odd pair, n = the joint rule's nodes per level at variance 1 (tanh 71, sigmoid 35),
+    /// n for i = k — each interpolating R = D − 1 fields' ≈ 30 columns (8 products each) and
+    /// summing ≈ R²/2 pairs × 30 Mehler terms at ≈ 8 products per ns, plus 30 ns; and R tables
+    /// of ≈ 400 points × 55 nodes × 30 degrees at 0.1 ns. Fitted to the mean over a whole run
+    /// (`sgdyn bench --ode-pairs`, docs/measurements.md "General pairs"): tanh/tanh K = M = 4
+    /// 8.8 ms estimated, 8.8 ms measured (9.3 ms with ε_g at the output times; ≈ 4 ms at the
+    /// drawn start, more once the units specialise: wider tables, more Mehler terms).
     static func estimatedSeconds(K: Int, M: Int, student: Activation, teacher: Activation) -> Double {
         let D = K + M
         let h = JointGaussianQuadrature.step(student, coefficient: 1, factors: 4)
@@ -123,12 +129,9 @@ final class ConditionalPairQuadrature {
         let half = student.declaration.parity == .odd && teacher.declaration.parity == .odd ? 0.5 : 1
         let offDiagonal = Double(K * (K - 1) / 2), diagonal = Double(K)
         let random = Double(D - 1)
-        // Per outer node: interpolation (R·(8·(N + 2)) products, N ≈ 30) and Mehler sums
-        // (R²/2·N): ≈ 1 ns per 4 products (SIMD), plus 30 ns of fixed work.
-        let perNode = (random * 8 * 32 + random * random / 2 * 30) * 0.25e-9 + 30e-9
+        let perNode = (random * 8 * 32 + random * random / 2 * 30) * 0.125e-9 + 30e-9
         let nodes = offDiagonal * half * n * n * Double.pi / 4 + diagonal * half * n
-        // Tables: per pass R fields × ≈ 400 grid points × 55 nodes × 30 degrees ≈ 0.3 ns each.
-        let tables = (offDiagonal + diagonal) * random * 400 * 55 * 30 * 0.3e-9
+        let tables = (offDiagonal + diagonal) * random * 400 * 55 * 30 * 0.1e-9
         return nodes * perNode + tables
     }
 
@@ -433,7 +436,6 @@ final class ConditionalPairQuadrature {
         func correlation(_ a: Int, _ b: Int) -> Double { correlations[a * R + b] }
         var degree = 1
         for r in 0..<R { degree = max(degree, tables[r].degree) }
-        if debugStats { print("CPQSTAT pass \(i),\(k) levels \(levels) tables", (0..<R).map { "G\(tables[$0].points) N\(tables[$0].degree) s\(tables[$0].deviation)" }) }
         // Mehler coefficients per random pair: 2 u_c u_d r^n for n = 1…N_cd, flat.
         var pairA: [Int] = [], pairB: [Int] = [], pairStart: [Int] = [0]
         // The columns a node interpolates per field: 0 and 1 (S3), and as far as its pairs sum.
