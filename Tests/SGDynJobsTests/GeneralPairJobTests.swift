@@ -50,7 +50,7 @@ struct GeneralPairJobTests {
             // An erf student with a tanh teacher: StripTrapezoid (ODERightHandSide+AnyTeacher).
             (.erf, .tanh, 4, 4, 827e-6),
             // Smooth pairs beyond the joint rule (ConditionalPairQuadrature): mean over a run to t = 1000.
-            (.tanh, .tanh, 4, 4, 8.8e-3),
+            (.tanh, .tanh, 4, 4, 8.8e-3), (.tanh, .tanh, 3, 2, 3.0e-3),
         ]
         for (student, teacher, K, M, seconds) in measured {
             let estimate = ODEResources.rightHandSideCost(K: K, M: M, activation: student, teacher: teacher)

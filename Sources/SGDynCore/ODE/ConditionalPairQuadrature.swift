@@ -60,16 +60,15 @@ final class ConditionalPairQuadrature {
     /// `refine` divides it by refine²).
     static let tailTolerance = 1e-13
 
-    // Per-pass scratch (pointers; the hot loops never read class properties).
+    // Per-pass state (the hot loop copies what it reads into locals and pointers first).
     private var B: [Double]  // B[f·2 + j]: field f's coefficient on outer level j
     private var sigma: [Double]  // conditional covariance, D×D
     private var exact: [Bool]
     private var randomFields: [Int] = []
     /// Per random field (by position r): its table.
     private var tables: [Table] = []
-    private var stepWeights: [Double] = []
 
-    /// One field's tables: columns n = 0…degree of Â_n on the grid, then V, column-major.
+    /// One field's tables: per grid point Â_0 … Â_degree, then V (row-major).
     struct Table {
         var lo = 0.0, spacing = 1.0, points = 0, degree = 0
         var values: [Double] = []
