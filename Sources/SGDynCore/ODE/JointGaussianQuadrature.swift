@@ -550,10 +550,8 @@ final class JointGaussianQuadrature {
         let symmetric = j == 0 && oddPair
         let table = self.table, origin = tableOrigin, inverse = 1 / JointGaussianQuadrature.tableStep
         let top = tableIntervals - 1, topValue = Double(tableIntervals - 1)
-        var f1 = 0.0, f2 = 0.0, z1 = 0.0, sumZ = 0.0
-        for q in (symmetric ? reach : 0)..<count {
-            let z = lowest + Double(q) * h
-            let wq = symmetric && q > reach ? 2 * rule[q - reach] : rule[q - reach]
+        /// (s1, s2, sz, ·) at node q: the interval's polynomial by Horner.
+        @inline(__always) func moments(_ z: Double) -> SIMD4<Double> {
             let position = (m0 + slope * z - origin) * inverse
             let k = position >= 0 ? (position < topValue ? Int(position) : top) : 0
             let t = SIMD4<Double>(repeating: position - Double(k))
@@ -565,11 +563,17 @@ final class JointGaussianQuadrature {
             r = r * t + row[3]
             r = r * t + row[2]
             r = r * t + row[1]
-            r = r * t + row[0]
-            let a = partial[q]
-            let first = a + ul * r[0]
-            let second = a * a + 2 * a * ul * r[0] + ul * ul * r[1]
-            if studentsHere {
+            return r * t + row[0]
+        }
+        if studentsHere {
+            // A student varies at this level: every node accumulated.
+            for q in (symmetric ? reach : 0)..<count {
+                let z = lowest + Double(q) * h
+                let wq = symmetric && q > reach ? 2 * rule[q - reach] : rule[q - reach]
+                let r = moments(z)
+                let a = partial[q]
+                let first = a + ul * r[0]
+                let second = a * a + 2 * a * ul * r[0] + ul * ul * r[1]
                 for f in 0..<D {
                     next[f] = current[f] + L[f * D + j] * z
                     if f != last, lastLevel[f] == j {
@@ -581,16 +585,30 @@ final class JointGaussianQuadrature {
                 for b in 0..<D { fieldMoment[b] = next[b] * first }
                 fieldMoment[last] += c * ul * r[2]
                 accumulate(weight: weight * wq, first: first, second: second, w)
-                continue
             }
-            f1 += wq * first
-            f2 += wq * second
-            z1 += wq * z * first
-            sumZ += wq * r[2]
+            return
         }
-        if studentsHere { return }
+        // E[Δ] = Σ w (a + u s1), E[Δ²] = Σ w (a² + 2a·u s1 + u² s2), Σ w z Δ and Σ w sz, from
+        // sums of the moments weighted by w, w·a and w·z (whole SIMD4 vectors, no lane picked).
+        var plain = SIMD4<Double>(), byA = SIMD4<Double>(), byZ = SIMD4<Double>()
+        var sumA = 0.0, sumAA = 0.0, sumZA = 0.0
+        for q in (symmetric ? reach : 0)..<count {
+            let z = lowest + Double(q) * h
+            let wq = symmetric && q > reach ? 2 * rule[q - reach] : rule[q - reach]
+            let r = moments(z)
+            let a = partial[q], wa = wq * a
+            plain += wq * r
+            byA += wa * r
+            byZ += (wq * z) * r
+            sumA += wa
+            sumAA += wa * a
+            sumZA += wa * z
+        }
+        let f1 = sumA + ul * plain[0]
+        let f2 = sumAA + 2 * ul * byA[0] + ul * ul * plain[1]
+        let z1 = sumZA + ul * byZ[0]
         for b in 0..<D { fieldMoment[b] = current[b] * f1 + L[b * D + j] * z1 }
-        fieldMoment[last] += c * ul * sumZ
+        fieldMoment[last] += c * ul * plain[2]
         accumulate(weight: weight, first: f1, second: f2, w)
     }
 
