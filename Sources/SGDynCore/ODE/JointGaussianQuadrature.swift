@@ -550,20 +550,9 @@ final class JointGaussianQuadrature {
         let symmetric = j == 0 && oddPair
         let table = self.table, origin = tableOrigin, inverse = 1 / JointGaussianQuadrature.tableStep
         let top = tableIntervals - 1, topValue = Double(tableIntervals - 1)
-        /// (s1, s2, sz, ·) at node q: the interval's polynomial by Horner.
+        /// (s1, s2, sz, ·) at node q.
         @inline(__always) func moments(_ z: Double) -> SIMD4<Double> {
-            let position = (m0 + slope * z - origin) * inverse
-            let k = position >= 0 ? (position < topValue ? Int(position) : top) : 0
-            let t = SIMD4<Double>(repeating: position - Double(k))
-            let row = table + k * 8
-            var r = row[7]
-            r = r * t + row[6]
-            r = r * t + row[5]
-            r = r * t + row[4]
-            r = r * t + row[3]
-            r = r * t + row[2]
-            r = r * t + row[1]
-            return r * t + row[0]
+            JointGaussianQuadrature.interpolate(table, position: (m0 + slope * z - origin) * inverse, top: top, topValue: topValue)
         }
         if studentsHere {
             // A student varies at this level: every node accumulated.
@@ -610,6 +599,50 @@ final class JointGaussianQuadrature {
         for b in 0..<D { fieldMoment[b] = current[b] * f1 + L[b * D + j] * z1 }
         fieldMoment[last] += c * ul * plain[2]
         accumulate(weight: weight, first: f1, second: f2, w)
+    }
+
+    /// The tabulated (s1, s2, sz, ·) at `position` = (m − origin)/δ: the interval's polynomial
+    /// by Horner (a position outside the table, which no prefix in the ball reaches, is clamped).
+    @inline(__always)
+    static func interpolate(_ table: UnsafeMutablePointer<SIMD4<Double>>, position: Double, top: Int,
+                            topValue: Double) -> SIMD4<Double> {
+        let k = position >= 0 ? (position < topValue ? Int(position) : top) : 0
+        let t = SIMD4<Double>(repeating: position - Double(k))
+        let row = table + k * 8
+        var r = row[7]
+        r = r * t + row[6]
+        r = r * t + row[5]
+        r = r * t + row[4]
+        r = r * t + row[3]
+        r = r * t + row[2]
+        r = r * t + row[1]
+        return r * t + row[0]
+    }
+
+    /// Tests: the last `evaluate`'s tabulated moments at mean m (nil without a table), the range
+    /// of m the table covers, and the same moments summed directly over the level's nodes.
+    func tabulatedMoments(mean m: Double) -> SIMD4<Double>? {
+        guard tabulated else { return nil }
+        return JointGaussianQuadrature.interpolate(table, position: (m - tableOrigin) / JointGaussianQuadrature.tableStep,
+                                                   top: tableIntervals - 1, topValue: Double(tableIntervals - 1))
+    }
+
+    var tabulatedRange: ClosedRange<Double> {
+        tableOrigin...(tableOrigin + Double(tableIntervals) * JointGaussianQuadrature.tableStep)
+    }
+
+    func directMoments(mean m: Double, rank: Int) -> SIMD4<Double> {
+        let j = rank - 1, h = steps[j], full = Int(JointGaussianQuadrature.radius / h)
+        // Node by node (no exponential progression): an independent sum.
+        var s1 = 0.0, s2 = 0.0, sz = 0.0
+        for q in 0...(2 * full) {
+            let z = Double(q - full) * h, g = teacher.value(m + L[lastField * D + j] * z)
+            let wq = weights[j * JointGaussianQuadrature.maxLevelPoints + q]
+            s1 += wq * g
+            s2 += wq * g * g
+            sz += wq * z * g
+        }
+        return SIMD4(s1, s2, sz, 0)
     }
 
     /// Σ_q w_q·(g, g², z_q·g)(x_q) at x_q = m + c·z_q, z_q = lowest + q·h, q < count: `fill` and
