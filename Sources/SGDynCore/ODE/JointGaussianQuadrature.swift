@@ -214,13 +214,19 @@ final class JointGaussianQuadrature {
     /// drawn start, T = I), so level j has 2·⌊8/h⌋ + 1 nodes with h the step of its own field's
     /// activation at coefficient 1 (tanh 0.23 → 71 nodes, sigmoid and softplus 0.46 → 35, GELU
     /// 0.38 → 43, erf 0.49, polynomials 0.5 → 33), the ball keeping the fraction
-    /// V_d/2^d of the cube. Per last-level node ≈ 2 ns for a tanh or sigmoid teacher (the
-    /// progression), 15 ns for others (one libm call); per prefix 10 ns + 1 ns·(K·D + K²).
-    /// Halved for an odd pair (the symmetric first level). Measured (`sgdyn bench --ode-pairs`,
-    /// docs/measurements.md "General pairs"): tanh/tanh K = M = 2 7.7 ms per right-hand side
-    /// at the start (this estimate: 8.9 ms). The cost grows with the
-    /// fields' scale (nodes ∝ √variance per level for tanh), so a run whose Q grows well beyond 1
-    /// is slower than estimated.
+    /// V_d/2^d of the cube; halved for an odd pair (the symmetric first level).
+    ///
+    /// D ≥ 3 (the last level tabulated, `tabulate`): per node of the second-to-last level ≈ 10 ns
+    /// for a tanh or sigmoid field there (the progression; 25 ns for others, one libm call),
+    /// plus 10 ns + 1 ns·(K·D + K²) when that level is a student's (M = 1: every node
+    /// accumulated); per prefix before it 10 ns + 1 ns·(K·D + K²); the table ≈ 800 grid points
+    /// (|m| ≤ 8 at unit variance) × (a last-level sum + 32 ns). Measured (`sgdyn bench
+    /// --ode-pairs`, docs/measurements.md "General pairs"): tanh/tanh K = M = 2 0.89 ms per
+    /// right-hand side at the start (this estimate: 1.1 ms; 7.7 ms before the table).
+    /// D = 2: per last-level node ≈ 2 ns for a tanh or sigmoid teacher, 15 ns for others; per
+    /// prefix 10 ns + 1 ns·(K·D + K²).
+    /// The cost grows with the fields' scale (nodes ∝ √variance per level for tanh), so a run
+    /// whose Q grows well beyond 1 is slower than estimated.
     ///
     /// A ReLU teacher at M = 1 (closed-form last level): ⌈ball over the K student
     /// levels⌉ prefixes at ≈ 40 ns each (one erfc and one exp) plus 10 ns + 1 ns·(K·D + K²).
@@ -235,18 +241,30 @@ final class JointGaussianQuadrature {
             Double.pow(Double.pi, Double(d) / 2) / (Double.exp(Double.logGamma(Double(d) / 2 + 1)) * Double.pow(2, Double(d)))
         }
         let half = student.declaration.parity == .odd && teacher.declaration.parity == .odd ? 0.5 : 1
+        let perPrefix = 10e-9 + 1e-9 * Double(K * D + K * K)
         if M == 1, closedFormTeacher(teacher) {
             var cube = 1.0
             for _ in 0..<K { cube *= nodes(student) }
             return half * cube * ballFraction(K) * (50e-9 + 1e-9 * Double(K * D + K * K))
         }
-        var cube = 1.0
-        for f in 0..<(D - 1) { cube *= nodes(f < K ? student : teacher) }
+        func activation(_ f: Int) -> Activation { f < K ? student : teacher }
+        let progression: (Activation) -> Bool = { $0 == .tanh || $0 == .sigmoid }
         let last = nodes(M > 0 ? teacher : student)
+        if D >= 3 {
+            var outer = 1.0
+            for f in 0..<(D - 2) { outer *= nodes(activation(f)) }
+            let penultimate = outer * nodes(activation(D - 2)) * ballFraction(D - 1)
+            var perNode = progression(activation(D - 2)) ? 10e-9 : 25e-9
+            if D - 2 < K { perNode += perPrefix }
+            let table = 800 * (last * (progression(teacher) ? 2e-9 : 15e-9) + 32e-9)
+            return half * (penultimate * perNode + outer * ballFraction(D - 2) * perPrefix) + table
+        }
+        var cube = 1.0
+        for f in 0..<(D - 1) { cube *= nodes(activation(f)) }
         let prefixes = cube * ballFraction(D - 1)
         let leaves = cube * last * ballFraction(D)
-        let perLeaf = teacher == .tanh || teacher == .sigmoid ? 2e-9 : 15e-9
-        return half * (leaves * perLeaf + prefixes * (10e-9 + 1e-9 * Double(K * D + K * K)))
+        let perLeaf = progression(teacher) ? 2e-9 : 15e-9
+        return half * (leaves * perLeaf + prefixes * perPrefix)
     }
 
     /// Levels (the rank of C) and the number of nodes per level for C = w.C (for the cost
