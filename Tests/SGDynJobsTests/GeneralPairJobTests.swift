@@ -38,6 +38,7 @@ struct GeneralPairJobTests {
         let measured: [(Activation, Activation, Int, Int, Double)] = [
             (.he2, .he2, 2, 2, 125e-6), (.he2, .he2, 4, 4, 2.1e-3), (.he2, .relu, 2, 2, 3.5e-3),
             (.relu, .sign, 2, 2, 19e-3), (.tanh, .tanh, 2, 2, 0.89e-3), (.tanh, .tanh, 3, 2, 38e-3),
+            (.sigmoid, .erf, 2, 2, 1.3e-3), (.sigmoid, .sigmoid, 4, 2, 98e-3), (.softplus, .tanh, 3, 2, 8.8e-3),
             // A ReLU teacher at M = 1: the teacher's level in closed form.
             (.tanh, .relu, 2, 1, 235e-6),
             // A ReLU student with a polynomial teacher: exact (ODERightHandSide+ReLUPolynomial).
