@@ -50,6 +50,22 @@ import Testing
         #expect(worst <= 1e-12, "\(teacher) state \(index): \(worst)")
     }
 
+    /// A last field whose mean ranges beyond the table's cap (teacher variance 2500, correlated
+    /// with student 0: |m| up to ≈ 240, over 2¹² intervals) takes the moments per prefix (the
+    /// path the accuracy tests of JointGaussianQuadratureTests checked before the table), a
+    /// smaller one (variance 4) the table; both give finite terms.
+    @Test func tableCapFallsBack() throws {
+        for (t, expected) in [(2500.0, false), (4.0, true)] {
+            let r = 0.6 * t.squareRoot()
+            let op = OrderParameters(K: 2, M: 1, Q: [1, 0.1, 0.1, 1], R: [r, 0.1], T: [t], v: [0.7, -0.4], vstar: [1])
+            let (terms, rhs) = JointGaussianQuadratureTests.joint(op, student: .tanh, teacher: .tanh)
+            let joint = try #require(rhs.joint)
+            #expect(joint.tabulated == expected, "T = \(t)")
+            let finite = terms.allSatisfy { $0.isFinite }
+            #expect(finite, "T = \(t): \(terms)")
+        }
+    }
+
     @Test(arguments: [(Activation.tanh, Activation.tanh), (.tanh, .sigmoid), (.sigmoid, .softplus), (.softplus, .tanh)])
     func trapezoidPairAverageAgainstGaussHermite(_ ga: Activation, _ gb: Activation) {
         // (C_aa, C_bb, C_ab): random, large variances, nearly parallel, identical, independent,
