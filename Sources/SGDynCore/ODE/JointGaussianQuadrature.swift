@@ -282,19 +282,7 @@ final class JointGaussianQuadrature {
         for index in 0..<(D * D) { L[index] = 0 }
         var pivots: [Int] = []
         pivots.reserveCapacity(D)
-        for f in 0..<D {
-            for (j, p) in pivots.enumerated() {
-                var s = C[f * D + p]
-                for j2 in 0..<j { s -= L[f * D + j2] * L[p * D + j2] }
-                L[f * D + j] = s / L[p * D + j]
-            }
-            var variance = C[f * D + f]
-            for j in 0..<pivots.count { variance -= L[f * D + j] * L[f * D + j] }
-            if C[f * D + f] > 0, variance > 1e-14 * C[f * D + f] {
-                L[f * D + pivots.count] = variance.squareRoot()
-                pivots.append(f)
-            }
-        }
+        PivotedCholesky.factor(C, n: D, order: 0..<D, into: L, pivots: &pivots)
         let rank = pivots.count
         for f in 0..<D {
             lastLevel[f] = -1
