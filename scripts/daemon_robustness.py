@@ -631,11 +631,13 @@ def scenario_slow_spool(h):
             preparing and rejected and os.path.exists(switch),
             f"preparing {bool(preparing)}, rejection bundle {rejected}, switch still set {os.path.exists(switch)}", logs=[d])
     cancel = h.run_sgdyn("cancel", "stuck", "--state", s.state)
+    # The daemon takes the request at its next pass (while the spool is still held), then the disk answers.
+    seen = wait_until(lambda: "cancel requested" in d.log(), 30)
     os.unlink(switch)
     ok = wait_for_bundles(s.outbox, ["stuck"], 60)
     result = result_of(s.outbox, "stuck") or {}
     h.check("slow-spool: the job cancelled while its spool was being written ends cancelled without a worker, once the disk answers",
-            cancel.returncode == 0 and ok and result.get(R.STATUS) == "cancelled" and "worker running" not in d.log(),
+            cancel.returncode == 0 and seen and ok and result.get(R.STATUS) == "cancelled" and "worker running" not in d.log(),
             f"cancel exit {cancel.returncode}: {cancel.stderr.decode(errors='replace')[-200:]}; status {result.get(R.STATUS)}", logs=[d])
     open(switch, "w").close()
     s.drop("resumed", N=100, t_max=h.t_max(2, 100), points=4, seeds=2)
