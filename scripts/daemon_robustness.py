@@ -608,6 +608,53 @@ def scenario_store_lock(h):
     h.check(f"store-lock: SIGTERM → exit 0 ({took:.1f} s)", status == 0, f"exit status {status}", logs=[d])
 
 
+def scenario_slow_spool(h):
+    """A submission's spool written on a hung file system (the debug build's fault switch
+    `SPOOL/.fault-slow-spool` holds the writing, as a stuck NFS scratch would) does not hold the
+    daemon's loop: a bad job file dropped meanwhile gets its rejection bundle, `sgdyn cancel` of the
+    waiting job works, and the job ends cancelled without a worker once the disk answers; SIGTERM
+    while a spool is being written exits 0, and the next start runs that job to its bundle."""
+    s = h.scenario("slow-spool")
+    d = s.daemon(workers=2, checkpoint=1)
+    if not h.check("slow-spool: daemon starts", d.start(), logs=[d]):
+        return
+    switch = os.path.join(s.state, "spool", ".fault-slow-spool")
+    os.makedirs(os.path.dirname(switch), exist_ok=True)
+    open(switch, "w").close()
+    s.drop("stuck", N=100, t_max=h.t_max(2, 100), points=4, seeds=3)
+    preparing = wait_until(lambda: "writing the spool" in d.log() or "starting attempt" in d.log(), 30)
+    dropped = time.monotonic()
+    drop(s.inbox, "bad", b"{ not json")
+    rejected = wait_for_bundles(s.outbox, ["rejected-bad"], 30)
+    took = time.monotonic() - dropped
+    h.check(f"slow-spool: while a spool cannot be written, the loop goes on: a bad job file gets its rejection bundle ({took:.1f} s)",
+            preparing and rejected and os.path.exists(switch),
+            f"preparing {bool(preparing)}, rejection bundle {rejected}, switch still set {os.path.exists(switch)}", logs=[d])
+    cancel = h.run_sgdyn("cancel", "stuck", "--state", s.state)
+    # The daemon takes the request at its next pass (while the spool is still held), then the disk answers.
+    seen = wait_until(lambda: "cancel requested" in d.log(), 30)
+    os.unlink(switch)
+    ok = wait_for_bundles(s.outbox, ["stuck"], 60)
+    result = result_of(s.outbox, "stuck") or {}
+    h.check("slow-spool: the job cancelled while its spool was being written ends cancelled without a worker, once the disk answers",
+            cancel.returncode == 0 and seen and ok and result.get(R.STATUS) == "cancelled" and "worker running" not in d.log(),
+            f"cancel exit {cancel.returncode}: {cancel.stderr.decode(errors='replace')[-200:]}; status {result.get(R.STATUS)}", logs=[d])
+    open(switch, "w").close()
+    s.drop("resumed", N=100, t_max=h.t_max(2, 100), points=4, seeds=2)
+    wait_until(lambda: (s.jobs_by_name().get("resumed") or {}).get("state") == "running", 30)
+    status, took = d.terminate()
+    h.check(f"slow-spool: SIGTERM while a spool is being written → exit 0 ({took:.1f} s)", status == 0, f"exit status {status}", logs=[d])
+    os.unlink(switch)
+    d2 = s.daemon(workers=2, checkpoint=1, label="slow-spool-2")
+    started = d2.start()
+    ok = started and wait_for_bundles(s.outbox, ["resumed"], 90)
+    result = result_of(s.outbox, "resumed") or {}
+    h.check("slow-spool: the next start runs that job to its bundle (done)", ok and result.get(R.STATUS) == "done",
+            f"started {started}, status {result.get(R.STATUS)}; store {s.jobs_by_name().get('resumed')}", logs=[d2])
+    status, _ = d2.terminate()
+    h.check("slow-spool: SIGTERM → exit 0", status == 0, f"exit status {status}", logs=[d2])
+
+
 CHURN_SCRIPT = r"""
 import os, sys, time
 inbox, rate, seconds, report = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
@@ -696,6 +743,7 @@ ROBUSTNESS_SCENARIOS = [
     ("churn", scenario_churn),
     ("queued-units", scenario_queued_units),
     ("store-lock", scenario_store_lock),
+    ("slow-spool", scenario_slow_spool),
     ("config-bounds", scenario_config_bounds),
     ("spool-damage", scenario_spool_damage),
     ("burst", scenario_burst),

@@ -74,7 +74,7 @@ extension Daemon {
 
     /// Imports every open submission's reports and watches for silent units. Runs every cycle.
     func followRuns() async throws {
-        for id in runs.open.keys.sorted() {
+        for id in runs.open.keys.sorted() where runs.open[id]?.preparing == false {
             try await importReports(of: id, task: nil)
             await watchForStalls(id)
         }

@@ -232,6 +232,9 @@ public actor Daemon {
         logger.notice("shutting down: no more intake; checkpointing \(local) local run(s)")
         notifier.send(.stopping)
         intake.stopWatching()
+        // A submission whose spool is still being written never ran: it ends now, its job back to
+        // the queue for the next start, without waiting for the disk.
+        await endPreparingSubmissions()
         for submission in runsEndingWithDaemon() {
             await executors[submission.executor]?.stop(submission.id)
         }
