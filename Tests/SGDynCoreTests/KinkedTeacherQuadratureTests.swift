@@ -1,0 +1,136 @@
+import RealModule
+import Testing
+@testable import SGDynCore
+
+/// The teachers-first rule of smooth students with kinked teachers (`KinkedTeacherQuadrature`)
+/// against the nested quadrature path (`ODERightHandSide.generalTerms` with its Gauss–Legendre
+/// panels halved, `refine: 2`): a different method — per-term averages of two to four fields,
+/// I3 through Stein's lemma (for `sign` the delta in closed form), the students' Cholesky order,
+/// no trapezoid — on random covariances and where learning goes (a student aligned with a
+/// teacher, nearly parallel and parallel teachers, a student of zero norm). D = 3 keeps the
+/// nested averages to three levels (seconds in a debug build).
+///
+/// Tolerance 1e-9 of the largest term: the issue asks ≤ 1e-7 for kinked pairs; every kink is
+/// split exactly here, so what is left to the rules is smooth and the method is as accurate as
+/// for smooth pairs (measured ≤ 1e-11, docs/numerics.md "General pairs: kinked teachers"); the
+/// nested reference's own error (≈ 1e-10 at `refine: 2`) limits how much tighter a test can be.
+@Suite struct KinkedTeacherQuadratureTests {
+    typealias Joint = JointGaussianQuadratureTests
+
+    static func compare(_ op: OrderParameters, student: Activation, teacher: Activation) -> Double {
+        let (new, rhs) = Joint.joint(op, student: student, teacher: teacher)
+        #expect(rhs.kinked != nil && rhs.joint == nil)
+        ODERightHandSide.generalTerms(rhs.w, student: student, teacher: teacher, secondLayer: true, refine: 2)
+        return Joint.largestRelative(new, Joint.terms(rhs.w))
+    }
+
+    @Test("routing: smooth students with ReLU at M ≥ 2 and with sign at any M; ReLU at M = 1 keeps the closed last level")
+    func routing() {
+        for student in [Activation.tanh, .sigmoid, .softplus, .gelu] {
+            #expect(ODERightHandSide.usesKinkedTeacherQuadrature(student: student, teacher: .relu, M: 2))
+            #expect(ODERightHandSide.usesKinkedTeacherQuadrature(student: student, teacher: .sign, M: 1))
+            #expect(ODERightHandSide.usesKinkedTeacherQuadrature(student: student, teacher: .sign, M: 3))
+            #expect(!ODERightHandSide.usesKinkedTeacherQuadrature(student: student, teacher: .relu, M: 1))
+            #expect(ODERightHandSide.usesJointQuadrature(student: student, teacher: .relu, M: 1))
+            #expect(!ODERightHandSide.usesKinkedTeacherQuadrature(student: student, teacher: .tanh, M: 2))
+        }
+        for student in [Activation.erf, .relu, .linear, .he2] {
+            #expect(!ODERightHandSide.usesKinkedTeacherQuadrature(student: student, teacher: .sign, M: 1))
+            #expect(!ODERightHandSide.usesKinkedTeacherQuadrature(student: student, teacher: .relu, M: 2))
+        }
+    }
+
+    /// Random covariances (variances up to 2) and a nearly singular student pair.
+    @Test(arguments: [(Activation.tanh, Activation.sign, 2, 1), (.sigmoid, .sign, 2, 1), (.tanh, .relu, 1, 2),
+                      (.softplus, .relu, 1, 2), (.gelu, .sign, 1, 2)], [false, true])
+    func random(_ pair: (Activation, Activation, Int, Int), nearlySingular: Bool) {
+        let (student, teacher, K, M) = pair
+        // The nearly singular pair is two students: K = 2 only.
+        guard !nearlySingular || K == 2 else { return }
+        for seed in [UInt64(23), 41] {
+            let op = Joint.state(K: K, M: M, seed: seed, largest: 2, nearlySingular: nearlySingular)
+            let error = Self.compare(op, student: student, teacher: teacher)
+            #expect(error <= 1e-9, "\(student)/\(teacher) K=\(K) M=\(M) seed \(seed) nearly singular \(nearlySingular): \(error)")
+        }
+    }
+
+    /// Student 0 aligned with the (first) teacher: correlation 1 − ε for ε = 1e-4, 1e-8 and 0
+    /// (where the closed last level of `JointGaussianQuadrature` was 3.4e-4 and 1.8e-2 off for
+    /// sign), student 1 at random; and with M = 2 the second teacher at random.
+    @Test(arguments: [(Activation.sign, 2, 1), (.relu, 1, 2), (.sign, 1, 2)], [1e-4, 1e-8, 0.0])
+    func alignedStudent(_ shape: (Activation, Int, Int), epsilon: Double) {
+        let (teacher, K, M) = shape
+        // Teacher 0 of variance 1.2; student 0 = a·(ρ·teacher + √(1 − ρ²)·independent), ρ = 1 − ε.
+        let t00 = 1.2, a = 1.3, rho = 1 - epsilon
+        let q00 = a * a * t00
+        let r00 = a * rho * t00
+        var Q = [q00], R = [r00], T = [t00], v = [0.8], vstar = [1.0]
+        if K == 2 {
+            // Student 1: correlated with the teacher (and so with student 0: C_01 = a·ρ·R_10).
+            Q = [q00, a * rho * 0.4, a * rho * 0.4, 0.9]
+            R = [r00, 0.4]
+            v = [0.8, -0.5]
+        }
+        if M == 2 {
+            T = [t00, 0.2, 0.2, 0.7]
+            R = [r00, a * rho * 0.2]
+            vstar = [1, -0.6]
+        }
+        let op = OrderParameters(K: K, M: M, Q: Q, R: R, T: T, v: v, vstar: vstar)
+        let error = Self.compare(op, student: .tanh, teacher: teacher)
+        #expect(error <= 1e-9, "tanh/\(teacher) K=\(K) M=\(M) 1 − ρ = \(epsilon): \(error)")
+    }
+
+    /// Two teachers at correlation 1 − ε (ε = 1e-6: a near-step across the first level, graded
+    /// panels; 0: the second teacher has no level and its kink is split on the first).
+    @Test(arguments: [Activation.relu, .sign], [1e-6, 0.0])
+    func parallelTeachers(_ teacher: Activation, epsilon: Double) {
+        let rho = 1 - epsilon
+        // Teacher 1 = 0.8·(ρ·teacher 0 + √(1 − ρ²)·independent); the student's R follows.
+        let op = OrderParameters(K: 1, M: 2, Q: [0.9], R: [0.5, rho * 0.4], T: [1, rho * 0.8, rho * 0.8, 0.64],
+                                 v: [0.7], vstar: [1, 0.5])
+        let error = Self.compare(op, student: .tanh, teacher: teacher)
+        #expect(error <= 1e-9, "tanh/\(teacher) 1 − ρ = \(epsilon): \(error)")
+    }
+
+    /// A student of zero norm (its field the constant 0) beside a random one (M = 2 for ReLU:
+    /// at M = 1 it takes `JointGaussianQuadrature`; the zero field adds no dimension to the
+    /// nested averages).
+    @Test(arguments: [Activation.relu, .sign])
+    func zeroNormStudent(_ teacher: Activation) {
+        let op = teacher == .relu
+            ? OrderParameters(K: 2, M: 2, Q: [0, 0, 0, 0.8], R: [0, 0, 0.4, -0.2], T: [1, 0.3, 0.3, 0.9], v: [0.7, -0.3], vstar: [1, 0.6])
+            : OrderParameters(K: 2, M: 1, Q: [0, 0, 0, 0.8], R: [0, 0.4], T: [1], v: [0.7, -0.3], vstar: [1])
+        let error = Self.compare(op, student: .sigmoid, teacher: teacher)
+        #expect(error <= 1e-9, "sigmoid/\(teacher) zero-norm student: \(error)")
+    }
+
+    /// K = M = 2 (four levels, too slow for the nested reference in a debug build): against the
+    /// same method with every panel and step halved (`refine: 2`), on a random state and on a
+    /// student aligned with a teacher — a check of the rule's convergence, not an independent
+    /// one (the D = 3 tests above are); ≤ 1e-10 of the largest term.
+    @Test(arguments: [Activation.relu, .sign], [false, true])
+    func fourFieldsConverged(_ teacher: Activation, aligned: Bool) {
+        var op = Joint.state(K: 2, M: 2, seed: 5, largest: 1.5, nearlySingular: false)
+        if aligned {
+            // Student 0 = 1.3·(ρ·teacher 0 + √(1 − ρ²)·independent), ρ = 1 − 1e-6.
+            let a = 1.3 * (1 - 1e-6)
+            op = OrderParameters(K: 2, M: 2, Q: [1.2 * 1.69, a * 0.4, a * 0.4, 0.9], R: [a * 1.2, a * 0.1, 0.4, 0.1],
+                                 T: [1.2, 0.1, 0.1, 0.8], v: op.v, vstar: op.vstar)
+        }
+        let (new, rhs) = Joint.joint(op, student: .tanh, teacher: teacher)
+        let fine = KinkedTeacherQuadrature(K: 2, M: 2, student: .tanh, teacher: teacher, refine: 2, exponent: 40)
+        fine.evaluate(rhs.w, secondLayer: true)
+        let error = Joint.largestRelative(new, Joint.terms(rhs.w))
+        #expect(error <= 1e-10, "tanh/\(teacher) K=M=2 aligned \(aligned): \(error)")
+    }
+
+    /// Non-finite states give non-finite terms (the integrator rejects the step), not a trap.
+    @Test func nonFinite() {
+        for value in [Double.nan, .infinity] {
+            let op = OrderParameters(K: 2, M: 1, Q: [value, 0.1, 0.1, 1], R: [0.2, 0.1], T: [1], v: [0.7, -0.4], vstar: [1])
+            let (terms, _) = Joint.joint(op, student: .tanh, teacher: .sign)
+            #expect(terms.contains { !$0.isFinite })
+        }
+    }
+}
