@@ -66,6 +66,12 @@ enum ODEBenchmark {
         Row(activation: .gelu, K: 2, learningRate: 0.2, tMax: 1, note: "t = 1", teacher: .he3, M: 2),
         // A ReLU teacher at M = 1: its level in closed form, a rule over the student fields.
         Row(activation: .tanh, K: 2, learningRate: 0.5, tMax: 1000, teacher: .relu, M: 1),
+        // Kinked teachers beyond that (KinkedTeacherQuadrature): the teachers' levels first,
+        // split at their kinks.
+        Row(activation: .tanh, K: 2, learningRate: 0.5, tMax: 1000, teacher: .relu),
+        Row(activation: .tanh, K: 2, learningRate: 0.5, tMax: 1000, teacher: .sign, M: 1),
+        Row(activation: .tanh, K: 2, learningRate: 0.5, tMax: 1, note: "t = 1", teacher: .sign),
+        Row(activation: .sigmoid, K: 3, learningRate: 0.5, tMax: 1, note: "t = 1", teacher: .relu),
     ]
 
     struct Measurement {

@@ -105,24 +105,36 @@ import Testing
         #expect(error <= 1e-9, "sigmoid/\(teacher) zero-norm student: \(error)")
     }
 
-    /// K = M = 2 (four levels, too slow for the nested reference in a debug build): against the
-    /// same method with every panel and step halved (`refine: 2`), on a random state and on a
-    /// student aligned with a teacher — a check of the rule's convergence, not an independent
-    /// one (the D = 3 tests above are); ≤ 1e-10 of the largest term.
+    /// K = M = 2 (four levels): against the same method with every panel and step halved
+    /// (`refine: 2`) and the trapezoid aiming at e^−40, on a random state and on a student aligned
+    /// with a teacher — a check of the rule's convergence (the nested comparisons are the
+    /// independent ones); ≤ 1e-10 of the largest term (measured ≤ 8e-12).
     @Test(arguments: [Activation.relu, .sign], [false, true])
     func fourFieldsConverged(_ teacher: Activation, aligned: Bool) {
-        var op = Joint.state(K: 2, M: 2, seed: 5, largest: 1.5, nearlySingular: false)
-        if aligned {
-            // Student 0 = 1.3·(ρ·teacher 0 + √(1 − ρ²)·independent), ρ = 1 − 1e-6.
-            let a = 1.3 * (1 - 1e-6)
-            op = OrderParameters(K: 2, M: 2, Q: [1.2 * 1.69, a * 0.4, a * 0.4, 0.9], R: [a * 1.2, a * 0.1, 0.4, 0.1],
-                                 T: [1.2, 0.1, 0.1, 0.8], v: op.v, vstar: op.vstar)
-        }
+        let op = Self.fourFieldState(aligned: aligned)
         let (new, rhs) = Joint.joint(op, student: .tanh, teacher: teacher)
         let fine = KinkedTeacherQuadrature(K: 2, M: 2, student: .tanh, teacher: teacher, refine: 2, exponent: 40)
         fine.evaluate(rhs.w, secondLayer: true)
         let error = Joint.largestRelative(new, Joint.terms(rhs.w))
         #expect(error <= 1e-10, "tanh/\(teacher) K=M=2 aligned \(aligned): \(error)")
+    }
+
+    /// K = M = 2 against the nested path too (4–11 s each in a debug build: two cases), ≤ 1e-9.
+    @Test(arguments: [(Activation.relu, false), (.sign, true)])
+    func fourFieldsNested(_ teacher: Activation, aligned: Bool) {
+        let op = Self.fourFieldState(aligned: aligned)
+        let error = Self.compare(op, student: .tanh, teacher: teacher)
+        #expect(error <= 1e-9, "tanh/\(teacher) K=M=2 aligned \(aligned): \(error)")
+    }
+
+    /// A random K = M = 2 state, or one with student 0 = 1.3·(ρ·teacher 0 + √(1 − ρ²)·independent),
+    /// ρ = 1 − 1e-6.
+    static func fourFieldState(aligned: Bool) -> OrderParameters {
+        let op = Joint.state(K: 2, M: 2, seed: 5, largest: 1.5, nearlySingular: false)
+        guard aligned else { return op }
+        let a = 1.3 * (1 - 1e-6)
+        return OrderParameters(K: 2, M: 2, Q: [1.2 * 1.69, a * 0.4, a * 0.4, 0.9], R: [a * 1.2, a * 0.1, 0.4, 0.1],
+                               T: [1.2, 0.1, 0.1, 0.8], v: op.v, vstar: op.vstar)
     }
 
     /// Non-finite states give non-finite terms (the integrator rejects the step), not a trap.
