@@ -137,12 +137,14 @@ import Testing
                                T: [1.2, 0.1, 0.1, 0.8], v: op.v, vstar: op.vstar)
     }
 
-    /// Non-finite states give non-finite terms (the integrator rejects the step), not a trap.
-    @Test func nonFinite() {
-        for value in [Double.nan, .infinity] {
-            let op = OrderParameters(K: 2, M: 1, Q: [value, 0.1, 0.1, 1], R: [0.2, 0.1], T: [1], v: [0.7, -0.4], vstar: [1])
+    /// Non-finite states give non-finite terms (the integrator rejects the step), not a trap; a
+    /// huge one (variance 1e6: every level at its node or panel cap) finite ones, quickly.
+    @Test func nonFiniteAndHugeStates() {
+        for value in [Double.nan, .infinity, 1e6] {
+            let op = OrderParameters(K: 2, M: 2, Q: [value, 0.1, 0.1, 1], R: [0.2, 0.1, 0.1, 0.3], T: [1, 0.2, 0.2, 1],
+                                     v: [0.7, -0.4], vstar: [1, 0.5])
             let (terms, _) = Joint.joint(op, student: .tanh, teacher: .sign)
-            #expect(terms.contains { !$0.isFinite })
+            #expect(terms.allSatisfy { $0.isFinite } == value.isFinite, "Q00 = \(value): \(terms)")
         }
     }
 }

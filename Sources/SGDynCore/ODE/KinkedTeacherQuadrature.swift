@@ -53,7 +53,9 @@ final class KinkedTeacherQuadrature {
     let oddPair: Bool
     static let radius = 8.0
     /// The widest Gauss–Legendre panel on a kinked level (z units).
-    static let widestPanel = 2.0
+    static let widestPanel = 3.0
+    /// The narrowest panel: at most 48 panels (480 nodes) over [−8, 8] on a kinked level.
+    static let narrowestPanel = 2 * radius / 48
     /// 10-point Gauss–Legendre on [0, 1].
     static let legendre = GaussLegendre.rule(points: 10)
     /// Room for the break points of one kinked level: the ends, and per teacher field a kink
@@ -223,7 +225,9 @@ final class KinkedTeacherQuadrature {
                     let c = abs(L[f * D + j])
                     if c > 0 { h = min(h, s / c) }
                 }
-                steps[j] = h / refine
+                // A cap on the work (as the trapezoid's node cap): a student of scale beyond
+                // ≈ 4.7 (tanh) on this level is resolved less accurately, not at any cost.
+                steps[j] = max(h, KinkedTeacherQuadrature.narrowestPanel) / refine
                 continue
             }
             var h = 0.5
@@ -519,16 +523,20 @@ final class KinkedTeacherQuadrature {
     private var levelCount = 0
 
     /// Rough seconds of one right-hand side on one core (release), for the cost bound
-    /// (`ODEResources.rightHandSideCost`). See the measurements in docs/measurements.md
-    /// "General pairs"; the model: M kinked levels of 2·⌈8/w⌉·10 Gauss–Legendre nodes
-    /// (w = min(2, strip) — a student of scale 1 aligned with the teachers, where learning goes),
-    /// K student levels of 2·⌊8/h⌋ + 1 trapezoid nodes (h the step at coefficient 1), the ball
-    /// keeping V_d/2^d of the cube, halved for an odd pair; per prefix of the last level
-    /// `perPrefix` plus `perNode` per last-level node.
+    /// (`ODEResources.rightHandSideCost`). Counted at a drawn start (students nearly orthogonal
+    /// to the teachers, every variance ≈ 1): M kinked levels of 2·⌈8/3⌉·10 = 60 Gauss–Legendre
+    /// nodes (panels at the widest), K student levels of 2·⌊8/h⌋ + 1 trapezoid nodes (h the
+    /// step at coefficient 1: tanh 69, sigmoid and softplus 33, GELU 43), the last of them
+    /// summed per prefix; the ball keeps V_d/2^d of the d = D − 1 outer levels, halved for an
+    /// odd pair. Per prefix 60 ns + 1 ns·(K·D + K²) + 1 ns per last-level node, fitted to
+    /// `sgdyn bench --ode-pairs` at t = 1 (docs/measurements.md "General pairs": tanh/sign
+    /// K = M = 2 9.3 ms, this count 9.3 ms; sigmoid/ReLU K = 3, M = 2 137 ms, 142 ms). As units
+    /// align with teachers during learning, the teacher levels' panels narrow (strip/coefficient)
+    /// while the student levels widen: `learningFactor` is the measured mean over a t = 1000 run
+    /// relative to its start (tanh/ReLU K = M = 2).
     static func estimatedSeconds(K: Int, M: Int, student: Activation, teacher: Activation) -> Double {
         let D = K + M
-        let w = min(widestPanel, strip(student))
-        let kinkedNodes = 2 * (radius / w).rounded(.up) * Double(legendre.nodes.count)
+        let kinkedNodes = 2 * (radius / widestPanel).rounded(.up) * Double(legendre.nodes.count)
         let h = JointGaussianQuadrature.step(student, coefficient: 1, factors: 4)
         let smoothNodes = Double(2 * Int(radius / h) + 1)
         func ballFraction(_ d: Int) -> Double {
@@ -539,10 +547,13 @@ final class KinkedTeacherQuadrature {
         for _ in 0..<(K - 1) { cube *= smoothNodes }
         let prefixes = cube * ballFraction(D - 1)
         let half = student.declaration.parity == .odd && teacher.declaration.parity == .odd ? 0.5 : 1
-        return half * prefixes * (perPrefix + Double(K * D + K * K) * 1e-9 + smoothNodes * perNode)
+        return learningFactor(teacher) * half * prefixes * (60e-9 + Double(K * D + K * K) * 1e-9 + smoothNodes * 1e-9)
     }
 
-    /// Measured constants of `estimatedSeconds` (see there).
-    static let perPrefix = 30e-9
-    static let perNode = 4e-9
+    /// The mean cost of a t = 1000 run over its start's (see `estimatedSeconds`). ReLU: tanh/ReLU
+    /// K = M = 2 23.4 ms mean (1 220 right-hand sides) against ≈ 18.6 ms at its start (twice
+    /// the odd tanh/sign pair's 9.3 ms), 1.26 → 1.3. Sign: the students' norms grow as they
+    /// approach the step (more nodes per level): tanh/sign K = 2, M = 1 605 µs mean (7 190
+    /// right-hand sides) against this count's 0.22 ms at the start, 2.7 → 3.
+    static func learningFactor(_ teacher: Activation) -> Double { teacher.declaration.kink == .step ? 3 : 1.3 }
 }
