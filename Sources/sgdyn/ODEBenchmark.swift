@@ -73,6 +73,7 @@ enum ODEBenchmark {
         Row(activation: .tanh, K: 2, learningRate: 0.5, tMax: 1000, teacher: .sign, M: 1),
         Row(activation: .tanh, K: 2, learningRate: 0.5, tMax: 1, note: "t = 1", teacher: .sign),
         Row(activation: .sigmoid, K: 3, learningRate: 0.5, tMax: 1, note: "t = 1", teacher: .relu),
+        Row(activation: .sigmoid, K: 2, learningRate: 0.5, tMax: 1000, teacher: .relu),
     ]
 
     struct Measurement {

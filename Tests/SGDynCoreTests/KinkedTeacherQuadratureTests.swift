@@ -58,9 +58,10 @@ import Testing
     /// Student 0 aligned with the (first) teacher: correlation 1 − ε for ε = 1e-4, 1e-8 and 0
     /// (where the closed last level of `JointGaussianQuadrature` was 3.4e-4 and 1.8e-2 off for
     /// sign), student 1 at random; and with M = 2 the second teacher at random.
-    @Test(arguments: [(Activation.sign, 2, 1), (.relu, 1, 2), (.sign, 1, 2)], [1e-4, 1e-8, 0.0])
-    func alignedStudent(_ shape: (Activation, Int, Int), epsilon: Double) {
-        let (teacher, K, M) = shape
+    @Test(arguments: [(Activation.tanh, Activation.sign, 2, 1), (.tanh, .relu, 1, 2), (.tanh, .sign, 1, 2),
+                      (.sigmoid, .sign, 2, 1), (.softplus, .relu, 1, 2)], [1e-4, 1e-8, 0.0])
+    func alignedStudent(_ shape: (Activation, Activation, Int, Int), epsilon: Double) {
+        let (student, teacher, K, M) = shape
         // Teacher 0 of variance 1.2; student 0 = a·(ρ·teacher + √(1 − ρ²)·independent), ρ = 1 − ε.
         let t00 = 1.2, a = 1.3, rho = 1 - epsilon
         let q00 = a * a * t00
@@ -78,8 +79,8 @@ import Testing
             vstar = [1, -0.6]
         }
         let op = OrderParameters(K: K, M: M, Q: Q, R: R, T: T, v: v, vstar: vstar)
-        let error = Self.compare(op, student: .tanh, teacher: teacher)
-        #expect(error <= 1e-10, "tanh/\(teacher) K=\(K) M=\(M) 1 − ρ = \(epsilon): \(error)")
+        let error = Self.compare(op, student: student, teacher: teacher)
+        #expect(error <= 1e-10, "\(student)/\(teacher) K=\(K) M=\(M) 1 − ρ = \(epsilon): \(error)")
     }
 
     /// Two teachers at correlation 1 − ε (ε = 1e-6: a near-step across the first level, graded

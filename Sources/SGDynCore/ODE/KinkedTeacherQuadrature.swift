@@ -145,8 +145,16 @@ final class KinkedTeacherQuadrature {
         return !JointGaussianQuadrature.applies(student: student, teacher: teacher, M: M)
     }
 
-    /// The strip half-width of a student activation, for the panel width (as `GaussianFactor.strip`).
-    static func strip(_ g: Activation) -> Double { GaussianFactor(g, .value).strip ?? 1 }
+    /// The distance of a student activation's nearest complex singularity from the real axis,
+    /// for the panel width: tanh π/2, sigmoid and softplus π (poles, log branch points at
+    /// x = ±iπ); GELU is entire but grows like e^{y²/2} off the axis: 1, as `GaussianFactor.strip`.
+    static func strip(_ g: Activation) -> Double {
+        switch g {
+        case .tanh: return Double.pi / 2
+        case .sigmoid, .softplus: return Double.pi
+        default: return GaussianFactor(g, .value).strip ?? 1
+        }
+    }
 
     /// Fills w.s3, w.s4, w.j2 and w.s2 (`secondLayer` is accepted for the common signature: S2
     /// costs nothing extra here).
@@ -550,13 +558,25 @@ final class KinkedTeacherQuadrature {
         for _ in 0..<(K - 1) { cube *= smoothNodes }
         let prefixes = cube * ballFraction(D - 1)
         let half = student.declaration.parity == .odd && teacher.declaration.parity == .odd ? 0.5 : 1
-        return learningFactor(teacher) * half * prefixes * (60e-9 + Double(K * D + K * K) * 1e-9 + smoothNodes * 1e-9)
+        return learningFactor(student, teacher) * half * prefixes * (60e-9 + Double(K * D + K * K) * 1e-9 + smoothNodes * 1e-9)
     }
 
-    /// The mean cost of a t = 1000 run over its start's (see `estimatedSeconds`). ReLU: tanh/ReLU
-    /// K = M = 2 23.4 ms mean (1 220 right-hand sides) against ≈ 18.6 ms at its start (twice
-    /// the odd tanh/sign pair's 9.3 ms), 1.26 → 1.3. Sign: the students' norms grow as they
-    /// approach the step (more nodes per level): tanh/sign K = 2, M = 1 605 µs mean (7 190
-    /// right-hand sides) against this count's 0.22 ms at the start, 2.7 → 3.
-    static func learningFactor(_ teacher: Activation) -> Double { teacher.declaration.kink == .step ? 3 : 1.3 }
+    /// The mean cost of a t = 1000 run over its start's (see `estimatedSeconds`): as units align
+    /// with teachers the kinked levels' panels narrow to 0.7·strip/coefficient. Measured with a
+    /// ReLU teacher: tanh/ReLU K = M = 2 47.3 ms mean (1 220 right-hand sides) against ≈ 18.6 ms
+    /// at its start (twice the odd tanh/sign pair's 9.3 ms), 2.54 → 2.6; sigmoid/ReLU K = M = 2
+    /// 12.5 ms mean (662 right-hand sides) against 6.5 ms counted at the start, 1.9 (softplus,
+    /// the same strip, taken alike). GELU (strip 1, not measured): tanh's 2.6 times the square of
+    /// the strips' ratio (π/2)², 6.4. Sign: the students' norms grow as they approach the step —
+    /// tanh/sign K = 2, M = 1 578 µs mean (7 190 right-hand sides) against this count's 0.22 ms
+    /// at the start, 2.6 — at least 3.
+    static func learningFactor(_ student: Activation, _ teacher: Activation) -> Double {
+        let base: Double
+        switch student {
+        case .tanh: base = 2.6
+        case .sigmoid, .softplus: base = 1.9
+        default: base = 6.4
+        }
+        return teacher.declaration.kink == .step ? max(3, base) : base
+    }
 }
