@@ -64,7 +64,7 @@ import Testing
     }
 
     /// A tanh student learning two ReLU teachers, K = M = 2, on the teachers-first rule
-    /// (KinkedTeacherQuadrature), η = 0.5, t ≤ 1. Measured 0.26–0.36 % (≈ 32 s in a debug build).
+    /// (KinkedTeacherQuadrature), η = 0.5, t ≤ 1. Measured 0.26–0.36 % (7–32 s in a debug build on the shared machine).
     @Test func tanhStudentOfTwoReLUTeachersFollowsTheODE() throws {
         let d = try Self.deviations(.tanh, .relu, K: 2, M: 2, lr: 0.5, tMax: 1)
         #expect(d.allSatisfy { $0 < 0.03 }, "\(d)")

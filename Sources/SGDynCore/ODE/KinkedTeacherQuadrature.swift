@@ -16,10 +16,10 @@ import RealModule
 /// - On a kinked level j, each teacher field f still varying has its kink at the known point
 ///   z_j = −mean_f/L_fj given the earlier levels (0 for the first teacher). The level is split
 ///   there and each side integrated by 10-point Gauss–Legendre panels no wider than
-///   `widestPanel` and than strip/|L_fj| for every student field varying at j (tanh π/2,
-///   sigmoid and softplus 2, GELU 1, as `GaussianFactor.strip`): on each side the integrand is
+///   `widestPanel` and than 0.7·d/|L_fj| for every student field varying at j (d the distance of
+///   the activation's nearest singularity from the axis, `strip`): on each side the integrand is
 ///   a polynomial piece of the teacher times functions analytic in a strip, where the panel rule
-///   converges geometrically (≈ 1e-13 at these widths). A teacher field that still varies on a
+///   converges geometrically (≤ 1e-12 at these widths, measured). A teacher field that still varies on a
 ///   later kinked level (its own pivot comes later) is a kink smoothed on the scale
 ///   s = √(Σ_{j' > j} L_fj'²)/|L_fj| here: nearly parallel teachers make s tiny, a near-step
 ///   whose panels are graded towards the point (from s/2, doubling, as `NestedGaussian`).
@@ -237,7 +237,7 @@ final class KinkedTeacherQuadrature {
                     if c > 0 { h = min(h, s / c) }
                 }
                 // A cap on the work (as the trapezoid's node cap): a student of scale beyond
-                // ≈ 4.7 (tanh) on this level is resolved less accurately, not at any cost.
+                // ≈ 3.3 (tanh) on this level is resolved less accurately, not at any cost.
                 steps[j] = max(h, KinkedTeacherQuadrature.narrowestPanel) / refine
                 continue
             }
