@@ -30,8 +30,9 @@ public enum ODEResources {
     /// cost (`PairAverage.estimatedSeconds`).
     ///
     /// A smooth non-polynomial student with a smooth teacher, or a ReLU teacher at M = 1 (`JointGaussianQuadrature`): its
-    /// `estimatedSeconds`, a tensor rule over the K + M fields (≈ 8 ms for tanh at K = M = 2;
-    /// over the bound from K + M = 5 on for tanh). With a ReLU teacher at M = 1 the
+    /// `estimatedSeconds`, a tensor rule over the K + M fields, its last level tabulated (≈ 1 ms
+    /// for tanh at K = M = 2, ≈ 40 ms at K + M = 5; over the bound from K + M = 6 on for tanh,
+    /// 7 for sigmoid). With a ReLU teacher at M = 1 the
     /// teacher's level is in closed form: a rule over the K student fields only.
     ///
     /// A smooth non-polynomial student with a ReLU teacher at M ≥ 2 or a sign teacher
