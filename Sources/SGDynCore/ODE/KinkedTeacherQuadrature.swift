@@ -188,22 +188,9 @@ final class KinkedTeacherQuadrature {
         for index in 0..<(D * D) { L[index] = 0 }
         var pivots: [Int] = []
         pivots.reserveCapacity(D)
-        kinkedLevels = 0
-        for position in 0..<D {
-            let f = position < M ? K + position : position - M
-            for (j, p) in pivots.enumerated() {
-                var s = C[f * D + p]
-                for j2 in 0..<j { s -= L[f * D + j2] * L[p * D + j2] }
-                L[f * D + j] = s / L[p * D + j]
-            }
-            var variance = C[f * D + f]
-            for j in 0..<pivots.count { variance -= L[f * D + j] * L[f * D + j] }
-            if C[f * D + f] > 0, variance > 1e-14 * C[f * D + f] {
-                L[f * D + pivots.count] = variance.squareRoot()
-                pivots.append(f)
-                if f >= K { kinkedLevels += 1 }
-            }
-        }
+        // The teachers first, then the students.
+        PivotedCholesky.factor(C, n: D, order: (0..<D).lazy.map { $0 < self.M ? self.K + $0 : $0 - self.M }, into: L, pivots: &pivots)
+        kinkedLevels = pivots.reduce(0) { $0 + ($1 >= K ? 1 : 0) }
         let rank = pivots.count
         for f in 0..<D {
             lastLevel[f] = -1
