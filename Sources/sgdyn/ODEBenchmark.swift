@@ -46,8 +46,9 @@ enum ODEBenchmark {
     /// student with a polynomial teacher (exact, ODERightHandSide+ReLUPolynomial), run to
     /// t = 1000; other teachers of a ReLU student to t = 1 (each right-hand side costs ≈ 0.02–1 s
     /// by quadrature: the µs column times the number of right-hand sides of a t = 1000 run gives
-    /// its time). Smooth non-polynomial students (tanh, sigmoid, softplus, GELU) cost seconds per
-    /// right-hand side and are not timed here.
+    /// its time). Smooth non-polynomial students (tanh, sigmoid, softplus, GELU) take
+    /// `JointGaussianQuadrature` (smooth teachers, ReLU at M = 1) or `KinkedTeacherQuadrature`
+    /// (ReLU at M ≥ 2, sign): ms per right-hand side, t = 1000 where a run takes under a minute.
     static let pairRows: [Row] = [
         Row(activation: .he2, K: 2, learningRate: 0.05, tMax: 1000, teacher: .he2),
         Row(activation: .he2, K: 4, learningRate: 0.05, tMax: 1000, teacher: .he2, M: 4),
@@ -66,6 +67,13 @@ enum ODEBenchmark {
         Row(activation: .gelu, K: 2, learningRate: 0.2, tMax: 1, note: "t = 1", teacher: .he3, M: 2),
         // A ReLU teacher at M = 1: its level in closed form, a rule over the student fields.
         Row(activation: .tanh, K: 2, learningRate: 0.5, tMax: 1000, teacher: .relu, M: 1),
+        // Kinked teachers beyond that (KinkedTeacherQuadrature): the teachers' levels first,
+        // split at their kinks.
+        Row(activation: .tanh, K: 2, learningRate: 0.5, tMax: 1000, teacher: .relu),
+        Row(activation: .tanh, K: 2, learningRate: 0.5, tMax: 1000, teacher: .sign, M: 1),
+        Row(activation: .tanh, K: 2, learningRate: 0.5, tMax: 1, note: "t = 1", teacher: .sign),
+        Row(activation: .sigmoid, K: 3, learningRate: 0.5, tMax: 1, note: "t = 1", teacher: .relu),
+        Row(activation: .sigmoid, K: 2, learningRate: 0.5, tMax: 1000, teacher: .relu),
     ]
 
     struct Measurement {

@@ -173,8 +173,10 @@ struct NestedGaussian {
     /// ODERightHandSide+ReLUPolynomial), taken as 5 ms, and an estimated 30 ms with a teacher
     /// without a closed smoothing; a smooth non-polynomial student (tanh, sigmoid, softplus, GELU)
     /// with a kinked teacher (ReLU, sign): three or four Gauss–Legendre levels of ≈ 100 points,
-    /// seconds (not measured: over the bound). With a smooth teacher, or a ReLU teacher
-    /// at M = 1, such a student takes `JointGaussianQuadrature` instead (its own estimate).
+    /// seconds (an upper guess: measured for tanh/sign K = M = 2, 288 ms per right-hand side,
+    /// ≈ 10 ms per average). No job takes this: with a smooth teacher, or a ReLU teacher at
+    /// M = 1, such a student takes `JointGaussianQuadrature`, with any other kinked teacher
+    /// `KinkedTeacherQuadrature` (their own estimates).
     static func estimatedSeconds(student: Activation, teacher: Activation) -> (fourFields: Double, twoFields: Double) {
         let studentPolynomial = student.declaration.polynomial != nil
         let teacherPolynomial = teacher.declaration.polynomial != nil

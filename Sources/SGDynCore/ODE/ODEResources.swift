@@ -35,6 +35,10 @@ public enum ODEResources {
     /// 7 for sigmoid). With a ReLU teacher at M = 1 the
     /// teacher's level is in closed form: a rule over the K student fields only.
     ///
+    /// A smooth non-polynomial student with a ReLU teacher at M ≥ 2 or a sign teacher
+    /// (`KinkedTeacherQuadrature`): its `estimatedSeconds`, a tensor rule with the teachers'
+    /// levels first, split at their kinks (measured, docs/measurements.md "General pairs").
+    ///
     /// A ReLU student with a polynomial teacher (ODERightHandSide+ReLUPolynomial): the ReLU cost
     /// plus its exact averages at `StepPolynomialMoments.estimatedSeconds`.
     ///
@@ -44,6 +48,9 @@ public enum ODEResources {
     public static func rightHandSideCost(K: Int, M: Int, activation: Activation, teacher: Activation) -> Double {
         if ODERightHandSide.usesJointQuadrature(student: activation, teacher: teacher, M: M) {
             return JointGaussianQuadrature.estimatedSeconds(K: K, M: M, student: activation, teacher: teacher)
+        }
+        if ODERightHandSide.usesKinkedTeacherQuadrature(student: activation, teacher: teacher, M: M) {
+            return KinkedTeacherQuadrature.estimatedSeconds(K: K, M: M, student: activation, teacher: teacher)
         }
         if ODERightHandSide.usesReLUPolynomialPath(student: activation, teacher: teacher) {
             // The ReLU/ReLU terms (tables, student–student I4) and per student pair one exact

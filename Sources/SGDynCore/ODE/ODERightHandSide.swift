@@ -26,6 +26,9 @@ struct ODERightHandSide {
     /// The joint quadrature of a smooth non-polynomial student with a smooth teacher, or a ReLU teacher at M = 1 (nil for
     /// every other pair, whose kernels and dispatch are unchanged).
     let joint: JointGaussianQuadrature?
+    /// The teachers-first tensor rule of a smooth non-polynomial student with a kinked teacher
+    /// that `joint` does not take (ReLU at M ≥ 2, sign); nil for every other pair.
+    let kinked: KinkedTeacherQuadrature?
     /// A ReLU student with a polynomial teacher: the memory of `reluPolynomialTerms`.
     private let reluPolynomialWorkspace: ReLUPolynomialWorkspace?
     let reluPolynomial: ReLUPolynomialWorkspace.View?
@@ -46,6 +49,8 @@ struct ODERightHandSide {
         w = workspace.view
         joint = ODERightHandSide.usesJointQuadrature(student: p.activation, teacher: p.teacherActivation, M: M)
             ? JointGaussianQuadrature(K: K, M: M, student: p.activation, teacher: p.teacherActivation) : nil
+        kinked = ODERightHandSide.usesKinkedTeacherQuadrature(student: p.activation, teacher: p.teacherActivation, M: M)
+            ? KinkedTeacherQuadrature(K: K, M: M, student: p.activation, teacher: p.teacherActivation) : nil
         reluPolynomialWorkspace = ODERightHandSide.usesReLUPolynomialPath(student: p.activation, teacher: p.teacherActivation)
             ? ReLUPolynomialWorkspace(teacher: p.teacherActivation) : nil
         reluPolynomial = reluPolynomialWorkspace?.view
@@ -92,6 +97,8 @@ struct ODERightHandSide {
         default:
             if let joint {
                 joint.evaluate(w, secondLayer: train)
+            } else if let kinked {
+                kinked.evaluate(w, secondLayer: train)
             } else {
                 ODERightHandSide.generalTerms(w, student: activation, teacher: teacherActivation, secondLayer: train)
             }
@@ -134,6 +141,12 @@ struct ODERightHandSide {
     /// quadrature path).
     static func usesJointQuadrature(student: Activation, teacher: Activation, M: Int) -> Bool {
         usesQuadraturePath(student: student, teacher: teacher) && JointGaussianQuadrature.applies(student: student, teacher: teacher, M: M)
+    }
+
+    /// Whether the pair's terms come from `KinkedTeacherQuadrature` (a smooth non-polynomial
+    /// student with a ReLU teacher at M ≥ 2 or a sign teacher, on the quadrature path).
+    static func usesKinkedTeacherQuadrature(student: Activation, teacher: Activation, M: Int) -> Bool {
+        usesQuadraturePath(student: student, teacher: teacher) && KinkedTeacherQuadrature.applies(student: student, teacher: teacher, M: M)
     }
 
     /// u_c u_d, doubled for c < d, in the order c ≤ d row by row.

@@ -36,7 +36,7 @@ extension JobSchema {
             } else if d.polynomial != nil {
                 ode = "yes, with any teacher (exact Gauss–Hermite with a polynomial teacher)"
             } else {
-                ode = "with a smooth teacher up to K + M = 4 (tanh; one joint quadrature, ms per right-hand side), a ReLU teacher at M = 1; refused by the cost bound otherwise (nested quadrature, seconds per right-hand side)"
+                ode = "with a smooth teacher up to K + M = 4 (tanh; one joint quadrature, ms per right-hand side), with a ReLU or sign teacher up to K + M = 4 (the teachers' levels first, split at their kinks); refused by the cost bound otherwise (nested quadrature, seconds per right-hand side)"
             }
             if g.isHermiteExpansion {
                 return "| `{\"hermite\": [c0, c1, …]}` (label `Hermite(c0, c1, …)`) | \(cell(d.formula)) | from the coefficients | smooth | no | \(ode) |"
