@@ -150,6 +150,37 @@ obs quick_job_identifiers "$(journalctl -q -o json SGDYN_JOB=quick | grep -o '"S
 journalctl -q -o verbose SGDYN_JOB=quick >"$out/journal-quick.txt" 2>&1
 obs stream_prefix_leaks "$(journalctl -q -o cat -t sgdyn | grep -c '^<[0-9]>')"
 
+# --- a job store locked by another process does not hold the loop ------------------------------
+# (After the journal's error checks: the failed writes are logged at error level, as they should be.)
+# An operator's sqlite3 holds BEGIN EXCLUSIVE for 15 s — three watchdog periods — while a job runs
+# (checkpoints every second, so writes keep coming) and another is dropped: the daemon must keep its
+# PID (no watchdog kill, no restart), and both jobs reach their bundles once the lock is gone.
+pid=$(prop MainPID)
+restarts=$(prop NRestarts)
+submit_as_alice lockrun '{"N": 500, "K": 2, "M": 2, "t_max": 30000, "points": 10, "seeds": 1}'
+wait_for 60 job_running
+obs store_lock_job_running_rc $?
+sleep 1.5 # past its first checkpoint
+t=$(now)
+( printf 'PRAGMA busy_timeout = 30000;\nBEGIN EXCLUSIVE;\nSELECT 1;\n'; sleep 15; printf 'COMMIT;\n' ) \
+    | sqlite3 -batch /var/lib/sgdyn/sgdyn.sqlite >/dev/null 2>&1 &
+holder=$!
+sleep 3
+submit_as_alice lockdrop '{"N": 100, "K": 2, "M": 2, "t_max": 20, "points": 4, "seeds": 1}'
+wait "$holder"
+obs store_lock_held_seconds "$(elapsed "$t" "$(now)")"
+obs store_lock_pid_same "$([ "$(prop MainPID)" = "$pid" ] && echo yes || echo no)"
+obs store_lock_job_still_running "$(job_running && echo yes || echo no)"
+wait_for 150 bundle_done lockrun
+obs store_lock_run_bundle_rc $?
+wait_for 60 bundle_done lockdrop
+obs store_lock_drop_bundle_rc $?
+obs store_lock_run_status "$(sed -n 's/^ *"status": "\([a-z]*\)".*/\1/p' /srv/sgdyn/outbox/lockrun/result.json 2>&1 | head -1)"
+obs store_lock_run_resumes "$(sed -n 's/^ *"resumes": \([0-9]*\).*/\1/p' /srv/sgdyn/outbox/lockrun/result.json 2>&1 | head -1)"
+obs store_lock_pid_same_after "$([ "$(prop MainPID)" = "$pid" ] && echo yes || echo no)"
+obs store_lock_nrestarts "$restarts->$(prop NRestarts)"
+obs store_lock_lines "$(daemon_log_since "${t%.*}" | grep -E 'locked by another process|answers again' | head -n 4)"
+
 # --- the watchdog restarts a hung daemon ---------------------------------------------------------
 pid=$(prop MainPID)
 restarts=$(prop NRestarts)

@@ -267,6 +267,13 @@ expect "journalctl SGDYN_JOB=quick finds the job's lines" \
     'at_least quick_job_lines 1 && is quick_job_lines_from_unit "$(get quick_job_lines)" && [ -n "$(get quick_job_states)" ]'
 expect "no raw <N> prefixes in the journal" "$(get stream_prefix_leaks) line(s)" 'is stream_prefix_leaks 0'
 
+expect "a job store locked by another process for 15 s (WatchdogSec=5s) does not stop the daemon: same PID, no restart" \
+    "lock held $(get store_lock_held_seconds) s, PID same: $(get store_lock_pid_same) then $(get store_lock_pid_same_after), NRestarts $(get store_lock_nrestarts), job running at release: $(get store_lock_job_still_running); logged: $(get store_lock_lines)" \
+    'is store_lock_job_running_rc 0 && [ -n "$(get store_lock_nrestarts)" ] && is store_lock_pid_same yes && is store_lock_pid_same_after yes && [ "${seen[store_lock_nrestarts]%%->*}" = "${seen[store_lock_nrestarts]##*->}" ]'
+expect "the job that ran through the lock and the one dropped during it reach their bundles" \
+    "running job: rc $(get store_lock_run_bundle_rc), status $(get store_lock_run_status), resumes $(get store_lock_run_resumes); dropped job: rc $(get store_lock_drop_bundle_rc)" \
+    'is store_lock_run_bundle_rc 0 && is store_lock_run_status done && is store_lock_drop_bundle_rc 0'
+
 expect "the watchdog restarts a hung daemon" \
     "killed after $(get watchdog_fired_seconds) s (WatchdogSec=5s), Result=$(get watchdog_result), running again after $(get watchdog_restart_seconds) s, NRestarts $(get watchdog_nrestarts)" \
     'is watchdog_fired_rc 0 && is watchdog_result watchdog && is watchdog_restart_rc 0'

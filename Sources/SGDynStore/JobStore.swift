@@ -131,6 +131,35 @@ public final class JobStore: Sendable {
         try database.close()
     }
 
+    /// Sets how long this store's writes wait for another process's lock from now on (SQLite's
+    /// busy timeout on the writer connection), after which they throw `JobStoreError.busy`. The
+    /// daemon waits patiently while it starts (nothing else runs yet), then briefly while it
+    /// serves, so that a lock held by someone else never holds its loop (see `StoreOutage`).
+    public func limitLockWait(to wait: Duration) async throws {
+        guard !isReadOnly else { throw JobStoreError.readOnly }
+        let milliseconds = max(0, Int((wait.seconds * 1000).rounded()))
+        do {
+            try await database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA busy_timeout = \(milliseconds)") }
+        } catch let error as DatabaseError {
+            throw Self.operationError(error, path: path)
+        }
+    }
+
+    /// Takes SQLite's write lock and lets it go at once, changing nothing: whether a write could
+    /// start now. Throws `JobStoreError.busy` while another process holds the lock (reads do not
+    /// tell: in WAL mode they go on beside a writer).
+    public func probeWriteLock() async throws {
+        guard !isReadOnly else { throw JobStoreError.readOnly }
+        do {
+            try await database.writeWithoutTransaction { db in
+                try db.execute(sql: "BEGIN IMMEDIATE")
+                try db.execute(sql: "ROLLBACK")
+            }
+        } catch let error as DatabaseError {
+            throw Self.operationError(error, path: path)
+        }
+    }
+
     /// Reads a PRAGMA's value, for diagnostics and tests (e.g. `journal_mode`, `synchronous`).
     /// `name` must be a plain identifier.
     public func pragma(_ name: String) async throws -> String? {
@@ -198,6 +227,7 @@ public final class JobStore: Sendable {
     private static func operationError(_ error: DatabaseError, path: String) -> JobStoreError {
         switch error.resultCode.primaryResultCode {
         case .SQLITE_FULL: return .diskFull(path: path)
+        case .SQLITE_BUSY, .SQLITE_LOCKED: return .busy(path: path)
         case .SQLITE_TOOBIG: return .tooBig(path: path)
         case .SQLITE_CORRUPT, .SQLITE_NOTADB: return .integrityCheckFailed(path: path, report: [error.message ?? "corrupt"])
         default: return .sqlite(path: path, message: error.message ?? "\(error.resultCode)")

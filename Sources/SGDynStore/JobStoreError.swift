@@ -15,6 +15,9 @@ public enum JobStoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case diskFull(path: String)
     /// SQLITE_TOOBIG: a value over SQLite's size limit (job validation bounds checkpoints below it).
     case tooBig(path: String)
+    /// SQLITE_BUSY or SQLITE_LOCKED after the busy timeout: another process holds the store's lock
+    /// (an operator's `sqlite3`, a backup); retry once it lets go.
+    case busy(path: String)
     /// Any other SQLite failure.
     case sqlite(path: String, message: String)
     /// A write was attempted through a store opened with `openReadOnly`.
@@ -45,6 +48,8 @@ public enum JobStoreError: Error, Sendable, Equatable, CustomStringConvertible {
             "the disk holding the job database \(path) is full"
         case let .tooBig(path):
             "a value is too big for the job database \(path)"
+        case let .busy(path):
+            "the job database \(path) is locked by another process (an operator's sqlite3 session, a backup?)"
         case let .sqlite(path, message):
             "job database \(path): \(message)"
         case .readOnly:

@@ -115,7 +115,7 @@ struct BenchCommand: ParsableCommand {
         }
         if odePairs {
             print("")
-            print("ODE, general pairs (ODERightHandSide+General; ReLU student with a polynomial teacher: +ReLUPolynomial; smooth students: JointGaussianQuadrature, beyond its sizes ConditionalPairQuadrature): adaptive (rtol 1e-8), σ=0.01, start drawn with N=500 seed 0; CPU seconds, best of 3")
+            print("ODE, general pairs (ODERightHandSide+General; ReLU student with a polynomial teacher: +ReLUPolynomial; smooth students: JointGaussianQuadrature, KinkedTeacherQuadrature, beyond the joint rule's sizes ConditionalPairQuadrature): adaptive (rtol 1e-8), σ=0.01, start drawn with N=500 seed 0; CPU seconds, best of 3")
             for row in ODEBenchmark.pairRows where odePairsOnly.isEmpty || ODEBenchmark.describe(ODEBenchmark.Measurement(row: row, seconds: 0, result: nil, error: nil)).contains(odePairsOnly) {
                 let m = ODEBenchmark.measure(row, repeats: 3)
                 print(ODEBenchmark.describe(m))

@@ -174,8 +174,11 @@ import Testing
     @Test(arguments: [(Activation.tanh, Activation.relu), (.sigmoid, .relu)], [false, true])
     func kinkedTeacherAgainstQuadraturePath(_ pair: (Activation, Activation), nearlySingular: Bool) {
         let (student, teacher) = pair
-        // A sign teacher is not taken (see `kinkedTeacherNearTheStudentsSpan`): nested path, refused by the cost bound.
+        // A sign teacher is not taken (see `kinkedTeacherNearTheStudentsSpan`): the teachers-first
+        // rule (KinkedTeacherQuadrature), as a ReLU teacher at M ≥ 2.
         #expect(!ODERightHandSide.usesJointQuadrature(student: student, teacher: .sign, M: 1))
+        #expect(ODERightHandSide.usesKinkedTeacherQuadrature(student: student, teacher: .sign, M: 1))
+        #expect(ODERightHandSide.usesKinkedTeacherQuadrature(student: student, teacher: teacher, M: 2))
         #expect(ODERightHandSide.usesJointQuadrature(student: student, teacher: teacher, M: 1))
         #expect(!ODERightHandSide.usesJointQuadrature(student: student, teacher: teacher, M: 2))
         for seed in [UInt64(23), 41] {
@@ -191,11 +194,13 @@ import Testing
 
     /// A kinked teacher in or near the span of the students: teacher = 0.9·s₀ + 0.4·s₁ + r·(an
     /// independent unit field), against the nested path with halved panels, ≤ 1e-9 of the largest
-    /// term. ReLU holds at every r, 0 (no teacher level: summed node by node) included. (A sign
-    /// teacher held only while its own level's coefficient was not tiny — r = 0.01 2.6e-10,
-    /// r = 1e-4 3.4e-4, r = 0 1.8e-2: the closed form's Φ(m/c) a near-step in the student levels,
-    /// where an aligning student takes it — so sign is not taken this way.)
-    @Test(arguments: [(Activation.relu, 0.0), (.relu, 1e-4), (.relu, 0.01), (.relu, 0.3)])
+    /// term. ReLU holds at every r, 0 (no teacher level: summed node by node) included. A sign
+    /// teacher held on this rule only while its own level's coefficient was not tiny — r = 0.01
+    /// 2.6e-10, r = 1e-4 3.4e-4, r = 0 1.8e-2: the closed form's Φ(m/c) a near-step in the
+    /// student levels, where an aligning student takes it — so sign takes the teachers-first
+    /// rule (`KinkedTeacherQuadrature`, the dispatch here), checked at the same r.
+    @Test(arguments: [(Activation.relu, 0.0), (.relu, 1e-4), (.relu, 0.01), (.relu, 0.3),
+                      (.sign, 0.0), (.sign, 1e-4), (.sign, 0.01), (.sign, 0.3)])
     func kinkedTeacherNearTheStudentsSpan(_ teacher: Activation, _ residual: Double) {
         let q00 = 0.8, q01 = 0.3, q11 = 1.1, a = 0.9, b = 0.4
         let r0 = a * q00 + b * q01, r1 = a * q01 + b * q11

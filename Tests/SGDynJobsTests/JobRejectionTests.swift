@@ -70,12 +70,14 @@ struct JobRejectionTests {
         Case(json: #"{"student_init": "denoise", "K": 4}"#, key: "student_init", fragment: "train_second_layer"),
         Case(json: #"{"student_init": "informed", "sweep": {"K": [1, 2]}}"#, key: "student_init", fragment: "at sweep point K=1"),
         // Every pair has ODEs now; a smooth non-polynomial student's joint quadrature grows like
-        // (71 nodes)^(K+M) for tanh (over the bound at K + M = 5), and beyond it the conditional
-        // pair quadrature like K²·(K + M)² (ConditionalPairQuadrature.estimatedSeconds): over the
-        // bound at K = M = 12.
+        // (71 nodes)^(K+M−1) for tanh (JointGaussianQuadrature.estimatedSeconds, the last level
+        // tabulated): over the bound at K + M = 6, where the conditional pair quadrature takes over,
+        // growing like K²·(K + M)² (ConditionalPairQuadrature.estimatedSeconds): over the bound at
+        // K = M = 12.
         Case(json: #"{"kind": "compare", "activation": "tanh", "K": 12, "M": 12}"#, key: "K", fragment: "(tanh) would take about"),
-        // A kinked teacher at M = 1 has its level in closed form; at M = 2 the nested path: about 90 s.
-        Case(json: #"{"kind": "ode", "student_activation": "tanh", "teacher_activation": "relu", "K": 2, "M": 2}"#, key: "K", fragment: "(student tanh, teacher relu) would take about"),
+        // A kinked teacher at M = 1 has its level in closed form; at M = 2 the teachers-first rule
+        // (KinkedTeacherQuadrature): K = M = 2 runs (≈ 48 ms), K = 3 is over the bound (≈ 2 s).
+        Case(json: #"{"kind": "ode", "student_activation": "tanh", "teacher_activation": "relu", "K": 3, "M": 2}"#, key: "K", fragment: "(student tanh, teacher relu) would take about"),
         Case(json: #"{"kind": "ode", "student_activation": "sign"}"#, key: "student_activation", fragment: "can only be a teacher's"),
         Case(json: #"{"teacher_activation": "erf", "student_activation": "sign"}"#, key: "student_activation", fragment: "can only be a teacher's"),
         Case(json: #"{"activation": "sign"}"#, key: "student_activation", fragment: "can only be a teacher's"),

@@ -46,9 +46,16 @@ import RealModule
 /// - Both activations odd (tanh/tanh, tanh/erf, …): every integrand is even under z → −z, so
 ///   the first level takes its half z ≥ 0 (z > 0 counted twice): half the work.
 ///
-/// Cost: with n nodes per level, about V_{D−1}/2^{D−1}·n^(D−1) prefixes (a ball) times
-/// (K·D + K² + K) products plus n one-field evaluations each; n ≈ 71 for tanh fields of
-/// variance 1, 35 for sigmoid.
+/// - With D ≥ 3 the last level's three moments depend on the prefix only through its field's mean m (its
+///   coefficient at the last level is fixed per right-hand side): `tabulate` sums them once per
+///   right-hand side on a grid of m (δ = 0.02, degree-7 local interpolation, ≤ 2.2e-13 measured
+///   for tanh, the narrowest strip), and `penultimate` reads them per node of the second-to-last
+///   level, summing E[Δ], E[Δ²] and E[x_b Δ] over that level before accumulating when no
+///   student varies there.
+///
+/// Cost: with n nodes per level, about V_{D−1}/2^{D−1}·n^(D−1) nodes of the second-to-last level
+/// (a ball) at ≈ 10 ns each (a table read and a few sums), plus the table (≈ 800 last-level
+/// sums); n ≈ 71 for tanh fields of variance 1, 35 for sigmoid (`estimatedSeconds`).
 /// No randomness: the adaptive integrator needs a deterministic right-hand side.
 final class JointGaussianQuadrature {
     let K: Int, M: Int, D: Int
@@ -86,6 +93,25 @@ final class JointGaussianQuadrature {
     let closedFormLast: Bool
     let lastOffsets: UnsafeMutablePointer<Double>
 
+    /// The last level's three moments as functions of the prefix mean m (`tabulate`): grid
+    /// spacing, stencil and the most intervals a table may take (beyond: the moments per prefix).
+    /// 2¹² intervals (|m| ≤ 41, the mean's variance ≲ 26) keep the table ≤ 1 MB.
+    static let tableStep = 0.02
+    static let tableStencil = 8
+    static let maxTableIntervals = 1 << 12
+    /// Per interval k (m in [origin + k·δ, origin + (k + 1)·δ)), the degree-7 polynomial in
+    /// t = (m − origin)/δ − k through the 8 grid values around it, as SIMD4 (s1, s2, sz, 0)
+    /// coefficients of t⁰…t⁷.
+    private(set) var table: UnsafeMutablePointer<SIMD4<Double>>
+    private var tableGrid: UnsafeMutablePointer<SIMD4<Double>>
+    private var tableCapacity = 0
+    /// Whether the last `evaluate` reads the last level's moments from `table`.
+    private(set) var tabulated = false
+    private var tableOrigin = 0.0
+    private(set) var tableIntervals = 0
+    /// a = Σ_{f ≠ last} u_f g_f at each node of the second-to-last level.
+    private let partial: UnsafeMutablePointer<Double>
+
     init(K: Int, M: Int, student: Activation, teacher: Activation, refine: Double = 1, exponent: Double = 27) {
         self.exponent = exponent
         oddPair = student.declaration.parity == .odd && teacher.declaration.parity == .odd
@@ -117,6 +143,10 @@ final class JointGaussianQuadrature {
         nodeSlopes.initialize(repeating: 0, count: nodeCount)
         lastOffsets = .allocate(capacity: JointGaussianQuadrature.maxLevelPoints)
         lastOffsets.initialize(repeating: 0, count: JointGaussianQuadrature.maxLevelPoints)
+        partial = .allocate(capacity: JointGaussianQuadrature.maxLevelPoints)
+        partial.initialize(repeating: 0, count: JointGaussianQuadrature.maxLevelPoints)
+        table = .allocate(capacity: 1)
+        tableGrid = .allocate(capacity: 1)
     }
 
     deinit {
@@ -126,6 +156,9 @@ final class JointGaussianQuadrature {
         nodeValues.deallocate()
         nodeSlopes.deallocate()
         lastOffsets.deallocate()
+        partial.deallocate()
+        table.deallocate()
+        tableGrid.deallocate()
     }
 
     /// Whether a pair takes this method: a smooth student that is not a polynomial (erf and
@@ -189,13 +222,19 @@ final class JointGaussianQuadrature {
     /// drawn start, T = I), so level j has 2·⌊8/h⌋ + 1 nodes with h the step of its own field's
     /// activation at coefficient 1 (tanh 0.23 → 71 nodes, sigmoid and softplus 0.46 → 35, GELU
     /// 0.38 → 43, erf 0.49, polynomials 0.5 → 33), the ball keeping the fraction
-    /// V_d/2^d of the cube. Per last-level node ≈ 2 ns for a tanh or sigmoid teacher (the
-    /// progression), 15 ns for others (one libm call); per prefix 10 ns + 1 ns·(K·D + K²).
-    /// Halved for an odd pair (the symmetric first level). Measured (`sgdyn bench --ode-pairs`,
-    /// docs/measurements.md "General pairs"): tanh/tanh K = M = 2 7.7 ms per right-hand side
-    /// at the start (this estimate: 8.9 ms). The cost grows with the
-    /// fields' scale (nodes ∝ √variance per level for tanh), so a run whose Q grows well beyond 1
-    /// is slower than estimated.
+    /// V_d/2^d of the cube; halved for an odd pair (the symmetric first level).
+    ///
+    /// D ≥ 3 (the last level tabulated, `tabulate`): per node of the second-to-last level ≈ 10 ns
+    /// for a tanh or sigmoid field there (the progression; 25 ns for others, one libm call),
+    /// plus 10 ns + 1 ns·(K·D + K²) when that level is a student's (M = 1: every node
+    /// accumulated); per prefix before it 10 ns + 1 ns·(K·D + K²); the table ≈ 800 grid points
+    /// (|m| ≤ 8 at unit variance) × (a last-level sum + 32 ns). Measured (`sgdyn bench
+    /// --ode-pairs`, docs/measurements.md "General pairs"): tanh/tanh K = M = 2 0.89 ms per
+    /// right-hand side at the start (this estimate: 1.1 ms; 7.7 ms before the table).
+    /// D = 2: per last-level node ≈ 2 ns for a tanh or sigmoid teacher, 15 ns for others; per
+    /// prefix 10 ns + 1 ns·(K·D + K²).
+    /// The cost grows with the fields' scale (nodes ∝ √variance per level for tanh), so a run
+    /// whose Q grows well beyond 1 is slower than estimated.
     ///
     /// A ReLU teacher at M = 1 (closed-form last level): ⌈ball over the K student
     /// levels⌉ prefixes at ≈ 40 ns each (one erfc and one exp) plus 10 ns + 1 ns·(K·D + K²).
@@ -210,18 +249,30 @@ final class JointGaussianQuadrature {
             Double.pow(Double.pi, Double(d) / 2) / (Double.exp(Double.logGamma(Double(d) / 2 + 1)) * Double.pow(2, Double(d)))
         }
         let half = student.declaration.parity == .odd && teacher.declaration.parity == .odd ? 0.5 : 1
+        let perPrefix = 10e-9 + 1e-9 * Double(K * D + K * K)
         if M == 1, closedFormTeacher(teacher) {
             var cube = 1.0
             for _ in 0..<K { cube *= nodes(student) }
             return half * cube * ballFraction(K) * (50e-9 + 1e-9 * Double(K * D + K * K))
         }
-        var cube = 1.0
-        for f in 0..<(D - 1) { cube *= nodes(f < K ? student : teacher) }
+        func activation(_ f: Int) -> Activation { f < K ? student : teacher }
+        let progression: (Activation) -> Bool = { $0 == .tanh || $0 == .sigmoid }
         let last = nodes(M > 0 ? teacher : student)
+        if D >= 3 {
+            var outer = 1.0
+            for f in 0..<(D - 2) { outer *= nodes(activation(f)) }
+            let penultimate = outer * nodes(activation(D - 2)) * ballFraction(D - 1)
+            var perNode = progression(activation(D - 2)) ? 10e-9 : 25e-9
+            if D - 2 < K { perNode += perPrefix }
+            let table = 800 * (last * (progression(teacher) ? 2e-9 : 15e-9) + 32e-9)
+            return half * (penultimate * perNode + outer * ballFraction(D - 2) * perPrefix) + table
+        }
+        var cube = 1.0
+        for f in 0..<(D - 1) { cube *= nodes(activation(f)) }
         let prefixes = cube * ballFraction(D - 1)
         let leaves = cube * last * ballFraction(D)
-        let perLeaf = teacher == .tanh || teacher == .sigmoid ? 2e-9 : 15e-9
-        return half * (leaves * perLeaf + prefixes * (10e-9 + 1e-9 * Double(K * D + K * K)))
+        let perLeaf = progression(teacher) ? 2e-9 : 15e-9
+        return half * (leaves * perLeaf + prefixes * perPrefix)
     }
 
     /// Levels (the rank of C) and the number of nodes per level for C = w.C (for the cost
@@ -231,19 +282,7 @@ final class JointGaussianQuadrature {
         for index in 0..<(D * D) { L[index] = 0 }
         var pivots: [Int] = []
         pivots.reserveCapacity(D)
-        for f in 0..<D {
-            for (j, p) in pivots.enumerated() {
-                var s = C[f * D + p]
-                for j2 in 0..<j { s -= L[f * D + j2] * L[p * D + j2] }
-                L[f * D + j] = s / L[p * D + j]
-            }
-            var variance = C[f * D + f]
-            for j in 0..<pivots.count { variance -= L[f * D + j] * L[f * D + j] }
-            if C[f * D + f] > 0, variance > 1e-14 * C[f * D + f] {
-                L[f * D + pivots.count] = variance.squareRoot()
-                pivots.append(f)
-            }
-        }
+        PivotedCholesky.factor(C, n: D, order: 0..<D, into: L, pivots: &pivots)
         let rank = pivots.count
         for f in 0..<D {
             lastLevel[f] = -1
@@ -315,6 +354,7 @@ final class JointGaussianQuadrature {
             return
         }
         let rank = prepare(w.C)
+        tabulated = rank >= 2 && lastField >= 0 && !closedFormLast && tabulate(rank: rank)
         for f in 0..<D {
             means[f] = 0
             if lastLevel[f] < 0 { fix(f, at: 0) }
@@ -343,6 +383,10 @@ final class JointGaussianQuadrature {
             let current = means + j * D
             for b in 0..<D { fieldMoment[b] = current[b] * delta }
             accumulate(weight: weight, first: delta, second: delta * delta, w)
+            return
+        }
+        if j == rank - 2, tabulated {
+            penultimate(j, rank: rank, weight: weight, radiusSquared: radiusSquared, w)
             return
         }
         let h = steps[j]
@@ -397,6 +441,222 @@ final class JointGaussianQuadrature {
             }
             level(j + 1, rank: rank, weight: weight * wq, radiusSquared: radiusSquared + z * z, w)
         }
+    }
+
+    /// The monomial coefficients of the 8 Lagrange polynomials through t = −3…4:
+    /// `lagrange[p·8 + s]` is the t^p coefficient of the one that is 1 at t = s − 3.
+    static let lagrange: [Double] = {
+        let n = tableStencil
+        var result = [Double](repeating: 0, count: n * n)
+        for s in 0..<n {
+            var poly = [1.0]
+            var denominator = 1.0
+            for i in 0..<n where i != s {
+                // poly *= (t − (i − 3))
+                let root = Double(i - 3)
+                var next = [Double](repeating: 0, count: poly.count + 1)
+                for (p, a) in poly.enumerated() {
+                    next[p + 1] += a
+                    next[p] -= root * a
+                }
+                poly = next
+                denominator *= Double(s - i)
+            }
+            for p in 0..<n { result[p * n + s] = poly[p] / denominator }
+        }
+        return result
+    }()
+
+    /// Tabulates the last level's moments (s1, s2, sz)(m) = Σ_r w_r·(g, g², z_r·g)(m + c·z_r),
+    /// over every node of the level |z_r| ≤ 8 (not only those in the ball: the ball drops
+    /// ≤ 4e-13 of the mass), on the grid m = origin + i·δ, δ = 0.02, covering |m| ≤ 8·‖L_last,<j‖
+    /// (every prefix in the ball), and turns each interval's 8-point stencil into a degree-7
+    /// polynomial. The sums are analytic in m in the strip where g is (tanh: |Im m| < π/2, the
+    /// narrowest of the smooth activations), so local interpolation converges fast: measured
+    /// ≤ 2.2e-13 on tanh, tanh² at c → 0 (the worst case; `JointGaussianQuadratureTests`). A
+    /// prefix then costs 8 SIMD multiply-adds instead of a sum over the level's ≈ 70 nodes.
+    /// Returns false (moments per prefix) when the table would cost more than it saves — fewer
+    /// second-to-last prefixes than 4 grid points each — or exceed `maxTableIntervals`.
+    private func tabulate(rank: Int) -> Bool {
+        let D = self.D, j = rank - 1, last = lastField
+        var norm = 0.0
+        for i in 0..<j { norm += L[last * D + i] * L[last * D + i] }
+        let delta = JointGaussianQuadrature.tableStep
+        let bound = 8 * norm.squareRoot() * (1 + 1e-12) + delta
+        let intervals = Int((2 * bound / delta).rounded(.up)) + 1
+        guard intervals <= JointGaussianQuadrature.maxTableIntervals else { return false }
+        var prefixes = 1.0
+        for i in 0..<j { prefixes *= Double(points(level: i)) }
+        guard prefixes >= 4 * Double(intervals) else { return false }
+        let n = JointGaussianQuadrature.tableStencil
+        let gridCount = intervals + n - 1
+        if tableCapacity < intervals {
+            table.deallocate()
+            tableGrid.deallocate()
+            tableCapacity = max(intervals, 2 * tableCapacity)
+            table = .allocate(capacity: tableCapacity * n)
+            tableGrid = .allocate(capacity: tableCapacity + n)
+        }
+        let low = -bound - 3 * delta
+        tableOrigin = -bound
+        tableIntervals = intervals
+        let c = L[last * D + j], h = steps[j]
+        let full = Int(JointGaussianQuadrature.radius / h)
+        let rule = weights + j * JointGaussianQuadrature.maxLevelPoints
+        let scratch = nodeValues + (j * D + last) * JointGaussianQuadrature.maxLevelPoints
+        let offset = lastRatio.map { _ in lastOffsets[full] }
+        let grid = tableGrid
+        for i in 0..<gridCount {
+            let (s1, s2, sz) = JointGaussianQuadrature.moments(teacher, mean: low + Double(i) * delta, coefficient: c,
+                                                               lowest: -Double(full) * h, step: h, count: 2 * full + 1,
+                                                               weights: rule, scratch: scratch, ratio: lastRatio, offset: offset)
+            grid[i] = SIMD4(s1, s2, sz, 0)
+        }
+        JointGaussianQuadrature.lagrange.withUnsafeBufferPointer { a in
+            let table = self.table
+            for k in 0..<intervals {
+                for p in 0..<n {
+                    var sum = SIMD4<Double>()
+                    for s in 0..<n { sum += a[p * n + s] * grid[k + s] }
+                    table[k * n + p] = sum
+                }
+            }
+        }
+        return true
+    }
+
+    /// Level j = rank − 2 with the last level tabulated: per node, a = Σ_{f ≠ last} u_f g_f and
+    /// the last field's moments at its mean m (an arithmetic progression in the node). When no
+    /// student is fixed at this level (the usual case: students come first), the factors of
+    /// `accumulate` are the same at every node, so E[Δ], E[Δ²] and E[x_b Δ] are summed over the
+    /// level first and accumulated once.
+    private func penultimate(_ j: Int, rank: Int, weight: Double, radiusSquared: Double, _ w: ODEWorkspace.View) {
+        let D = self.D, K = self.K
+        let h = steps[j]
+        let current = means + j * D, next = current + D
+        let radius = JointGaussianQuadrature.radius
+        let full = Int(radius / h)
+        let rule = weights + j * JointGaussianQuadrature.maxLevelPoints + full
+        let room = max(0, radius * radius - radiusSquared)
+        let reach = min(full, Int(room.squareRoot() / h))
+        let lowest = -Double(reach) * h, count = 2 * reach + 1
+        let last = lastField
+        let slope = L[last * D + j], c = L[last * D + rank - 1], m0 = current[last], ul = w.u[last]
+        var a0 = 0.0
+        var studentsHere = false
+        for f in 0..<D where f != last {
+            if lastLevel[f] == j {
+                if f < K { studentsHere = true }
+            } else {
+                a0 += w.u[f] * values[f]
+            }
+        }
+        let partial = self.partial
+        for q in 0..<count { partial[q] = a0 }
+        for f in 0..<D where f != last && lastLevel[f] == j {
+            let offset = (j * D + f) * JointGaussianQuadrature.maxLevelPoints
+            JointGaussianQuadrature.fill(f < K ? student : teacher, mean: current[f], coefficient: L[f * D + j],
+                                         lowest: lowest, step: h, count: count,
+                                         values: nodeValues + offset, slopes: f < K ? nodeSlopes + offset : nil)
+            let uf = w.u[f], row = nodeValues + offset
+            for q in 0..<count { partial[q] += uf * row[q] }
+        }
+        let symmetric = j == 0 && oddPair
+        let table = self.table, origin = tableOrigin, inverse = 1 / JointGaussianQuadrature.tableStep
+        let top = tableIntervals - 1, topValue = Double(tableIntervals - 1)
+        /// (s1, s2, sz, ·) at node q.
+        @inline(__always) func moments(_ z: Double) -> SIMD4<Double> {
+            JointGaussianQuadrature.interpolate(table, position: (m0 + slope * z - origin) * inverse, top: top, topValue: topValue)
+        }
+        if studentsHere {
+            // A student varies at this level: every node accumulated.
+            for q in (symmetric ? reach : 0)..<count {
+                let z = lowest + Double(q) * h
+                let wq = symmetric && q > reach ? 2 * rule[q - reach] : rule[q - reach]
+                let r = moments(z)
+                let a = partial[q]
+                let first = a + ul * r[0]
+                let second = a * a + 2 * a * ul * r[0] + ul * ul * r[1]
+                for f in 0..<D {
+                    next[f] = current[f] + L[f * D + j] * z
+                    if f != last, lastLevel[f] == j {
+                        let offset = (j * D + f) * JointGaussianQuadrature.maxLevelPoints + q
+                        values[f] = nodeValues[offset]
+                        if f < K { slopes[f] = nodeSlopes[offset] }
+                    }
+                }
+                for b in 0..<D { fieldMoment[b] = next[b] * first }
+                fieldMoment[last] += c * ul * r[2]
+                accumulate(weight: weight * wq, first: first, second: second, w)
+            }
+            return
+        }
+        // E[Δ] = Σ w (a + u s1), E[Δ²] = Σ w (a² + 2a·u s1 + u² s2), Σ w z Δ and Σ w sz, from
+        // sums of the moments weighted by w, w·a and w·z (whole SIMD4 vectors, no lane picked).
+        var plain = SIMD4<Double>(), byA = SIMD4<Double>(), byZ = SIMD4<Double>()
+        var sumA = 0.0, sumAA = 0.0, sumZA = 0.0
+        for q in (symmetric ? reach : 0)..<count {
+            let z = lowest + Double(q) * h
+            let wq = symmetric && q > reach ? 2 * rule[q - reach] : rule[q - reach]
+            let r = moments(z)
+            let a = partial[q], wa = wq * a
+            plain += wq * r
+            byA += wa * r
+            byZ += (wq * z) * r
+            sumA += wa
+            sumAA += wa * a
+            sumZA += wa * z
+        }
+        let f1 = sumA + ul * plain[0]
+        let f2 = sumAA + 2 * ul * byA[0] + ul * ul * plain[1]
+        let z1 = sumZA + ul * byZ[0]
+        for b in 0..<D { fieldMoment[b] = current[b] * f1 + L[b * D + j] * z1 }
+        fieldMoment[last] += c * ul * plain[2]
+        accumulate(weight: weight, first: f1, second: f2, w)
+    }
+
+    /// The tabulated (s1, s2, sz, ·) at `position` = (m − origin)/δ: the interval's polynomial
+    /// by Horner (a position outside the table, which no prefix in the ball reaches, is clamped).
+    @inline(__always)
+    static func interpolate(_ table: UnsafeMutablePointer<SIMD4<Double>>, position: Double, top: Int,
+                            topValue: Double) -> SIMD4<Double> {
+        let k = position >= 0 ? (position < topValue ? Int(position) : top) : 0
+        let t = SIMD4<Double>(repeating: position - Double(k))
+        let row = table + k * 8
+        var r = row[7]
+        r = r * t + row[6]
+        r = r * t + row[5]
+        r = r * t + row[4]
+        r = r * t + row[3]
+        r = r * t + row[2]
+        r = r * t + row[1]
+        return r * t + row[0]
+    }
+
+    /// Tests: the last `evaluate`'s tabulated moments at mean m (nil without a table), the range
+    /// of m the table covers, and the same moments summed directly over the level's nodes.
+    func tabulatedMoments(mean m: Double) -> SIMD4<Double>? {
+        guard tabulated else { return nil }
+        return JointGaussianQuadrature.interpolate(table, position: (m - tableOrigin) / JointGaussianQuadrature.tableStep,
+                                                   top: tableIntervals - 1, topValue: Double(tableIntervals - 1))
+    }
+
+    var tabulatedRange: ClosedRange<Double> {
+        tableOrigin...(tableOrigin + Double(tableIntervals) * JointGaussianQuadrature.tableStep)
+    }
+
+    func directMoments(mean m: Double, rank: Int) -> SIMD4<Double> {
+        let j = rank - 1, h = steps[j], full = Int(JointGaussianQuadrature.radius / h)
+        // Node by node (no exponential progression): an independent sum.
+        var s1 = 0.0, s2 = 0.0, sz = 0.0
+        for q in 0...(2 * full) {
+            let z = Double(q - full) * h, g = teacher.value(m + L[lastField * D + j] * z)
+            let wq = weights[j * JointGaussianQuadrature.maxLevelPoints + q]
+            s1 += wq * g
+            s2 += wq * g * g
+            sz += wq * z * g
+        }
+        return SIMD4(s1, s2, sz, 0)
     }
 
     /// Σ_q w_q·(g, g², z_q·g)(x_q) at x_q = m + c·z_q, z_q = lowest + q·h, q < count: `fill` and

@@ -131,20 +131,11 @@ struct NestedGaussian {
         precondition(n >= 1 && n <= 4 && covariance.count == n * n)
         // Non-polynomial factors first.
         let order = factors.indices.filter { factors[$0].degree == nil } + factors.indices.filter { factors[$0].degree != nil }
-        // L_fj for the level j of pivot field p: (C_fp − Σ_{j' < j} L_fj' L_pj')/L_pj.
         var L = [Double](repeating: 0, count: n * n)  // L[f·n + j], j a level
         var pivots: [Int] = []
-        for f in order {
-            for (j, p) in pivots.enumerated() {
-                var s = covariance[f * n + p]
-                for j2 in 0..<j { s -= L[f * n + j2] * L[p * n + j2] }
-                L[f * n + j] = s / L[p * n + j]
-            }
-            var variance = covariance[f * n + f]
-            for j in 0..<pivots.count { variance -= L[f * n + j] * L[f * n + j] }
-            if covariance[f * n + f] > 0, variance > 1e-14 * covariance[f * n + f] {
-                L[f * n + pivots.count] = variance.squareRoot()
-                pivots.append(f)
+        covariance.withUnsafeBufferPointer { c in
+            L.withUnsafeMutableBufferPointer { l in
+                PivotedCholesky.factor(c.baseAddress!, n: n, order: order, into: l.baseAddress!, pivots: &pivots)
             }
         }
         let rank = pivots.count
@@ -182,8 +173,10 @@ struct NestedGaussian {
     /// ODERightHandSide+ReLUPolynomial), taken as 5 ms, and an estimated 30 ms with a teacher
     /// without a closed smoothing; a smooth non-polynomial student (tanh, sigmoid, softplus, GELU)
     /// with a kinked teacher (ReLU, sign): three or four Gauss–Legendre levels of ≈ 100 points,
-    /// seconds (not measured: over the bound). With a smooth teacher, or a ReLU teacher
-    /// at M = 1, such a student takes `JointGaussianQuadrature` instead (its own estimate).
+    /// seconds (an upper guess: measured for tanh/sign K = M = 2, 288 ms per right-hand side,
+    /// ≈ 10 ms per average). No job takes this: with a smooth teacher, or a ReLU teacher at
+    /// M = 1, such a student takes `JointGaussianQuadrature`, with any other kinked teacher
+    /// `KinkedTeacherQuadrature` (their own estimates).
     static func estimatedSeconds(student: Activation, teacher: Activation) -> (fourFields: Double, twoFields: Double) {
         let studentPolynomial = student.declaration.polynomial != nil
         let teacherPolynomial = teacher.declaration.polynomial != nil

@@ -136,7 +136,11 @@ struct ODERecorder {
     func record(_ index: Int, _ y: UnsafePointer<Double>) -> ODERecord? {
         guard Divergence.allFinite(y, count: layout.count), ODEStateBounds(layout: layout, fixed: start).admissible(y) else { return nil }
         let op = layout.unpack(y, fixed: start)
-        let eg = GeneralisationError.analytic(op, teacher: teacher, student: student)
+        // A smooth student (the joint quadrature's pairs): the strip-analytic pair averages by
+        // the trapezoidal rule (`TrapezoidPairAverage`), a fraction of Gauss–Hermite's cost.
+        let eg = ODERightHandSide.usesJointQuadrature(student: student, teacher: teacher, M: layout.M)
+            ? GeneralisationError.analytic(op, teacher: teacher, student: student, average: TrapezoidPairAverage.value)
+            : GeneralisationError.analytic(op, teacher: teacher, student: student)
         guard eg.isFinite, abs(eg) <= ODEStateBounds.bound else { return nil }
         return ODERecord(t: times[index], eg: eg, orderParameters: op)
     }

@@ -30,12 +30,17 @@ public enum ODEResources {
     /// cost (`PairAverage.estimatedSeconds`).
     ///
     /// A smooth non-polynomial student with a smooth teacher, or a ReLU teacher at M = 1 (`JointGaussianQuadrature`): its
-    /// `estimatedSeconds`, a tensor rule over the K + M fields (≈ 8 ms for tanh at K = M = 2;
-    /// over the bound from K + M = 5 on for tanh). With a ReLU teacher at M = 1 the
+    /// `estimatedSeconds`, a tensor rule over the K + M fields, its last level tabulated (≈ 1 ms
+    /// for tanh at K = M = 2, ≈ 40 ms at K + M = 5; over the bound from K + M = 6 on for tanh,
+    /// 7 for sigmoid). With a ReLU teacher at M = 1 the
     /// teacher's level is in closed form: a rule over the K student fields only.
     ///
-    /// The same pairs where that estimate is over the job bound (tanh from K + M = 5):
+    /// The same pairs where that estimate is over the job bound (tanh from K + M = 6):
     /// `ConditionalPairQuadrature.estimatedSeconds`, polynomial in K + M.
+    ///
+    /// A smooth non-polynomial student with a ReLU teacher at M ≥ 2 or a sign teacher
+    /// (`KinkedTeacherQuadrature`): its `estimatedSeconds`, a tensor rule with the teachers'
+    /// levels first, split at their kinks (measured, docs/measurements.md "General pairs").
     ///
     /// A ReLU student with a polynomial teacher (ODERightHandSide+ReLUPolynomial): the ReLU cost
     /// plus its exact averages at `StepPolynomialMoments.estimatedSeconds`.
@@ -49,6 +54,9 @@ public enum ODEResources {
         }
         if ODERightHandSide.usesJointQuadrature(student: activation, teacher: teacher, M: M) {
             return JointGaussianQuadrature.estimatedSeconds(K: K, M: M, student: activation, teacher: teacher)
+        }
+        if ODERightHandSide.usesKinkedTeacherQuadrature(student: activation, teacher: teacher, M: M) {
+            return KinkedTeacherQuadrature.estimatedSeconds(K: K, M: M, student: activation, teacher: teacher)
         }
         if ODERightHandSide.usesReLUPolynomialPath(student: activation, teacher: teacher) {
             // The ReLU/ReLU terms (tables, student–student I4) and per student pair one exact

@@ -28,6 +28,9 @@ struct ODERightHandSide {
     let joint: JointGaussianQuadrature?
     /// The same pairs at sizes where the joint rule would be refused (`ConditionalPairQuadrature`).
     let conditional: ConditionalPairQuadrature?
+    /// The teachers-first tensor rule of a smooth non-polynomial student with a kinked teacher
+    /// that `joint` does not take (ReLU at M ≥ 2, sign); nil for every other pair.
+    let kinked: KinkedTeacherQuadrature?
     /// A ReLU student with a polynomial teacher: the memory of `reluPolynomialTerms`.
     private let reluPolynomialWorkspace: ReLUPolynomialWorkspace?
     let reluPolynomial: ReLUPolynomialWorkspace.View?
@@ -50,6 +53,8 @@ struct ODERightHandSide {
         conditional = conditionalPath ? ConditionalPairQuadrature(K: K, M: M, student: p.activation, teacher: p.teacherActivation) : nil
         joint = !conditionalPath && ODERightHandSide.usesJointQuadrature(student: p.activation, teacher: p.teacherActivation, M: M)
             ? JointGaussianQuadrature(K: K, M: M, student: p.activation, teacher: p.teacherActivation) : nil
+        kinked = ODERightHandSide.usesKinkedTeacherQuadrature(student: p.activation, teacher: p.teacherActivation, M: M)
+            ? KinkedTeacherQuadrature(K: K, M: M, student: p.activation, teacher: p.teacherActivation) : nil
         reluPolynomialWorkspace = ODERightHandSide.usesReLUPolynomialPath(student: p.activation, teacher: p.teacherActivation)
             ? ReLUPolynomialWorkspace(teacher: p.teacherActivation) : nil
         reluPolynomial = reluPolynomialWorkspace?.view
@@ -98,6 +103,8 @@ struct ODERightHandSide {
                 conditional.evaluate(w, secondLayer: train)
             } else if let joint {
                 joint.evaluate(w, secondLayer: train)
+            } else if let kinked {
+                kinked.evaluate(w, secondLayer: train)
             } else {
                 ODERightHandSide.generalTerms(w, student: activation, teacher: teacherActivation, secondLayer: train)
             }
@@ -147,6 +154,12 @@ struct ODERightHandSide {
     static func usesConditionalQuadrature(student: Activation, teacher: Activation, K: Int, M: Int) -> Bool {
         usesQuadraturePath(student: student, teacher: teacher)
             && ConditionalPairQuadrature.preferred(K: K, M: M, student: student, teacher: teacher)
+    }
+
+    /// Whether the pair's terms come from `KinkedTeacherQuadrature` (a smooth non-polynomial
+    /// student with a ReLU teacher at M ≥ 2 or a sign teacher, on the quadrature path).
+    static func usesKinkedTeacherQuadrature(student: Activation, teacher: Activation, M: Int) -> Bool {
+        usesQuadraturePath(student: student, teacher: teacher) && KinkedTeacherQuadrature.applies(student: student, teacher: teacher, M: M)
     }
 
     /// u_c u_d, doubled for c < d, in the order c ≤ d row by row.

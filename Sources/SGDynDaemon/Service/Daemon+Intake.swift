@@ -81,6 +81,7 @@ extension Daemon {
 
     /// The admission's store write failed: logged (the first and every tenth time) and retried.
     func noteUnrecorded(_ claimedName: String, jobName: String, error: any Error) {
+        noteStoreFailure(error)
         let failures = intake.unrecorded.failures + 1
         if intake.unrecorded.recordingFailed(now: .now) {
             say(.error, "could not record it (\(error)); it stays claimed and is admitted again in \(Int(RecordRetry.delay(afterAttempt: failures).seconds)) s (attempt \(failures))",

@@ -72,6 +72,8 @@ extension Daemon {
                 say(.warning, "could not write its bundle (attempt \(attempts)): \(reason); retrying in \(Int(delay)) s", job: job, state: "publishing")
             }
         } catch {
+            // The job stays `publishing`: a later pass writes its bundle again.
+            noteStoreFailure(error)
             logger.error("after writing the bundle of job \(attempt.jobID): \(error)")
         }
         mailbox.tick()

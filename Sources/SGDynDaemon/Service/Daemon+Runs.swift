@@ -15,6 +15,17 @@ extension Daemon {
     /// full), it is retried — as a control event after a growing delay, so the loop goes on
     /// meanwhile — until it is recorded; a job never stays `running` without a worker.
     func handle(_ event: ExecutorEvent, attempt: Int = 1) async {
+        if event.mustBeRecorded, !(await storeAvailable()) {
+            // Another process holds the store: wait for the next probe without trying (each try
+            // would hold the loop for the lock wait) and without counting an attempt.
+            let wait = max(storeOutage.waitBeforeProbe(now: .now), .milliseconds(100))
+            let mailbox = self.mailbox
+            Task {
+                try? await Task.sleep(for: wait)
+                mailbox.post(.executorRetry(event, attempt: attempt))
+            }
+            return
+        }
         do {
             switch event {
             case .taskEnded(let submission, let task, let end):
@@ -41,8 +52,9 @@ extension Daemon {
             }
             if attempt > 1 { logger.notice("recorded \(event) after \(attempt) attempts") }
         } catch {
+            let outage = noteStoreFailure(error)
             guard event.mustBeRecorded else {
-                logger.error("after \(event): \(error)")
+                if !outage { logger.error("after \(event): \(error)") }
                 return
             }
             if RecordRetry.releasesReserve(after: error), unlink(state.spaceReserve) == 0 {
@@ -62,7 +74,7 @@ extension Daemon {
 
     /// Imports every open submission's reports and watches for silent units. Runs every cycle.
     func followRuns() async throws {
-        for id in runs.open.keys.sorted() {
+        for id in runs.open.keys.sorted() where runs.open[id]?.preparing == false {
             try await importReports(of: id, task: nil)
             await watchForStalls(id)
         }

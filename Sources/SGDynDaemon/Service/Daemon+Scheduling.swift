@@ -19,7 +19,7 @@ extension Daemon {
                               running: localRuns(), turns: schedulingTurns)
         defer { schedulingTurns = share.turns }
         while phase.acceptsWork {
-            let free = await executor.freeSlots()
+            let free = await freeSlots(of: executor)
             guard free > 0, let candidate = share.next() else { break }
             share.skip(candidate)
             guard let job = try await store.job(candidate.job) else { continue }
@@ -38,7 +38,7 @@ extension Daemon {
                 share.started(candidate, as: started.id, threads: started.threads)
             }
         }
-        if local, phase.acceptsWork, await executor.freeSlots() <= 0, let pause = share.runToPause(),
+        if local, phase.acceptsWork, await freeSlots(of: executor) <= 0, let pause = share.runToPause(),
            let waiting = share.next(), runs.open[pause.submission]?.stop == nil {
             runs.open[pause.submission]?.stop = .fairShare
             let holder = pause.submitter.isEmpty ? "submitters not recorded" : pause.submitter
@@ -69,7 +69,7 @@ extension Daemon {
             while phase.acceptsWork {
                 // Room for half an array first (see `submit`): the runnable units of a large job
                 // are not read at every cycle only to wait.
-                let free = await slurm.freeSlots()
+                let free = await freeSlots(of: slurm)
                 guard ResubmissionRule.hasRoom(free: free, maximumTasksPerArray: await slurm.maxTasksPerSubmission()) else { break }
                 let runnable = try await store.runnableUnits(of: job.id)
                 guard !runnable.isEmpty else { break }
@@ -78,12 +78,18 @@ extension Daemon {
         }
     }
 
-    /// The local runs in flight, as `FairShare` sees them.
+    /// The local runs in flight, as `FairShare` sees them (one whose spool is still being written
+    /// holds its threads but is not paused: it is not running yet).
     func localRuns() -> [FairShare.Running] {
         runs.open.values.filter { executors[$0.executor]?.scheduling == .workerThreads && !$0.isOver }.map { open in
             FairShare.Running(submission: open.id, job: open.jobID, submitter: open.submitter, priority: open.priority,
-                              threads: open.threads, stopping: open.stop != nil)
+                              threads: open.threads, stopping: open.stop != nil || open.preparing)
         }
+    }
+
+    /// What `executor` can take now, less what submissions being prepared for it will take.
+    func freeSlots(of executor: any Executor) async -> Int {
+        await executor.freeSlots() - runs.preparingSlots(on: executor.kind, workerThreads: executor.scheduling == .workerThreads)
     }
 
     /// Hands `runnable` units of `job` to `executor` (recorded first, spool written, then started).
@@ -93,8 +99,6 @@ extension Daemon {
             try await store.settle(job.id, outcome: .failed, reason: "the job's stored form is missing (it could not be converted from sgdyn 0.1.0)")
             return true
         }
-        // Whether other runs of the job go on (a resubmission on Slurm): the job's state is theirs too.
-        let alone = runs.submissions(of: job.id).isEmpty
         let plan = executor.plan(runnable, free: free)
         var tasks = plan.tasks
         let threads = plan.threadsPerTask
@@ -116,117 +120,19 @@ extension Daemon {
         say(start.attempt == job.attempts && !start.isResume ? .debug : .info,
             "starting attempt \(start.attempt)\(start.isResume ? " (resuming from checkpoints)" : "") of \(start.units.count) unit(s) on the \(executor.kind) executor" + (executor.scheduling == .workerThreads ? " with \(threads) thread(s)" : " as \(tasks.count) task(s)"),
             job: job, state: "running")
-        let prepared: PreparedSubmission
-        var open: OpenSubmission
-        do {
-            (prepared, open) = try await prepareSpool(job: job, submission: submissionID, token: token, units: start.units, tasks: tasks,
-                                                      threads: threads, executor: executor, spool: spool)
-        } catch {
-            say(.error, "cannot write its spool files: \(error); it is retried", job: job)
-            _ = try await store.endSubmission(submissionID, crashed: [], reason: "spool: \(error)")
-            if alone { try await store.requeue(job.id, interrupted: true, reason: "its spool files could not be written: \(error)") }
-            return false
-        }
-        let externalID: String?
-        do {
-            externalID = try await executor.submit(prepared)
-        } catch {
-            _ = try await store.endSubmission(submissionID, crashed: [], reason: "\(error)")
-            let why: String
-            switch error { case .temporary(let reason), .permanent(let reason): why = reason }
-            switch ResubmissionRule.afterRefusal(error, alone: alone) {
-            case .retryLater(let requeue):
-                say(.warning, "could not be submitted (\(why)); it stays queued and is tried again", job: job)
-                if requeue { try await store.requeue(job.id, interrupted: true, reason: "submission failed: \(why)") }
-                return false
-            case .failJob(let now):
-                say(.error, "cannot be run: \(why)", job: job)
-                // With other runs going on, it fails once they have ended and this comes back.
-                if now { try await store.settle(job.id, outcome: .failed, reason: why) }
-                return true
-            }
-        }
-        if externalID != nil { killIfFaultSwitchIsSet(before: submissionID) }
-        // Followed from now on, even if recording the id fails (the restart adopts it by token).
-        if executor.scheduling == .workerThreads {
-            // A local worker runs from now: its task is watched as a whole from now on, each unit
-            // from its first report (when a thread takes it), so waiting behind the job's other
-            // units never counts (`StallRule`).
-            for task in 0..<open.taskCount { open.taskRunningSince[task] = .now }
-        }
-        runs.open[submissionID] = open
-        // Slurm's job id comes later (`submissionIdentified`); until then the submission stays
-        // `submitting`, and a restart looks it up by its token.
-        if externalID != nil {
-            try await store.activateSubmission(submissionID, externalID: externalID)
-        }
-        if executor.scheduling == .workerThreads {
-            // Waiting for a thread of their worker until each reports (`sgdyn status` counts them apart).
-            try await store.recordExecutorStates(Dictionary(uniqueKeysWithValues: open.units.keys.map { ($0, ExecutorTaskState.waiting.word) }))
-        }
+        // Its spool (work files, checkpoints to resume from: thousands of files, on a shared disk
+        // for Slurm) is written off the loop; the loop follows the submission from now on as
+        // `preparing` — counted by the scheduler, seen by cancellation and shutdown — and starts it
+        // when the files are written (`spoolWritten`).
+        let request = SpoolRequest(job: job, submission: submissionID, token: token, units: start.units, tasks: tasks, threads: threads,
+                                   executor: executor.kind, workerThreads: executor.scheduling == .workerThreads, spool: spool,
+                                   checkpointInterval: configuration.checkpointInterval)
+        runs.open[submissionID] = request.openSubmission(preparing: true)
+        let store = self.store
+        offLoop("writing the spool of job \(job.name)", timeout: Self.spoolTimeout,
+                work: { try await request.write(store: store) },
+                deliver: { daemon, result in await daemon.spoolWritten(request, result) })
         return true
-    }
-
-    /// Writes the submission's spool: the tasks file, and per unit a fresh attempt folder with its
-    /// work and, when it has one, its latest valid checkpoint to resume from. Runs on a thread of
-    /// its own (checkpoints can be large), never on the cooperative pool.
-    func prepareSpool(job: JobRecord, submission: SubmissionID, token: String, units: [UnitRecord], tasks: [[UnitID]], threads: Int,
-                      executor: any Executor, spool: SpoolLayout) async throws -> (PreparedSubmission, OpenSubmission) {
-        var resumes: [UnitID: Checkpoint] = [:]
-        for unit in units {
-            let recovery = try await store.latestValidCheckpoint(unit.id)
-            for skipped in recovery.skipped {
-                say(.warning, "unit \(unit.index): \(skipped); falling back to the previous checkpoint", job: job)
-            }
-            if let checkpoint = recovery.checkpoint { resumes[unit.id] = checkpoint }
-        }
-        let taskOf = Dictionary(uniqueKeysWithValues: tasks.enumerated().flatMap { task, ids in ids.map { ($0, task) } })
-        let entries = SubmissionTasks(token: token, tasks: tasks.map { ids in
-            ids.map { id in SubmissionTasks.Entry(unit: id.rawValue, attempt: units.first { $0.id == id }?.attempt ?? 1) }
-        })
-        var watched: [UnitID: WatchedUnit] = [:]
-        for unit in units {
-            watched[unit.id] = WatchedUnit(id: unit.id, index: unit.index, task: taskOf[unit.id] ?? 0,
-                                           folder: spool.attemptFolder(job: job.id.rawValue, unit: unit.id.rawValue, attempt: unit.attempt),
-                                           attempt: unit.attempt, workSHA256: unit.spec.map { SHA256.hexDigest($0) } ?? "")
-        }
-        let jobID = job.id
-        let watchedUnits = watched
-        let checkpoints = resumes
-        try await onDedicatedThread { () throws(SystemError) in
-            // Every folder the daemon's own and private, never through a symlink (`PrivateFolder`).
-            let jobFolder = "job-\(jobID.rawValue)"
-            try PrivateFolder.make(root: spool.root, [jobFolder])
-            for unit in units {
-                guard let watched = watchedUnits[unit.id], let work = unit.spec else { continue }
-                let unitFolder = "unit-\(unit.id.rawValue)"
-                AtomicFile.removeTree(watched.folder.path)
-                try PrivateFolder.make(root: spool.root, [jobFolder, unitFolder, "attempt-\(unit.attempt)"])
-                let identity = ReportIdentity(token: token, unit: unit.id.rawValue, attempt: unit.attempt, workSHA256: watched.workSHA256)
-                // One syncfs below instead of an fsync per file: thousands of units are written at once.
-                try AtomicFile.write(work, to: watched.folder.work, durable: false, mode: 0o600)
-                if let checkpoint = checkpoints[unit.id] {
-                    let progress = UnitProgress(stepsDone: checkpoint.stepsDone, totalSteps: unit.totalSteps, wallSeconds: unit.wallSeconds,
-                                                latestEg: unit.latestEg, writtenAt: checkpoint.createdAt.timeIntervalSince1970)
-                    try AtomicFile.write(UnitReport.checkpoint(progress, snapshot: checkpoint.snapshot).encoded(for: identity), to: watched.folder.resume,
-                                         durable: false, mode: 0o600)
-                }
-            }
-            try AtomicFile.write(Array(entries.text.utf8), to: spool.tasksFile(job: jobID.rawValue, submission: submission.rawValue),
-                                 durable: false, mode: 0o600)
-            try AtomicFile.syncFileSystem(of: spool.jobFolder(job: jobID.rawValue))
-        }
-        let prepared = PreparedSubmission(
-            id: submission, jobID: job.id, jobName: job.name, token: token, spoolFolder: spool.jobFolder(job: job.id.rawValue),
-            taskCount: tasks.count, threadsPerTask: threads, checkpointInterval: configuration.checkpointInterval,
-            memoryBytesPerTask: units.compactMap { $0.spec.flatMap { try? WorkUnit(encoded: $0) } }.map(WorkUnitResources.memoryBytes).max() ?? 0,
-            slurm: (try? job.spec.map { try JobSpec(storedForm: $0) })??.slurm)
-        var open = OpenSubmission(id: submission, jobID: job.id, jobName: job.name, claimedName: job.claimedName, executor: executor.kind,
-                                  token: token, taskCount: tasks.count, units: watched)
-        open.submitter = job.submitter?.name ?? ""
-        open.priority = job.priority
-        open.threads = executor.scheduling == .workerThreads ? threads : 0
-        return (prepared, open)
     }
 }
 

@@ -43,6 +43,8 @@ public actor Daemon {
     var users = UserDirectory()
     /// Whose turn it is among submitters at equal priority (`FairShare`).
     var schedulingTurns = FairShare.Turns()
+    /// Whether another process holds the job store locked, and when to try it again.
+    var storeOutage = StoreOutage()
 
     /// Opens the state folder (one daemon per folder), the job store and the executors. Nothing
     /// runs until `run()`.
@@ -172,6 +174,12 @@ public actor Daemon {
 
     /// One pass of the loop's work.
     func cycle() async {
+        // While another process holds the store locked, a pass does nothing but ping the watchdog
+        // (running workers go on by themselves); a probe every ≤ 5 s sees when the lock is gone.
+        guard await storeAvailable() else {
+            notifier.send(.watchdog)
+            return
+        }
         do {
             checkFreeSpace()
             if phase.acceptsWork {
@@ -184,7 +192,7 @@ public actor Daemon {
             try await publishReadyJobs()
             try await reportStatus()
         } catch {
-            logger.error("scheduler loop: \(error)")
+            if !noteStoreFailure(error) { logger.error("scheduler loop: \(error)") }
         }
         notifier.send(.watchdog)
     }
@@ -207,6 +215,8 @@ public actor Daemon {
         try await publishReadyJobs()
         try await reportStatus()
         refreshOutboxIndex(reason: "start-up")
+        // From now on a write waits briefly for another process's lock (see `StoreOutage`).
+        try await store.limitLockWait(to: Self.storeLockWait)
         notifier.send(.ready)
         logger.info("sgdyn \(SGDynVersion.string) serving inbox \(configuration.inbox) → outbox \(configuration.outbox) with the \(configuration.executor) executor (\(configuration.workers) local worker thread(s))")
     }
@@ -222,6 +232,9 @@ public actor Daemon {
         logger.notice("shutting down: no more intake; checkpointing \(local) local run(s)")
         notifier.send(.stopping)
         intake.stopWatching()
+        // A submission whose spool is still being written never ran: it ends now, its job back to
+        // the queue for the next start, without waiting for the disk.
+        await endPreparingSubmissions()
         for submission in runsEndingWithDaemon() {
             await executors[submission.executor]?.stop(submission.id)
         }

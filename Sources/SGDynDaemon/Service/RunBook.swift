@@ -11,6 +11,12 @@ struct RunBook {
     func submissions(of job: JobID) -> [OpenSubmission] {
         open.values.filter { $0.jobID == job }
     }
+
+    /// The slots of `executor` that submissions being prepared will take, which the executor does
+    /// not count yet: threads on worker threads, tasks on an executor with its own queue.
+    func preparingSlots(on executor: ExecutorKind, workerThreads: Bool) -> Int {
+        open.values.filter { $0.preparing && $0.executor == executor }.reduce(0) { $0 + (workerThreads ? $1.threads : $1.taskCount) }
+    }
 }
 
 /// Why the daemon asked a submission to stop.
@@ -48,6 +54,9 @@ struct OpenSubmission {
     /// When each task began running (a local worker: when it was started; Slurm: when it was
     /// first seen RUNNING). A task not in here waits in a queue and is not watched.
     var taskRunningSince: [Int: ContinuousClock.Instant] = [:]
+    /// Its spool is being written off the loop (`SpoolRequest`); its executor has not seen it yet.
+    /// It holds its threads (local) or tasks (Slurm) in the scheduler's count meanwhile.
+    var preparing = false
 
     var isOver: Bool { endedTasks.count >= taskCount }
 }

@@ -22,6 +22,9 @@ public enum FaultSwitch: String, Sendable, CaseIterable {
     /// once the cause is gone. (The end-to-end checks used to damage the row by SQL; this keeps
     /// them independent of the store's schema.)
     case unreadableJob = ".fault-unreadable-job"
+    /// While `SPOOL/.fault-slow-spool` exists (at most 120 s), writing a submission's spool
+    /// waits, as on a hung shared file system: the daemon's loop must go on meanwhile.
+    case slowSpool = ".fault-slow-spool"
 
     /// Whether the switch file exists in `folder`; always false in release builds.
     public func isSet(in folder: String) -> Bool {

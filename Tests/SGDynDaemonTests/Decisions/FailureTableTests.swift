@@ -305,6 +305,18 @@ struct FailureTableTests {
         #expect(claims.retryAt == nil && claims.failures == 0)
     }
 
+    @Test("another process holds the job store locked (an operator's sqlite3, a backup)")
+    func storeLocked() {
+        var outage = StoreOutage()
+        let busy = JobStoreError.busy(path: "state/sgdyn.sqlite")
+        #expect(outage.failed(busy, now: t0) == .began)  // logged once, when it begins
+        #expect(!outage.mayUseStore(now: t0 + .milliseconds(499)))  // passes leave the store alone
+        #expect(outage.mayUseStore(now: t0 + .milliseconds(500)))  // and probe it soon
+        #expect(outage.failed(busy, now: t0 + .milliseconds(500)) == .continues(log: false))
+        #expect(outage.succeeded(now: t0 + .seconds(3)) == .seconds(3))  // the lock is gone: work resumes
+        #expect(outage.failed(JobStoreError.diskFull(path: "state"), now: t0) == .notAnOutage)  // the disk rule's case
+    }
+
     @Test("the outbox or state folder has less than `min_free_mb` free")
     func fullDisk() {
         let rule = DiskSpaceRule(minimumFreeBytes: 100 << 20)
