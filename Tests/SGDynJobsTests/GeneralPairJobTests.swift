@@ -18,7 +18,8 @@ struct GeneralPairJobTests {
             #"{"kind": "compare", "activation": "tanh"}"#,
             #"{"kind": "ode", "student_activation": "sigmoid", "teacher_activation": "erf", "K": 2, "M": 2}"#,
             #"{"kind": "ode", "student_activation": "gelu", "teacher_activation": "he3", "K": 1, "M": 1}"#,
-            // Beyond: conditioning on two student units (ConditionalPairQuadrature), refused before.
+            // Refused before; K + M = 5 is now the tabulated joint rule's, beyond it conditioning on
+            // two student units (ConditionalPairQuadrature).
             #"{"kind": "ode", "activation": "tanh", "K": 3, "M": 2}"#,
             #"{"kind": "compare", "activation": "tanh", "K": 4, "M": 4}"#,
             #"{"kind": "ode", "student_activation": "sigmoid", "teacher_activation": {"hermite": [0, 0, 0, 1]}, "K": 4, "M": 2}"#,

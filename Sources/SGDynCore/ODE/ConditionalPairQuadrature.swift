@@ -3,7 +3,7 @@ import RealModule
 /// All the Gaussian averages of one right-hand side for a smooth non-polynomial student (tanh,
 /// sigmoid, softplus, GELU) with a smooth teacher, at a cost polynomial in D = K + M
 /// (docs/numerics.md "General pairs: many fields"). `JointGaussianQuadrature` sums one tensor rule
-/// over all D fields (n^(D−1) prefixes): the faster method up to D = 4; this one takes the sizes
+/// over all D fields (n^(D−1) prefixes): kept wherever it is within the job bound (tanh D ≤ 5); this one takes the sizes
 /// where that rule would be refused.
 ///
 /// With Δ = Σ_c u_c g_c(x_c), every term conditions on at most two student fields:
@@ -106,7 +106,7 @@ final class ConditionalPairQuadrature {
     static let jointLimitSeconds = 0.25
 
     /// Whether a pair and size take this method rather than `JointGaussianQuadrature`: the
-    /// joint rule's estimate is over the job bound (tanh from K + M = 5, sigmoid from 6).
+    /// joint rule's estimate is over the job bound (tanh from K + M = 6, sigmoid from 7).
     static func preferred(K: Int, M: Int, student: Activation, teacher: Activation) -> Bool {
         applies(student: student, teacher: teacher)
             && JointGaussianQuadrature.estimatedSeconds(K: K, M: M, student: student, teacher: teacher) > jointLimitSeconds
