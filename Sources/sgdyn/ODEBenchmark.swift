@@ -53,7 +53,7 @@ enum ODEBenchmark {
         Row(activation: .he2, K: 2, learningRate: 0.05, tMax: 1000, teacher: .he2),
         Row(activation: .he2, K: 4, learningRate: 0.05, tMax: 1000, teacher: .he2, M: 4),
         Row(activation: .he2, K: 2, learningRate: 0.1, tMax: 1, note: "t = 1", teacher: .relu),
-        Row(activation: .relu, K: 4, learningRate: 0.2, tMax: 1000, note: "≤ 2 s", teacher: .he3, M: 1),
+        Row(activation: .relu, K: 4, learningRate: 0.2, tMax: 1000, note: "goal ≤ 2 s", teacher: .he3, M: 1),
         Row(activation: .relu, K: 2, learningRate: 0.2, tMax: 1000, teacher: .he3, M: 2),
         Row(activation: .relu, K: 8, learningRate: 0.2, tMax: 1000, teacher: .he3, M: 1),
         Row(activation: .relu, K: 4, learningRate: 0.2, tMax: 1000, teacher: .hermite(HermiteExpansion(coefficients: [0, 0.5, 0, 1, 0, 0, 0, 0, 0.5])), M: 2),
