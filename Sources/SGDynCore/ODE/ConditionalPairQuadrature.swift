@@ -117,10 +117,11 @@ final class ConditionalPairQuadrature {
     /// for an odd pair, n = the joint rule's nodes per level at variance 1 (tanh 71, sigmoid 35),
     /// n for i = k — each interpolating R = D − 1 fields' ≈ 30 columns (8 products each) and
     /// summing ≈ R²/2 pairs × 30 Mehler terms at ≈ 8 products per ns, plus 30 ns; and R tables
-    /// of ≈ 400 points × 55 nodes × 30 degrees at 0.1 ns. Fitted to the mean over a whole run
-    /// (`sgdyn bench --ode-pairs`, docs/measurements.md "General pairs"): tanh/tanh K = M = 4
-    /// 8.8 ms estimated, 8.8 ms measured (9.3 ms with ε_g at the output times; ≈ 4 ms at the
-    /// drawn start, more once the units specialise: wider tables, more Mehler terms).
+    /// of ≈ 400 points × 55 nodes × 30 degrees at 0.07 ns (four degrees per sweep over g,
+    /// `sweep`). Fitted to the mean over a whole run (`sgdyn bench --ode-pairs`,
+    /// docs/measurements.md "General pairs"): tanh/tanh K = M = 4 7.4 ms estimated, 7.4 ms
+    /// measured (with ε_g at the output times; 8.8 ms before the batched table sums; ≈ 4 ms at
+    /// the drawn start, more once the units specialise: wider tables, more Mehler terms).
     static func estimatedSeconds(K: Int, M: Int, student: Activation, teacher: Activation) -> Double {
         let D = K + M
         let h = JointGaussianQuadrature.step(student, coefficient: 1, factors: 4)
@@ -130,7 +131,7 @@ final class ConditionalPairQuadrature {
         let random = Double(D - 1)
         let perNode = (random * 8 * 32 + random * random / 2 * 30) * 0.125e-9 + 30e-9
         let nodes = offDiagonal * half * n * n * Double.pi / 4 + diagonal * half * n
-        let tables = (offDiagonal + diagonal) * random * 400 * 55 * 30 * 0.1e-9
+        let tables = (offDiagonal + diagonal) * random * 400 * 55 * 30 * 0.07e-9
         return nodes * perNode + tables
     }
 
@@ -227,6 +228,9 @@ final class ConditionalPairQuadrature {
         var previous: [Double] = [], current: [Double] = [], rule: [Double] = []
         var columns: [Double] = []
         var variance: [Double] = [], tail: [Double] = []
+        /// Columns batchStart ..< batchStart + batchCount, computed ahead (`sweep`).
+        var batch: [Double] = [], batchWeights: [Double] = []
+        var batchStart = 0, batchCount = 0
         var done = false
     }
 
@@ -280,64 +284,146 @@ final class ConditionalPairQuadrature {
         b.columns.reserveCapacity(points * 24)
         let strideJ = b.strideJ, strideQ = b.strideQ, rule = b.rule
         b.grid.withUnsafeBufferPointer { gb in
-            let values = gb.baseAddress!
-            for j in 0..<points {
-                var sum = 0.0
-                for q in 0..<nodes { let v = values[j * strideJ + q * strideQ]; sum += rule[q] * v * v }
-                b.variance[j] = sum
-                b.table.largest = max(b.table.largest, sum)
-            }
-        }
-        return b
-    }
-
-    /// Column n = b.table.tails.count of the builder (Â_n on the grid), its relative tail, and
-    /// the Hermite weights advanced to n + 1.
-    private func addColumn(_ b: inout Builder) {
-        let n = b.table.tails.count
-        let points = b.table.points, nodes = b.nodes, strideJ = b.strideJ, strideQ = b.strideQ
-        var column = [Double](repeating: 0, count: points)
-        b.grid.withUnsafeBufferPointer { gb in
-            let values = gb.baseAddress!
-            column.withUnsafeMutableBufferPointer { cb in
-                let col = cb.baseAddress!
-                b.current.withUnsafeBufferPointer { wb in
-                    let weight = wb.baseAddress!
-                    if strideJ == 1 {
-                        // Lattice: column[j] = Σ_q w_q·g[j + k·q], contiguous in j.
-                        for q in 0..<nodes {
-                            let wq = weight[q], row = values + q * strideQ
-                            for j in 0..<points { col[j] += wq * row[j] }
-                        }
-                    } else {
-                        for j in 0..<points {
-                            let row = values + j * strideJ
-                            var sum = 0.0
-                            for q in 0..<nodes { sum += weight[q] * row[q] }
-                            col[j] = sum
-                        }
-                    }
+        b.variance.withUnsafeMutableBufferPointer { vb in
+            let values = gb.baseAddress!, variance = vb.baseAddress!
+            if strideJ == 1 {
+                // Lattice: contiguous in j, each point still summed over q in order from 0.
+                for q in 0..<nodes {
+                    let wq = rule[q], row = values + q * strideQ
+                    for j in 0..<points { let v = row[j]; variance[j] += wq * v * v }
+                }
+            } else {
+                for j in 0..<points {
+                    var sum = 0.0
+                    for q in 0..<nodes { let v = values[j * strideJ + q * strideQ]; sum += rule[q] * v * v }
+                    variance[j] = sum
                 }
             }
         }
-        var largest = 0.0
-        for j in 0..<points {
-            let sum = column[j]
-            b.tail[j] = n == 0 ? b.variance[j] - sum * sum : b.tail[j] - sum * sum
-            // Relative to V at the point: the cross term's error there is ≤ ε·√(V_c V_d).
-            if b.variance[j] > 0 { largest = max(largest, b.tail[j] / b.variance[j]) }
         }
-        b.columns.append(contentsOf: column)
+        for j in 0..<points { b.table.largest = max(b.table.largest, b.variance[j]) }
+        return b
+    }
+
+    /// Columns computed ahead per sweep over g (`addColumn`): each lattice value is loaded once
+    /// for this many Hermite degrees. A column past the degree the lockstep test stops at is
+    /// dropped, so the tables are bit for bit those of one column at a time.
+    static let batch = 4
+
+    /// Column n = b.table.tails.count of the builder (Â_n on the grid), its relative tail, and
+    /// the Hermite weights advanced to n + 1. The sums are taken `batch` degrees at a time
+    /// (`sweep`), in the same order per column.
+    private func addColumn(_ b: inout Builder) {
+        let n = b.table.tails.count
+        let points = b.table.points
+        if n >= b.batchStart + b.batchCount { sweep(&b, from: n) }
+        let offset = (n - b.batchStart) * points
+        var largest = 0.0
+        b.batch.withUnsafeBufferPointer { cb in
+        b.tail.withUnsafeMutableBufferPointer { tb in
+        b.variance.withUnsafeBufferPointer { vb in
+            let column = cb.baseAddress! + offset, tail = tb.baseAddress!, variance = vb.baseAddress!
+            for j in 0..<points {
+                let sum = column[j]
+                tail[j] = n == 0 ? variance[j] - sum * sum : tail[j] - sum * sum
+                // Relative to V at the point: the cross term's error there is ≤ ε·√(V_c V_d).
+                if variance[j] > 0 { largest = max(largest, tail[j] / variance[j]) }
+            }
+        }
+        }
+            b.columns.append(contentsOf: UnsafeBufferPointer(start: cb.baseAddress! + offset, count: points))
+        }
         b.table.tails.append(max(0, largest))
         b.table.degree = n
-        // Next Hermite weights: Ĥe_{n+1} = (z Ĥe_n − √n Ĥe_{n−1})/√(n + 1).
-        let root = Double(n).squareRoot(), next = Double(n + 1).squareRoot()
-        for q in 0..<nodes {
-            let z = Double(q - b.half) * b.inner
-            let h = (z * b.current[q] - root * b.previous[q]) / next
-            b.previous[q] = b.current[q]
-            b.current[q] = h
+    }
+
+    /// Columns n … n + batch − 1 (up to `maxDegree`) into b.batch, column d at d·points: per
+    /// grid point Σ_q w_{n+d}(q)·g(point, q), summed over q in order from 0 (as one column at
+    /// a time did); the Hermite weights advance past them.
+    private func sweep(_ b: inout Builder, from n: Int) {
+        let points = b.table.points, nodes = b.nodes, strideJ = b.strideJ, strideQ = b.strideQ
+        let count = min(ConditionalPairQuadrature.batch, ConditionalPairQuadrature.maxDegree + 1 - n)
+        let batch = ConditionalPairQuadrature.batch
+        if b.batch.count < batch * points { b.batch = [Double](repeating: 0, count: batch * points) }
+        if b.batchWeights.count < batch * nodes { b.batchWeights = [Double](repeating: 0, count: batch * nodes) }
+        // Hermite weights of degrees n … n + count − 1: Ĥe_{m+1} = (z Ĥe_m − √m Ĥe_{m−1})/√(m + 1).
+        for d in 0..<batch {
+            if d < count {
+                for q in 0..<nodes { b.batchWeights[d * nodes + q] = b.current[q] }
+                let m = n + d
+                let root = Double(m).squareRoot(), next = Double(m + 1).squareRoot()
+                for q in 0..<nodes {
+                    let z = Double(q - b.half) * b.inner
+                    let h = (z * b.current[q] - root * b.previous[q]) / next
+                    b.previous[q] = b.current[q]
+                    b.current[q] = h
+                }
+            } else {
+                for q in 0..<nodes { b.batchWeights[d * nodes + q] = 0 }
+            }
         }
+        b.grid.withUnsafeBufferPointer { gb in
+        b.batch.withUnsafeMutableBufferPointer { cb in
+        b.batchWeights.withUnsafeBufferPointer { wb in
+            let values = gb.baseAddress!, col = cb.baseAddress!, weight = wb.baseAddress!
+            let w0 = weight, w1 = weight + nodes, w2 = weight + 2 * nodes, w3 = weight + 3 * nodes
+            let c0 = col, c1 = col + points, c2 = col + 2 * points, c3 = col + 3 * points
+            if strideJ == 1 {
+                // Lattice: column[j] = Σ_q w_q·g[j + k·q], contiguous in j: 8 points × 4 degrees
+                // in registers, each g value loaded once.
+                var j = 0
+                while j + 8 <= points {
+                    var a0 = SIMD8<Double>(), a1 = SIMD8<Double>(), a2 = SIMD8<Double>(), a3 = SIMD8<Double>()
+                    for q in 0..<nodes {
+                        let v = UnsafeRawPointer(values + q * strideQ + j).loadUnaligned(as: SIMD8<Double>.self)
+                        a0 += w0[q] * v
+                        a1 += w1[q] * v
+                        a2 += w2[q] * v
+                        a3 += w3[q] * v
+                    }
+                    UnsafeMutableRawPointer(c0 + j).storeBytes(of: a0, as: SIMD8<Double>.self)
+                    UnsafeMutableRawPointer(c1 + j).storeBytes(of: a1, as: SIMD8<Double>.self)
+                    UnsafeMutableRawPointer(c2 + j).storeBytes(of: a2, as: SIMD8<Double>.self)
+                    UnsafeMutableRawPointer(c3 + j).storeBytes(of: a3, as: SIMD8<Double>.self)
+                    j += 8
+                }
+                while j < points {
+                    var a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0
+                    for q in 0..<nodes {
+                        let v = values[q * strideQ + j]
+                        a0 += w0[q] * v
+                        a1 += w1[q] * v
+                        a2 += w2[q] * v
+                        a3 += w3[q] * v
+                    }
+                    c0[j] = a0
+                    c1[j] = a1
+                    c2[j] = a2
+                    c3[j] = a3
+                    j += 1
+                }
+            } else {
+                for j in 0..<points {
+                    let row = values + j * strideJ
+                    var a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0
+                    for q in 0..<nodes {
+                        let v = row[q]
+                        a0 += w0[q] * v
+                        a1 += w1[q] * v
+                        a2 += w2[q] * v
+                        a3 += w3[q] * v
+                    }
+                    c0[j] = a0
+                    c1[j] = a1
+                    c2[j] = a2
+                    c3[j] = a3
+                }
+            }
+        }
+        }
+        }
+        b.batchStart = n
+        b.batchCount = count
     }
 
     /// The finished table, row-major by grid point (Â_0 … Â_N, V): a node's interpolation is
@@ -555,6 +641,16 @@ final class ConditionalPairQuadrature {
                         let target = out + r * width
                         let count = used[r] + 1
                         var n = 0
+                        // 8 columns per sweep of the 8 rows (each element summed over l in order,
+                        // as in the 4-wide and scalar loops below).
+                        while n + 8 <= count {
+                            var acc = SIMD8<Double>()
+                            for l in 0..<8 {
+                                acc += lw[l] * UnsafeRawPointer(base + l * rowWidth + n).loadUnaligned(as: SIMD8<Double>.self)
+                            }
+                            UnsafeMutableRawPointer(target + n).storeBytes(of: acc, as: SIMD8<Double>.self)
+                            n += 8
+                        }
                         while n + 4 <= count {
                             var acc = SIMD4<Double>()
                             for l in 0..<8 {
