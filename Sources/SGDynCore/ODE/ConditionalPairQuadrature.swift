@@ -119,11 +119,12 @@ final class ConditionalPairQuadrature {
     /// for an odd pair, n = the joint rule's nodes per level at variance 1 (tanh 71, sigmoid 35),
     /// n for i = k — each interpolating R = D − 1 fields' ≈ 30 columns (8 products each) and
     /// summing ≈ R²/2 pairs × 30 Mehler terms at ≈ 8 products per ns, plus 30 ns; and R tables
-    /// of ≈ 400 points × 55 nodes × 30 degrees at 0.07 ns (four degrees per sweep over g,
-    /// `sweep`). Fitted to the mean over a whole run (`sgdyn bench --ode-pairs`,
-    /// docs/measurements.md "General pairs"): tanh/tanh K = M = 4 7.4 ms estimated, 7.4 ms
-    /// measured (with ε_g at the output times; 8.8 ms before the batched table sums; ≈ 4 ms at
-    /// the drawn start, more once the units specialise: wider tables, more Mehler terms).
+    /// of ≈ 400 points × 55 nodes × 30 degrees at 0.055 ns (four degrees per sweep over g,
+    /// `sweep`; odd activations' tables mirrored). Fitted to the mean over a whole run
+    /// (`sgdyn bench --ode-pairs`, docs/measurements.md "General pairs"): tanh/tanh K = M = 4
+    /// 6.7 ms estimated, 6.7 ms measured (with ε_g at the output times; 8.8 ms before the
+    /// batched and mirrored tables; ≈ 4 ms at the drawn start, more once the units specialise:
+    /// wider tables, more Mehler terms).
     static func estimatedSeconds(K: Int, M: Int, student: Activation, teacher: Activation) -> Double {
         let D = K + M
         let h = JointGaussianQuadrature.step(student, coefficient: 1, factors: 4)
@@ -133,7 +134,7 @@ final class ConditionalPairQuadrature {
         let random = Double(D - 1)
         let perNode = (random * 8 * 32 + random * random / 2 * 30) * 0.125e-9 + 30e-9
         let nodes = offDiagonal * half * n * n * Double.pi / 4 + diagonal * half * n
-        let tables = (offDiagonal + diagonal) * random * 400 * 55 * 30 * 0.07e-9
+        let tables = (offDiagonal + diagonal) * random * 400 * 55 * 30 * 0.055e-9
         return nodes * perNode + tables
     }
 
