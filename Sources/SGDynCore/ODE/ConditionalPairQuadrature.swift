@@ -140,18 +140,8 @@ final class ConditionalPairQuadrature {
 
     /// Fills w.s3, w.s4, w.j2 and (when `secondLayer`) w.s2.
     func evaluate(_ w: ODEWorkspace.View, secondLayer: Bool) {
-        let K = self.K, D = self.D
-        for index in 0..<(K * D) { w.s3[index] = 0 }
-        for p in 0..<w.pairs {
-            w.s4[p] = 0
-            w.j2[p] = 0
-        }
-        for i in 0..<K { w.s2[i] = 0 }
-        for index in 0..<(D * D) where !w.C[index].isFinite {
-            for index in 0..<(K * D) { w.s3[index] = .nan }
-            for p in 0..<w.pairs { w.s4[p] = .nan }
-            return
-        }
+        let K = self.K
+        guard w.startTerms() else { return }
         var pair = 0
         for i in 0..<K {
             for k in i..<K {

@@ -339,20 +339,8 @@ final class JointGaussianQuadrature {
 
     /// Fills w.s3, w.s4, w.j2 and (when `secondLayer`) w.s2.
     func evaluate(_ w: ODEWorkspace.View, secondLayer: Bool) {
-        let K = self.K, D = self.D
-        for index in 0..<(K * D) { w.s3[index] = 0 }
-        for p in 0..<w.pairs {
-            w.s4[p] = 0
-            w.j2[p] = 0
-        }
-        for i in 0..<K { w.s2[i] = 0 }
-        // A trial state that is not finite (an integration running away) gets non-finite terms,
-        // which the integrator reports, rather than a node count from NaN (a trap).
-        for index in 0..<(D * D) where !w.C[index].isFinite {
-            for index in 0..<(K * D) { w.s3[index] = .nan }
-            for p in 0..<w.pairs { w.s4[p] = .nan }
-            return
-        }
+        let D = self.D
+        guard w.startTerms() else { return }
         let rank = prepare(w.C)
         tabulated = rank >= 2 && lastField >= 0 && !closedFormLast && tabulate(rank: rank)
         for f in 0..<D {

@@ -159,18 +159,8 @@ final class KinkedTeacherQuadrature {
     /// Fills w.s3, w.s4, w.j2 and w.s2 (`secondLayer` is accepted for the common signature: S2
     /// costs nothing extra here).
     func evaluate(_ w: ODEWorkspace.View, secondLayer: Bool) {
-        let K = self.K, D = self.D
-        for index in 0..<(K * D) { w.s3[index] = 0 }
-        for p in 0..<w.pairs {
-            w.s4[p] = 0
-            w.j2[p] = 0
-        }
-        for i in 0..<K { w.s2[i] = 0 }
-        for index in 0..<(D * D) where !w.C[index].isFinite {
-            for index in 0..<(K * D) { w.s3[index] = .nan }
-            for p in 0..<w.pairs { w.s4[p] = .nan }
-            return
-        }
+        let D = self.D
+        guard w.startTerms() else { return }
         let rank = prepare(w.C)
         levelCount = rank
         for f in 0..<D {

@@ -35,6 +35,24 @@ final class ODEWorkspace {
         let pairWeights: UnsafeMutablePointer<Double>
         /// ReLU only: the quantities its I4 terms share (nil for erf and linear).
         let relu: ReLUTables?
+
+        /// Zeroes the terms a quadrature accumulates (S3, S4, J2, S2). Returns false — the terms
+        /// then non-finite — when C is not finite (an integration running away): the integrator
+        /// reports non-finite terms, where a node count computed from NaN would trap.
+        func startTerms() -> Bool {
+            for index in 0..<(K * D) { s3[index] = 0 }
+            for p in 0..<pairs {
+                s4[p] = 0
+                j2[p] = 0
+            }
+            for i in 0..<K { s2[i] = 0 }
+            for index in 0..<(D * D) where !C[index].isFinite {
+                for index in 0..<(K * D) { s3[index] = .nan }
+                for p in 0..<pairs { s4[p] = .nan }
+                return false
+            }
+            return true
+        }
     }
 
     let view: View
