@@ -10,8 +10,9 @@ import SGDynStore
 /// such waits — long enough for systemd's watchdog to kill a healthy daemon. So the first busy
 /// failure opens an outage: until the next probe the loop leaves the store alone (passes skip
 /// their store work; events that must be recorded wait for the probe), probes follow after 0.5, 1,
-/// 2, 4 and then every 5 s — short, because work resumes only at a probe — and the first
-/// operation that succeeds ends the outage. Other failures (a full disk, damage) are not outages:
+/// 2, 4 and then every 5 s — short, because work resumes only at a probe — and the first probe
+/// that gets the write lock ends the outage (a read proves nothing: in WAL mode reads go on beside
+/// the lock). Other failures (a full disk, damage) are not outages:
 /// they have their own rules (`DiskSpaceRule`, `RecordRetry`).
 struct StoreOutage: Sendable, Equatable {
     /// When the outage began (its first busy failure); nil while the store answers.

@@ -51,7 +51,6 @@ struct SpoolRequest: Sendable {
             try await Task.sleep(for: .milliseconds(200))
         }
         var skipped: [String] = []
-        var resumed = 0
         let attempt = Dictionary(uniqueKeysWithValues: units.map { ($0.id, $0.attempt) })
         let entries = SubmissionTasks(token: token, tasks: tasks.map { ids in
             ids.map { id in SubmissionTasks.Entry(unit: id.rawValue, attempt: attempt[id] ?? 1) }
@@ -70,7 +69,6 @@ struct SpoolRequest: Sendable {
                 skipped += recovery.skipped.map { "unit \(unit.index): \($0); falling back to the previous checkpoint" }
                 if let checkpoint = recovery.checkpoint { resumes[unit.id] = checkpoint }
             }
-            resumed += resumes.count
             let checkpoints = resumes
             try await onDedicatedThread { () throws(SystemError) in
                 for unit in chunk {
@@ -100,7 +98,7 @@ struct SpoolRequest: Sendable {
             taskCount: tasks.count, threadsPerTask: threads, checkpointInterval: checkpointInterval,
             memoryBytesPerTask: units.compactMap { $0.spec.flatMap { try? WorkUnit(encoded: $0) } }.map(WorkUnitResources.memoryBytes).max() ?? 0,
             slurm: (try? job.spec.map { try JobSpec(storedForm: $0) })??.slurm)
-        return SpoolWritten(prepared: prepared, skippedCheckpoints: skipped, resumed: resumed)
+        return SpoolWritten(prepared: prepared, skippedCheckpoints: skipped)
     }
 }
 
@@ -109,5 +107,4 @@ struct SpoolRequest: Sendable {
 struct SpoolWritten: Sendable {
     let prepared: PreparedSubmission
     let skippedCheckpoints: [String]
-    let resumed: Int
 }
