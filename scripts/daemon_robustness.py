@@ -304,9 +304,11 @@ def scenario_diverge(h):
                     finite = finite and "nan" not in text and "inf" not in text
     with open(os.path.join(s.outbox, "boom", "README.txt")) as handle:
         readme = handle.read()
+    # The bundle is in place a moment before the daemon records it published: wait for the store.
+    recorded = wait_until(lambda: s.job_state("boom") == "diverged", 15)
     h.check("diverge: lr 1e308 → status diverged, every run has diverged_at {t, step} and no final_eg; README says so",
             ok and boom.get(R.STATUS) == "diverged" and runs and all(R.DIVERGED_AT in r and r[R.FINAL_EG] is None for r in runs)
-            and "diverged" in readme.splitlines()[0] and s.job_state("boom") == "diverged",
+            and "diverged" in readme.splitlines()[0] and recorded,
             json.dumps(runs)[:600], logs=[d])
     boom_ode = result_of(s.outbox, "boom-ode") or {}
     h.check("diverge: a linear compare job with lr·K = 3 → diverged (simulation and ODE), CSVs finite",
