@@ -68,6 +68,10 @@ enum ODEBenchmark {
         // Beyond the joint rule's sizes (ConditionalPairQuadrature).
         Row(activation: .tanh, K: 4, learningRate: 0.5, tMax: 1, note: "t = 1", teacher: .tanh, M: 4),
         Row(activation: .tanh, K: 4, learningRate: 0.5, tMax: 1000, note: "issue 20: ≤ 20 s", teacher: .tanh, M: 4),
+        Row(activation: .sigmoid, K: 4, learningRate: 0.5, tMax: 1000, note: "issue 20: ≤ 20 s", teacher: .sigmoid, M: 4),
+        Row(activation: .softplus, K: 4, learningRate: 0.2, tMax: 1000, note: "issue 20: ≤ 20 s", teacher: .softplus, M: 4),
+        Row(activation: .gelu, K: 4, learningRate: 0.2, tMax: 1000, note: "issue 20: ≤ 20 s", teacher: .gelu, M: 4),
+        Row(activation: .tanh, K: 4, learningRate: 0.5, tMax: 1000, note: "issue 20: ≤ 20 s", teacher: .sigmoid, M: 4),
         // K + M = 5: the joint rule's since its last level is tabulated (this method measured 3.0 ms
         // per rhs there before; docs/measurements.md "General pairs"); sigmoid/tanh a run whose Q
         // grows to ≈ 3.5.

@@ -69,11 +69,17 @@ final class ConditionalPairQuadrature {
     private var randomFields: [Int] = []
     /// Per random field (by position r): its table.
     private var tables: [Table] = []
+    /// The pass's tables side by side (`Table.offset`), allocated once and grown: the hot loop
+    /// reads them through this pointer, never through a class property or a Swift array.
+    private var rows: UnsafeMutablePointer<Double>
+    private var rowsCapacity = 0
 
-    /// One field's tables: per grid point Â_0 … Â_degree, then V (row-major).
+    /// One field's tables: per grid point a row V, Â_0 … Â_degree, zeros up to `stride` (a
+    /// multiple of 8), at `offset` in `rows`: a node interpolates V and the columns it needs as
+    /// whole 8-wide vectors.
     struct Table {
         var lo = 0.0, spacing = 1.0, points = 0, degree = 0
-        var values: [Double] = []
+        var offset = 0, stride = 0
         /// The largest relative tail (V − Σ_{n≤N} Â_n²)/V over the grid, for N = 0…degree.
         var tails: [Double] = []
         var deviation = 0.0
@@ -94,7 +100,10 @@ final class ConditionalPairQuadrature {
         sigma = [Double](repeating: 0, count: (K + M) * (K + M))
         exact = [Bool](repeating: false, count: K + M)
         tables = Array(repeating: Table(), count: K + M)
+        rows = .allocate(capacity: 1)
     }
+
+    deinit { rows.deallocate() }
 
     /// A smooth non-polynomial student (not erf, which has its own kernels) with a smooth teacher.
     static func applies(student: Activation, teacher: Activation) -> Bool {
@@ -426,38 +435,46 @@ final class ConditionalPairQuadrature {
         b.batchCount = count
     }
 
-    /// The finished table, row-major by grid point (Â_0 … Â_N, V): a node's interpolation is
-    /// then 8 vector updates over n rather than one horizontal sum per column.
-    private func finish(_ b: Builder) -> Table {
+    /// The finished table's size: its grid points (both halves when mirrored) and row stride.
+    private static func finishedShape(_ b: Builder) -> (points: Int, stride: Int) {
+        let points = b.mirrored ? 2 * b.table.points - 1 : b.table.points
+        return (points, (b.table.degree + 2 + 7) / 8 * 8)
+    }
+
+    /// Writes the finished table at `rows + offset`, row-major by grid point (V, Â_0 … Â_N,
+    /// zeros): a node's interpolation is then whole vector updates over n rather than one
+    /// horizontal sum per column.
+    private func finish(_ b: Builder, at offset: Int) -> Table {
         var table = b.table
-        let points = table.points, rowWidth = table.degree + 2
+        let (points, stride) = ConditionalPairQuadrature.finishedShape(b)
+        let out = rows + offset
+        out.initialize(repeating: 0, count: points * stride)
+        table.offset = offset
+        table.stride = stride
+        let built = b.table.points
         if b.mirrored {
             // Grid point J + j is m = j·δ, J − j its mirror −m.
-            let J = points - 1, full = 2 * points - 1
-            var rows = [Double](repeating: 0, count: full * rowWidth)
+            let J = built - 1
             for n in 0...table.degree {
                 let sign: Double = n % 2 == 0 ? -1 : 1
-                for j in 0..<points {
-                    let v = b.columns[n * points + j]
-                    rows[(J + j) * rowWidth + n] = v
-                    rows[(J - j) * rowWidth + n] = sign * v
+                for j in 0..<built {
+                    let v = b.columns[n * built + j]
+                    out[(J + j) * stride + 1 + n] = v
+                    out[(J - j) * stride + 1 + n] = sign * v
                 }
             }
-            for j in 0..<points {
-                rows[(J + j) * rowWidth + rowWidth - 1] = b.variance[j]
-                rows[(J - j) * rowWidth + rowWidth - 1] = b.variance[j]
+            for j in 0..<built {
+                out[(J + j) * stride] = b.variance[j]
+                out[(J - j) * stride] = b.variance[j]
             }
-            table.values = rows
-            table.points = full
+            table.points = points
             table.lo = -Double(J) * table.spacing
             return table
         }
-        var rows = [Double](repeating: 0, count: points * rowWidth)
         for n in 0...table.degree {
-            for j in 0..<points { rows[j * rowWidth + n] = b.columns[n * points + j] }
+            for j in 0..<built { out[j * stride + 1 + n] = b.columns[n * built + j] }
         }
-        for j in 0..<points { rows[j * rowWidth + rowWidth - 1] = b.variance[j] }
-        table.values = rows
+        for j in 0..<built { out[j * stride] = b.variance[j] }
         return table
     }
 
@@ -503,7 +520,18 @@ final class ConditionalPairQuadrature {
             }
             n += 1
         }
-        for a in 0..<R { tables[a] = finish(builders[a]) }
+        var total = 0
+        for a in 0..<R { let shape = ConditionalPairQuadrature.finishedShape(builders[a]); total += shape.points * shape.stride }
+        if rowsCapacity < total {
+            rows.deallocate()
+            rowsCapacity = max(total, 2 * rowsCapacity)
+            rows = .allocate(capacity: rowsCapacity)
+        }
+        var offset = 0
+        for a in 0..<R {
+            tables[a] = finish(builders[a], at: offset)
+            offset += tables[a].points * tables[a].stride
+        }
     }
 
     /// The smallest n with |r|^{n+1}·√(T_c(n)·T_d(n)) ≤ tolerance, T(n) a table's relative
@@ -565,21 +593,19 @@ final class ConditionalPairQuadrature {
                 pairStart.append(coefficients.count)
             }
         }
-        // The tables side by side: field r's column n at storage[offset_r + n·points_r].
-        var storage: [Double] = []
-        var offsets = [Int](repeating: 0, count: R), points = offsets, degrees = offsets
-        var lows = [Double](repeating: 0, count: R), spacings = lows, deviations = lows, weightsU = lows, means = [Double](repeating: 0, count: D)
+        // What a node reads per random field, in one value (the hot loop reads no Swift array).
+        var fields: [InterpolatedField] = []
+        fields.reserveCapacity(R)
+        var width = 8
         var slopeCoefficients = [Double](repeating: 0, count: R * D)  // u_c Σ_bc / s_c, [r·D + b]
         for r in 0..<R {
-            offsets[r] = storage.count
-            storage.append(contentsOf: tables[r].values)
-            points[r] = tables[r].points
-            degrees[r] = tables[r].degree
-            lows[r] = tables[r].lo
-            spacings[r] = tables[r].spacing
-            deviations[r] = tables[r].deviation
-            weightsU[r] = w.u[random[r]]
-            for b in 0..<D { slopeCoefficients[r * D + b] = w.u[random[r]] * sigma[b * D + random[r]] / tables[r].deviation }
+            let t = tables[r]
+            // V and Â_0 … Â_used: used + 2 columns, in whole vectors.
+            fields.append(InterpolatedField(index: random[r], lo: t.lo, spacing: t.spacing, lastStart: t.points - 8,
+                                            row: UnsafePointer(rows + t.offset), stride: t.stride,
+                                            vectors: (used[r] + 2 + 7) / 8, u: w.u[random[r]]))
+            width = max(width, t.stride)
+            for b in 0..<D { slopeCoefficients[r * D + b] = w.u[random[r]] * sigma[b * D + random[r]] / t.deviation }
         }
         let exactFields = (0..<D).filter { exact[$0] }
         let exactWeights = exactFields.map { w.u[$0] }
@@ -594,28 +620,40 @@ final class ConditionalPairQuadrature {
         let full0 = (w0.count - 1) / 2, full1 = (w1.count - 1) / 2
         let symmetric = oddPair && levels > 0
         let diagonal = i == k
-        let width = degree + 2
-        var interpolated = [Double](repeating: 0, count: R * width)
-        var moment = [Double](repeating: 0, count: D)
         let coefficient0 = (0..<D).map { B[$0 * 2] }, coefficient1 = (0..<D).map { B[$0 * 2 + 1] }
         var s4 = 0.0, j2 = 0.0
         let radiusSquared = radius * radius
         let student = self.student, teacher = self.teacher
-        let pairCount = pairA.count
         let rowCapacity = 2 * Int(radius / min(h0, h1)) + 1
-        let rowBuffer = UnsafeMutablePointer<Double>.allocate(capacity: 2 * exactCount * rowCapacity)
-        defer { rowBuffer.deallocate() }
-        let rowValues = rowBuffer, rowSlopes = rowBuffer + exactCount * rowCapacity
-        storage.withUnsafeBufferPointer { sb in
-        interpolated.withUnsafeMutableBufferPointer { ib in
+        // Scratch for the pass: the exact fields' g and g' along a row, the interpolated
+        // fields (field r: V at r·width, Â_n at r·width + 1 + n), the means and the S3 moments.
+        let scratchCount = 2 * exactCount * rowCapacity + R * width + 2 * D
+        let scratch = UnsafeMutablePointer<Double>.allocate(capacity: scratchCount)
+        defer { scratch.deallocate() }
+        scratch.initialize(repeating: 0, count: scratchCount)
+        let rowValues = scratch, rowSlopes = scratch + exactCount * rowCapacity
+        let out = rowSlopes + exactCount * rowCapacity
+        let means = out + R * width, moment = means + D
+        fields.withUnsafeBufferPointer { fb in
         coefficients.withUnsafeBufferPointer { cb in
-            let table = sb.baseAddress!, out = ib.baseAddress!, pc = cb.baseAddress!
+        pairA.withUnsafeBufferPointer { pab in
+        pairB.withUnsafeBufferPointer { pbb in
+        pairStart.withUnsafeBufferPointer { psb in
+        slopeCoefficients.withUnsafeBufferPointer { sb in
+        exactWeights.withUnsafeBufferPointer { eb in
+        coefficient0.withUnsafeBufferPointer { c0b in
+        coefficient1.withUnsafeBufferPointer { c1b in
+            let field = fb.baseAddress!, pc = cb.baseAddress!, slopeCoefficient = sb.baseAddress!
+            let pairFirst = pab.baseAddress!, pairSecond = pbb.baseAddress!, pairOffsets = psb.baseAddress!
+            let exactWeight = eb.baseAddress!, c0 = c0b.baseAddress!, c1 = c1b.baseAddress!
+            let pairCount = pab.count
             let rowRange = levels > 1 ? ((symmetric ? full0 : 0)...(2 * full0)) : (0...0)
             for row in rowRange {
                 let z0 = levels > 1 ? Double(row - full0) * h0 : 0
                 let rowWeight = levels > 1 ? (symmetric && row > full0 ? 2 : 1) * w0[row] : 1
                 let hv = levels > 1 ? h1 : h0
                 let fullv = levels > 1 ? full1 : full0
+                let nodeWeights = levels > 1 ? w1 : w0
                 let reach = levels == 0 ? 0 : min(fullv, Int((max(0, radiusSquared - z0 * z0)).squareRoot() / hv))
                 let start = levels == 1 && symmetric ? reach : 0
                 // g (and g' for i, k) of the exact fields at every node of the row at once: their
@@ -635,20 +673,21 @@ final class ConditionalPairQuadrature {
                     if levels == 0 {
                         nodeWeight = 1
                     } else {
-                        nodeWeight = (levels == 1 && symmetric && q > reach ? 2 : 1) * (levels > 1 ? w1 : w0)[q - reach + fullv]
+                        nodeWeight = (levels == 1 && symmetric && q > reach ? 2 : 1) * nodeWeights[q - reach + fullv]
                     }
                     let weight = rowWeight * nodeWeight
                     for f in 0..<D {
-                        means[f] = levels > 1 ? coefficient0[f] * z0 + coefficient1[f] * z : (levels == 1 ? coefficient0[f] * z : 0)
+                        means[f] = levels > 1 ? c0[f] * z0 + c1[f] * z : (levels == 1 ? c0[f] * z : 0)
                     }
                     var mean = 0.0
-                    for e in 0..<exactCount { mean += exactWeights[e] * rowValues[e * rowCapacity + q] }
+                    for e in 0..<exactCount { mean += exactWeight[e] * rowValues[e * rowCapacity + q] }
                     var variance = 0.0
                     for r in 0..<R {
-                        // 8-point Lagrange interpolation of every column at m.
-                        let t = (means[random[r]] - lows[r]) / spacings[r]
+                        // 8-point Lagrange interpolation of V and every column needed at m.
+                        let p = field[r]
+                        let t = (means[p.index] - p.lo) / p.spacing
                         var j0 = Int(t.rounded(.down)) - 3
-                        j0 = min(max(j0, 0), points[r] - 8)
+                        j0 = min(max(j0, 0), p.lastStart)
                         let x = t - Double(j0)
                         var left = SIMD8<Double>(repeating: 1), right = SIMD8<Double>(repeating: 1)
                         var product = 1.0
@@ -657,45 +696,24 @@ final class ConditionalPairQuadrature {
                         var l = 7
                         while l >= 0 { right[l] = product; product *= x - Double(l); l -= 1 }
                         let lw = left * right * ConditionalPairQuadrature.inverseDenominators
-                        let rowWidth = degrees[r] + 2
-                        let base = table + offsets[r] + j0 * rowWidth
+                        let base = p.row + j0 * p.stride
                         let target = out + r * width
-                        let count = used[r] + 1
-                        var n = 0
-                        // 8 columns per sweep of the 8 rows (each element summed over l in order,
-                        // as in the 4-wide and scalar loops below).
-                        while n + 8 <= count {
+                        // Each element summed over l in order from 0, as one column at a time would.
+                        for vector in 0..<p.vectors {
+                            let n = vector * 8
                             var acc = SIMD8<Double>()
                             for l in 0..<8 {
-                                acc += lw[l] * UnsafeRawPointer(base + l * rowWidth + n).loadUnaligned(as: SIMD8<Double>.self)
+                                acc += lw[l] * UnsafeRawPointer(base + l * p.stride + n).loadUnaligned(as: SIMD8<Double>.self)
                             }
                             UnsafeMutableRawPointer(target + n).storeBytes(of: acc, as: SIMD8<Double>.self)
-                            n += 8
                         }
-                        while n + 4 <= count {
-                            var acc = SIMD4<Double>()
-                            for l in 0..<8 {
-                                acc += lw[l] * UnsafeRawPointer(base + l * rowWidth + n).loadUnaligned(as: SIMD4<Double>.self)
-                            }
-                            UnsafeMutableRawPointer(target + n).storeBytes(of: acc, as: SIMD4<Double>.self)
-                            n += 4
-                        }
-                        while n < count {
-                            var acc = 0.0
-                            for l in 0..<8 { acc += lw[l] * base[l * rowWidth + n] }
-                            target[n] = acc
-                            n += 1
-                        }
-                        var v = 0.0
-                        for l in 0..<8 { v += lw[l] * base[l * rowWidth + rowWidth - 1] }
-                        target[width - 1] = v
-                        let a0 = target[0], u = weightsU[r]
+                        let a0 = target[1], u = p.u
                         mean += u * a0
-                        variance += u * u * (target[width - 1] - a0 * a0)
+                        variance += u * u * (target[0] - a0 * a0)
                     }
                     for index in 0..<pairCount {
-                        let a = out + pairA[index] * width, b = out + pairB[index] * width
-                        let first = pairStart[index], count = pairStart[index + 1] - first
+                        let a = out + pairFirst[index] * width + 1, b = out + pairSecond[index] * width + 1
+                        let first = pairOffsets[index], count = pairOffsets[index + 1] - first
                         var sum4 = SIMD4<Double>()
                         var n = 0
                         while n + 4 <= count {
@@ -717,8 +735,8 @@ final class ConditionalPairQuadrature {
                     if diagonal {
                         for b in 0..<D { moment[b] = means[b] * mean }
                         for r in 0..<R {
-                            let slope = out[r * width + 1]
-                            for b in 0..<D { moment[b] += slopeCoefficients[r * D + b] * slope }
+                            let slope = out[r * width + 2]
+                            for b in 0..<D { moment[b] += slopeCoefficient[r * D + b] * slope }
                         }
                         let row = w.s3 + i * D
                         let ws = weight * slopeI
@@ -730,8 +748,27 @@ final class ConditionalPairQuadrature {
         }
         }
         }
+        }
+        }
+        }
+        }
+        }
+        }
         w.s4[pair] = s4
         w.j2[pair] = j2
+    }
+
+    /// What a node of `pass` reads of one random field: its index, its table's grid and rows
+    /// (`Table`), how many 8-wide vectors of a row it interpolates, and its weight u_c.
+    private struct InterpolatedField {
+        let index: Int
+        let lo: Double, spacing: Double
+        /// The last grid point an 8-point stencil may start at.
+        let lastStart: Int
+        let row: UnsafePointer<Double>
+        let stride: Int
+        let vectors: Int
+        let u: Double
     }
 
     /// 1/Π_{j≠l}(l − j) for the 8-point Lagrange weights.
