@@ -236,13 +236,29 @@ final class ConditionalPairQuadrature {
         /// Built for m ≥ 0 only (an odd activation): `finish` mirrors it.
         var mirrored = false
         var done = false
+
+        /// Back to an empty builder, keeping every array's storage: a right-hand side builds
+        /// dozens of tables, and fresh arrays of this size cost page faults and copies.
+        mutating func reset() {
+            table = Table()
+            for array in [\Builder.grid, \.previous, \.current, \.rule, \.columns, \.variance, \.tail] {
+                self[keyPath: array].removeAll(keepingCapacity: true)
+            }
+            strideJ = 1; strideQ = 1; nodes = 0; half = 0; inner = 0
+            batchStart = 0; batchCount = 0
+            mirrored = false
+            done = false
+        }
     }
+
+    /// Builders kept between passes (their arrays' storage is reused).
+    private var builderPool: [Builder] = []
 
     /// Prepares the table of random field f (conditional deviation s, means up to ±range): the
     /// grid, g on it and V.
-    private func prepareTable(_ f: Int, deviation s: Double, range: Double) -> Builder {
+    private func prepareTable(_ f: Int, deviation s: Double, range: Double, reusing b: inout Builder) {
         let g = f < K ? student : teacher
-        var b = Builder()
+        b.reset()
         b.table.deviation = s
         b.inner = min(0.4, JointGaussianQuadrature.step(g, coefficient: s, factors: 2, poleOrder: 2)) / refine
         b.half = Int(self.radius / b.inner)
@@ -267,7 +283,7 @@ final class ConditionalPairQuadrature {
         let nodes = b.nodes, half = b.half, inner = b.inner
         if lattice {
             let count = points + multiple * (nodes - 1)
-            b.grid = [Double](repeating: 0, count: count)
+            b.grid.resize(count)
             b.grid.withUnsafeMutableBufferPointer {
                 JointGaussianQuadrature.fill(g, mean: lo - Double(half * multiple) * spacing, coefficient: 1, lowest: 0,
                                              step: spacing, count: count, values: $0.baseAddress!, slopes: nil)
@@ -275,7 +291,7 @@ final class ConditionalPairQuadrature {
             b.strideJ = 1
             b.strideQ = multiple
         } else {
-            b.grid = [Double](repeating: 0, count: points * nodes)
+            b.grid.resize(points * nodes)
             b.grid.withUnsafeMutableBufferPointer { buffer in
                 for j in 0..<points {
                     JointGaussianQuadrature.fill(g, mean: lo + Double(j) * spacing, coefficient: s,
@@ -286,11 +302,11 @@ final class ConditionalPairQuadrature {
             b.strideJ = nodes
             b.strideQ = 1
         }
-        b.previous = [Double](repeating: 0, count: nodes)
-        b.current = b.rule
-        b.variance = [Double](repeating: 0, count: points)
-        b.tail = [Double](repeating: 0, count: points)
-        b.columns.reserveCapacity(points * 24)
+        b.previous.resize(nodes)
+        b.current.removeAll(keepingCapacity: true)
+        b.current.append(contentsOf: b.rule)
+        b.variance.resize(points)
+        b.tail.resize(points)
         let strideJ = b.strideJ, strideQ = b.strideQ, rule = b.rule
         b.grid.withUnsafeBufferPointer { gb in
         b.variance.withUnsafeMutableBufferPointer { vb in
@@ -311,7 +327,6 @@ final class ConditionalPairQuadrature {
         }
         }
         for j in 0..<points { b.table.largest = max(b.table.largest, b.variance[j]) }
-        return b
     }
 
     /// Columns computed ahead per sweep over g (`addColumn`): each lattice value is loaded once
@@ -332,11 +347,26 @@ final class ConditionalPairQuadrature {
         b.tail.withUnsafeMutableBufferPointer { tb in
         b.variance.withUnsafeBufferPointer { vb in
             let column = cb.baseAddress! + offset, tail = tb.baseAddress!, variance = vb.baseAddress!
-            for j in 0..<points {
+            // Relative to V at the point: the cross term's error there is ≤ ε·√(V_c V_d).
+            // Eight points at a time (each lane as the scalar loop; the maximum is exact in any order).
+            var j = 0
+            var widest = SIMD8<Double>(repeating: 0)
+            while j + 8 <= points {
+                let sum = UnsafeRawPointer(column + j).loadUnaligned(as: SIMD8<Double>.self)
+                let v = UnsafeRawPointer(variance + j).loadUnaligned(as: SIMD8<Double>.self)
+                let before = n == 0 ? v : UnsafeRawPointer(tail + j).loadUnaligned(as: SIMD8<Double>.self)
+                let t = before - sum * sum
+                UnsafeMutableRawPointer(tail + j).storeBytes(of: t, as: SIMD8<Double>.self)
+                let ratio = (t / v).replacing(with: 0, where: .!(v .> 0))
+                widest = pointwiseMax(widest, ratio)
+                j += 8
+            }
+            largest = widest.max()
+            while j < points {
                 let sum = column[j]
                 tail[j] = n == 0 ? variance[j] - sum * sum : tail[j] - sum * sum
-                // Relative to V at the point: the cross term's error there is ≤ ε·√(V_c V_d).
                 if variance[j] > 0 { largest = max(largest, tail[j] / variance[j]) }
+                j += 1
             }
         }
         }
@@ -451,30 +481,36 @@ final class ConditionalPairQuadrature {
         out.initialize(repeating: 0, count: points * stride)
         table.offset = offset
         table.stride = stride
-        let built = b.table.points
-        if b.mirrored {
-            // Grid point J + j is m = j·δ, J − j its mirror −m.
-            let J = built - 1
-            for n in 0...table.degree {
-                let sign: Double = n % 2 == 0 ? -1 : 1
+        let built = b.table.points, degree = table.degree, mirrored = b.mirrored
+        b.columns.withUnsafeBufferPointer { cb in
+        b.variance.withUnsafeBufferPointer { vb in
+            let columns = cb.baseAddress!, variance = vb.baseAddress!
+            if mirrored {
+                // Grid point J + j is m = j·δ, J − j its mirror −m.
+                let J = built - 1
                 for j in 0..<built {
-                    let v = b.columns[n * built + j]
-                    out[(J + j) * stride + 1 + n] = v
-                    out[(J - j) * stride + 1 + n] = sign * v
+                    let up = out + (J + j) * stride, down = out + (J - j) * stride
+                    up[0] = variance[j]
+                    down[0] = variance[j]
+                    for n in 0...degree {
+                        let v = columns[n * built + j]
+                        up[1 + n] = v
+                        down[1 + n] = n % 2 == 0 ? -v : v
+                    }
+                }
+            } else {
+                for j in 0..<built {
+                    let row = out + j * stride
+                    row[0] = variance[j]
+                    for n in 0...degree { row[1 + n] = columns[n * built + j] }
                 }
             }
-            for j in 0..<built {
-                out[(J + j) * stride] = b.variance[j]
-                out[(J - j) * stride] = b.variance[j]
-            }
+        }
+        }
+        if mirrored {
             table.points = points
-            table.lo = -Double(J) * table.spacing
-            return table
+            table.lo = -Double(built - 1) * table.spacing
         }
-        for n in 0...table.degree {
-            for j in 0..<built { out[j * stride + 1 + n] = b.columns[n * built + j] }
-        }
-        for j in 0..<built { out[j * stride] = b.variance[j] }
         return table
     }
 
@@ -488,7 +524,13 @@ final class ConditionalPairQuadrature {
     private func buildTables(_ random: [Int], ranges: [Double], active: [Bool], correlation: [Double]) {
         let R = random.count, D = self.D
         let tolerance = ConditionalPairQuadrature.tailTolerance / (refine * refine)
-        var builders = (0..<R).map { prepareTable(random[$0], deviation: sigma[random[$0] * D + random[$0]].squareRoot(), range: ranges[$0]) }
+        var builders = builderPool
+        builderPool = []
+        while builders.count < R { builders.append(Builder()) }
+        for a in 0..<R {
+            prepareTable(random[a], deviation: sigma[random[a] * D + random[a]].squareRoot(), range: ranges[a], reusing: &builders[a])
+        }
+        defer { builderPool = builders }
         var r = [Double](repeating: 0, count: R * R)
         var strongest = [Double](repeating: 0, count: R)
         for a in 0..<R {
@@ -773,4 +815,12 @@ final class ConditionalPairQuadrature {
 
     /// 1/Π_{j≠l}(l − j) for the 8-point Lagrange weights.
     static let inverseDenominators = 1 / SIMD8<Double>(-5040, 720, -240, 144, -144, 240, -720, 5040)
+}
+
+extension Array where Element == Double {
+    /// `count` zeros, reusing the storage.
+    fileprivate mutating func resize(_ count: Int) {
+        removeAll(keepingCapacity: true)
+        append(contentsOf: repeatElement(0, count: count))
+    }
 }
