@@ -183,5 +183,5 @@ public enum ResultBundle {
 
 /// The version of sgdyn, recorded in every result.
 public enum SGDynVersion {
-    public static let string = "0.5.0"
+    public static let string = "0.6.0"
 }

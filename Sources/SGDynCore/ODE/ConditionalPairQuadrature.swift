@@ -12,7 +12,7 @@ import RealModule
 /// One pass per student pair i ≤ k (the diagonal passes give S3 and S2 too):
 /// - Outer rule: (λ_i, λ_k) = L·z by Cholesky (a pivot ≤ 1e-14 relative adds no level, so i = k
 ///   or parallel units take one level), the truncated trapezoid rule of `JointGaussianQuadrature`
-///   on z in the disc |z| ≤ 8, its step from every field's coefficient on the level (the
+///   on z in the disc |z| ≤ `radius` (7.5 for bounded activations), its step from every field's coefficient on the level (the
 ///   smoothed functions below are entire, but nearly determined fields come close to their
 ///   activation's poles; the joint rule's step for them is the safe choice).
 /// - Given z, every field is x_c = m_c + y_c with m_c = B_c·z and y ~ N(0, Σ), Σ = C − B Bᵀ
@@ -27,10 +27,11 @@ import RealModule
 /// - Truncation: Σ_{n≥1} Â_{c,n}² = V_c − Â_{c,0}², so the relative tail t_c(n) after n terms is
 ///   known at every table point; by Cauchy–Schwarz a cross term cut at n errs by
 ///   ≤ |r|^{n+1}·√(t_c(n)·t_d(n))·√(V_c V_d). The tables' degrees grow in lockstep
-///   (`buildTables`) until that bound is ≤ 1e-13 for every pair; each pair then stops at its
+///   (`buildTables`) until that bound is ≤ `tailTolerance` (1e-12) for every pair; each pair then stops at its
 ///   first such n.
 /// - Tables: a uniform grid of spacing δ = 0.025·max(s_c, 1), Lagrange interpolation on 8
-///   points (the bound in docs/numerics.md: ≤ 3e-12), each point a trapezoid sum over |z| ≤ 8
+///   points in barycentric form (the bound in docs/numerics.md: ≤ 3e-12), each point a
+///   trapezoid sum over |z| ≤ `radius`
 ///   with the joint rule's step for g_c at coefficient s_c, at most 0.4 (Hermite weights up to
 ///   degree 100 then integrate to ≲ 1e-12). When s_c·h ≥ δ, δ divides s_c·h and the
 ///   arguments m_j + s_c z_q lie on one lattice: g_c is evaluated once per lattice point
@@ -50,17 +51,24 @@ final class ConditionalPairQuadrature {
     let refine: Double
     /// The most Hermite degrees a table holds (the tail test almost always stops far earlier).
     static let maxDegree = 100
-    /// The truncation radius of the outer disc and of every inner rule: 8 when both activations
-    /// are bounded (the Gaussian mass beyond is ≤ 1e-14 in two dimensions), 9.5 when one grows
-    /// (GELU, softplus, polynomials: at 8 the mass beyond times x⁶ is ≈ 1e-10).
+    /// The truncation radius of the outer disc and of every inner rule, from how fast the terms
+    /// can grow (the two-dimensional Gaussian mass beyond r is e^{−r²/2}, weighted by x^{2p}
+    /// it is ≈ (r^{2p} + …)·e^{−r²/2}):
+    /// - 7.5 when both activations are bounded (tanh, sigmoid, erf): mass 6.6e-13 (8 before 0.6.0);
+    /// - 8 when both grow at most linearly (GELU, softplus, linear; terms ≲ x²): 8.4e-13 (9.5 before 0.6.0);
+    /// - 9.5 otherwise (polynomials: at 8 the mass beyond times x⁶ is ≈ 1e-10).
     let radius: Double
     static func radius(student: Activation, teacher: Activation) -> Double {
         let bounded: Set<String> = ["tanh", "sigmoid", "erf"]
-        return bounded.contains(student.rawValue) && bounded.contains(teacher.rawValue) ? 8 : 9.5
+        let linear: Set<String> = bounded.union(["gelu", "softplus", "linear"])
+        if bounded.contains(student.rawValue) && bounded.contains(teacher.rawValue) { return 7.5 }
+        if linear.contains(student.rawValue) && linear.contains(teacher.rawValue) { return 8 }
+        return 9.5
     }
     /// The Mehler tail each cross term may leave, relative to √(V_c·V_d) at the node (a finer
-    /// `refine` divides it by refine²).
-    static let tailTolerance = 1e-13
+    /// `refine` divides it by refine²); 1e-13 before 0.6.0, which measured no more accurate
+    /// against the references (docs/numerics.md "General pairs: many fields").
+    static let tailTolerance = 1e-12
 
     // Per-pass state (the hot loop copies what it reads into locals and pointers first).
     private var B: [Double]  // B[f·2 + j]: field f's coefficient on outer level j
@@ -125,25 +133,27 @@ final class ConditionalPairQuadrature {
 
     /// Rough seconds of one right-hand side on one core (release), for the cost bound
     /// (`ODEResources.rightHandSideCost`). Per pass (student pair) the outer nodes — (π/4)·n²/2
-    /// for an odd pair, n = the joint rule's nodes per level at variance 1 (tanh 71, sigmoid 35),
-    /// n for i = k — each interpolating R = D − 1 fields' ≈ 30 columns (8 products each) and
-    /// summing ≈ R²/2 pairs × 30 Mehler terms at ≈ 8 products per ns, plus 30 ns; and R tables
-    /// of ≈ 400 points × 55 nodes × 30 degrees at 0.055 ns (four degrees per sweep over g,
-    /// `sweep`; odd activations' tables mirrored). Fitted to the mean over a whole run
-    /// (`sgdyn bench --ode-pairs`, docs/measurements.md "General pairs"): tanh/tanh K = M = 4
-    /// 6.7 ms estimated, 6.7 ms measured (with ε_g at the output times; 8.8 ms before the
-    /// batched and mirrored tables; ≈ 4 ms at the drawn start, more once the units specialise:
-    /// wider tables, more Mehler terms).
+    /// for an odd pair, n = the joint rule's nodes per level at variance 1 within `radius`
+    /// (tanh 65, sigmoid 33, GELU 41), n for i = k — each interpolating R = D − 1 fields' ≈ 30
+    /// columns (8 products each) and summing ≈ R²/2 pairs × 30 Mehler terms at ≈ 11 products per
+    /// ns, plus 25 ns; and R tables of ≈ 400 points × 55 nodes × 30 degrees at 0.04 ns (four
+    /// degrees per sweep over g, `sweep`), twice that for a field whose activation is not odd
+    /// (its table is not mirrored). Fitted to the mean over a whole run (`sgdyn bench
+    /// --ode-pairs`, docs/measurements.md "General pairs"), K = M = 4 in 0.6.0: tanh/tanh 4.4 ms
+    /// estimated, 4.4 ms measured; GELU/GELU 5.7 against 7.3 ms; softplus/softplus 5.2 against
+    /// 2.8 ms; sigmoid/sigmoid 5.0 against 1.6 ms (its series end early).
     static func estimatedSeconds(K: Int, M: Int, student: Activation, teacher: Activation) -> Double {
         let D = K + M
         let h = JointGaussianQuadrature.step(student, coefficient: 1, factors: 4)
         let n = Double(2 * Int(radius(student: student, teacher: teacher) / h) + 1)
-        let half = student.declaration.parity == .odd && teacher.declaration.parity == .odd ? 0.5 : 1
+        let studentOdd = student.declaration.parity == .odd, teacherOdd = teacher.declaration.parity == .odd
+        let half = studentOdd && teacherOdd ? 0.5 : 1
         let offDiagonal = Double(K * (K - 1) / 2), diagonal = Double(K)
         let random = Double(D - 1)
-        let perNode = (random * 8 * 32 + random * random / 2 * 30) * 0.125e-9 + 30e-9
+        let perNode = (random * 8 * 32 + random * random / 2 * 30) * 0.09e-9 + 25e-9
         let nodes = offDiagonal * half * n * n * Double.pi / 4 + diagonal * half * n
-        let tables = (offDiagonal + diagonal) * random * 400 * 55 * 30 * 0.055e-9
+        let unmirrored = (Double(K) * (studentOdd ? 1 : 2) + Double(M) * (teacherOdd ? 1 : 2)) / Double(D)
+        let tables = (offDiagonal + diagonal) * random * 400 * 55 * 30 * 0.04e-9 * unmirrored
         return nodes * perNode + tables
     }
 
@@ -358,7 +368,7 @@ final class ConditionalPairQuadrature {
                 let t = before - sum * sum
                 UnsafeMutableRawPointer(tail + j).storeBytes(of: t, as: SIMD8<Double>.self)
                 let ratio = (t / v).replacing(with: 0, where: .!(v .> 0))
-                widest = pointwiseMax(widest, ratio)
+                widest = widest.replacing(with: ratio, where: ratio .> widest)
                 j += 8
             }
             largest = widest.max()
@@ -539,6 +549,9 @@ final class ConditionalPairQuadrature {
                 strongest[a] = max(strongest[a], abs(r[a * R + b]))
             }
         }
+        // |r|^{n+1} by repeated products (the test's powers, one per pair and degree).
+        var strongestPower = strongest
+        var power = r.map { abs($0) }
         var n = 0
         while builders.contains(where: { !$0.done }) {
             for a in 0..<R where !builders[a].done { addColumn(&builders[a]) }
@@ -547,20 +560,22 @@ final class ConditionalPairQuadrature {
                 for a in 0..<R where !builders[a].done {
                     let ta = builders[a].table.tails[n]
                     if n == ConditionalPairQuadrature.maxDegree
-                        || Double.pow(strongest[a], Double(n + 1)) * ta.squareRoot() <= tolerance {
+                        || strongestPower[a] * ta.squareRoot() <= tolerance {
                         stop[a] = true
                         continue
                     }
                     var all = true
                     for b in 0..<R where b != a && !builders[b].done && r[a * R + b] != 0 {
                         let tb = builders[b].table.tails[n]
-                        if Double.pow(abs(r[a * R + b]), Double(n + 1)) * (ta * tb).squareRoot() > tolerance { all = false; break }
+                        if power[a * R + b] * (ta * tb).squareRoot() > tolerance { all = false; break }
                     }
                     stop[a] = all
                 }
                 for a in 0..<R where stop[a] { builders[a].done = true }
             }
             n += 1
+            for a in 0..<R { strongestPower[a] *= strongest[a] }
+            for e in 0..<(R * R) { power[e] *= abs(r[e]) }
         }
         var total = 0
         for a in 0..<R { let shape = ConditionalPairQuadrature.finishedShape(builders[a]); total += shape.points * shape.stride }
@@ -612,7 +627,8 @@ final class ConditionalPairQuadrature {
         func correlation(_ a: Int, _ b: Int) -> Double { correlations[a * R + b] }
         var degree = 1
         for r in 0..<R { degree = max(degree, tables[r].degree) }
-        // Mehler coefficients per random pair: 2 u_c u_d r^n for n = 1…N_cd, flat.
+        // Mehler coefficients per random pair: 2 u_c u_d r^n for n = 1…N_cd, flat, each pair's run
+        // padded with zeros to whole 4-wide vectors (a node sums every pair into one vector).
         var pairA: [Int] = [], pairB: [Int] = [], pairStart: [Int] = [0]
         // The columns a node interpolates per field: 0 and 1 (S3), and as far as its pairs sum.
         var used = [Int](repeating: 1, count: R)
@@ -628,6 +644,7 @@ final class ConditionalPairQuadrature {
                     power *= r
                     coefficients.append(weight * power)
                 }
+                while coefficients.count % 4 != 0 { coefficients.append(0) }
                 used[a] = max(used[a], top)
                 used[b] = max(used[b], top)
                 pairA.append(a)
@@ -643,10 +660,10 @@ final class ConditionalPairQuadrature {
         for r in 0..<R {
             let t = tables[r]
             // V and Â_0 … Â_used: used + 2 columns, in whole vectors.
-            fields.append(InterpolatedField(index: random[r], lo: t.lo, spacing: t.spacing, lastStart: t.points - 8,
+            fields.append(InterpolatedField(index: random[r], lo: t.lo, inverseSpacing: 1 / t.spacing, lastStart: t.points - 8,
                                             row: UnsafePointer(rows + t.offset), stride: t.stride,
-                                            vectors: (used[r] + 2 + 7) / 8, u: w.u[random[r]]))
-            width = max(width, t.stride)
+                                            columns: used[r] + 2, u: w.u[random[r]]))
+            width = max(width, t.stride + 8)
             for b in 0..<D { slopeCoefficients[r * D + b] = w.u[random[r]] * sigma[b * D + random[r]] / t.deviation }
         }
         let exactFields = (0..<D).filter { exact[$0] }
@@ -727,48 +744,50 @@ final class ConditionalPairQuadrature {
                     for r in 0..<R {
                         // 8-point Lagrange interpolation of V and every column needed at m.
                         let p = field[r]
-                        let t = (means[p.index] - p.lo) / p.spacing
+                        let t = (means[p.index] - p.lo) * p.inverseSpacing
                         var j0 = Int(t.rounded(.down)) - 3
                         j0 = min(max(j0, 0), p.lastStart)
-                        let x = t - Double(j0)
-                        var left = SIMD8<Double>(repeating: 1), right = SIMD8<Double>(repeating: 1)
-                        var product = 1.0
-                        for l in 0..<8 { left[l] = product; product *= x - Double(l) }
-                        product = 1
-                        var l = 7
-                        while l >= 0 { right[l] = product; product *= x - Double(l); l -= 1 }
-                        let lw = left * right * ConditionalPairQuadrature.inverseDenominators
+                        let lw = ConditionalPairQuadrature.lagrangeWeights(at: t - Double(j0))
                         let base = p.row + j0 * p.stride
                         let target = out + r * width
-                        // Each element summed over l in order from 0, as one column at a time would.
-                        for vector in 0..<p.vectors {
-                            let n = vector * 8
+                        // Each element summed over l in order from 0, as one column at a time
+                        // would; 8 columns at a time, the last 1–4 as one 4-wide vector.
+                        var n = 0
+                        while n + 4 < p.columns {
                             var acc = SIMD8<Double>()
                             for l in 0..<8 {
                                 acc += lw[l] * UnsafeRawPointer(base + l * p.stride + n).loadUnaligned(as: SIMD8<Double>.self)
                             }
                             UnsafeMutableRawPointer(target + n).storeBytes(of: acc, as: SIMD8<Double>.self)
+                            n += 8
+                        }
+                        if n < p.columns {
+                            var acc = SIMD4<Double>()
+                            for l in 0..<8 {
+                                acc += lw[l] * UnsafeRawPointer(base + l * p.stride + n).loadUnaligned(as: SIMD4<Double>.self)
+                            }
+                            UnsafeMutableRawPointer(target + n).storeBytes(of: acc, as: SIMD4<Double>.self)
                         }
                         let a0 = target[1], u = p.u
                         mean += u * a0
                         variance += u * u * (target[0] - a0 * a0)
                     }
+                    // Mehler: Σ_pairs Σ_n c_n Â_{c,n} Â_{d,n}, n ≥ 1 (a padded coefficient is 0, and
+                    // the Â it meets is a finite value of the field's row: `width` leaves room).
+                    var cross = SIMD4<Double>()
                     for index in 0..<pairCount {
-                        let a = out + pairFirst[index] * width + 1, b = out + pairSecond[index] * width + 1
+                        let a = out + pairFirst[index] * width + 2, b = out + pairSecond[index] * width + 2
                         let first = pairOffsets[index], count = pairOffsets[index + 1] - first
-                        var sum4 = SIMD4<Double>()
                         var n = 0
-                        while n + 4 <= count {
+                        while n < count {
                             let c4 = UnsafeRawPointer(pc + first + n).loadUnaligned(as: SIMD4<Double>.self)
-                            let a4 = UnsafeRawPointer(a + n + 1).loadUnaligned(as: SIMD4<Double>.self)
-                            let b4 = UnsafeRawPointer(b + n + 1).loadUnaligned(as: SIMD4<Double>.self)
-                            sum4 += c4 * a4 * b4
+                            let a4 = UnsafeRawPointer(a + n).loadUnaligned(as: SIMD4<Double>.self)
+                            let b4 = UnsafeRawPointer(b + n).loadUnaligned(as: SIMD4<Double>.self)
+                            cross += c4 * a4 * b4
                             n += 4
                         }
-                        var sum = sum4.sum()
-                        while n < count { sum += pc[first + n] * a[n + 1] * b[n + 1]; n += 1 }
-                        variance += sum
                     }
+                    variance += cross.sum()
                     let slopeI = rowSlopes[exactI * rowCapacity + q]
                     let slopeK = rowSlopes[exactK * rowCapacity + q]
                     let a = weight * slopeI * slopeK
@@ -801,16 +820,30 @@ final class ConditionalPairQuadrature {
     }
 
     /// What a node of `pass` reads of one random field: its index, its table's grid and rows
-    /// (`Table`), how many 8-wide vectors of a row it interpolates, and its weight u_c.
+    /// (`Table`), how many columns of a row it interpolates, and its weight u_c.
     private struct InterpolatedField {
         let index: Int
-        let lo: Double, spacing: Double
+        let lo: Double, inverseSpacing: Double
         /// The last grid point an 8-point stencil may start at.
         let lastStart: Int
         let row: UnsafePointer<Double>
         let stride: Int
-        let vectors: Int
+        /// V and Â_0 … Â_used: the columns a node needs (read in whole vectors, up to 7 more).
+        let columns: Int
         let u: Double
+    }
+
+    /// The 8-point Lagrange weights at x (nodes 0 … 7) in barycentric form,
+    /// w_l = Π_j (x − j) · c_l / (x − l): one vector division rather than two chains of scalar
+    /// products; at a node itself (x − l = 0) the unit vector.
+    @inline(__always)
+    static func lagrangeWeights(at x: Double) -> SIMD8<Double> {
+        let d = SIMD8<Double>(repeating: x) - SIMD8<Double>(0, 1, 2, 3, 4, 5, 6, 7)
+        let zero = d .== 0
+        if any(zero) { return SIMD8<Double>(repeating: 0).replacing(with: 1, where: zero) }
+        let quarter = d.lowHalf * d.highHalf, pair = quarter.lowHalf * quarter.highHalf
+        let all = pair[0] * pair[1]
+        return SIMD8<Double>(repeating: all) * inverseDenominators / d
     }
 
     /// 1/Π_{j≠l}(l − j) for the 8-point Lagrange weights.
