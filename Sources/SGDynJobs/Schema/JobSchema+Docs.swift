@@ -36,7 +36,7 @@ extension JobSchema {
             } else if d.polynomial != nil {
                 ode = "yes, with any teacher (exact Gauss–Hermite with a polynomial teacher)"
             } else {
-                ode = "with a smooth teacher: one joint quadrature up to K + M = 5 (tanh; ms per right-hand side), beyond it by conditioning on two student units (cost ∝ K²(K + M)²: tanh K = M = 4 ≈ 10 ms, within the cost bound up to about K = M = 10); with a ReLU or sign teacher up to K + M = 4 (the teachers' levels first, split at their kinks); refused by the cost bound otherwise (nested quadrature, seconds per right-hand side)"
+                ode = "with a smooth teacher: one joint quadrature up to K + M = 5 (tanh; ms per right-hand side), beyond it by conditioning on two student units (cost ∝ K²(K + M)²: tanh K = M = 4 ≈ 4 ms, within the cost bound up to K = M = 13); with a ReLU or sign teacher up to K + M = 4 (the teachers' levels first, split at their kinks); refused by the cost bound otherwise (nested quadrature, seconds per right-hand side)"
             }
             if g.isHermiteExpansion {
                 return "| `{\"hermite\": [c0, c1, …]}` (label `Hermite(c0, c1, …)`) | \(cell(d.formula)) | from the coefficients | smooth | no | \(ode) |"
