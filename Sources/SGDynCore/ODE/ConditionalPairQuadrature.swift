@@ -39,7 +39,7 @@ import RealModule
 ///   four degrees per sweep (`sweep`). An odd activation's table is built for m ≥ 0 on a grid
 ///   symmetric about 0 and mirrored (Â_n(−m) = (−1)^{n+1} Â_n(m), V even): half the cost.
 ///
-/// Cost per pass: n_o ≈ (π/4)·71² outer nodes for tanh (one level when i = k), each R·(8·(N+2))
+/// Cost per pass: n_o ≈ (π/4)·65² outer nodes for tanh (half of them for an odd pair) (one level when i = k), each R·(8·(N+2))
 /// interpolation products and Σ_pairs N_cd Mehler products (R random fields), plus the tables
 /// (G grid points × nodes × N); measured model in `estimatedSeconds`.
 /// No randomness: the adaptive integrator needs a deterministic right-hand side.
@@ -517,10 +517,8 @@ final class ConditionalPairQuadrature {
             }
         }
         }
-        if mirrored {
-            table.points = points
-            table.lo = -Double(built - 1) * table.spacing
-        }
+        table.points = points
+        if mirrored { table.lo = -Double(built - 1) * table.spacing }
         return table
     }
 
