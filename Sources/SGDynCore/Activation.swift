@@ -152,6 +152,35 @@ public struct ActivationDeclaration: Sendable {
     public let kink: Kink
     /// Monomial coefficients c_j of g(x) = Σ_j c_j x^j for a polynomial g, else nil.
     public let polynomial: [Double]?
+    /// For g of no parity, g(x) = a + b·x + r(x) with r odd or even, when such a split exists
+    /// (sigmoid = ½ + odd, softplus and GELU = x/2 + even, ReLU = x/2 + |x|/2), else nil.
+    public let affineSplit: ParitySplit?
+
+    /// g(x) = constant + slope·x + r(x), r of the given parity.
+    public struct ParitySplit: Sendable, Equatable {
+        public let constant: Double
+        public let slope: Double
+        public let remainder: Parity
+    }
+
+    init(tag: UInt8, formula: String, label: String, studentAllowed: Bool, parity: Parity, kink: Kink,
+         polynomial: [Double]?, affineSplit: ParitySplit? = nil) {
+        self.tag = tag
+        self.formula = formula
+        self.label = label
+        self.studentAllowed = studentAllowed
+        self.parity = parity
+        self.kink = kink
+        self.polynomial = polynomial
+        self.affineSplit = affineSplit
+    }
+
+    /// g as an affine part plus a function of definite parity: (0, 0, parity) for an odd or even
+    /// g, else `affineSplit`. Gaussian averages of the remainder at mean −m follow from those
+    /// at m (`ConditionalPairQuadrature` builds its tables for m ≥ 0 only).
+    public var symmetricSplit: ParitySplit? {
+        parity == .none ? affineSplit : ParitySplit(constant: 0, slope: 0, remainder: parity)
+    }
 }
 
 extension Activation {
@@ -160,12 +189,16 @@ extension Activation {
         let r2 = Activation.inverseRoot2, r6 = Activation.inverseRoot6, r24 = Activation.inverseRoot24
         switch self {
         case .erf: return .init(tag: 0, formula: "erf(x/√2)", label: "erf", studentAllowed: true, parity: .odd, kink: .none, polynomial: nil)
-        case .relu: return .init(tag: 1, formula: "max(0, x)", label: "relu", studentAllowed: true, parity: .none, kink: .slopeStep, polynomial: nil)
+        case .relu: return .init(tag: 1, formula: "max(0, x)", label: "relu", studentAllowed: true, parity: .none, kink: .slopeStep, polynomial: nil,
+                                 affineSplit: .init(constant: 0, slope: 0.5, remainder: .even))
         case .linear: return .init(tag: 2, formula: "x", label: "linear", studentAllowed: true, parity: .odd, kink: .none, polynomial: [0, 1])
         case .tanh: return .init(tag: 3, formula: "tanh(x)", label: "tanh", studentAllowed: true, parity: .odd, kink: .none, polynomial: nil)
-        case .sigmoid: return .init(tag: 4, formula: "1/(1 + e^−x)", label: "sigmoid", studentAllowed: true, parity: .none, kink: .none, polynomial: nil)
-        case .softplus: return .init(tag: 5, formula: "log(1 + e^x)", label: "softplus", studentAllowed: true, parity: .none, kink: .none, polynomial: nil)
-        case .gelu: return .init(tag: 6, formula: "x·Φ(x)", label: "GELU", studentAllowed: true, parity: .none, kink: .none, polynomial: nil)
+        case .sigmoid: return .init(tag: 4, formula: "1/(1 + e^−x)", label: "sigmoid", studentAllowed: true, parity: .none, kink: .none, polynomial: nil,
+                                    affineSplit: .init(constant: 0.5, slope: 0, remainder: .odd))
+        case .softplus: return .init(tag: 5, formula: "log(1 + e^x)", label: "softplus", studentAllowed: true, parity: .none, kink: .none, polynomial: nil,
+                                     affineSplit: .init(constant: 0, slope: 0.5, remainder: .even))
+        case .gelu: return .init(tag: 6, formula: "x·Φ(x)", label: "GELU", studentAllowed: true, parity: .none, kink: .none, polynomial: nil,
+                                 affineSplit: .init(constant: 0, slope: 0.5, remainder: .even))
         case .quadratic: return .init(tag: 7, formula: "x²", label: "x²", studentAllowed: true, parity: .even, kink: .none, polynomial: [0, 0, 1])
         case .he2: return .init(tag: 8, formula: "He₂(x)/√2! = (x² − 1)/√2", label: "He₂", studentAllowed: true, parity: .even, kink: .none,
                                 polynomial: [-r2, 0, r2])

@@ -40,6 +40,14 @@ import Testing
             case .even: #expect(abs(g.value(-x) - g.value(x)) <= 1e-15 * max(1, abs(g.value(x))), "\(g) even at \(x)")
             case .none: #expect(abs(g.value(-x) - g.value(x)) > 1e-6 && abs(g.value(-x) + g.value(x)) > 1e-6, "\(g) has no parity at \(x)")
             }
+            if let split = d.affineSplit {
+                // The remainder r = g − a − b·x has the declared parity (to rounding of g's size).
+                #expect(d.parity == .none)
+                let rPlus = g.value(x) - split.constant - split.slope * x, rMinus = g.value(-x) - split.constant + split.slope * x
+                let sign: Double = split.remainder == .odd ? -1 : 1
+                #expect(abs(rMinus - sign * rPlus) <= 4e-16 * max(1, abs(g.value(x)), abs(g.value(-x))), "\(g) split at \(x)")
+                #expect(abs(rMinus + sign * rPlus) > 1e-6, "\(g)'s remainder has the other parity at \(x)")
+            }
             if let p = d.polynomial {
                 var y = 0.0
                 for j in p.indices.reversed() { y = y * x + p[j] }

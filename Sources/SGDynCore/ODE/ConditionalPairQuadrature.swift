@@ -91,8 +91,6 @@ final class ConditionalPairQuadrature {
         /// The largest relative tail (V − Σ_{n≤N} Â_n²)/V over the grid, for N = 0…degree.
         var tails: [Double] = []
         var deviation = 0.0
-        /// max V over the grid (the scale of the tails).
-        var largest = 0.0
     }
 
     init(K: Int, M: Int, student: Activation, teacher: Activation, refine: Double = 1) {
@@ -152,7 +150,8 @@ final class ConditionalPairQuadrature {
         let random = Double(D - 1)
         let perNode = (random * 8 * 32 + random * random / 2 * 30) * 0.09e-9 + 25e-9
         let nodes = offDiagonal * half * n * n * Double.pi / 4 + diagonal * half * n
-        let unmirrored = (Double(K) * (studentOdd ? 1 : 2) + Double(M) * (teacherOdd ? 1 : 2)) / Double(D)
+        let studentMirrored = student.declaration.symmetricSplit != nil, teacherMirrored = teacher.declaration.symmetricSplit != nil
+        let unmirrored = (Double(K) * (studentMirrored ? 1 : 2) + Double(M) * (teacherMirrored ? 1 : 2)) / Double(D)
         let tables = (offDiagonal + diagonal) * random * 400 * 55 * 30 * 0.04e-9 * unmirrored
         return nodes * perNode + tables
     }
@@ -243,8 +242,9 @@ final class ConditionalPairQuadrature {
         /// Columns batchStart ..< batchStart + batchCount, computed ahead (`sweep`).
         var batch: [Double] = [], batchWeights: [Double] = []
         var batchStart = 0, batchCount = 0
-        /// Built for m ≥ 0 only (an odd activation): `finish` mirrors it.
-        var mirrored = false
+        /// g = a + b·x + r(x) with r odd or even (`ActivationDeclaration.symmetricSplit`): the
+        /// columns and V are r's, built for m ≥ 0 only; `finish` mirrors them and adds a + b·x.
+        var split: ActivationDeclaration.ParitySplit?
         var done = false
 
         /// Back to an empty builder, keeping every array's storage: a right-hand side builds
@@ -256,7 +256,7 @@ final class ConditionalPairQuadrature {
             }
             strideJ = 1; strideQ = 1; nodes = 0; half = 0; inner = 0
             batchStart = 0; batchCount = 0
-            mirrored = false
+            split = nil
             done = false
         }
     }
@@ -279,13 +279,16 @@ final class ConditionalPairQuadrature {
         let lattice = s * b.inner >= target
         let multiple = lattice ? Int((s * b.inner / target).rounded(.up)) : 0
         let spacing = lattice ? s * b.inner / Double(multiple) : target
-        // An odd activation's table is built for m ≥ 0 only (`finish` mirrors it:
-        // Â_n(−m) = (−1)^{n+1} Â_n(m), V even), on a grid symmetric about 0 reaching ≥ range + 4δ.
-        let odd = g.declaration.parity == .odd
+        // When g is an affine part plus an odd or even r (tanh: r = g; sigmoid: ½ + odd; GELU,
+        // softplus: x/2 + even), the table is r's, built for m ≥ 0 only (`finish` mirrors it:
+        // Â_n(−m) = ∓(−1)^n Â_n(m) for odd/even r, V even, then adds the affine part), on a
+        // grid symmetric about 0 reaching ≥ range + 4δ.
+        let split = g.declaration.symmetricSplit
+        let mirrored = split != nil
         let reach = Int((range / spacing).rounded(.up)) + 4
-        let points = odd ? reach + 1 : Int((2 * range / spacing).rounded(.up)) + 9
-        let lo = odd ? 0 : -range - 4 * spacing
-        b.mirrored = odd
+        let points = mirrored ? reach + 1 : Int((2 * range / spacing).rounded(.up)) + 9
+        let lo = mirrored ? 0 : -range - 4 * spacing
+        b.split = split
         b.table.lo = lo
         b.table.spacing = spacing
         b.table.points = points
@@ -294,9 +297,14 @@ final class ConditionalPairQuadrature {
         if lattice {
             let count = points + multiple * (nodes - 1)
             b.grid.resize(count)
+            let first = lo - Double(half * multiple) * spacing
             b.grid.withUnsafeMutableBufferPointer {
-                JointGaussianQuadrature.fill(g, mean: lo - Double(half * multiple) * spacing, coefficient: 1, lowest: 0,
+                JointGaussianQuadrature.fill(g, mean: first, coefficient: 1, lowest: 0,
                                              step: spacing, count: count, values: $0.baseAddress!, slopes: nil)
+                if let split, split.constant != 0 || split.slope != 0 {
+                    // x as `fill` forms it: mean + 1·(0 + i·step).
+                    for i in 0..<count { $0[i] -= split.constant + split.slope * (first + Double(i) * spacing) }
+                }
             }
             b.strideJ = 1
             b.strideQ = multiple
@@ -304,9 +312,15 @@ final class ConditionalPairQuadrature {
             b.grid.resize(points * nodes)
             b.grid.withUnsafeMutableBufferPointer { buffer in
                 for j in 0..<points {
-                    JointGaussianQuadrature.fill(g, mean: lo + Double(j) * spacing, coefficient: s,
+                    let mean = lo + Double(j) * spacing, values = buffer.baseAddress! + j * nodes
+                    JointGaussianQuadrature.fill(g, mean: mean, coefficient: s,
                                                  lowest: -Double(half) * inner, step: inner, count: nodes,
-                                                 values: buffer.baseAddress! + j * nodes, slopes: nil)
+                                                 values: values, slopes: nil)
+                    if let split, split.constant != 0 || split.slope != 0 {
+                        for q in 0..<nodes {
+                            values[q] -= split.constant + split.slope * (mean + s * (-Double(half) * inner + Double(q) * inner))
+                        }
+                    }
                 }
             }
             b.strideJ = nodes
@@ -336,7 +350,6 @@ final class ConditionalPairQuadrature {
             }
         }
         }
-        for j in 0..<points { b.table.largest = max(b.table.largest, b.variance[j]) }
     }
 
     /// Columns computed ahead per sweep over g (`addColumn`): each lattice value is loaded once
@@ -477,7 +490,7 @@ final class ConditionalPairQuadrature {
 
     /// The finished table's size: its grid points (both halves when mirrored) and row stride.
     private static func finishedShape(_ b: Builder) -> (points: Int, stride: Int) {
-        let points = b.mirrored ? 2 * b.table.points - 1 : b.table.points
+        let points = b.split != nil ? 2 * b.table.points - 1 : b.table.points
         return (points, (b.table.degree + 2 + 7) / 8 * 8)
     }
 
@@ -491,13 +504,15 @@ final class ConditionalPairQuadrature {
         out.initialize(repeating: 0, count: points * stride)
         table.offset = offset
         table.stride = stride
-        let built = b.table.points, degree = table.degree, mirrored = b.mirrored
+        let built = b.table.points, degree = table.degree
         b.columns.withUnsafeBufferPointer { cb in
         b.variance.withUnsafeBufferPointer { vb in
             let columns = cb.baseAddress!, variance = vb.baseAddress!
-            if mirrored {
-                // Grid point J + j is m = j·δ, J − j its mirror −m.
+            if let split = b.split {
+                // Grid point J + j is m = j·δ, J − j its mirror −m: r's columns there are
+                // (−1)^n Â_n(m) for an even r, −(−1)^n Â_n(m) for an odd one.
                 let J = built - 1
+                let evenSign: Double = split.remainder == .odd ? -1 : 1
                 for j in 0..<built {
                     let up = out + (J + j) * stride, down = out + (J - j) * stride
                     up[0] = variance[j]
@@ -505,7 +520,19 @@ final class ConditionalPairQuadrature {
                     for n in 0...degree {
                         let v = columns[n * built + j]
                         up[1 + n] = v
-                        down[1 + n] = n % 2 == 0 ? -v : v
+                        down[1 + n] = n % 2 == 0 ? evenSign * v : -evenSign * v
+                    }
+                }
+                if split.constant != 0 || split.slope != 0 {
+                    // g = ℓ + r with ℓ(x) = a + b·x: Â_0 += ℓ(m), Â_1 += b·s (E[(m + s z)·z] = s),
+                    // V = E[(ℓ + r)²] = ℓ(m)² + b²s² + 2ℓ(m)·Â^r_0 + 2b·s·Â^r_1 + V^r.
+                    let s = table.deviation, bs = split.slope * s
+                    for row in 0..<points {
+                        let at = out + row * stride
+                        let l = split.constant + split.slope * (Double(row - J) * table.spacing)
+                        at[0] = l * l + bs * bs + 2 * l * at[1] + 2 * bs * at[2] + at[0]
+                        at[1] += l
+                        at[2] += bs
                     }
                 }
             } else {
@@ -518,7 +545,7 @@ final class ConditionalPairQuadrature {
         }
         }
         table.points = points
-        if mirrored { table.lo = -Double(built - 1) * table.spacing }
+        if b.split != nil { table.lo = -Double(built - 1) * table.spacing }
         return table
     }
 
