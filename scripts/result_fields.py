@@ -14,7 +14,7 @@ FIELDS = {
     "points[]": ("index", "parameters", "folder", "runs", "final_eg_mean", "final_eg_stderr", "final_eg_ode", "final_cerr_mean", "final_cerr_stderr", "stopped_early", "mean_stop_t", "ode", "max_rel_deviation",),
     "points[].runs[]": ("seed", "final_eg", "final_et", "final_eg_mc", "final_cerr", "final_cerr_train", "steps", "complete", "csv", "diverged_at", "stopped_early", "final_eg_ode", "max_rel_deviation",),
     "points[].runs[].stopped_early": ("t", "step", "eg", "stop_below", "reason",),
-    "points[].ode[]": ("seed", "final_eg", "csv", "method", "steps", "rejected_steps", "rhs_evaluations", "error_estimate", "diverged_at",),
+    "points[].ode[]": ("seed", "final_eg", "csv", "method", "steps", "rejected_steps", "rhs_evaluations", "error_estimate", "diverged_at", "under_resolved_from", "under_resolved_evaluations",),
     "…diverged_at": ("t", "step",),
     "…max_rel_deviation": ("value", "t", "point", "seed", "eg_simulation", "eg_ode",),
     "files": ("readme", "page", "job", "summary", "log", "manifest", "trajectories", "plots", "weights",),
@@ -76,6 +76,8 @@ METHOD = "method"
 REJECTED_STEPS = "rejected_steps"
 RHS_EVALUATIONS = "rhs_evaluations"
 ERROR_ESTIMATE = "error_estimate"
+UNDER_RESOLVED_FROM = "under_resolved_from"
+UNDER_RESOLVED_EVALUATIONS = "under_resolved_evaluations"
 VALUE = "value"
 POINT = "point"
 EG_SIMULATION = "eg_simulation"

@@ -39,6 +39,11 @@ enum BundleReadme {
             }
             let divergedODEs = (point.ode ?? []).compactMap { $0.divergedAt?.t }
             if !divergedODEs.isEmpty { parts.append("the ODE diverged after t = \(short(divergedODEs.min()!))") }
+            let underResolved = (point.ode ?? []).compactMap(\.underResolvedFrom)
+            if !underResolved.isEmpty {
+                parts.append("the ODE's integrals were under-resolved from t = \(short(underResolved.min()!)) (its fields outgrew the "
+                             + "quadrature's cap on the work: later records may be off by more than the tolerance)")
+            }
             // result.json's null (no finished run) reads as NaN: no line then.
             if let cerr = point.finalCerrMean?.finiteOrNil { parts.append("classification error \(short(cerr))") }
             let stoppedRuns = point.runs.compactMap { $0.stoppedEarly?.t }

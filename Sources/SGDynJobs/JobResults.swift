@@ -69,6 +69,12 @@ public enum JobResults {
             if let divergence = ode.result.divergence {
                 lines.append("ODE point \(ode.pointIndex)\(ode.seed.map { " seed \($0)" } ?? "") diverged after t = \(divergence.t); its records stop there")
             }
+            if let from = s.underResolvedFrom {
+                lines.append("ODE point \(ode.pointIndex)\(ode.seed.map { " seed \($0)" } ?? "") under-resolved from t = \(from): "
+                             + "\(s.underResolvedEvaluations) right-hand side(s) took a quadrature at its cap on the work (the fields "
+                             + "outgrew the scale it resolves); records after that may be off by more than the tolerance "
+                             + "(docs/numerics.md \"Where the rules cap their work\")")
+            }
         }
         if let worst = odes.compactMap(\.deviation).max(by: { $0.relative < $1.relative }) {
             lines.append("largest relative deviation of eg, simulation vs ODE: \(worst.relative) at t = \(worst.t)")

@@ -53,7 +53,9 @@ public enum ResultBundle {
                 odeDocuments.append(ResultDocument.ODEIntegration(
                     seed: ode.seed, finalEg: ode.result.finalRecord?.eg.finiteOrNil, csv: csvPath, method: statistics.method.name,
                     steps: statistics.steps, rejectedSteps: statistics.rejectedSteps, rhsEvaluations: statistics.rhsEvaluations,
-                    errorEstimate: statistics.errorEstimate.finiteOrNil, divergedAt: ode.result.divergence.map(divergenceDocument)))
+                    errorEstimate: statistics.errorEstimate.finiteOrNil, divergedAt: ode.result.divergence.map(divergenceDocument),
+                    underResolvedFrom: statistics.underResolvedFrom,
+                    underResolvedEvaluations: statistics.underResolvedEvaluations > 0 ? statistics.underResolvedEvaluations : nil))
             }
             let finished = runs.filter { $0.isFinished(totalSteps: point.parameters.totalSteps) }.compactMap { $0.records.last?.eg }
             let stats = RunStatistics(finished)
@@ -183,5 +185,5 @@ public enum ResultBundle {
 
 /// The version of sgdyn, recorded in every result.
 public enum SGDynVersion {
-    public static let string = "0.6.0"
+    public static let string = "0.7.0"
 }

@@ -63,9 +63,9 @@ struct GeneralPairJobTests {
             (.relu, .hermite(HermiteExpansion(coefficients: [0, 0.5, 0, 1, 0, 0, 0, 0, 0.5])), 4, 2, 156e-6),
             // An erf student with a tanh teacher: StripTrapezoid (ODERightHandSide+AnyTeacher).
             (.erf, .tanh, 4, 4, 827e-6),
-            // Smooth pairs beyond the joint rule (ConditionalPairQuadrature): mean over a run to t = 1000 (0.6.0).
-            (.tanh, .tanh, 4, 4, 4.37e-3), (.gelu, .gelu, 4, 4, 7.32e-3), (.softplus, .softplus, 4, 4, 2.84e-3),
-            (.sigmoid, .sigmoid, 4, 4, 1.58e-3),
+            // Smooth pairs beyond the joint rule (ConditionalPairQuadrature): mean over a run to t = 1000 (0.7.0).
+            (.tanh, .tanh, 4, 4, 4.23e-3), (.gelu, .gelu, 4, 4, 4.40e-3), (.softplus, .softplus, 4, 4, 2.37e-3),
+            (.sigmoid, .sigmoid, 4, 4, 1.32e-3),
         ]
         for (student, teacher, K, M, seconds) in measured {
             let estimate = ODEResources.rightHandSideCost(K: K, M: M, activation: student, teacher: teacher)
@@ -92,7 +92,7 @@ struct GeneralPairJobTests {
 
     @Test("a smooth non-polynomial student is over the bound with a smooth teacher at K = M = 14 (tanh; conditional pair quadrature beyond K + M = 5), tanh/ReLU from K = 4 at M = 1, and with a kinked teacher from tanh K = 3, M = 2 or sigmoid K = 3, M = 2, naming K or M")
     func smoothStudentRejected() {
-        for json in [#"{"kind": "ode", "activation": "tanh", "K": 14, "M": 14}"#, #"{"kind": "ode", "activation": "softplus", "K": 17, "M": 4}"#,
+        for json in [#"{"kind": "ode", "activation": "tanh", "K": 14, "M": 14}"#, #"{"kind": "ode", "activation": "softplus", "K": 19, "M": 4}"#,
                      #"{"kind": "ode", "student_activation": "tanh", "teacher_activation": "relu", "K": 4, "M": 1}"#,
                      // Kinked teachers on the teachers-first rule (KinkedTeacherQuadrature).
                      #"{"kind": "ode", "student_activation": "tanh", "teacher_activation": "relu", "K": 3, "M": 2}"#,

@@ -50,6 +50,37 @@ struct ODEJobTests {
         #expect(odes[0].result.records[0].orderParameters == Simulation(parameters: p).records[0].orderParameters)
     }
 
+    @Test("an ODE whose fields outgrew the quadrature's cap says so: result.json, README, page and log name the time it started")
+    func underResolvedIsReported() throws {
+        // tanh students of norm 10 (Q_ii = 100) on the joint rule: beyond its 241 nodes per level.
+        let text = #"{"kind": "ode", "name": "big", "activation": "tanh", "K": 2, "M": 1, "t_max": 0.5, "points": 5, "initial": {"Q": [[100, 0], [0, 100]], "R": [[0.1], [0.1]], "T": [[1]], "v": [1, 1], "vstar": [1]}}"#
+        let spec = try JobParser.parse(Array(text.utf8), defaultName: "big")
+        let odes = try JobRunner.run(spec, threads: 1).odes
+        let statistics = try #require(odes.first?.result.statistics)
+        #expect(statistics.underResolvedFrom == 0 && statistics.underResolvedEvaluations == statistics.rhsEvaluations)
+        let outbox = BundleTests.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: outbox) }
+        let log = JobResults.logLines(runs: [], odes: odes)
+        let files = ResultBundle.simulation(spec: spec, jobBytes: Array(text.utf8), outcomes: [], odes: odes,
+                                            timing: Timing(startedAt: Date(), finishedAt: Date(), steps: 1), log: log)
+        let folder = try BundleWriter.write(files, name: "big", outbox: outbox)
+        let result = try JSONParser.parse([UInt8](Data(contentsOf: folder.appendingPathComponent("result.json"))))
+        guard case .array(let points)? = result["points"], case .array(let integrations)? = points.first?["ode"],
+              let ode = integrations.first else { Issue.record("no points[0].ode[0]"); return }
+        #expect(ode["under_resolved_from"] == JSONValue.double(0))
+        #expect(ode["under_resolved_evaluations"] == JSONValue.int(statistics.rhsEvaluations))
+        let readme = try String(contentsOf: folder.appendingPathComponent("README.txt"), encoding: .utf8)
+        #expect(readme.contains("under-resolved from t = 0"), "\(readme)")
+        let page = try String(contentsOf: folder.appendingPathComponent("index.html"), encoding: .utf8)
+        #expect(page.contains("under-resolved from t = 0"))
+        #expect(log.contains { $0.hasPrefix("ODE point 0 under-resolved from t = 0.0: \(statistics.rhsEvaluations) right-hand side(s)") }, "\(log)")
+        // The same job at unit norms has none of it (and result.json none of the keys).
+        let unit = text.replacingOccurrences(of: "[[100, 0], [0, 100]]", with: "[[1, 0], [0, 1]]")
+        let plain = try JobRunner.run(try JobParser.parse(Array(unit.utf8), defaultName: "big"), threads: 1).odes
+        #expect(plain.first?.result.statistics.underResolvedFrom == nil)
+        #expect(!JobResults.logLines(runs: [], odes: plain).contains { $0.contains("under-resolved") })
+    }
+
     @Test("explicit initial conditions that are not positive semi-definite are rejected, naming the entry")
     func notSemidefinite() {
         let text = #"{"kind": "ode", "K": 2, "M": 1, "initial": {"Q": [[1, 0], [0, 1]], "R": [[2], [0]], "T": [[1]], "v": [1, 1], "vstar": [1]}}"#

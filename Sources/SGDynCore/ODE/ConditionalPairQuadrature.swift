@@ -36,8 +36,12 @@ import RealModule
 ///   degree 100 then integrate to ≲ 1e-12). When s_c·h ≥ δ, δ divides s_c·h and the
 ///   arguments m_j + s_c z_q lie on one lattice: g_c is evaluated once per lattice point
 ///   (`JointGaussianQuadrature.fill`, no libm call per node) and the tables are sums over it,
-///   four degrees per sweep (`sweep`). An odd activation's table is built for m ≥ 0 on a grid
-///   symmetric about 0 and mirrored (Â_n(−m) = (−1)^{n+1} Â_n(m), V even): half the cost.
+///   four degrees per sweep (`sweep`). When g = a + b·x + r(x) with r odd or even
+///   (`ActivationDeclaration.symmetricSplit`: tanh r = g; sigmoid ½ + odd; softplus, GELU
+///   x/2 + even), the table is r's, built for m ≥ 0 on a grid symmetric about 0 and mirrored
+///   (Â_n(−m) = ∓(−1)^n Â_n(m), V even), then the affine part is added exactly to Â_0, Â_1 and
+///   V: half the cost (0.7.0; sigmoid, softplus and GELU tables were built whole before). The
+///   tails are r's, relative to r's V: the absolute tails past n = 1 are the same for g and r.
 ///
 /// Cost per pass: n_o ≈ (π/4)·65² outer nodes for tanh (half of them for an odd pair) (one level when i = k), each R·(8·(N+2))
 /// interpolation products and Σ_pairs N_cd Mehler products (R random fields), plus the tables
@@ -69,6 +73,9 @@ final class ConditionalPairQuadrature {
     /// `refine` divides it by refine²); 1e-13 before 0.6.0, which measured no more accurate
     /// against the references (docs/numerics.md "General pairs: many fields").
     static let tailTolerance = 1e-12
+    /// Set when an outer step was raised to the cap's (at most 240 nodes per level: the error
+    /// model asked for more); `ODERightHandSide.takeUnderResolved` reads and clears it.
+    var underResolved = false
 
     // Per-pass state (the hot loop copies what it reads into locals and pointers first).
     private var B: [Double]  // B[f·2 + j]: field f's coefficient on outer level j
@@ -135,11 +142,11 @@ final class ConditionalPairQuadrature {
     /// (tanh 65, sigmoid 33, GELU 41), n for i = k — each interpolating R = D − 1 fields' ≈ 30
     /// columns (8 products each) and summing ≈ R²/2 pairs × 30 Mehler terms at ≈ 11 products per
     /// ns, plus 25 ns; and R tables of ≈ 400 points × 55 nodes × 30 degrees at 0.04 ns (four
-    /// degrees per sweep over g, `sweep`), twice that for a field whose activation is not odd
-    /// (its table is not mirrored). Fitted to the mean over a whole run (`sgdyn bench
-    /// --ode-pairs`, docs/measurements.md "General pairs"), K = M = 4 in 0.6.0: tanh/tanh 4.4 ms
-    /// estimated, 4.4 ms measured; GELU/GELU 5.7 against 7.3 ms; softplus/softplus 5.2 against
-    /// 2.8 ms; sigmoid/sigmoid 5.0 against 1.6 ms (its series end early).
+    /// degrees per sweep over g, `sweep`), twice that for a field whose activation has no
+    /// `symmetricSplit` (its table is not mirrored). Fitted to the mean over a whole run (`sgdyn
+    /// bench --ode-pairs`, docs/measurements.md "General pairs"), K = M = 4 in 0.7.0: tanh/tanh
+    /// 4.4 ms estimated, 4.2 ms measured; GELU/GELU 3.9 against 4.4 ms; softplus/softplus 3.2
+    /// against 2.4 ms; sigmoid/sigmoid 3.0 against 1.3 ms (its series end early).
     static func estimatedSeconds(K: Int, M: Int, student: Activation, teacher: Activation) -> Double {
         let D = K + M
         let h = JointGaussianQuadrature.step(student, coefficient: 1, factors: 4)
@@ -218,7 +225,9 @@ final class ConditionalPairQuadrature {
             h = min(h, JointGaussianQuadrature.step(f < K ? student : teacher, coefficient: c, factors: f < K ? 4 : 2))
         }
         h /= refine
-        return max(h, 2 * self.radius / 240)
+        let cap = 2 * self.radius / 240
+        if h < cap { underResolved = true }
+        return max(h, cap)
     }
 
     /// Normalised trapezoid weights φ(q·h) for q = −full…full.
@@ -691,6 +700,17 @@ final class ConditionalPairQuadrature {
             width = max(width, t.stride + 8)
             for b in 0..<D { slopeCoefficients[r * D + b] = w.u[random[r]] * sigma[b * D + random[r]] / t.deviation }
         }
+        // Per 4-wide chunk of `coefficients`: where the Â_{c,n} and Â_{d,n} it multiplies lie in
+        // the node's scratch (`out`), so a node sums every pair in one flat loop.
+        var chunkFirst: [Int] = [], chunkSecond: [Int] = []
+        for p in pairA.indices {
+            var n = 0
+            while pairStart[p] + n < pairStart[p + 1] {
+                chunkFirst.append(pairA[p] * width + 2 + n)
+                chunkSecond.append(pairB[p] * width + 2 + n)
+                n += 4
+            }
+        }
         let exactFields = (0..<D).filter { exact[$0] }
         let exactWeights = exactFields.map { w.u[$0] }
         let exactIsStudent = exactFields.map { $0 < K }
@@ -720,17 +740,15 @@ final class ConditionalPairQuadrature {
         let means = out + R * width, moment = means + D
         fields.withUnsafeBufferPointer { fb in
         coefficients.withUnsafeBufferPointer { cb in
-        pairA.withUnsafeBufferPointer { pab in
-        pairB.withUnsafeBufferPointer { pbb in
-        pairStart.withUnsafeBufferPointer { psb in
+        chunkFirst.withUnsafeBufferPointer { cfb in
+        chunkSecond.withUnsafeBufferPointer { csb in
         slopeCoefficients.withUnsafeBufferPointer { sb in
         exactWeights.withUnsafeBufferPointer { eb in
         coefficient0.withUnsafeBufferPointer { c0b in
         coefficient1.withUnsafeBufferPointer { c1b in
             let field = fb.baseAddress!, pc = cb.baseAddress!, slopeCoefficient = sb.baseAddress!
-            let pairFirst = pab.baseAddress!, pairSecond = pbb.baseAddress!, pairOffsets = psb.baseAddress!
+            let first = cfb.baseAddress!, second = csb.baseAddress!, chunks = cfb.count
             let exactWeight = eb.baseAddress!, c0 = c0b.baseAddress!, c1 = c1b.baseAddress!
-            let pairCount = pab.count
             let rowRange = levels > 1 ? ((symmetric ? full0 : 0)...(2 * full0)) : (0...0)
             for row in rowRange {
                 let z0 = levels > 1 ? Double(row - full0) * h0 : 0
@@ -775,22 +793,23 @@ final class ConditionalPairQuadrature {
                         let lw = ConditionalPairQuadrature.lagrangeWeights(at: t - Double(j0))
                         let base = p.row + j0 * p.stride
                         let target = out + r * width
-                        // Each element summed over l in order from 0, as one column at a time
-                        // would; 8 columns at a time, the last 1–4 as one 4-wide vector.
+                        // 8 columns at a time, the last 1–4 as one 4-wide vector; the eight terms
+                        // summed as a tree (depth 3: a chain of eight dependent additions was the limit).
+                        let s = p.stride
                         var n = 0
                         while n + 4 < p.columns {
-                            var acc = SIMD8<Double>()
-                            for l in 0..<8 {
-                                acc += lw[l] * UnsafeRawPointer(base + l * p.stride + n).loadUnaligned(as: SIMD8<Double>.self)
+                            func term(_ l: Int) -> SIMD8<Double> {
+                                lw[l] * UnsafeRawPointer(base + l * s + n).loadUnaligned(as: SIMD8<Double>.self)
                             }
+                            let acc = ((term(0) + term(1)) + (term(2) + term(3))) + ((term(4) + term(5)) + (term(6) + term(7)))
                             UnsafeMutableRawPointer(target + n).storeBytes(of: acc, as: SIMD8<Double>.self)
                             n += 8
                         }
                         if n < p.columns {
-                            var acc = SIMD4<Double>()
-                            for l in 0..<8 {
-                                acc += lw[l] * UnsafeRawPointer(base + l * p.stride + n).loadUnaligned(as: SIMD4<Double>.self)
+                            func term(_ l: Int) -> SIMD4<Double> {
+                                lw[l] * UnsafeRawPointer(base + l * s + n).loadUnaligned(as: SIMD4<Double>.self)
                             }
+                            let acc = ((term(0) + term(1)) + (term(2) + term(3))) + ((term(4) + term(5)) + (term(6) + term(7)))
                             UnsafeMutableRawPointer(target + n).storeBytes(of: acc, as: SIMD4<Double>.self)
                         }
                         let a0 = target[1], u = p.u
@@ -799,20 +818,27 @@ final class ConditionalPairQuadrature {
                     }
                     // Mehler: Σ_pairs Σ_n c_n Â_{c,n} Â_{d,n}, n ≥ 1 (a padded coefficient is 0, and
                     // the Â it meets is a finite value of the field's row: `width` leaves room).
-                    var cross = SIMD4<Double>()
-                    for index in 0..<pairCount {
-                        let a = out + pairFirst[index] * width + 2, b = out + pairSecond[index] * width + 2
-                        let first = pairOffsets[index], count = pairOffsets[index + 1] - first
-                        var n = 0
-                        while n < count {
-                            let c4 = UnsafeRawPointer(pc + first + n).loadUnaligned(as: SIMD4<Double>.self)
-                            let a4 = UnsafeRawPointer(a + n).loadUnaligned(as: SIMD4<Double>.self)
-                            let b4 = UnsafeRawPointer(b + n).loadUnaligned(as: SIMD4<Double>.self)
-                            cross += c4 * a4 * b4
-                            n += 4
-                        }
+                    // Two sums, alternate chunks: one chain of dependent additions was the loop's limit.
+                    var crossEven = SIMD4<Double>(), crossOdd = SIMD4<Double>()
+                    var chunk = 0
+                    while chunk + 2 <= chunks {
+                        let c4 = UnsafeRawPointer(pc + 4 * chunk).loadUnaligned(as: SIMD4<Double>.self)
+                        let a4 = UnsafeRawPointer(out + first[chunk]).loadUnaligned(as: SIMD4<Double>.self)
+                        let b4 = UnsafeRawPointer(out + second[chunk]).loadUnaligned(as: SIMD4<Double>.self)
+                        crossEven += c4 * a4 * b4
+                        let d4 = UnsafeRawPointer(pc + 4 * chunk + 4).loadUnaligned(as: SIMD4<Double>.self)
+                        let e4 = UnsafeRawPointer(out + first[chunk + 1]).loadUnaligned(as: SIMD4<Double>.self)
+                        let f4 = UnsafeRawPointer(out + second[chunk + 1]).loadUnaligned(as: SIMD4<Double>.self)
+                        crossOdd += d4 * e4 * f4
+                        chunk += 2
                     }
-                    variance += cross.sum()
+                    if chunk < chunks {
+                        let c4 = UnsafeRawPointer(pc + 4 * chunk).loadUnaligned(as: SIMD4<Double>.self)
+                        let a4 = UnsafeRawPointer(out + first[chunk]).loadUnaligned(as: SIMD4<Double>.self)
+                        let b4 = UnsafeRawPointer(out + second[chunk]).loadUnaligned(as: SIMD4<Double>.self)
+                        crossEven += c4 * a4 * b4
+                    }
+                    variance += (crossEven + crossOdd).sum()
                     let slopeI = rowSlopes[exactI * rowCapacity + q]
                     let slopeK = rowSlopes[exactK * rowCapacity + q]
                     let a = weight * slopeI * slopeK
@@ -831,7 +857,6 @@ final class ConditionalPairQuadrature {
                     }
                 }
             }
-        }
         }
         }
         }

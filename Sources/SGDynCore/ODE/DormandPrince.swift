@@ -50,10 +50,16 @@ enum DormandPrince {
         s.load(into: v, previousSlot: nil)
         defer { s.store(from: v, previousSlot: nil) }
         let tEnd = times[times.count - 1]
+        // Every evaluation is asked at once whether a quadrature capped its work there.
+        func note(at t: Double) {
+            if f.takeUnderResolved() { s.statistics.noteUnderResolved(at: t) }
+        }
         if !s.started {
             f.evaluate(y, k1)
+            note(at: s.t)
             s.statistics.rhsEvaluations += 1
             s.h = initialStep(f, y: y, f0: k1, rtol: rtol, atol: atol, horizon: tEnd, scratch: stage, f1: k2)
+            note(at: s.t)
             s.statistics.rhsEvaluations += 1
             s.started = true
         }
@@ -68,18 +74,24 @@ enum DormandPrince {
 
             for i in 0..<n { stage[i] = y[i] + h * (a21 * k1[i]) }
             f.evaluate(stage, k2)
+            note(at: t)
             for i in 0..<n { stage[i] = y[i] + h * (a31 * k1[i] + a32 * k2[i]) }
             f.evaluate(stage, k3)
+            note(at: t)
             for i in 0..<n { stage[i] = y[i] + h * (a41 * k1[i] + a42 * k2[i] + a43 * k3[i]) }
             f.evaluate(stage, k4)
+            note(at: t)
             for i in 0..<n { stage[i] = y[i] + h * (a51 * k1[i] + a52 * k2[i] + a53 * k3[i] + a54 * k4[i]) }
             f.evaluate(stage, k5)
+            note(at: t)
             for i in 0..<n {
                 stage[i] = y[i] + h * (a61 * k1[i] + a62 * k2[i] + a63 * k3[i] + a64 * k4[i] + a65 * k5[i])
             }
             f.evaluate(stage, k6)
+            note(at: t)
             for i in 0..<n { yNew[i] = y[i] + h * (b1 * k1[i] + b3 * k3[i] + b4 * k4[i] + b5 * k5[i] + b6 * k6[i]) }
             f.evaluate(yNew, k7)
+            note(at: t)
             s.statistics.rhsEvaluations += 6
 
             var sumSquares = 0.0, largest = 0.0

@@ -31,10 +31,17 @@ enum FixedStepIntegrator {
         s.load(into: v, previousSlot: previousSlot)
         defer { s.store(from: v, previousSlot: previousSlot) }
 
+        // Every evaluation is asked at once whether a quadrature capped its work there (the
+        // time noted: the grid point the step starts from).
+        func note() {
+            if f.takeUnderResolved() { s.statistics.noteUnderResolved(at: Double(s.gridStep) * dt) }
+        }
+
         // f(y) at the current grid point; also closes the previous step's error estimate.
         func derivative() {
             if s.derivativeIsCurrent { return }
             f.evaluate(y, k1)
+            note()
             s.statistics.rhsEvaluations += 1
             s.derivativeIsCurrent = true
             if s.havePrevious {
@@ -55,10 +62,13 @@ enum FixedStepIntegrator {
             let half = 0.5 * h
             for i in 0..<n { work[i] = y[i] + half * k1[i] }
             f.evaluate(work, k2)
+            note()
             for i in 0..<n { work[i] = y[i] + half * k2[i] }
             f.evaluate(work, k3)
+            note()
             for i in 0..<n { work[i] = y[i] + h * k3[i] }
             f.evaluate(work, k4)
+            note()
             s.statistics.rhsEvaluations += 3
             let sixth = h / 6
             for i in 0..<n { target[i] = y[i] + sixth * (k1[i] + 2 * (k2[i] + k3[i]) + k4[i]) }

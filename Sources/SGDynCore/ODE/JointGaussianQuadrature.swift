@@ -64,6 +64,9 @@ final class JointGaussianQuadrature {
     static let radius = 8.0
     /// The most nodes one level may take (a field of scale ≈ 7 for tanh): a cap on the work.
     static let maxLevelPoints = 241
+    /// Set when a level's step was raised to the cap's (the error model asked for more nodes);
+    /// `ODERightHandSide.takeUnderResolved` reads and clears it.
+    var underResolved = false
     /// Both activations odd (tanh, erf, linear, odd polynomials): half the first level.
     let oddPair: Bool
     /// Scales every step down (tests' reference: a finer rule).
@@ -292,6 +295,10 @@ final class JointGaussianQuadrature {
         if rank > 0, let f = singleVaryingField(level: rank - 1), f >= K { lastField = f }
         for j in 0..<rank {
             var h = 0.5
+            // The step the fields' own scale asks for (not the closed form's ratio c/s, which
+            // a teacher nearly in the students' span makes large: that case's accuracy is
+            // measured apart, docs/numerics.md); only this one marks the level under-resolved.
+            var scaleStep = h
             let order: Double = j == rank - 1 && lastField >= 0 ? 2 : 6
             for f in 0..<D {
                 let c = abs(L[f * D + j])
@@ -306,11 +313,14 @@ final class JointGaussianQuadrature {
                     continue
                 }
                 let g = f < K ? student : teacher
-                h = min(h, JointGaussianQuadrature.step(g, coefficient: c, factors: f < K ? 4 : 2, exponent: exponent,
-                                                        poleOrder: order))
+                let fieldStep = JointGaussianQuadrature.step(g, coefficient: c, factors: f < K ? 4 : 2, exponent: exponent,
+                                                             poleOrder: order)
+                h = min(h, fieldStep)
+                scaleStep = min(scaleStep, fieldStep)
             }
             h /= refine
             let minimum = 2 * JointGaussianQuadrature.radius / Double(JointGaussianQuadrature.maxLevelPoints - 1)
+            if scaleStep / refine < minimum { underResolved = true }
             steps[j] = max(h, minimum)
             // The rule's weights, normalised over the full level (the ball only drops nodes of
             // tiny weight).

@@ -56,6 +56,9 @@ final class KinkedTeacherQuadrature {
     static let widestPanel = 3.0
     /// The narrowest panel: at most 48 panels (480 nodes) over [−8, 8] on a kinked level.
     static let narrowestPanel = 2 * radius / 48
+    /// Set when a panel width or step was raised to its cap (the error model asked for more);
+    /// `ODERightHandSide.takeUnderResolved` reads and clears it.
+    var underResolved = false
     /// 10-point Gauss–Legendre on [0, 1].
     static let legendre = GaussLegendre.rule(points: 10)
     /// Room for the break points of one kinked level: the ends, and per teacher field a kink
@@ -215,6 +218,7 @@ final class KinkedTeacherQuadrature {
                 }
                 // A cap on the work (as the trapezoid's node cap): a student of scale beyond
                 // ≈ 3.3 (tanh) on this level is resolved less accurately, not at any cost.
+                if h < KinkedTeacherQuadrature.narrowestPanel { underResolved = true }
                 steps[j] = max(h, KinkedTeacherQuadrature.narrowestPanel) / refine
                 continue
             }
@@ -227,6 +231,7 @@ final class KinkedTeacherQuadrature {
             }
             h /= refine
             let minimum = 2 * KinkedTeacherQuadrature.radius / Double(points - 1)
+            if h < minimum { underResolved = true }
             steps[j] = max(h, minimum)
             let full = Int(KinkedTeacherQuadrature.radius / steps[j])
             let row = weights + j * points

@@ -4,11 +4,13 @@
 /// (with its step or tolerances), the validated initial order parameters, the output times, the
 /// integrator's state (next output, flags, t, step size, controller memory, grid step, y, f(y),
 /// the last slope), the statistics, the records so far (t, ε_g, Q, R, v; T and v* are the
-/// initial ones), the divergence, and a SHA-256 of everything before it. Scratch memory is not
-/// stored: nothing in it survives from one step to the next.
+/// initial ones), the divergence, since version 2 the under-resolved evaluations (a count, and
+/// the time of the first: a flag and a number), and a SHA-256 of everything before it. Scratch
+/// memory is not stored: nothing in it survives from one step to the next. Version 1 snapshots
+/// (before 0.7.0: no under-resolved count) are read with a count of 0.
 extension ODEIntegration {
     static let snapshotMagic = Array("SGDYNODE".utf8)
-    static let snapshotVersion: UInt64 = 1
+    static let snapshotVersion: UInt64 = 2
 
     /// The complete state of the integration.
     public func snapshot() -> [UInt8] {
@@ -43,6 +45,9 @@ extension ODEIntegration {
             w.write(record.orderParameters.v)
         }
         w.write(divergence: s.divergence)
+        w.write(s.statistics.underResolvedEvaluations)
+        w.write(s.statistics.underResolvedFrom != nil)
+        w.write(s.statistics.underResolvedFrom ?? 0)
         return w.sealed()
     }
 
@@ -52,7 +57,7 @@ extension ODEIntegration {
     public init(snapshot bytes: [UInt8]) throws(SnapshotError) {
         var r = try ByteReader(sealed: bytes, magic: ODEIntegration.snapshotMagic)
         let version = try r.readUInt64()
-        guard version == ODEIntegration.snapshotVersion else { throw .unsupportedVersion(version) }
+        guard version == 1 || version == ODEIntegration.snapshotVersion else { throw .unsupportedVersion(version) }
         let parameters = try r.readODEParameters()
         let method = try r.readMethod()
         let initial = try r.readOrderParameters()
@@ -103,6 +108,16 @@ extension ODEIntegration {
         }
         s.records = records
         s.divergence = try r.readDivergence()
+        if version >= 2 {
+            let count = try r.readInt()
+            let present = try r.readBool()
+            let from = try r.readDouble()
+            guard count >= 0, present == (count > 0), !present || (from.isFinite && from >= 0) else {
+                throw .inconsistent("under-resolved count \(count)")
+            }
+            s.statistics.underResolvedEvaluations = count
+            s.statistics.underResolvedFrom = present ? from : nil
+        }
         guard r.remaining == 0 else { throw .inconsistent("trailing bytes") }
         // What the integrators never produce, and could not finish from (a step going backwards).
         let tEnd = times[times.count - 1]

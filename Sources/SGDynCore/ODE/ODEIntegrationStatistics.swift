@@ -18,14 +18,31 @@ public struct ODEIntegrationStatistics: Sendable, Equatable {
     /// `adaptive` only: the largest weighted local error of an accepted step, RMS over the
     /// components of error/(atol + rtol·|y|); ≤ 1 by construction. 0 for fixed steps.
     public var largestWeightedLocalError: Double
+    /// Right-hand sides whose Gaussian averages took a quadrature at its cap on the work (nodes
+    /// per level or panels: `JointGaussianQuadrature`, `ConditionalPairQuadrature`,
+    /// `KinkedTeacherQuadrature`), so resolved less finely than the error budget: the fields
+    /// had grown beyond the scale the cap resolves (docs/numerics.md "Where the rules cap their
+    /// work"). 0 for every pair without such a quadrature.
+    public var underResolvedEvaluations: Int
+    /// The integrator's time at the first of them (the start of its step), nil when none.
+    public var underResolvedFrom: Double?
 
     public init(method: ODEMethod, steps: Int = 0, rejectedSteps: Int = 0, rhsEvaluations: Int = 0,
-                errorEstimate: Double = 0, largestWeightedLocalError: Double = 0) {
+                errorEstimate: Double = 0, largestWeightedLocalError: Double = 0,
+                underResolvedEvaluations: Int = 0, underResolvedFrom: Double? = nil) {
         self.method = method
         self.steps = steps
         self.rejectedSteps = rejectedSteps
         self.rhsEvaluations = rhsEvaluations
         self.errorEstimate = errorEstimate
         self.largestWeightedLocalError = largestWeightedLocalError
+        self.underResolvedEvaluations = underResolvedEvaluations
+        self.underResolvedFrom = underResolvedFrom
+    }
+
+    /// Counts one under-resolved right-hand side evaluated in the step starting at t.
+    mutating func noteUnderResolved(at t: Double) {
+        underResolvedEvaluations += 1
+        if underResolvedFrom == nil { underResolvedFrom = t }
     }
 }

@@ -67,6 +67,15 @@ struct ODERightHandSide {
         for i in 0..<K { w.u[i] = -fixed.v[i] }
     }
 
+    /// Whether the last `evaluate` took a quadrature at its cap on the work; clears the mark.
+    func takeUnderResolved() -> Bool {
+        var any = false
+        if let joint, joint.underResolved { joint.underResolved = false; any = true }
+        if let conditional, conditional.underResolved { conditional.underResolved = false; any = true }
+        if let kinked, kinked.underResolved { kinked.underResolved = false; any = true }
+        return any
+    }
+
     /// dy = f(y). Allocates nothing.
     func evaluate(_ y: UnsafePointer<Double>, _ dy: UnsafeMutablePointer<Double>) {
         let w = self.w, layout = self.layout

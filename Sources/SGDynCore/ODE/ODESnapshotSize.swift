@@ -15,7 +15,8 @@ extension ODEResources {
             + 5 * 8                                            // statistics
         let perRecord = 2 * 8 + (8 + 8 * K * K) + (8 + 8 * K * M) + (8 + 8 * K)
         let divergence = 1 + 8 + 1 + 8
-        return header + initial + outputTimes + integrator + 8 + records * perRecord + divergence + 32
+        let underResolved = 8 + 1 + 8
+        return header + initial + outputTimes + integrator + 8 + records * perRecord + divergence + underResolved + 32
     }
 }
 

@@ -4,6 +4,14 @@ protocol ODEVectorField {
     var dimension: Int { get }
     /// dy = f(y); must not allocate (it runs millions of times).
     func evaluate(_ y: UnsafePointer<Double>, _ dy: UnsafeMutablePointer<Double>)
+    /// Whether the last `evaluate` took a quadrature at its cap on the work (then resolved less
+    /// finely than the error budget); clears that mark. The integrators ask after every
+    /// evaluation, so nothing carries over a chunk boundary (a resumed run counts the same).
+    func takeUnderResolved() -> Bool
+}
+
+extension ODEVectorField {
+    func takeUnderResolved() -> Bool { false }
 }
 
 extension ODERightHandSide: ODEVectorField {

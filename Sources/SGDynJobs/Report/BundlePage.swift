@@ -147,7 +147,12 @@ public enum BundlePage {
             }
             out += "</td>"
             out += "<td class=\"num\" data-label=\"simulation\">\(mean)</td>"
-            out += "<td class=\"num\" data-label=\"ODE\">\(point.finalEgODE.map(BundleReadme.short) ?? "–")</td>"
+            out += "<td class=\"num\" data-label=\"ODE\">\(point.finalEgODE.map(BundleReadme.short) ?? "–")"
+            if let from = (point.ode ?? []).compactMap(\.underResolvedFrom).min() {
+                out += " <span class=\"badge b-diverged\" title=\"the fields outgrew the quadrature's cap on the work: later records "
+                    + "may be off by more than the tolerance\">under-resolved from t = \(BundleReadme.short(from))</span>"
+            }
+            out += "</td>"
             if compare {
                 let deviation = point.maxRelDeviation
                 let text = deviation?.value.map { v in

@@ -216,6 +216,8 @@ extension ResultDocument {
             case rhsEvaluations = "rhs_evaluations"
             case errorEstimate = "error_estimate"
             case divergedAt = "diverged_at"
+            case underResolvedFrom = "under_resolved_from"
+            case underResolvedEvaluations = "under_resolved_evaluations"
 
             public static let path = "points[].ode[]"
             public var meaning: String {
@@ -229,6 +231,12 @@ extension ResultDocument {
                 case .rhsEvaluations: return "evaluations of the right-hand side"
                 case .errorEstimate: return "the integrator's estimate of its error in ε_g"
                 case .divergedAt: return "when it diverged (below; left out otherwise)"
+                case .underResolvedFrom:
+                    return "the time from which some right-hand sides took a quadrature at its cap on the work (the fields had grown "
+                        + "beyond the scale it resolves), so their integrals are less accurate than the error budget: the records "
+                        + "after it may be off by more than the tolerance (docs/numerics.md \"Where the rules cap their work\"; "
+                        + "left out when none did)"
+                case .underResolvedEvaluations: return "how many right-hand sides did (left out when none)"
                 }
             }
         }
@@ -242,9 +250,11 @@ extension ResultDocument {
         public var rhsEvaluations: Int?
         public var errorEstimate: Double?
         public var divergedAt: Divergence?
+        public var underResolvedFrom: Double?
+        public var underResolvedEvaluations: Int?
 
         public init(seed: UInt64?, finalEg: Double?, csv: String?, method: String?, steps: Int?, rejectedSteps: Int?, rhsEvaluations: Int?,
-                    errorEstimate: Double?, divergedAt: Divergence?) {
+                    errorEstimate: Double?, divergedAt: Divergence?, underResolvedFrom: Double? = nil, underResolvedEvaluations: Int? = nil) {
             self.seed = seed
             self.finalEg = finalEg
             self.csv = csv
@@ -254,6 +264,8 @@ extension ResultDocument {
             self.rhsEvaluations = rhsEvaluations
             self.errorEstimate = errorEstimate
             self.divergedAt = divergedAt
+            self.underResolvedFrom = underResolvedFrom
+            self.underResolvedEvaluations = underResolvedEvaluations
         }
 
         var json: JSONValue {
@@ -267,6 +279,8 @@ extension ResultDocument {
             w.omittable(.rhsEvaluations, rhsEvaluations.map(JSONValue.int))
             w.put(.errorEstimate, .double(errorEstimate))
             w.omittable(.divergedAt, divergedAt?.json)
+            w.omittable(.underResolvedFrom, underResolvedFrom.map { .double($0) })
+            w.omittable(.underResolvedEvaluations, underResolvedEvaluations.map(JSONValue.int))
             return w.json
         }
 
@@ -274,7 +288,8 @@ extension ResultDocument {
             let r = ResultObjectReader<Fields>(json: json)
             self.init(seed: r.seed(.seed), finalEg: r.double(.finalEg), csv: r.string(.csv), method: r.string(.method), steps: r.int(.steps),
                       rejectedSteps: r.int(.rejectedSteps), rhsEvaluations: r.int(.rhsEvaluations), errorEstimate: r.double(.errorEstimate),
-                      divergedAt: r.object(.divergedAt, Divergence.init(json:)))
+                      divergedAt: r.object(.divergedAt, Divergence.init(json:)),
+                      underResolvedFrom: r.double(.underResolvedFrom), underResolvedEvaluations: r.int(.underResolvedEvaluations))
         }
     }
 }

@@ -55,7 +55,8 @@ enum WidestResult {
     static let run = shapedRun(.all)
     /// An ODE integration's document, likewise.
     static let ode = ResultDocument.ODEIntegration(seed: seed, finalEg: number, csv: "ode-seed-\(seed).csv", method: "adaptive", steps: integer,
-                                                   rejectedSteps: integer, rhsEvaluations: integer, errorEstimate: number, divergedAt: divergence)
+                                                   rejectedSteps: integer, rhsEvaluations: integer, errorEstimate: number, divergedAt: divergence,
+                                                   underResolvedFrom: number, underResolvedEvaluations: integer)
 
     /// A sweep point without its runs and integrations (`runs` and `ode` empty).
     static func point(parameters: JSONValue, folder: String, shape: Shape = .all) -> ResultDocument.Point {
