@@ -155,6 +155,13 @@ public struct ActivationDeclaration: Sendable {
     /// For g of no parity, g(x) = a + b·x + r(x) with r odd or even, when such a split exists
     /// (sigmoid = ½ + odd, softplus and GELU = x/2 + even, ReLU = x/2 + |x|/2), else nil.
     public let affineSplit: ParitySplit?
+    /// For g′ ≥ 0 that decays exponentially (tanh, sigmoid, erf): Λ such that, for a and b
+    /// independent with densities ∝ g′, P(|a| + |b| > Λ) ≤ 1e-12 (the share of one part of the
+    /// ODE integrals' error budget, docs/numerics.md), g′ decreasing in |x| beyond Λ/2; else nil.
+    /// A Gaussian average of g′(λ_i)·g′(λ_k)·(bounded) over fields of large norm then loses at
+    /// most about that fraction where |λ_i| + |λ_k| > Λ (`ConditionalPairQuadrature`'s outer
+    /// rule, `OuterDomain`).
+    public let derivativeTail: Double?
 
     /// g(x) = constant + slope·x + r(x), r of the given parity.
     public struct ParitySplit: Sendable, Equatable {
@@ -164,7 +171,7 @@ public struct ActivationDeclaration: Sendable {
     }
 
     init(tag: UInt8, formula: String, label: String, studentAllowed: Bool, parity: Parity, kink: Kink,
-         polynomial: [Double]?, affineSplit: ParitySplit? = nil) {
+         polynomial: [Double]?, affineSplit: ParitySplit? = nil, derivativeTail: Double? = nil) {
         self.tag = tag
         self.formula = formula
         self.label = label
@@ -173,6 +180,7 @@ public struct ActivationDeclaration: Sendable {
         self.kink = kink
         self.polynomial = polynomial
         self.affineSplit = affineSplit
+        self.derivativeTail = derivativeTail
     }
 
     /// g as an affine part plus a function of definite parity: (0, 0, parity) for an odd or even
@@ -188,13 +196,17 @@ extension Activation {
     public var declaration: ActivationDeclaration {
         let r2 = Activation.inverseRoot2, r6 = Activation.inverseRoot6, r24 = Activation.inverseRoot24
         switch self {
-        case .erf: return .init(tag: 0, formula: "erf(x/√2)", label: "erf", studentAllowed: true, parity: .odd, kink: .none, polynomial: nil)
+        // derivativeTail Λ, P(|a| + |b| > Λ) for a, b ∝ g′ (ActivationTableTests computes it):
+        // erf 10.5, tanh 16.5 (5.9e-13; 1.6e-12 at 16), sigmoid 32.5 (9.6e-13; 1.6e-12 at 32).
+        case .erf: return .init(tag: 0, formula: "erf(x/√2)", label: "erf", studentAllowed: true, parity: .odd, kink: .none, polynomial: nil,
+                                derivativeTail: 10.5)
         case .relu: return .init(tag: 1, formula: "max(0, x)", label: "relu", studentAllowed: true, parity: .none, kink: .slopeStep, polynomial: nil,
                                  affineSplit: .init(constant: 0, slope: 0.5, remainder: .even))
         case .linear: return .init(tag: 2, formula: "x", label: "linear", studentAllowed: true, parity: .odd, kink: .none, polynomial: [0, 1])
-        case .tanh: return .init(tag: 3, formula: "tanh(x)", label: "tanh", studentAllowed: true, parity: .odd, kink: .none, polynomial: nil)
+        case .tanh: return .init(tag: 3, formula: "tanh(x)", label: "tanh", studentAllowed: true, parity: .odd, kink: .none, polynomial: nil,
+                                 derivativeTail: 16.5)
         case .sigmoid: return .init(tag: 4, formula: "1/(1 + e^−x)", label: "sigmoid", studentAllowed: true, parity: .none, kink: .none, polynomial: nil,
-                                    affineSplit: .init(constant: 0.5, slope: 0, remainder: .odd))
+                                    affineSplit: .init(constant: 0.5, slope: 0, remainder: .odd), derivativeTail: 32.5)
         case .softplus: return .init(tag: 5, formula: "log(1 + e^x)", label: "softplus", studentAllowed: true, parity: .none, kink: .none, polynomial: nil,
                                      affineSplit: .init(constant: 0, slope: 0.5, remainder: .even))
         case .gelu: return .init(tag: 6, formula: "x·Φ(x)", label: "GELU", studentAllowed: true, parity: .none, kink: .none, polynomial: nil,

@@ -54,6 +54,35 @@ import Testing
                 #expect(abs(y - g.value(x)) <= 1e-13 * max(1, abs(y)), "\(g) polynomial at \(x)")
             }
         }
+        if let tail = d.derivativeTail {
+            // P(|a| + |b| > tail) for a, b independent with densities ∝ g′ is ≤ 1e-12, but more
+            // than that from 0.5 closer (the bound is not slack): with the tail mass
+            // T(t) = P(|b| > t) by cumulative trapezoid sums (step 0.005, to 60 beyond), the sum
+            // of p(a)·T(tail − |a|). g′ ≥ 0 and decreasing in |x| from tail/2.
+            let step = 0.005, count = Int((tail + 60) / step)
+            var density = [Double](repeating: 0, count: count + 1)  // g′(x) + g′(−x) at x = k·step
+            for k in 0...count { let x = Double(k) * step; density[k] = g.derivative(x) + (k == 0 ? 0 : g.derivative(-x)) }
+            var beyond = [Double](repeating: 0, count: count + 2)   // mass from k·step on
+            for k in stride(from: count, through: 0, by: -1) { beyond[k] = beyond[k + 1] + step * density[k] }
+            let whole = beyond[0]
+            func pairTail(_ lambda: Double) -> Double {
+                var sum = 0.0
+                for k in 0...count {
+                    let rest = lambda - Double(k) * step
+                    let t = rest <= 0 ? whole : beyond[min(count + 1, Int((rest / step).rounded(.up)))]
+                    sum += step * density[k] / whole * t / whole
+                }
+                return sum
+            }
+            #expect(pairTail(tail) <= 1e-12, "\(g): P(|a| + |b| > \(tail)) = \(pairTail(tail))")
+            #expect(pairTail(tail - 0.5) > 1e-12, "\(g)'s tail could be closer than \(tail): \(pairTail(tail - 0.5))")
+            var previous = (g.derivative(tail / 2), g.derivative(-tail / 2))
+            for x in stride(from: tail / 2, through: tail + 40, by: 0.25) {
+                let v = (g.derivative(x), g.derivative(-x))
+                #expect(v.0 >= 0 && v.1 >= 0 && v.0 <= previous.0 && v.1 <= previous.1, "\(g) at ±\(x)")
+                previous = v
+            }
+        }
         #expect(d.studentAllowed == (g != .sign))
         #expect(!d.formula.isEmpty && !d.label.isEmpty)
     }

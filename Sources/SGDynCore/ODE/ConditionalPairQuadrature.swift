@@ -53,6 +53,9 @@ final class ConditionalPairQuadrature {
     let oddPair: Bool
     /// Scales every step and table spacing down (tests' reference: a finer rule).
     let refine: Double
+    /// Tests' reference for grown students: the whole disc (no `OuterDomain` truncation) and
+    /// 4 000 nodes per level before a cap.
+    let wholeDisc: Bool
     /// The most Hermite degrees a table holds (the tail test almost always stops far earlier).
     static let maxDegree = 100
     /// The truncation radius of the outer disc and of every inner rule, from how fast the terms
@@ -100,7 +103,8 @@ final class ConditionalPairQuadrature {
         var deviation = 0.0
     }
 
-    init(K: Int, M: Int, student: Activation, teacher: Activation, refine: Double = 1) {
+    init(K: Int, M: Int, student: Activation, teacher: Activation, refine: Double = 1, wholeDisc: Bool = false) {
+        self.wholeDisc = wholeDisc
         self.K = K
         self.M = M
         D = K + M
@@ -216,7 +220,7 @@ final class ConditionalPairQuadrature {
         return levels
     }
 
-    /// The trapezoid step of outer level j.
+    /// The trapezoid step of outer level j the fields ask for (`pass` caps the work).
     private func outerStep(level j: Int) -> Double {
         var h = 0.5
         for f in 0..<D {
@@ -224,19 +228,30 @@ final class ConditionalPairQuadrature {
             guard c > 0 else { continue }
             h = min(h, JointGaussianQuadrature.step(f < K ? student : teacher, coefficient: c, factors: f < K ? 4 : 2))
         }
-        h /= refine
-        let cap = 2 * self.radius / 240
+        return h / refine
+    }
+
+    /// The step raised to `cap` if it is finer (marking the evaluation under-resolved).
+    private func capped(_ h: Double, _ cap: Double) -> Double {
         if h < cap { underResolved = true }
         return max(h, cap)
     }
 
-    /// Normalised trapezoid weights φ(q·h) for q = −full…full.
-    private static func trapezoidWeights(step h: Double, radius: Double) -> [Double] {
-        let full = Int(radius / h)
-        var weights = (-full...full).map { q -> Double in let z = Double(q) * h; return Double.exp(-z * z / 2) }
-        let norm = weights.reduce(0, +)
-        for q in weights.indices { weights[q] /= norm }
-        return weights
+    /// The most nodes per level of a two-level pass, and of a one-level one (a line: cheap).
+    static let maxNodesPerLevel = 240, maxNodesPerLine = 2000
+
+    /// Trapezoid weights φ(q·h) for |q·h| ≤ extent, normalised over |q·h| ≤ radius (summed in
+    /// order from q = −full: with extent = radius the weights of the whole rule). Beyond 10⁵
+    /// nodes (a field of norm ≳ 10⁴) the norm is the line's, √(2π)/h (1e-13 apart at radius 7.5).
+    static func trapezoidWeights(step h: Double, radius: Double, extent: Double? = nil) -> [Double] {
+        let full = Int(radius / h), n = min(full, Int((extent ?? radius) / h))
+        var norm = 0.0
+        if full <= 100_000 {
+            for q in -full...full { let z = Double(q) * h; norm += Double.exp(-z * z / 2) }
+        } else {
+            norm = (2 * Double.pi).squareRoot() / h
+        }
+        return (-n...n).map { q -> Double in let z = Double(q) * h; return Double.exp(-z * z / 2) / norm }
     }
 
     /// One field's table under construction: g on its lattice (or per grid point), the Hermite
@@ -645,6 +660,10 @@ final class ConditionalPairQuadrature {
         let levels = condition(i, k, w.C)
         let random = randomFields
         let R = random.count
+        // Where the outer nodes lie (`OuterDomain`): the disc, or for S4 and J2 of a student whose
+        // g′ decays only where |λ_i|, |λ_k| ≤ Λ.
+        let domain = OuterDomain(levels: levels, radius: radius, tail: i == k || wholeDisc ? nil : student.declaration.derivativeTail,
+                                 first: (B[i * 2], B[i * 2 + 1]), second: (B[k * 2], B[k * 2 + 1]))
         var ranges = [Double](repeating: 0, count: R)
         var correlations = [Double](repeating: 0, count: R * R)
         for a in 0..<R {
@@ -652,6 +671,10 @@ final class ConditionalPairQuadrature {
             var spread = 0.0
             for j in 0..<levels { spread += B[f * 2 + j] * B[f * 2 + j] }
             ranges[a] = radius * spread.squareRoot()
+            if domain.truncates {
+                // Every node has |z₀| ≤ rowExtent and |z₁| ≤ columnExtent.
+                ranges[a] = min(ranges[a], abs(B[f * 2]) * domain.rowExtent + (levels > 1 ? abs(B[f * 2 + 1]) * domain.columnExtent : 0))
+            }
             for b in 0..<R where b != a {
                 let c = random[a], d = random[b]
                 correlations[a * R + b] = max(-1, min(1, sigma[c * D + d] / (sigma[c * D + c] * sigma[d * D + d]).squareRoot()))
@@ -717,10 +740,20 @@ final class ConditionalPairQuadrature {
         let exactCount = exactFields.count
         let exactI = exactFields.firstIndex(of: i)!, exactK = exactFields.firstIndex(of: k)!
         // Outer levels.
-        let h0 = levels > 0 ? outerStep(level: 0) : 1
-        let h1 = levels > 1 ? outerStep(level: 1) : 1
-        let w0 = levels > 0 ? ConditionalPairQuadrature.trapezoidWeights(step: h0, radius: radius) : [1]
-        let w1 = levels > 1 ? ConditionalPairQuadrature.trapezoidWeights(step: h1, radius: radius) : [1]
+        // Caps on the work (`underResolved` when one binds): 240 nodes per level of the domain
+        // on two levels (each row's interval is at most columnWidth wide), 2 000 on one.
+        var h0 = levels > 0 ? outerStep(level: 0) : 1
+        var h1 = levels > 1 ? outerStep(level: 1) : 1
+        let perLevel = Double(wholeDisc ? 4000 : ConditionalPairQuadrature.maxNodesPerLevel)
+        let perLine = Double(wholeDisc ? 4000 : ConditionalPairQuadrature.maxNodesPerLine)
+        if levels == 1 { h0 = capped(h0, 2 * domain.rowExtent / perLine) }
+        if levels == 2 {
+            h0 = capped(h0, 2 * domain.rowExtent / perLevel)
+            h1 = capped(h1, domain.columnWidth / perLevel)
+        }
+        let w0 = levels > 0 ? ConditionalPairQuadrature.trapezoidWeights(step: h0, radius: radius, extent: domain.rowExtent) : [1]
+        let w1 = levels > 1 ? ConditionalPairQuadrature.trapezoidWeights(step: h1, radius: radius, extent: domain.columnExtent) : [1]
+        // Half the nodes of level 0 (rows) and 1 kept: all within `radius` for an untruncated pass.
         let full0 = (w0.count - 1) / 2, full1 = (w1.count - 1) / 2
         let symmetric = oddPair && levels > 0
         let diagonal = i == k
@@ -728,7 +761,7 @@ final class ConditionalPairQuadrature {
         var s4 = 0.0, j2 = 0.0
         let radiusSquared = radius * radius
         let student = self.student, teacher = self.teacher
-        let rowCapacity = 2 * Int(radius / min(h0, h1)) + 1
+        let rowCapacity = 2 * max(full0, full1) + 1
         // Scratch for the pass: the exact fields' g and g' along a row, the interpolated
         // fields (field r: V at r·width, Â_n at r·width + 1 + n), the means and the S3 moments.
         let scratchCount = 2 * exactCount * rowCapacity + R * width + 2 * D
@@ -757,19 +790,28 @@ final class ConditionalPairQuadrature {
                 let fullv = levels > 1 ? full1 : full0
                 let nodeWeights = levels > 1 ? w1 : w0
                 let reach = levels == 0 ? 0 : min(fullv, Int((max(0, radiusSquared - z0 * z0)).squareRoot() / hv))
-                let start = levels == 1 && symmetric ? reach : 0
+                // The row's nodes q − reach in low…high: the disc's chord, within the domain.
+                var low = -reach, high = reach
+                if domain.tail != nil {
+                    guard let interval = domain.interval(row: z0, chord: Double(reach) * hv) else { continue }
+                    // Within ±reach (the interval is within the chord); a node on the edge is kept.
+                    low = max(-reach, Int((interval.low / hv - 1e-9).rounded(.up)))
+                    high = min(reach, Int((interval.high / hv + 1e-9).rounded(.down)))
+                    guard low <= high else { continue }
+                }
+                let start = max(levels == 1 && symmetric ? reach : 0, low + reach)
                 // g (and g' for i, k) of the exact fields at every node of the row at once: their
                 // means are a progression in z (no libm call per node for tanh and sigmoid).
-                let count = 2 * reach + 1
+                let count = high - low + 1
                 for (e, f) in exactFields.enumerated() {
                     let base = levels > 1 ? coefficient0[f] * z0 : 0
                     let slope = levels > 1 ? coefficient1[f] : (levels == 1 ? coefficient0[f] : 0)
                     JointGaussianQuadrature.fill(exactIsStudent[e] ? student : teacher, mean: base, coefficient: slope,
-                                                 lowest: -Double(reach) * hv, step: hv, count: count,
-                                                 values: rowValues + e * rowCapacity,
-                                                 slopes: exactIsStudent[e] ? rowSlopes + e * rowCapacity : nil)
+                                                 lowest: Double(low) * hv, step: hv, count: count,
+                                                 values: rowValues + e * rowCapacity + (low + reach),
+                                                 slopes: exactIsStudent[e] ? rowSlopes + e * rowCapacity + (low + reach) : nil)
                 }
-                for q in start...(2 * reach) {
+                for q in start...(high + reach) {
                     let z = Double(q - reach) * hv
                     let nodeWeight: Double
                     if levels == 0 {
@@ -795,21 +837,28 @@ final class ConditionalPairQuadrature {
                         let target = out + r * width
                         // 8 columns at a time, the last 1–4 as one 4-wide vector; the eight terms
                         // summed as a tree (depth 3: a chain of eight dependent additions was the limit).
+                        // (`wide`/`narrow` are forced inline: left to the optimizer, the terms
+                        // once became a call per term and a third of the run.)
                         let s = p.stride
                         var n = 0
                         while n + 4 < p.columns {
-                            func term(_ l: Int) -> SIMD8<Double> {
-                                lw[l] * UnsafeRawPointer(base + l * s + n).loadUnaligned(as: SIMD8<Double>.self)
-                            }
-                            let acc = ((term(0) + term(1)) + (term(2) + term(3))) + ((term(4) + term(5)) + (term(6) + term(7)))
-                            UnsafeMutableRawPointer(target + n).storeBytes(of: acc, as: SIMD8<Double>.self)
+                            let at = base + n
+                            let t0: SIMD8<Double> = lw[0] * Self.wide(at), t1: SIMD8<Double> = lw[1] * Self.wide(at + s)
+                            let t2: SIMD8<Double> = lw[2] * Self.wide(at + 2 * s), t3: SIMD8<Double> = lw[3] * Self.wide(at + 3 * s)
+                            let t4: SIMD8<Double> = lw[4] * Self.wide(at + 4 * s), t5: SIMD8<Double> = lw[5] * Self.wide(at + 5 * s)
+                            let t6: SIMD8<Double> = lw[6] * Self.wide(at + 6 * s), t7: SIMD8<Double> = lw[7] * Self.wide(at + 7 * s)
+                            let low: SIMD8<Double> = (t0 + t1) + (t2 + t3), high: SIMD8<Double> = (t4 + t5) + (t6 + t7)
+                            UnsafeMutableRawPointer(target + n).storeBytes(of: low + high, as: SIMD8<Double>.self)
                             n += 8
                         }
                         if n < p.columns {
-                            func term(_ l: Int) -> SIMD4<Double> {
-                                lw[l] * UnsafeRawPointer(base + l * s + n).loadUnaligned(as: SIMD4<Double>.self)
-                            }
-                            let acc = ((term(0) + term(1)) + (term(2) + term(3))) + ((term(4) + term(5)) + (term(6) + term(7)))
+                            let at = base + n
+                            let t0: SIMD4<Double> = lw[0] * Self.narrow(at), t1: SIMD4<Double> = lw[1] * Self.narrow(at + s)
+                            let t2: SIMD4<Double> = lw[2] * Self.narrow(at + 2 * s), t3: SIMD4<Double> = lw[3] * Self.narrow(at + 3 * s)
+                            let t4: SIMD4<Double> = lw[4] * Self.narrow(at + 4 * s), t5: SIMD4<Double> = lw[5] * Self.narrow(at + 5 * s)
+                            let t6: SIMD4<Double> = lw[6] * Self.narrow(at + 6 * s), t7: SIMD4<Double> = lw[7] * Self.narrow(at + 7 * s)
+                            let low: SIMD4<Double> = (t0 + t1) + (t2 + t3), high: SIMD4<Double> = (t4 + t5) + (t6 + t7)
+                            let acc = low + high
                             UnsafeMutableRawPointer(target + n).storeBytes(of: acc, as: SIMD4<Double>.self)
                         }
                         let a0 = target[1], u = p.u
@@ -895,6 +944,12 @@ final class ConditionalPairQuadrature {
         let all = pair[0] * pair[1]
         return SIMD8<Double>(repeating: all) * inverseDenominators / d
     }
+
+    /// Eight (four) doubles from an address aligned to 8 bytes.
+    @inline(__always)
+    private static func wide(_ p: UnsafePointer<Double>) -> SIMD8<Double> { UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Double>.self) }
+    @inline(__always)
+    private static func narrow(_ p: UnsafePointer<Double>) -> SIMD4<Double> { UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Double>.self) }
 
     /// 1/Π_{j≠l}(l − j) for the 8-point Lagrange weights.
     static let inverseDenominators = 1 / SIMD8<Double>(-5040, 720, -240, 144, -144, 240, -720, 5040)
