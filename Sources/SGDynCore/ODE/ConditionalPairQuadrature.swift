@@ -14,7 +14,11 @@ import RealModule
 ///   or parallel units take one level), the truncated trapezoid rule of `JointGaussianQuadrature`
 ///   on z in the disc |z| ≤ `radius` (7.5 for bounded activations), its step from every field's coefficient on the level (the
 ///   smoothed functions below are entire, but nearly determined fields come close to their
-///   activation's poles; the joint rule's step for them is the safe choice).
+///   activation's poles; the joint rule's step for them is the safe choice). For students whose
+///   g′ decays, an off-diagonal pass (S4 and J2: every term carries g′(λ_i)·g′(λ_k)) takes only
+///   the nodes where |λ_i| + |λ_k| ≤ Λ (`OuterDomain`): students of large norm then cost about
+///   what students of unit norm do. Caps: 240 nodes per level on two levels, 2 000 on one;
+///   where one binds the evaluation is marked `underResolved`.
 /// - Given z, every field is x_c = m_c + y_c with m_c = B_c·z and y ~ N(0, Σ), Σ = C − B Bᵀ
 ///   fixed for the pass. A field with Σ_cc ≤ 1e-14·C_cc is exact: g_c(m_c) at the node.
 ///   The others ("random", s_c = √Σ_cc) enter through 1-D tables in m of
