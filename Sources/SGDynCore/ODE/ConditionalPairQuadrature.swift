@@ -80,8 +80,8 @@ final class ConditionalPairQuadrature {
     /// `refine` divides it by refine²); 1e-13 before 0.6.0, which measured no more accurate
     /// against the references (docs/numerics.md "General pairs: many fields").
     static let tailTolerance = 1e-12
-    /// Set when an outer step was raised to the cap's (at most 240 nodes per level: the error
-    /// model asked for more); `ODERightHandSide.takeUnderResolved` reads and clears it.
+    /// Set when an outer step was raised to the cap's (`maxNodesPerLevel`, `maxNodesPerLine`: the
+    /// error model asked for more); `ODERightHandSide.takeUnderResolved` reads and clears it.
     var underResolved = false
 
     // Per-pass state (the hot loop copies what it reads into locals and pointers first).
@@ -665,7 +665,7 @@ final class ConditionalPairQuadrature {
         let random = randomFields
         let R = random.count
         // Where the outer nodes lie (`OuterDomain`): the disc, or for S4 and J2 of a student whose
-        // g′ decays only where |λ_i|, |λ_k| ≤ Λ.
+        // g′ decays only where |λ_i| + |λ_k| ≤ Λ.
         let domain = OuterDomain(levels: levels, radius: radius, tail: i == k || wholeDisc ? nil : student.declaration.derivativeTail,
                                  first: (B[i * 2], B[i * 2 + 1]), second: (B[k * 2], B[k * 2 + 1]))
         var ranges = [Double](repeating: 0, count: R)
