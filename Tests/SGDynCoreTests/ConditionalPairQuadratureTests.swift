@@ -114,13 +114,17 @@ import Testing
         #expect(ODEResources.rightHandSideCost(K: 4, M: 4, activation: .tanh, teacher: .tanh) < ConditionalPairQuadrature.jointLimitSeconds)
     }
 
-    /// The barycentric Lagrange weights reproduce every polynomial of degree ≤ 7 at points
-    /// between the nodes (relative 1e-13: a few roundings of products of eight factors ≤ 7), sum
-    /// to 1, and are the unit vector at a node itself (where the barycentric form would divide
-    /// by zero).
+    /// The 8-point Lagrange weights reproduce every polynomial of degree ≤ 7 at points between
+    /// the nodes (relative 1e-13: a few roundings of products of eight factors ≤ 7) and sum to
+    /// 1 — by Horner's rule in the middle cell [3, 4], where the node loop takes them, and in
+    /// barycentric form elsewhere. In the middle cell they agree with the barycentric form to
+    /// 1e-14 (the bound of `LagrangeStencil`: 16 roundings of at most 4), and at its ends 3 and
+    /// 4 are the unit vector to that tolerance; the barycentric form is exactly the unit vector
+    /// at a node (where it would divide by zero).
     @Test func lagrangeWeights() {
-        for x in [0.5, 3.25, 3.5 + 1e-9, 6.999999, 1e-17, 2.0, 0.0, 7.0] {
-            let w = ConditionalPairQuadrature.lagrangeWeights(at: x)
+        let stencil = LagrangeStencil()
+        for x in [0.5, 3.25, 3.5 + 1e-9, 6.999999, 1e-17, 2.0, 0.0, 7.0, 3.0, 4.0, 3.0 + 1e-12, 3.999999, 3.5, 3.123456789] {
+            let w = stencil.weights(at: x)
             #expect(w.min().isFinite && w.max().isFinite, "x = \(x)")
             #expect(abs(w.sum() - 1) <= 1e-13, "x = \(x): sum \(w.sum())")
             for degree in 1...7 {
@@ -129,11 +133,25 @@ import Testing
                 let exact = Double.pow(x, degree)
                 #expect(abs(value - exact) <= 1e-13 * max(1, Double.pow(7, degree)), "x = \(x), degree \(degree): \(value) vs \(exact)")
             }
+            let barycentric = LagrangeStencil.barycentric(at: x)
+            if x >= 3 && x <= 4 {
+                #expect((w - barycentric).max() <= 1e-14 && (barycentric - w).max() <= 1e-14, "x = \(x): \(w) vs \(barycentric)")
+            } else {
+                #expect(w == barycentric, "x = \(x)")
+            }
             if x == x.rounded() {
                 var unit = SIMD8<Double>(repeating: 0)
                 unit[Int(x)] = 1
-                #expect(w == unit, "x = \(x): \(w)")
+                #expect(barycentric == unit, "x = \(x): \(barycentric)")
             }
         }
+        // The Horner form's largest departure from the barycentric over the middle cell.
+        var worst = 0.0
+        for step in 0...1000 {
+            let x = 3 + Double(step) / 1000
+            let d = stencil.weights(at: x) - LagrangeStencil.barycentric(at: x)
+            worst = max(worst, d.max(), (-d).max())
+        }
+        #expect(worst <= 1e-14, "\(worst)")
     }
 }

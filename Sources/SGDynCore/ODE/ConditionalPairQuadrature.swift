@@ -80,6 +80,8 @@ final class ConditionalPairQuadrature {
     /// `refine` divides it by refine²); 1e-13 before 0.6.0, which measured no more accurate
     /// against the references (docs/numerics.md "General pairs: many fields").
     static let tailTolerance = 1e-12
+    /// The tables' interpolation weights (`LagrangeStencil`).
+    private let stencil = LagrangeStencil()
     /// Set when an outer step was raised to the cap's (`maxNodesPerLevel`, `maxNodesPerLine`: the
     /// error model asked for more); `ODERightHandSide.takeUnderResolved` reads and clears it.
     var underResolved = false
@@ -728,13 +730,13 @@ final class ConditionalPairQuadrature {
             for b in 0..<D { slopeCoefficients[r * D + b] = w.u[random[r]] * sigma[b * D + random[r]] / t.deviation }
         }
         // Per 4-wide chunk of `coefficients`: where the Â_{c,n} and Â_{d,n} it multiplies lie in
-        // the node's scratch (`out`), so a node sums every pair in one flat loop.
-        var chunkFirst: [Int] = [], chunkSecond: [Int] = []
+        // the node's scratch (`out`), so a node sums every pair in one flat loop. Both offsets in
+        // one word (low and high 32 bits): one load per chunk, not two (loads bound the loop).
+        var chunkOffsets: [Int] = []
         for p in pairA.indices {
             var n = 0
             while pairStart[p] + n < pairStart[p + 1] {
-                chunkFirst.append(pairA[p] * width + 2 + n)
-                chunkSecond.append(pairB[p] * width + 2 + n)
+                chunkOffsets.append((pairA[p] * width + 2 + n) | (pairB[p] * width + 2 + n) << 32)
                 n += 4
             }
         }
@@ -768,23 +770,27 @@ final class ConditionalPairQuadrature {
         let rowCapacity = 2 * max(full0, full1) + 1
         // Scratch for the pass: the exact fields' g and g' along a row, the interpolated
         // fields (field r: V at r·width, Â_n at r·width + 1 + n), the means and the S3 moments.
-        let scratchCount = 2 * exactCount * rowCapacity + R * width + 2 * D
+        // Then per random field its Lagrange weights at the node and its stencil's first row.
+        let scratchCount = 2 * exactCount * rowCapacity + R * width + 2 * D + 8 * R
         let scratch = UnsafeMutablePointer<Double>.allocate(capacity: scratchCount)
         defer { scratch.deallocate() }
         scratch.initialize(repeating: 0, count: scratchCount)
         let rowValues = scratch, rowSlopes = scratch + exactCount * rowCapacity
         let out = rowSlopes + exactCount * rowCapacity
         let means = out + R * width, moment = means + D
+        let stencilWeights = moment + D
+        let stencilStart = UnsafeMutablePointer<Int>.allocate(capacity: max(R, 1))
+        defer { stencilStart.deallocate() }
+        stencilStart.initialize(repeating: 0, count: max(R, 1))
         fields.withUnsafeBufferPointer { fb in
         coefficients.withUnsafeBufferPointer { cb in
-        chunkFirst.withUnsafeBufferPointer { cfb in
-        chunkSecond.withUnsafeBufferPointer { csb in
+        chunkOffsets.withUnsafeBufferPointer { cob in
         slopeCoefficients.withUnsafeBufferPointer { sb in
         exactWeights.withUnsafeBufferPointer { eb in
         coefficient0.withUnsafeBufferPointer { c0b in
         coefficient1.withUnsafeBufferPointer { c1b in
             let field = fb.baseAddress!, pc = cb.baseAddress!, slopeCoefficient = sb.baseAddress!
-            let first = cfb.baseAddress!, second = csb.baseAddress!, chunks = cfb.count
+            let offsets = cob.baseAddress!, chunks = cob.count
             let exactWeight = eb.baseAddress!, c0 = c0b.baseAddress!, c1 = c1b.baseAddress!
             let rowRange = levels > 1 ? ((symmetric ? full0 : 0)...(2 * full0)) : (0...0)
             for row in rowRange {
@@ -830,37 +836,50 @@ final class ConditionalPairQuadrature {
                     var mean = 0.0
                     for e in 0..<exactCount { mean += exactWeight[e] * rowValues[e * rowCapacity + q] }
                     var variance = 0.0
+                    // Every field's stencil and weights first: the fields' divisions then overlap
+                    // (one field at a time, each waited for its own before interpolating).
                     for r in 0..<R {
-                        // 8-point Lagrange interpolation of V and every column needed at m.
                         let p = field[r]
                         let t = (means[p.index] - p.lo) * p.inverseSpacing
                         var j0 = Int(t.rounded(.down)) - 3
                         j0 = min(max(j0, 0), p.lastStart)
-                        let lw = ConditionalPairQuadrature.lagrangeWeights(at: t - Double(j0))
-                        let base = p.row + j0 * p.stride
+                        let lw = LagrangeStencil.barycentric(at: t - Double(j0))
+                        UnsafeMutableRawPointer(stencilWeights + 8 * r).storeBytes(of: lw, as: SIMD8<Double>.self)
+                        stencilStart[r] = j0 * p.stride
+                    }
+                    for r in 0..<R {
+                        // 8-point Lagrange interpolation of V and every column needed at m.
+                        let p = field[r]
+                        let lw = stencilWeights + 8 * r
+                        let base = p.row + stencilStart[r]
                         let target = out + r * width
                         // 8 columns at a time, the last 1–4 as one 4-wide vector; the eight terms
                         // summed as a tree (depth 3: a chain of eight dependent additions was the limit).
                         // (`wide`/`narrow` are forced inline: left to the optimizer, the terms
                         // once became a call per term and a third of the run.)
                         let s = p.stride
+                        // The weights splat once per field, not once per block.
+                        let l0 = SIMD8<Double>(repeating: lw[0]), l1 = SIMD8<Double>(repeating: lw[1])
+                        let l2 = SIMD8<Double>(repeating: lw[2]), l3 = SIMD8<Double>(repeating: lw[3])
+                        let l4 = SIMD8<Double>(repeating: lw[4]), l5 = SIMD8<Double>(repeating: lw[5])
+                        let l6 = SIMD8<Double>(repeating: lw[6]), l7 = SIMD8<Double>(repeating: lw[7])
                         var n = 0
                         while n + 4 < p.columns {
                             let at = base + n
-                            let t0: SIMD8<Double> = lw[0] * Self.wide(at), t1: SIMD8<Double> = lw[1] * Self.wide(at + s)
-                            let t2: SIMD8<Double> = lw[2] * Self.wide(at + 2 * s), t3: SIMD8<Double> = lw[3] * Self.wide(at + 3 * s)
-                            let t4: SIMD8<Double> = lw[4] * Self.wide(at + 4 * s), t5: SIMD8<Double> = lw[5] * Self.wide(at + 5 * s)
-                            let t6: SIMD8<Double> = lw[6] * Self.wide(at + 6 * s), t7: SIMD8<Double> = lw[7] * Self.wide(at + 7 * s)
+                            let t0: SIMD8<Double> = l0 * Self.wide(at), t1: SIMD8<Double> = l1 * Self.wide(at + s)
+                            let t2: SIMD8<Double> = l2 * Self.wide(at + 2 * s), t3: SIMD8<Double> = l3 * Self.wide(at + 3 * s)
+                            let t4: SIMD8<Double> = l4 * Self.wide(at + 4 * s), t5: SIMD8<Double> = l5 * Self.wide(at + 5 * s)
+                            let t6: SIMD8<Double> = l6 * Self.wide(at + 6 * s), t7: SIMD8<Double> = l7 * Self.wide(at + 7 * s)
                             let low: SIMD8<Double> = (t0 + t1) + (t2 + t3), high: SIMD8<Double> = (t4 + t5) + (t6 + t7)
                             UnsafeMutableRawPointer(target + n).storeBytes(of: low + high, as: SIMD8<Double>.self)
                             n += 8
                         }
                         if n < p.columns {
                             let at = base + n
-                            let t0: SIMD4<Double> = lw[0] * Self.narrow(at), t1: SIMD4<Double> = lw[1] * Self.narrow(at + s)
-                            let t2: SIMD4<Double> = lw[2] * Self.narrow(at + 2 * s), t3: SIMD4<Double> = lw[3] * Self.narrow(at + 3 * s)
-                            let t4: SIMD4<Double> = lw[4] * Self.narrow(at + 4 * s), t5: SIMD4<Double> = lw[5] * Self.narrow(at + 5 * s)
-                            let t6: SIMD4<Double> = lw[6] * Self.narrow(at + 6 * s), t7: SIMD4<Double> = lw[7] * Self.narrow(at + 7 * s)
+                            let t0: SIMD4<Double> = l0.lowHalf * Self.narrow(at), t1: SIMD4<Double> = l1.lowHalf * Self.narrow(at + s)
+                            let t2: SIMD4<Double> = l2.lowHalf * Self.narrow(at + 2 * s), t3: SIMD4<Double> = l3.lowHalf * Self.narrow(at + 3 * s)
+                            let t4: SIMD4<Double> = l4.lowHalf * Self.narrow(at + 4 * s), t5: SIMD4<Double> = l5.lowHalf * Self.narrow(at + 5 * s)
+                            let t6: SIMD4<Double> = l6.lowHalf * Self.narrow(at + 6 * s), t7: SIMD4<Double> = l7.lowHalf * Self.narrow(at + 7 * s)
                             let low: SIMD4<Double> = (t0 + t1) + (t2 + t3), high: SIMD4<Double> = (t4 + t5) + (t6 + t7)
                             let acc = low + high
                             UnsafeMutableRawPointer(target + n).storeBytes(of: acc, as: SIMD4<Double>.self)
@@ -875,20 +894,22 @@ final class ConditionalPairQuadrature {
                     var crossEven = SIMD4<Double>(), crossOdd = SIMD4<Double>()
                     var chunk = 0
                     while chunk + 2 <= chunks {
+                        let o0 = offsets[chunk], o1 = offsets[chunk + 1]
                         let c4 = UnsafeRawPointer(pc + 4 * chunk).loadUnaligned(as: SIMD4<Double>.self)
-                        let a4 = UnsafeRawPointer(out + first[chunk]).loadUnaligned(as: SIMD4<Double>.self)
-                        let b4 = UnsafeRawPointer(out + second[chunk]).loadUnaligned(as: SIMD4<Double>.self)
+                        let a4 = UnsafeRawPointer(out + (o0 & 0xFFFF_FFFF)).loadUnaligned(as: SIMD4<Double>.self)
+                        let b4 = UnsafeRawPointer(out + (o0 >> 32)).loadUnaligned(as: SIMD4<Double>.self)
                         crossEven += c4 * a4 * b4
                         let d4 = UnsafeRawPointer(pc + 4 * chunk + 4).loadUnaligned(as: SIMD4<Double>.self)
-                        let e4 = UnsafeRawPointer(out + first[chunk + 1]).loadUnaligned(as: SIMD4<Double>.self)
-                        let f4 = UnsafeRawPointer(out + second[chunk + 1]).loadUnaligned(as: SIMD4<Double>.self)
+                        let e4 = UnsafeRawPointer(out + (o1 & 0xFFFF_FFFF)).loadUnaligned(as: SIMD4<Double>.self)
+                        let f4 = UnsafeRawPointer(out + (o1 >> 32)).loadUnaligned(as: SIMD4<Double>.self)
                         crossOdd += d4 * e4 * f4
                         chunk += 2
                     }
                     if chunk < chunks {
+                        let o0 = offsets[chunk]
                         let c4 = UnsafeRawPointer(pc + 4 * chunk).loadUnaligned(as: SIMD4<Double>.self)
-                        let a4 = UnsafeRawPointer(out + first[chunk]).loadUnaligned(as: SIMD4<Double>.self)
-                        let b4 = UnsafeRawPointer(out + second[chunk]).loadUnaligned(as: SIMD4<Double>.self)
+                        let a4 = UnsafeRawPointer(out + (o0 & 0xFFFF_FFFF)).loadUnaligned(as: SIMD4<Double>.self)
+                        let b4 = UnsafeRawPointer(out + (o0 >> 32)).loadUnaligned(as: SIMD4<Double>.self)
                         crossEven += c4 * a4 * b4
                     }
                     variance += (crossEven + crossOdd).sum()
@@ -917,7 +938,6 @@ final class ConditionalPairQuadrature {
         }
         }
         }
-        }
         w.s4[pair] = s4
         w.j2[pair] = j2
     }
@@ -936,27 +956,11 @@ final class ConditionalPairQuadrature {
         let u: Double
     }
 
-    /// The 8-point Lagrange weights at x (nodes 0 … 7) in barycentric form,
-    /// w_l = Π_j (x − j) · c_l / (x − l): one vector division rather than two chains of scalar
-    /// products; at a node itself (x − l = 0) the unit vector.
-    @inline(__always)
-    static func lagrangeWeights(at x: Double) -> SIMD8<Double> {
-        let d = SIMD8<Double>(repeating: x) - SIMD8<Double>(0, 1, 2, 3, 4, 5, 6, 7)
-        let zero = d .== 0
-        if any(zero) { return SIMD8<Double>(repeating: 0).replacing(with: 1, where: zero) }
-        let quarter = d.lowHalf * d.highHalf, pair = quarter.lowHalf * quarter.highHalf
-        let all = pair[0] * pair[1]
-        return SIMD8<Double>(repeating: all) * inverseDenominators / d
-    }
-
     /// Eight (four) doubles from an address aligned to 8 bytes.
     @inline(__always)
     private static func wide(_ p: UnsafePointer<Double>) -> SIMD8<Double> { UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Double>.self) }
     @inline(__always)
     private static func narrow(_ p: UnsafePointer<Double>) -> SIMD4<Double> { UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Double>.self) }
-
-    /// 1/Π_{j≠l}(l − j) for the 8-point Lagrange weights.
-    static let inverseDenominators = 1 / SIMD8<Double>(-5040, 720, -240, 144, -144, 240, -720, 5040)
 }
 
 extension Array where Element == Double {
