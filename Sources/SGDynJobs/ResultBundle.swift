@@ -185,5 +185,5 @@ public enum ResultBundle {
 
 /// The version of sgdyn, recorded in every result.
 public enum SGDynVersion {
-    public static let string = "0.7.0"
+    public static let string = "0.7.1"
 }

@@ -34,7 +34,7 @@ import RealModule
 ///   (`buildTables`) until that bound is ≤ `tailTolerance` (1e-12) for every pair; each pair then stops at its
 ///   first such n.
 /// - Tables: a uniform grid of spacing δ = 0.025·max(s_c, 1), Lagrange interpolation on 8
-///   points in barycentric form (the bound in docs/numerics.md: ≤ 3e-12), each point a
+///   points (`LagrangeStencil`; the bound in docs/numerics.md: ≤ 3e-12), each point a
 ///   trapezoid sum over |z| ≤ `radius`
 ///   with the joint rule's step for g_c at coefficient s_c, at most 0.4 (Hermite weights up to
 ///   degree 100 then integrate to ≲ 1e-12). When s_c·h ≥ δ, δ divides s_c·h and the
@@ -779,6 +779,7 @@ final class ConditionalPairQuadrature {
         let out = rowSlopes + exactCount * rowCapacity
         let means = out + R * width, moment = means + D
         let stencilWeights = moment + D
+        let stencil = self.stencil
         let stencilStart = UnsafeMutablePointer<Int>.allocate(capacity: max(R, 1))
         defer { stencilStart.deallocate() }
         stencilStart.initialize(repeating: 0, count: max(R, 1))
@@ -836,14 +837,14 @@ final class ConditionalPairQuadrature {
                     var mean = 0.0
                     for e in 0..<exactCount { mean += exactWeight[e] * rowValues[e * rowCapacity + q] }
                     var variance = 0.0
-                    // Every field's stencil and weights first: the fields' divisions then overlap
-                    // (one field at a time, each waited for its own before interpolating).
+                    // Every field's stencil and weights first, then the interpolations: the fields'
+                    // weights overlap (one field at a time, each waited for its own).
                     for r in 0..<R {
                         let p = field[r]
                         let t = (means[p.index] - p.lo) * p.inverseSpacing
                         var j0 = Int(t.rounded(.down)) - 3
                         j0 = min(max(j0, 0), p.lastStart)
-                        let lw = LagrangeStencil.barycentric(at: t - Double(j0))
+                        let lw = stencil.weights(at: t - Double(j0))
                         UnsafeMutableRawPointer(stencilWeights + 8 * r).storeBytes(of: lw, as: SIMD8<Double>.self)
                         stencilStart[r] = j0 * p.stride
                     }
