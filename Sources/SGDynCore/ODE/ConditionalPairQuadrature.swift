@@ -838,7 +838,8 @@ final class ConditionalPairQuadrature {
                     for e in 0..<exactCount { mean += exactWeight[e] * rowValues[e * rowCapacity + q] }
                     var variance = 0.0
                     // Every field's stencil and weights first, then the interpolations: the fields'
-                    // weights overlap (one field at a time, each waited for its own).
+                    // weight computations then run side by side (field by field, each field's
+                    // interpolation waited for its own weights).
                     for r in 0..<R {
                         let p = field[r]
                         let t = (means[p.index] - p.lo) * p.inverseSpacing

@@ -10,7 +10,7 @@
 /// once by Π_{j≠l}(l − j); Σ_k |a_lk|·|u|^k ≤ 4 on |u| ≤ ½, so a weight errs by a few roundings
 /// of 4 (≲ 1e-14, tested). Elsewhere the barycentric form (exact at a node).
 struct LagrangeStencil {
-    /// coefficient[k][l]: the coefficient of u^k in basis polynomial l.
+    /// c_k, lane l: the coefficient of u^k in basis polynomial l.
     private let c0, c1, c2, c3, c4, c5, c6, c7: SIMD8<Double>
 
     init() {
